@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { createSecretKey, listSecretKeys, revokeSecretKey } from '../domain/keys/secret-keys.js';
+import { hostIsUsableByClerkSdks, publishableKeyFor } from '../crypto/publishable-key.js';
+import { createLogger } from '../logger.js';
+import { prepareStore, startServer } from '../server.js';
+import { storeOptionsFrom, type Store } from '../store/db.js';
+
+const USAGE = `Usage: gatehouse <command>
+
+Commands:
+  start                     Serve Gatehouse (default). Creates and migrates the store on first start.
+  migrate                   Apply pending store migrations and exit.
+  keys create [--name N]    Create a Backend API secret key and print it once.
+  keys list                 List secret keys (id, name, last characters, dates).
+  keys revoke <key id>      Revoke a secret key; it stops working at once.
+
+Settings come from the environment; see README.md.`;
+
+function describeStore(config: Config): string {
+  return config.databaseUrl ? 'postgresql' : `sqlite (${config.dataDir})`;
+}
+
+async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await prepareStore(storeOptionsFrom(config));
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function start(config: Config): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const server = await startServer(config, logger);
+  const out = process.stdout;
+  out.write(`Gatehouse is serving ${config.publicUrl.origin} (listening on ${server.url}, store: ${describeStore(config)})\n`);
+  out.write(`Publishable key: ${publishableKeyFor(config.publicUrl)}\n`);
+  if (!hostIsUsableByClerkSdks(config.publicUrl)) {
+    out.write(`Note: Clerk's SDKs reject a publishable key whose host has no dot; set GATEHOUSE_PUBLIC_URL (e.g. http://127.0.0.1:${config.port}).\n`);
+  }
+  if (server.firstSecretKey) {
+    out.write(`Secret key (shown once, store it now): ${server.firstSecretKey.secret}\n`);
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    server.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function keys(config: Config, args: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { name: { type: 'string' } } });
+  const [action, id] = positionals;
+  await withStore(config, async (store) => {
+    if (action === 'create') {
+      const key = await createSecretKey(store, values.name ?? 'cli');
+      process.stdout.write(`Created ${key.id} (${key.name}). Secret key, shown once:\n${key.secret}\n`);
+    } else if (action === 'list') {
+      const rows = await listSecretKeys(store);
+      process.stdout.write('id\tname\tends with\tcreated\tlast used\tstatus\n');
+      for (const k of rows) {
+        const date = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
+        process.stdout.write(`${k.id}\t${k.name}\t…${k.hint}\t${date(k.createdAt)}\t${date(k.lastUsedAt)}\t${k.revokedAt ? `revoked ${date(k.revokedAt)}` : 'active'}\n`);
+      }
+    } else if (action === 'revoke' && id) {
+      if (!(await revokeSecretKey(store, id))) throw new UsageError(`No active secret key with id ${id}.`);
+      process.stdout.write(`Revoked ${id}.\n`);
+    } else {
+      throw new UsageError(USAGE);
+    }
+  });
+}
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<void> {
+  const [command = 'start', ...rest] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'start':
+      return start(config);
+    case 'migrate':
+      await withStore(config, async () => undefined);
+      process.stdout.write(`Store is up to date (${describeStore(config)}).\n`);
+      return;
+    case 'keys':
+      return keys(config, rest);
+    default:
+      throw new UsageError(USAGE);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`gatehouse: ${message}\n`);
+  process.exit(1);
+});

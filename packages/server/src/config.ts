@@ -1,0 +1,110 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting Gatehouse reads, from the environment, validated once at start.
+ * README documents each one; keep the two in step.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** A postgres:// URL switches the store to PostgreSQL; absent means the embedded SQLite file. */
+  databaseUrl: string | undefined;
+  /** An operator-chosen Backend API secret key, accepted in addition to the generated ones. */
+  extraSecretKey: string | undefined;
+  /** The URL browsers use to reach this server; the publishable key encodes its host. */
+  publicUrl: URL;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  applicationName: string;
+  passwordMinLength: number;
+  lockout: { maxAttempts: number; durationSeconds: number };
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly setting: string, detail: string) {
+    super(`Invalid setting ${setting}: ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+
+const SECRET_KEY_PATTERN = /^sk_(test|live)_[A-Za-z0-9]{24,}$/;
+
+const settings = {
+  PORT: integer(0, 65535).default(3000),
+  HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+  GATEHOUSE_DATA_DIR: z.string().min(1, 'must not be empty').default('./.gatehouse'),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL (leave unset for the embedded SQLite store)')
+    .optional(),
+  GATEHOUSE_SECRET_KEY: z
+    .string()
+    .refine((v) => SECRET_KEY_PATTERN.test(v), 'must look like sk_test_… or sk_live_… followed by at least 24 letters or digits')
+    .optional(),
+  GATEHOUSE_PUBLIC_URL: z
+    .string()
+    .refine((v) => {
+      try {
+        const u = new URL(v);
+        return (u.protocol === 'http:' || u.protocol === 'https:') && u.pathname === '/' && !u.search && !u.hash;
+      } catch {
+        return false;
+      }
+    }, 'must be an http(s) origin such as https://auth.example.com')
+    .optional(),
+  GATEHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GATEHOUSE_APPLICATION_NAME: z.string().min(1).max(100).default('Gatehouse'),
+  GATEHOUSE_PASSWORD_MIN_LENGTH: integer(8, 256).default(8),
+  GATEHOUSE_LOCKOUT_MAX_ATTEMPTS: integer(1, 100).default(10),
+  GATEHOUSE_LOCKOUT_DURATION_SECONDS: integer(1, 31_536_000).default(3600),
+  GATEHOUSE_BODY_LIMIT_BYTES: integer(1024, 100 * 1024 * 1024).default(1024 * 1024),
+} as const;
+
+type SettingName = keyof typeof settings;
+
+function read<K extends SettingName>(env: NodeJS.ProcessEnv, name: K): z.output<(typeof settings)[K]> {
+  const raw = env[name];
+  const result = settings[name].safeParse(raw === '' ? undefined : raw);
+  if (!result.success) {
+    throw new ConfigError(name, result.error.issues[0]?.message ?? 'is invalid');
+  }
+  return result.data as z.output<(typeof settings)[K]>;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = read(env, 'PORT');
+  const host = read(env, 'HOST');
+  const publicUrlRaw = read(env, 'GATEHOUSE_PUBLIC_URL');
+  const publicUrl = new URL(publicUrlRaw ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`);
+  if (publicUrlRaw === undefined && (host === '0.0.0.0' || host === '::')) {
+    // A wildcard bind address is not something a browser can reach.
+    publicUrl.hostname = '127.0.0.1';
+  }
+  return {
+    port,
+    host,
+    dataDir: path.resolve(read(env, 'GATEHOUSE_DATA_DIR')),
+    databaseUrl: read(env, 'DATABASE_URL'),
+    extraSecretKey: read(env, 'GATEHOUSE_SECRET_KEY'),
+    publicUrl,
+    logLevel: read(env, 'GATEHOUSE_LOG_LEVEL'),
+    applicationName: read(env, 'GATEHOUSE_APPLICATION_NAME'),
+    passwordMinLength: read(env, 'GATEHOUSE_PASSWORD_MIN_LENGTH'),
+    lockout: {
+      maxAttempts: read(env, 'GATEHOUSE_LOCKOUT_MAX_ATTEMPTS'),
+      durationSeconds: read(env, 'GATEHOUSE_LOCKOUT_DURATION_SECONDS'),
+    },
+    bodyLimitBytes: read(env, 'GATEHOUSE_BODY_LIMIT_BYTES'),
+  };
+}
+
+export const SETTING_NAMES = Object.keys(settings) as SettingName[];

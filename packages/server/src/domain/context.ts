@@ -1,0 +1,12 @@
+import type { Store } from '../store/db.js';
+
+/** What every domain operation may use: the store, the clock and the instance's policies. */
+export interface DomainContext {
+  store: Store;
+  now(): number;
+  policy: {
+    applicationName: string;
+    passwordMinLength: number;
+    lockout: { maxAttempts: number; durationSeconds: number };
+  };
+}

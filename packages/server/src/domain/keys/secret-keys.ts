@@ -1,0 +1,92 @@
+import { newId } from '../../crypto/ids.js';
+import { constantTimeEqual, hashSecret, randomSecret } from '../../crypto/tokens.js';
+import type { Store } from '../../store/db.js';
+
+/**
+ * Backend API secret keys: `sk_live_` + 256 random bits, shown once, stored only as SHA-256.
+ * A presented key is found by its hash (an indexed lookup an attacker cannot steer), so checking
+ * a key costs one query whatever it is.
+ */
+
+export interface SecretKeySummary {
+  id: string;
+  name: string;
+  hint: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface NewSecretKey extends SecretKeySummary {
+  /** The key itself: returned at creation only, never stored. */
+  secret: string;
+}
+
+export type SecretKeyPrincipal = { kind: 'secret_key'; keyId: string } | { kind: 'configured_secret_key' };
+
+// Writing last_used_at on every request would turn each read into a write; a minute is precise
+// enough to tell an operator whether a key is still in use.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export async function createSecretKey(store: Store, name: string, now = Date.now()): Promise<NewSecretKey> {
+  const secret = `sk_live_${randomSecret(32)}`;
+  const row = { id: newId('ak', now), name, key_hash: hashSecret(secret), hint: secret.slice(-4), created_at: now, last_used_at: null, revoked_at: null };
+  await store.db.insertInto('secret_keys').values(row).execute();
+  return { id: row.id, name, hint: row.hint, createdAt: now, lastUsedAt: null, revokedAt: null, secret };
+}
+
+export async function listSecretKeys(store: Store): Promise<SecretKeySummary[]> {
+  const rows = await store.db.selectFrom('secret_keys').selectAll().orderBy('created_at').orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, hint: r.hint, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at }));
+}
+
+/** Revocation takes effect on the next request: keys are checked against the store every time. */
+export async function revokeSecretKey(store: Store, id: string, now = Date.now()): Promise<boolean> {
+  const result = await store.db
+    .updateTable('secret_keys')
+    .set({ revoked_at: now })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function authenticateSecretKey(
+  store: Store,
+  presented: string,
+  configuredKey: string | undefined,
+  now = Date.now(),
+): Promise<SecretKeyPrincipal | undefined> {
+  if (configuredKey !== undefined && constantTimeEqual(presented, configuredKey)) return { kind: 'configured_secret_key' };
+  const row = await store.db
+    .selectFrom('secret_keys')
+    .select(['id', 'key_hash', 'last_used_at'])
+    .where('key_hash', '=', hashSecret(presented))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  if (row.last_used_at === null || now - row.last_used_at > LAST_USED_RESOLUTION_MS) {
+    await store.db.updateTable('secret_keys').set({ last_used_at: now }).where('id', '=', row.id).execute();
+  }
+  return { kind: 'secret_key', keyId: row.id };
+}
+
+/**
+ * Creates the instance on first start. Returns the first secret key when this call created the
+ * instance (the caller shows it once), undefined when the instance already existed.
+ */
+export async function bootstrapInstance(store: Store, now = Date.now()): Promise<{ instanceId: string; firstKey?: NewSecretKey }> {
+  const existing = await store.db.selectFrom('instance').select('id').executeTakeFirst();
+  if (existing) return { instanceId: existing.id };
+  const instanceId = newId('ins', now);
+  const inserted = await store.db
+    .insertInto('instance')
+    .values({ singleton: 1, id: instanceId, created_at: now })
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
+    const row = await store.db.selectFrom('instance').select('id').executeTakeFirstOrThrow();
+    return { instanceId: row.id };
+  }
+  return { instanceId, firstKey: await createSecretKey(store, 'default', now) };
+}

@@ -1,0 +1,159 @@
+import { newId } from '../../crypto/ids.js';
+import { paramError } from '../../errors.js';
+import {
+  findTakenIdentifiers,
+  insertEmailAddress,
+  insertPhoneNumber,
+  insertUser,
+  refreshUserSearch,
+} from '../../store/repositories/user-repository.js';
+import type { PasswordHasher } from '../../crypto/password/index.js';
+import { assertValidMetadata, type Metadata } from '../metadata.js';
+import type { DomainContext } from '../context.js';
+import { getUser } from './get-user.js';
+import { identifierTaken, withIdentifierConflicts } from './identifier-conflicts.js';
+import { parseEmailAddress, parsePhoneNumber, parseUsername } from './identifiers.js';
+import { credentialFromInput, passwordInputFrom } from './password-credential.js';
+import type { User } from './user.js';
+
+export type IdentificationStatus = 'verified' | 'reserved';
+
+export interface CreateUserInput {
+  externalId?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  locale?: string | null;
+  emailAddresses?: string[];
+  emailAddressStatuses?: IdentificationStatus[];
+  phoneNumbers?: string[];
+  phoneNumberStatuses?: IdentificationStatus[];
+  username?: string | null;
+  password?: string | null;
+  passwordDigest?: string | null;
+  passwordHasher?: PasswordHasher | null;
+  skipPasswordChecks?: boolean | null;
+  skipUserRequirement?: boolean | null;
+  publicMetadata?: Metadata;
+  privateMetadata?: Metadata;
+  unsafeMetadata?: Metadata;
+  deleteSelfEnabled?: boolean | null;
+  createOrganizationEnabled?: boolean | null;
+  createOrganizationsLimit?: number | null;
+  legalAcceptedAt?: number | null;
+  createdAt?: number | null;
+  banned?: boolean | null;
+  locked?: boolean | null;
+}
+
+function statusesFor(values: string[], statuses: IdentificationStatus[] | undefined, param: string): IdentificationStatus[] {
+  if (!statuses || statuses.length === 0) return values.map(() => 'verified');
+  if (statuses.length !== values.length) {
+    throw paramError('form_param_value_invalid', param, `${param} must have exactly one entry per ${param.replace('_identification_status', '')}.`);
+  }
+  return statuses;
+}
+
+function assertDistinct(values: string[], param: string): void {
+  if (new Set(values).size !== values.length) {
+    throw paramError('form_param_value_invalid', param, `${param} must not contain the same value twice.`);
+  }
+}
+
+export async function createUser(ctx: DomainContext, input: CreateUserInput): Promise<User> {
+  const emails = (input.emailAddresses ?? []).map((e) => parseEmailAddress(e));
+  const phones = (input.phoneNumbers ?? []).map((p) => parsePhoneNumber(p));
+  assertDistinct(emails, 'email_address');
+  assertDistinct(phones, 'phone_number');
+  const emailStatuses = statusesFor(emails, input.emailAddressStatuses, 'email_address_identification_status');
+  const phoneStatuses = statusesFor(phones, input.phoneNumberStatuses, 'phone_number_identification_status');
+  const username = input.username ? parseUsername(input.username) : null;
+  const externalId = input.externalId ? input.externalId : null;
+  if (emails.length === 0 && phones.length === 0 && username === null && input.skipUserRequirement !== true) {
+    throw paramError(
+      'form_param_missing',
+      'email_address',
+      'A user needs at least one identifier: email_address, phone_number or username (or set skip_user_requirement).',
+    );
+  }
+  const metadata = {
+    public_metadata: assertValidMetadata(input.publicMetadata ?? {}, 'public_metadata'),
+    private_metadata: assertValidMetadata(input.privateMetadata ?? {}, 'private_metadata'),
+    unsafe_metadata: assertValidMetadata(input.unsafeMetadata ?? {}, 'unsafe_metadata'),
+  };
+
+  const passwordInput = passwordInputFrom(input);
+  const credential = passwordInput
+    ? await credentialFromInput(
+        passwordInput,
+        { emailAddresses: emails, username, firstName: input.firstName ?? null, lastName: input.lastName ?? null },
+        ctx,
+      )
+    : undefined;
+
+  const now = ctx.now();
+  const createdAt = input.createdAt ?? now;
+  const userId = newId('user', createdAt);
+  const emailRows = emails.map((email, i) => ({
+    id: newId('idn', now),
+    user_id: userId,
+    email_address: email,
+    verification_status: emailStatuses[i] === 'verified' ? ('verified' as const) : null,
+    verification_strategy: emailStatuses[i] === 'verified' ? 'admin' : null,
+    reserved: emailStatuses[i] === 'reserved' ? (1 as const) : (0 as const),
+    created_at: now,
+    updated_at: now,
+  }));
+  const phoneRows = phones.map((phone, i) => ({
+    id: newId('idn', now),
+    user_id: userId,
+    phone_number: phone,
+    verification_status: phoneStatuses[i] === 'verified' ? ('verified' as const) : null,
+    verification_strategy: phoneStatuses[i] === 'verified' ? 'admin' : null,
+    reserved: phoneStatuses[i] === 'reserved' ? (1 as const) : (0 as const),
+    reserved_for_second_factor: 0 as const,
+    default_second_factor: 0 as const,
+    created_at: now,
+    updated_at: now,
+  }));
+
+  await withIdentifierConflicts(() =>
+    ctx.store.transaction(async (trx) => {
+      const taken = await findTakenIdentifiers(trx, { emailAddresses: emails, phoneNumbers: phones, username, externalId });
+      if (taken) throw identifierTaken(taken.param);
+      await insertUser(trx, {
+        id: userId,
+        external_id: externalId,
+        username,
+        first_name: input.firstName ?? null,
+        last_name: input.lastName ?? null,
+        locale: input.locale ?? null,
+        primary_email_address_id: emailRows[0]?.id ?? null,
+        primary_phone_number_id: phoneRows[0]?.id ?? null,
+        password_digest: credential?.digest ?? null,
+        password_hasher: credential?.hasher ?? null,
+        password_updated_at: credential ? now : null,
+        password_compromised_at: null,
+        public_metadata: JSON.stringify(metadata.public_metadata),
+        private_metadata: JSON.stringify(metadata.private_metadata),
+        unsafe_metadata: JSON.stringify(metadata.unsafe_metadata),
+        banned: input.banned ? 1 : 0,
+        locked_until: input.locked ? now + ctx.policy.lockout.durationSeconds * 1000 : null,
+        failed_verification_attempts: 0,
+        last_sign_in_at: null,
+        last_active_at: null,
+        legal_accepted_at: input.legalAcceptedAt ?? null,
+        mfa_enabled_at: null,
+        mfa_disabled_at: null,
+        delete_self_enabled: input.deleteSelfEnabled === false ? 0 : 1,
+        create_organization_enabled: input.createOrganizationEnabled === false ? 0 : 1,
+        create_organizations_limit: input.createOrganizationsLimit ?? null,
+        created_at: createdAt,
+        updated_at: now,
+      });
+      for (const row of emailRows) await insertEmailAddress(trx, row);
+      for (const row of phoneRows) await insertPhoneNumber(trx, row);
+      await refreshUserSearch(trx, userId);
+    }),
+  );
+  return getUser(ctx, userId);
+}

@@ -1,0 +1,20 @@
+import { GatehouseError } from '../../errors.js';
+import { uniqueViolationColumn } from '../../store/unique-violation.js';
+
+export function identifierTaken(param: string): GatehouseError {
+  return new GatehouseError('form_identifier_exists', { meta: { param_name: param } });
+}
+
+/**
+ * Runs a write whose identifiers were checked inside its transaction; a concurrent writer that
+ * won the race still surfaces as `form_identifier_exists`, never as a 500.
+ */
+export async function withIdentifierConflicts<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    const column = uniqueViolationColumn(error);
+    if (column !== undefined) throw identifierTaken(column);
+    throw error;
+  }
+}

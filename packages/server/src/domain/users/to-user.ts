@@ -1,0 +1,79 @@
+import { parseStoredMetadata } from '../metadata.js';
+import type { DomainContext } from '../context.js';
+import type { EmailAddressRow, PhoneNumberRow, UserRecord, UserRow } from '../../store/repositories/user-repository.js';
+import type { EmailAddress, LockState, PhoneNumber, User, Verification } from './user.js';
+
+function verificationOf(status: string | null, strategy: string | null): Verification | null {
+  if (status !== 'verified' && status !== 'unverified') return null;
+  return { status, strategy: strategy ?? 'admin' };
+}
+
+export function toEmailAddress(row: EmailAddressRow): EmailAddress {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    emailAddress: row.email_address,
+    verification: verificationOf(row.verification_status, row.verification_strategy),
+    reserved: row.reserved === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toPhoneNumber(row: PhoneNumberRow): PhoneNumber {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    phoneNumber: row.phone_number,
+    verification: verificationOf(row.verification_status, row.verification_strategy),
+    reserved: row.reserved === 1,
+    reservedForSecondFactor: row.reserved_for_second_factor === 1,
+    defaultSecondFactor: row.default_second_factor === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function lockStateOf(row: UserRow, ctx: DomainContext): LockState {
+  const now = ctx.now();
+  const locked = row.locked_until !== null && row.locked_until > now;
+  return {
+    locked,
+    expiresInSeconds: locked && row.locked_until !== null ? Math.ceil((row.locked_until - now) / 1000) : null,
+    attemptsRemaining: Math.max(0, ctx.policy.lockout.maxAttempts - row.failed_verification_attempts),
+  };
+}
+
+export function toUser(record: UserRecord, ctx: DomainContext): User {
+  const { row } = record;
+  return {
+    id: row.id,
+    externalId: row.external_id,
+    username: row.username,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    locale: row.locale,
+    primaryEmailAddressId: row.primary_email_address_id,
+    primaryPhoneNumberId: row.primary_phone_number_id,
+    passwordEnabled: row.password_digest !== null,
+    passwordUpdatedAt: row.password_updated_at,
+    passwordCompromised: row.password_compromised_at !== null,
+    publicMetadata: parseStoredMetadata(row.public_metadata),
+    privateMetadata: parseStoredMetadata(row.private_metadata),
+    unsafeMetadata: parseStoredMetadata(row.unsafe_metadata),
+    banned: row.banned === 1,
+    lock: lockStateOf(row, ctx),
+    lastSignInAt: row.last_sign_in_at,
+    lastActiveAt: row.last_active_at,
+    legalAcceptedAt: row.legal_accepted_at,
+    mfaEnabledAt: row.mfa_enabled_at,
+    mfaDisabledAt: row.mfa_disabled_at,
+    deleteSelfEnabled: row.delete_self_enabled === 1,
+    createOrganizationEnabled: row.create_organization_enabled === 1,
+    createOrganizationsLimit: row.create_organizations_limit,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    emailAddresses: record.emailAddresses.map(toEmailAddress),
+    phoneNumbers: record.phoneNumbers.map(toPhoneNumber),
+  };
+}

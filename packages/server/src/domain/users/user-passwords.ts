@@ -1,0 +1,58 @@
+import { GatehouseError, notFound } from '../../errors.js';
+import { updateUserRow } from '../../store/repositories/user-repository.js';
+import type { DomainContext } from '../context.js';
+import { getUser } from './get-user.js';
+import { checkStoredPassword } from './password-credential.js';
+import type { User } from './user.js';
+
+async function readCredential(ctx: DomainContext, userId: string) {
+  const row = await ctx.store.db
+    .selectFrom('users')
+    .select(['password_digest', 'password_hasher'])
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  if (!row) throw notFound();
+  return row;
+}
+
+/**
+ * Checks a password for an application's own flow. A match against an imported or weaker digest
+ * replaces it with a fresh argon2id hash, guarded so a concurrent password change is not undone.
+ */
+export async function verifyUserPassword(ctx: DomainContext, userId: string, password: string): Promise<{ verified: true }> {
+  const row = await readCredential(ctx, userId);
+  if (row.password_digest === null || row.password_hasher === null) throw new GatehouseError('password_not_set');
+  const check = await checkStoredPassword({ digest: row.password_digest, hasher: row.password_hasher }, password);
+  if (!check.matches) throw new GatehouseError('form_password_incorrect', { meta: { param_name: 'password' } });
+  if (check.upgrade) {
+    await ctx.store.db
+      .updateTable('users')
+      .set({ password_digest: check.upgrade.digest, password_hasher: check.upgrade.hasher })
+      .where('id', '=', userId)
+      .where('password_digest', '=', row.password_digest)
+      .execute();
+  }
+  return { verified: true };
+}
+
+export async function removeUserPassword(ctx: DomainContext, userId: string): Promise<User> {
+  const row = await readCredential(ctx, userId);
+  if (row.password_digest === null) return getUser(ctx, userId);
+  const now = ctx.now();
+  await updateUserRow(ctx.store.db, userId, {
+    password_digest: null,
+    password_hasher: null,
+    password_updated_at: now,
+    password_compromised_at: null,
+    updated_at: now,
+  });
+  return getUser(ctx, userId);
+}
+
+export async function setPasswordCompromised(ctx: DomainContext, userId: string, compromised: boolean): Promise<User> {
+  const row = await readCredential(ctx, userId);
+  if (row.password_digest === null) throw new GatehouseError('password_not_set');
+  const now = ctx.now();
+  await updateUserRow(ctx.store.db, userId, { password_compromised_at: compromised ? now : null, updated_at: now });
+  return getUser(ctx, userId);
+}

@@ -1,0 +1,177 @@
+/**
+ * Every client-visible error Gatehouse emits, in one registry, so the domain, the HTTP layer and
+ * the docs agree on codes, statuses and wording. The domain throws `GatehouseError`s built here;
+ * the HTTP layer serializes them into Clerk's `{errors:[…]}` envelope in one place.
+ */
+
+export interface ClerkErrorJSON {
+  code: string;
+  message: string;
+  long_message: string;
+  meta?: Record<string, unknown>;
+}
+
+interface CatalogEntry {
+  status: number;
+  message: string;
+  longMessage: (meta: Record<string, unknown>) => string;
+}
+
+const param = (meta: Record<string, unknown>): string =>
+  typeof meta['param_name'] === 'string' ? meta['param_name'] : 'parameter';
+
+export const ERROR_CATALOG = {
+  clerk_key_invalid: {
+    status: 401,
+    message: 'The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret Key is correct.',
+    longMessage: () =>
+      'The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret Key is correct.',
+  },
+  resource_not_found: {
+    status: 404,
+    message: 'not found',
+    longMessage: () => 'Resource not found',
+  },
+  request_body_invalid: {
+    status: 400,
+    message: 'Request body invalid',
+    longMessage: () => 'The request body could not be parsed as JSON.',
+  },
+  request_body_too_large: {
+    status: 413,
+    message: 'Request body too large',
+    longMessage: () => 'The request body exceeds the maximum allowed size.',
+  },
+  unsupported_content_type: {
+    status: 415,
+    message: 'Unsupported content type',
+    longMessage: () => 'The request content type is not supported. Send application/json.',
+  },
+  form_param_missing: {
+    status: 422,
+    message: 'is missing',
+    longMessage: (m) => `${param(m)} must be included.`,
+  },
+  form_param_nil: {
+    status: 422,
+    message: 'is empty',
+    longMessage: (m) => `${param(m)} must not be empty.`,
+  },
+  form_param_format_invalid: {
+    status: 422,
+    message: 'is invalid',
+    longMessage: (m) => `${param(m)} is invalid.`,
+  },
+  form_param_value_invalid: {
+    status: 422,
+    message: 'is invalid',
+    longMessage: (m) => `${param(m)} has an invalid value.`,
+  },
+  form_param_exceeds_allowed_size: {
+    status: 422,
+    message: 'is too large',
+    longMessage: (m) => `${param(m)} exceeds the maximum allowed size.`,
+  },
+  form_identifier_exists: {
+    status: 422,
+    message: 'That identifier is taken. Please try another.',
+    longMessage: (m) => `That ${param(m).replace(/_/g, ' ')} is taken. Please try another.`,
+  },
+  form_username_invalid_length: {
+    status: 422,
+    message: 'Username length is invalid',
+    longMessage: () => 'Username must be between 4 and 64 characters long.',
+  },
+  form_username_invalid_character: {
+    status: 422,
+    message: 'Username contains invalid characters',
+    longMessage: () => 'Username can only contain letters, numbers, and the characters _ - .',
+  },
+  form_password_length_too_short: {
+    status: 422,
+    message: 'Password is too short',
+    longMessage: (m) =>
+      `Passwords must be ${typeof m['min_length'] === 'number' ? m['min_length'] : 8} characters or more.`,
+  },
+  form_password_length_too_long: {
+    status: 422,
+    message: 'Password is too long',
+    longMessage: (m) =>
+      `Passwords must be ${typeof m['max_length'] === 'number' ? m['max_length'] : 256} characters or fewer.`,
+  },
+  form_password_pwned: {
+    status: 422,
+    message: 'Password has been found in an online data breach.',
+    longMessage: () =>
+      'Password has been found in an online data breach. For account safety, please use a different password.',
+  },
+  form_password_not_strong_enough: {
+    status: 422,
+    message: 'Password is not strong enough.',
+    longMessage: () =>
+      'Given password is not strong enough: it contains your name, email address, username or the application name.',
+  },
+  form_password_digest_invalid: {
+    status: 422,
+    message: 'is invalid',
+    longMessage: () => 'The password digest is not valid for the given password_hasher.',
+  },
+  form_password_incorrect: {
+    status: 422,
+    message: 'Password is incorrect',
+    longMessage: () => 'Password is incorrect. Try again, or use another method.',
+  },
+  password_not_set: {
+    status: 400,
+    message: 'Password not set',
+    longMessage: () => 'The user does not have a password set.',
+  },
+  internal_clerk_error: {
+    status: 500,
+    message: 'Oops, an unexpected error occurred',
+    longMessage: () => 'There was an internal error on our servers. We have been notified and are working on fixing it.',
+  },
+  service_unavailable: {
+    status: 503,
+    message: 'Service unavailable',
+    longMessage: () => 'The server is shutting down or its store is unreachable. Retry shortly.',
+  },
+} satisfies Record<string, CatalogEntry>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export class GatehouseError extends Error {
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly longMessage: string;
+  readonly meta: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, options: { meta?: Record<string, unknown>; longMessage?: string } = {}) {
+    const entry: CatalogEntry = ERROR_CATALOG[code];
+    super(entry.message);
+    this.name = 'GatehouseError';
+    this.status = entry.status;
+    this.code = code;
+    this.meta = options.meta;
+    this.longMessage = options.longMessage ?? entry.longMessage(options.meta ?? {});
+  }
+
+  toJSON(): ClerkErrorJSON {
+    const json: ClerkErrorJSON = { code: this.code, message: this.message, long_message: this.longMessage };
+    if (this.meta) json.meta = this.meta;
+    return json;
+  }
+}
+
+/** Shorthand for the most common validation failure: one named parameter is wrong. */
+export function paramError(
+  code: 'form_param_missing' | 'form_param_nil' | 'form_param_format_invalid' | 'form_param_value_invalid' | 'form_param_exceeds_allowed_size' | 'form_identifier_exists',
+  paramName: string,
+  longMessage?: string,
+): GatehouseError {
+  return new GatehouseError(code, longMessage === undefined ? { meta: { param_name: paramName } } : { meta: { param_name: paramName }, longMessage });
+}
+
+export function notFound(): GatehouseError {
+  return new GatehouseError('resource_not_found');
+}

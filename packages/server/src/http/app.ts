@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { DomainContext } from '../domain/context.js';
+import { registerIdentificationRoutes } from './bapi/identifications.js';
+import { registerUserRoutes } from './bapi/users.js';
+import { registerErrorHandling } from './errors.js';
+import { registerJsonBodyParser } from './json-body.js';
+import { registerOperationRoutes } from './operations.js';
+import { requireSecretKey } from './plugins/secret-key-auth.js';
+
+export interface AppOptions {
+  ctx: DomainContext;
+  logger: FastifyBaseLogger;
+  configuredSecretKey: string | undefined;
+  bodyLimitBytes: number;
+}
+
+export interface App {
+  fastify: FastifyInstance;
+  /** Marks the app as draining: `/readyz` turns 503 so load balancers stop sending traffic. */
+  beginShutdown(): void;
+}
+
+export function buildApp(options: AppOptions): App {
+  let shuttingDown = false;
+  const fastify = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    // Close idle keep-alive sockets at shutdown so in-flight requests finish and nothing lingers.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+  });
+
+  registerJsonBodyParser(fastify);
+  registerErrorHandling(fastify);
+
+  // Clerk's SDKs parse a body as JSON only when Content-Type is exactly `application/json`.
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('application/json')) reply.header('content-type', 'application/json');
+    reply.header('x-request-id', request.id);
+    reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
+
+  registerOperationRoutes(fastify, { store: options.ctx.store, isShuttingDown: () => shuttingDown });
+
+  void fastify.register(
+    async (bapi) => {
+      requireSecretKey(bapi, { store: options.ctx.store, configuredKey: options.configuredSecretKey });
+      registerUserRoutes(bapi, options.ctx);
+      registerIdentificationRoutes(bapi, options.ctx);
+    },
+    { prefix: '/v1' },
+  );
+
+  return {
+    fastify,
+    beginShutdown: () => {
+      shuttingDown = true;
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import type { DeletedObject, EmailAddress, PhoneNumber, User, Verification } from '../../../domain/users/user.js';
+
+/** Clerk's JSON shapes for the user aggregate (OAS `User`, `EmailAddress`, `PhoneNumber`). */
+
+function serializeVerification(verification: Verification | null) {
+  if (!verification) return null;
+  if (verification.strategy === 'admin' && verification.status === 'verified') {
+    return { object: 'verification_admin', status: 'verified', strategy: 'admin', attempts: null, expire_at: null };
+  }
+  return { object: 'verification_otp', status: verification.status, strategy: verification.strategy, attempts: null, expire_at: null };
+}
+
+export function serializeEmailAddress(email: EmailAddress) {
+  return {
+    id: email.id,
+    object: 'email_address',
+    email_address: email.emailAddress,
+    reserved: email.reserved,
+    verification: serializeVerification(email.verification),
+    linked_to: [],
+    matches_sso_connection: false,
+    created_at: email.createdAt,
+    updated_at: email.updatedAt,
+  };
+}
+
+export function serializePhoneNumber(phone: PhoneNumber) {
+  return {
+    id: phone.id,
+    object: 'phone_number',
+    phone_number: phone.phoneNumber,
+    reserved_for_second_factor: phone.reservedForSecondFactor,
+    default_second_factor: phone.defaultSecondFactor,
+    reserved: phone.reserved,
+    verification: serializeVerification(phone.verification),
+    linked_to: [],
+    backup_codes: null,
+    created_at: phone.createdAt,
+    updated_at: phone.updatedAt,
+  };
+}
+
+export function serializeUser(user: User) {
+  return {
+    id: user.id,
+    object: 'user',
+    external_id: user.externalId,
+    primary_email_address_id: user.primaryEmailAddressId,
+    primary_phone_number_id: user.primaryPhoneNumberId,
+    primary_web3_wallet_id: null,
+    username: user.username,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    locale: user.locale,
+    image_url: '',
+    has_image: false,
+    public_metadata: user.publicMetadata,
+    private_metadata: user.privateMetadata,
+    unsafe_metadata: user.unsafeMetadata,
+    email_addresses: user.emailAddresses.map(serializeEmailAddress),
+    phone_numbers: user.phoneNumbers.map(serializePhoneNumber),
+    web3_wallets: [],
+    passkeys: [],
+    password_enabled: user.passwordEnabled,
+    two_factor_enabled: false,
+    totp_enabled: false,
+    backup_code_enabled: false,
+    mfa_enabled_at: user.mfaEnabledAt,
+    mfa_disabled_at: user.mfaDisabledAt,
+    password_last_updated_at: user.passwordUpdatedAt,
+    external_accounts: [],
+    saml_accounts: [],
+    enterprise_accounts: [],
+    last_sign_in_at: user.lastSignInAt,
+    banned: user.banned,
+    locked: user.lock.locked,
+    lockout_expires_in_seconds: user.lock.expiresInSeconds,
+    verification_attempts_remaining: user.lock.attemptsRemaining,
+    created_at: user.createdAt,
+    updated_at: user.updatedAt,
+    delete_self_enabled: user.deleteSelfEnabled,
+    create_organization_enabled: user.createOrganizationEnabled,
+    create_organizations_limit: user.createOrganizationsLimit,
+    last_active_at: user.lastActiveAt,
+    legal_accepted_at: user.legalAcceptedAt,
+  };
+}
+
+export function serializeDeleted(deleted: DeletedObject) {
+  return {
+    object: deleted.object,
+    id: deleted.id,
+    deleted: true,
+    ...(deleted.externalId ? { external_id: deleted.externalId } : {}),
+  };
+}

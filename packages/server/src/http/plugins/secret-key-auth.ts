@@ -1,0 +1,26 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { authenticateSecretKey, type SecretKeyPrincipal } from '../../domain/keys/secret-keys.js';
+import { GatehouseError } from '../../errors.js';
+import type { Store } from '../../store/db.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: SecretKeyPrincipal | undefined;
+  }
+}
+
+const BEARER = /^Bearer +([^\s]+) *$/i;
+
+/** Backend API authentication: `Authorization: Bearer sk_…`, nothing else (never a query string). */
+export function requireSecretKey(app: FastifyInstance, deps: { store: Store; configuredKey: string | undefined }): void {
+  app.decorateRequest('principal', undefined);
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? BEARER.exec(header) : null;
+    const presented = match?.[1];
+    if (!presented || presented.length > 512) throw new GatehouseError('clerk_key_invalid');
+    const principal = await authenticateSecretKey(deps.store, presented, deps.configuredKey);
+    if (!principal) throw new GatehouseError('clerk_key_invalid');
+    request.principal = principal;
+  });
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { GatehouseError, paramError } from '../errors.js';
+
+/**
+ * Parses a request part with its zod schema and turns the first problem into the Clerk error a
+ * client can act on: `form_param_missing` for an absent required parameter, otherwise
+ * `form_param_format_invalid`, always naming the parameter in `meta.param_name`.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input ?? {}, { reportInput: true });
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (!issue) throw new GatehouseError('form_param_format_invalid');
+  const name = issue.path.length > 0 ? String(issue.path[0]) : 'body';
+  const missing = issue.code === 'invalid_type' && issue.input === undefined;
+  if (missing) return fail(paramError('form_param_missing', name));
+  const where = issue.path.length > 1 ? ` (at ${issue.path.join('.')})` : '';
+  return fail(paramError('form_param_format_invalid', name, `${name} is invalid${where}: ${issue.message}`));
+}
+
+function fail(error: GatehouseError): never {
+  throw error;
+}
+
+/** Accepts `key=a&key=b`, `key[]=a` and `key=a` alike, so callers see one array per list parameter. */
+export function normalizeQuery(query: unknown): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (typeof query !== 'object' || query === null) return out;
+  for (const [rawKey, value] of Object.entries(query as Record<string, unknown>)) {
+    const key = rawKey.endsWith('[]') ? rawKey.slice(0, -2) : rawKey;
+    const values = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+    const existing = out[key];
+    const merged = existing === undefined ? values : [...(Array.isArray(existing) ? existing : [existing]), ...values];
+    out[key] = merged.length === 1 && !rawKey.endsWith('[]') && existing === undefined ? (merged[0] as string) : merged;
+  }
+  return out;
+}
+
+// ---- schema building blocks shared by route schemas ----
+
+/** A query list parameter: one value or many, at most 100. */
+export const queryList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : [v]))
+  .pipe(z.array(z.string().max(512)).max(100, 'accepts at most 100 values'));
+
+/** A query scalar: when repeated, the first value wins (Clerk keeps the first `order_by`). */
+export const queryString = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? (v[0] ?? '') : v))
+  .pipe(z.string().max(1024));
+
+export const queryInteger = (min: number, max: number) =>
+  queryString.pipe(
+    z
+      .string()
+      .regex(/^-?\d+$/, 'must be an integer')
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max)),
+  );
+
+export const queryBoolean = queryString.pipe(z.enum(['true', 'false']).transform((v) => v === 'true'));
+
+/** RFC 3339 date-time string → ms since epoch. */
+export const rfc3339 = z
+  .string()
+  .refine((v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v)), {
+    message: 'must be an RFC 3339 date-time such as 2012-10-20T07:15:20.902Z',
+  })
+  .transform((v) => Date.parse(v));
+
+export const metadataObject = z.record(z.string(), z.unknown());
+
+export const shortText = z.string().max(256);

@@ -1,0 +1,132 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Executor } from '../db.js';
+import type { EmailAddressTable, PhoneNumberTable, UserTable } from '../schema.js';
+
+export type UserRow = Selectable<UserTable>;
+export type EmailAddressRow = Selectable<EmailAddressTable>;
+export type PhoneNumberRow = Selectable<PhoneNumberTable>;
+
+export interface UserRecord {
+  row: UserRow;
+  emailAddresses: EmailAddressRow[];
+  phoneNumbers: PhoneNumberRow[];
+}
+
+/** Users with their email addresses and phone numbers, in the order of `ids`, in three queries. */
+export async function loadUserRecords(db: Executor, ids: readonly string[]): Promise<UserRecord[]> {
+  if (ids.length === 0) return [];
+  const unique = [...new Set(ids)];
+  const [rows, emails, phones] = await Promise.all([
+    db.selectFrom('users').selectAll().where('id', 'in', unique).execute(),
+    db.selectFrom('email_addresses').selectAll().where('user_id', 'in', unique).orderBy('created_at').orderBy('id').execute(),
+    db.selectFrom('phone_numbers').selectAll().where('user_id', 'in', unique).orderBy('created_at').orderBy('id').execute(),
+  ]);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const emailsByUser = groupBy(emails, (e) => e.user_id);
+  const phonesByUser = groupBy(phones, (p) => p.user_id);
+  const records: UserRecord[] = [];
+  for (const id of ids) {
+    const row = byId.get(id);
+    if (!row) continue;
+    records.push({ row, emailAddresses: emailsByUser.get(id) ?? [], phoneNumbers: phonesByUser.get(id) ?? [] });
+  }
+  return records;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+export async function loadUserRecord(db: Executor, id: string): Promise<UserRecord | undefined> {
+  const [record] = await loadUserRecords(db, [id]);
+  return record;
+}
+
+export async function insertUser(db: Executor, row: Insertable<UserTable>): Promise<void> {
+  await db.insertInto('users').values(row).execute();
+}
+
+export async function updateUserRow(db: Executor, id: string, patch: Updateable<UserTable>): Promise<void> {
+  await db.updateTable('users').set(patch).where('id', '=', id).execute();
+}
+
+export async function deleteUserRow(db: Executor, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function insertEmailAddress(db: Executor, row: Insertable<EmailAddressTable>): Promise<void> {
+  await db.insertInto('email_addresses').values(row).execute();
+}
+
+export async function insertPhoneNumber(db: Executor, row: Insertable<PhoneNumberTable>): Promise<void> {
+  await db.insertInto('phone_numbers').values(row).execute();
+}
+
+/** Which of these values is already taken, and by whom — for clear `form_identifier_exists` errors. */
+export async function findTakenIdentifiers(
+  db: Executor,
+  probe: { emailAddresses?: string[]; phoneNumbers?: string[]; username?: string | null; externalId?: string | null },
+): Promise<{ param: 'email_address' | 'phone_number' | 'username' | 'external_id'; userId: string } | undefined> {
+  if (probe.emailAddresses?.length) {
+    const hit = await db.selectFrom('email_addresses').select('user_id').where('email_address', 'in', probe.emailAddresses).executeTakeFirst();
+    if (hit) return { param: 'email_address', userId: hit.user_id };
+  }
+  if (probe.phoneNumbers?.length) {
+    const hit = await db.selectFrom('phone_numbers').select('user_id').where('phone_number', 'in', probe.phoneNumbers).executeTakeFirst();
+    if (hit) return { param: 'phone_number', userId: hit.user_id };
+  }
+  if (probe.username) {
+    const hit = await db.selectFrom('users').select('id').where('username', '=', probe.username).executeTakeFirst();
+    if (hit) return { param: 'username', userId: hit.id };
+  }
+  if (probe.externalId) {
+    const hit = await db.selectFrom('users').select('id').where('external_id', '=', probe.externalId).executeTakeFirst();
+    if (hit) return { param: 'external_id', userId: hit.id };
+  }
+  return undefined;
+}
+
+/**
+ * Rewrites the user's search line from its current identifiers. Called in the same transaction as
+ * every change to names, username, emails or phones, so search never lags the data.
+ */
+export async function refreshUserSearch(db: Executor, userId: string): Promise<void> {
+  const record = await loadUserRecord(db, userId);
+  if (!record) return;
+  const { row } = record;
+  const parts = [
+    row.id,
+    row.username,
+    row.first_name,
+    row.last_name,
+    row.first_name && row.last_name ? `${row.first_name} ${row.last_name}` : null,
+    ...record.emailAddresses.map((e) => e.email_address),
+    ...record.phoneNumbers.flatMap((p) => [p.phone_number, p.phone_number.replace(/^\+/, '')]),
+  ];
+  const searchText = parts
+    .filter((p): p is string => typeof p === 'string' && p.length > 0)
+    .join(' | ')
+    .toLowerCase();
+  await db
+    .insertInto('user_search')
+    .values({ user_id: userId, search_text: searchText })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ search_text: searchText }))
+    .execute();
+}
+
+/**
+ * Takes the row lock a read-modify-write needs on PostgreSQL. SQLite transactions already run one
+ * at a time, so there it is a plain read.
+ */
+export async function lockUserRow(db: Executor, dialect: 'sqlite' | 'postgres', id: string): Promise<UserRow | undefined> {
+  const query = db.selectFrom('users').selectAll().where('id', '=', id);
+  return dialect === 'postgres' ? query.forUpdate().executeTakeFirst() : query.executeTakeFirst();
+}

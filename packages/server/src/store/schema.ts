@@ -1,0 +1,97 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes as Kysely sees them. Both dialects store the same values: timestamps as integer ms,
+ * flags as 0/1 integers, JSON as text, so rows read back identically from SQLite and PostgreSQL.
+ */
+export interface Database {
+  instance: InstanceTable;
+  secret_keys: SecretKeyTable;
+  users: UserTable;
+  email_addresses: EmailAddressTable;
+  phone_numbers: PhoneNumberTable;
+  user_search: UserSearchTable;
+}
+
+export interface InstanceTable {
+  singleton: 1;
+  id: string;
+  created_at: number;
+}
+
+export interface SecretKeyTable {
+  id: string;
+  name: string;
+  key_hash: string;
+  /** The key's last four characters, so an operator can tell keys apart without seeing them. */
+  hint: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export type Flag = 0 | 1;
+
+export interface UserTable {
+  id: string;
+  external_id: string | null;
+  username: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  locale: string | null;
+  primary_email_address_id: string | null;
+  primary_phone_number_id: string | null;
+  password_digest: string | null;
+  password_hasher: string | null;
+  password_updated_at: number | null;
+  password_compromised_at: number | null;
+  public_metadata: string;
+  private_metadata: string;
+  unsafe_metadata: string;
+  banned: Flag;
+  locked_until: number | null;
+  failed_verification_attempts: number;
+  last_sign_in_at: number | null;
+  last_active_at: number | null;
+  legal_accepted_at: number | null;
+  mfa_enabled_at: number | null;
+  mfa_disabled_at: number | null;
+  delete_self_enabled: Flag;
+  create_organization_enabled: Flag;
+  create_organizations_limit: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type VerificationStatus = 'verified' | 'unverified';
+
+export interface EmailAddressTable {
+  id: string;
+  user_id: string;
+  email_address: string;
+  verification_status: VerificationStatus | null;
+  verification_strategy: string | null;
+  reserved: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PhoneNumberTable {
+  id: string;
+  user_id: string;
+  phone_number: string;
+  verification_status: VerificationStatus | null;
+  verification_strategy: string | null;
+  reserved: Flag;
+  reserved_for_second_factor: Flag;
+  default_second_factor: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One lower-cased line of searchable text per user, trigram-indexed on both dialects. */
+export interface UserSearchTable {
+  seq: Generated<number>;
+  user_id: string;
+  search_text: string;
+}

@@ -1,0 +1,54 @@
+import { createClerkClient } from '@clerk/backend';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { createTestStore } from './test-store.js';
+
+export interface TestServer {
+  url: string;
+  secretKey: string;
+  config: Config;
+  server: RunningServer;
+  clerk: ReturnType<typeof createClerkClient>;
+  /** Raw HTTP against the server with the secret key, for what the SDK cannot express. */
+  request(method: string, path: string, init?: { body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<{ status: number; headers: Headers; body: unknown; text: string }>;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const store = await createTestStore();
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', GATEHOUSE_DATA_DIR: store.dataDir, ...env });
+  const logger = createLogger(process.env.GATEHOUSE_TEST_LOG_LEVEL ?? 'silent');
+  const server = await startServer(config, logger, store.options);
+  const secretKey = server.firstSecretKey?.secret;
+  if (!secretKey) throw new Error('a fresh store must yield a first secret key');
+  const url = server.url;
+  return {
+    url,
+    secretKey,
+    config,
+    server,
+    clerk: createClerkClient({ secretKey, apiUrl: url }),
+    async request(method, path, init = {}) {
+      const headers: Record<string, string> = { authorization: `Bearer ${secretKey}`, ...init.headers };
+      let body: string | undefined = init.rawBody;
+      if (init.body !== undefined) {
+        body = JSON.stringify(init.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // keep the raw text: a test asserting JSON will say so
+      }
+      return { status: response.status, headers: response.headers, body: parsed, text };
+    },
+    async close() {
+      await server.close();
+      await store.dispose();
+    },
+  };
+}

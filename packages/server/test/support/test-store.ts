@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { StoreOptions } from '../../src/store/db.js';
+
+/** Which store this run exercises: PostgreSQL when GATEHOUSE_TEST_DATABASE_URL is set, else SQLite. */
+export const TEST_DIALECT: 'sqlite' | 'postgres' = process.env.GATEHOUSE_TEST_DATABASE_URL ? 'postgres' : 'sqlite';
+
+export interface TestStore {
+  options: StoreOptions;
+  dataDir: string;
+  dispose(): Promise<void>;
+}
+
+/** A fresh, empty store: a temp SQLite file, or a throwaway schema in the test PostgreSQL database. */
+export async function createTestStore(): Promise<TestStore> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
+  const url = process.env.GATEHOUSE_TEST_DATABASE_URL;
+  if (!url) {
+    return {
+      options: { kind: 'sqlite', file: path.join(dataDir, 'gatehouse.sqlite') },
+      dataDir,
+      dispose: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
+    };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  return {
+    options: { kind: 'postgres', url, searchPath: `${schema},public`, poolSize: 5 },
+    dataDir,
+    async dispose() {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`);
+      await client.end();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
