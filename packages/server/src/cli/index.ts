@@ -34,15 +34,16 @@ async function withStore<T>(config: Config, work: (store: Store) => Promise<T>):
 async function start(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
   const server = await startServer(config, logger);
-  const out = process.stdout;
-  out.write(`Gatehouse is serving ${config.publicUrl.origin} (listening on ${server.url}, store: ${describeStore(config)})\n`);
-  out.write(`Publishable key: ${publishableKeyFor(config.publicUrl)}\n`);
+  // One write, so anything reading the banner sees it whole.
+  const banner = [
+    `Gatehouse is serving ${config.publicUrl.origin} (listening on ${server.url}, store: ${describeStore(config)})`,
+    `Publishable key: ${publishableKeyFor(config.publicUrl)}`,
+  ];
   if (!hostIsUsableByClerkSdks(config.publicUrl)) {
-    out.write(`Note: Clerk's SDKs reject a publishable key whose host has no dot; set GATEHOUSE_PUBLIC_URL (e.g. http://127.0.0.1:${config.port}).\n`);
+    banner.push(`Note: Clerk's SDKs reject a publishable key whose host has no dot; set GATEHOUSE_PUBLIC_URL (e.g. http://127.0.0.1:${config.port}).`);
   }
-  if (server.firstSecretKey) {
-    out.write(`Secret key (shown once, store it now): ${server.firstSecretKey.secret}\n`);
-  }
+  if (server.firstSecretKey) banner.push(`Secret key (shown once, store it now): ${server.firstSecretKey.secret}`);
+  process.stdout.write(`${banner.join('\n')}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -43,6 +43,9 @@ export function buildApp(options: AppOptions): App {
     reply.header('x-request-id', request.id);
     reply.header('cache-control', 'no-store');
     reply.header('x-content-type-options', 'nosniff');
+    // A keep-alive socket that goes idle after shutdown began would hold close() open until its
+    // timeout; asking the client to close it lets the process exit as soon as the reply is out.
+    if (shuttingDown) reply.header('connection', 'close');
     return payload;
   });
 

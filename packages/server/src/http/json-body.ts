@@ -6,10 +6,11 @@ const FORBIDDEN_KEY = /"(?:__proto__|constructor|prototype)"\s*:/;
 /**
  * JSON bodies as Clerk's SDKs send them: `@clerk/backend` sets `Content-Type: application/json`
  * even on bodiless POST and DELETE requests, so an empty body reads as "no parameters" rather
- * than an error. Prototype-polluting keys are refused outright.
+ * than an error. Prototype-polluting keys are refused outright. Every other content type is
+ * refused with 415 (Fastify's default text/plain parser is removed so no route sees a raw string).
  */
 export function registerJsonBodyParser(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') {

@@ -59,7 +59,7 @@ describe('users through @clerk/backend', () => {
       emailAddressIdentificationStatus: ['reserved'],
       skipPasswordRequirement: true,
     });
-    expect((user.raw?.email_addresses as { reserved: boolean }[])[0]?.reserved).toBe(true);
+    expect((user.raw?.email_addresses as unknown as { reserved: boolean }[])[0]?.reserved).toBe(true);
     expect(user.emailAddresses[0]?.verification).toBeNull();
   });
 

@@ -1,4 +1,5 @@
 import { createClerkClient } from '@clerk/backend';
+import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startServer, type RunningServer } from '../../src/server.js';
@@ -15,10 +16,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestServer> {
   const store = await createTestStore();
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', GATEHOUSE_DATA_DIR: store.dataDir, ...env });
-  const logger = createLogger(process.env.GATEHOUSE_TEST_LOG_LEVEL ?? 'silent');
+  const logger = options.logger ?? createLogger(process.env.GATEHOUSE_TEST_LOG_LEVEL ?? 'silent');
   const server = await startServer(config, logger, store.options);
   const secretKey = server.firstSecretKey?.secret;
   if (!secretKey) throw new Error('a fresh store must yield a first secret key');

@@ -11,6 +11,8 @@ export const TEST_DIALECT: 'sqlite' | 'postgres' = process.env.GATEHOUSE_TEST_DA
 export interface TestStore {
   options: StoreOptions;
   dataDir: string;
+  /** The environment a `gatehouse` child process needs to open this same store. */
+  env: Record<string, string>;
   dispose(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export async function createTestStore(): Promise<TestStore> {
     return {
       options: { kind: 'sqlite', file: path.join(dataDir, 'gatehouse.sqlite') },
       dataDir,
+      env: { GATEHOUSE_DATA_DIR: dataDir },
       dispose: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
     };
   }
@@ -33,6 +36,7 @@ export async function createTestStore(): Promise<TestStore> {
   return {
     options: { kind: 'postgres', url, searchPath: `${schema},public`, poolSize: 5 },
     dataDir,
+    env: { GATEHOUSE_DATA_DIR: dataDir, DATABASE_URL: withSearchPath(url, `${schema},public`) },
     async dispose() {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
@@ -41,4 +45,11 @@ export async function createTestStore(): Promise<TestStore> {
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** libpq's `options` parameter, understood by node-postgres too: every session starts in `searchPath`. */
+function withSearchPath(url: string, searchPath: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${searchPath}`);
+  return u.toString();
 }

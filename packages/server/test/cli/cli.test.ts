@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startCliServer } from '../support/cli.js';
+import { createTestStore, type TestStore } from '../support/test-store.js';
+
+let store: TestStore;
+beforeAll(async () => {
+  store = await createTestStore();
+});
+afterAll(async () => store?.dispose());
+
+async function countUsers(url: string, key: string): Promise<number> {
+  const response = await fetch(`${url}/v1/users/count`, { headers: { authorization: `Bearer ${key}` } });
+  if (response.status !== 200) return -response.status;
+  return ((await response.json()) as { total_count: number }).total_count;
+}
+
+describe('gatehouse start', () => {
+  it('creates the instance on first start, prints the keys once, and shuts down cleanly on SIGTERM mid-request', async () => {
+    const first = await startCliServer({ ...store.env, GATEHOUSE_PUBLIC_URL: 'http://auth.example.test:4000', GATEHOUSE_LOG_LEVEL: 'info' });
+    const output = first.output();
+    expect(output).toContain(`Publishable key: pk_live_${Buffer.from('auth.example.test:4000$').toString('base64').replace(/=+$/, '')}`);
+    const key = /Secret key \(shown once, store it now\): (sk_live_[0-9A-Za-z]+)/.exec(output)?.[1];
+    expect(key).toBeDefined();
+    expect(await countUsers(first.url, key!)).toBe(0);
+
+    // A create hashes a password (tens of ms): SIGTERM arrives while it is in flight.
+    const inFlight = fetch(`${first.url}/v1/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email_address: ['inflight@example.com'], password: 'amber rivers fold slowly' }),
+    });
+    while (!first.output().includes('"method":"POST"')) await new Promise((r) => setTimeout(r, 1));
+    first.child.kill('SIGTERM');
+    const reply = await inFlight;
+    expect(reply.status).toBe(200);
+    expect(await first.exited).toBe(0);
+    const log = first.output();
+    expect(log.indexOf('shutting down')).toBeLessThan(log.lastIndexOf('"status":200'));
+
+    const second = await startCliServer(store.env);
+    expect(second.output()).not.toContain('Secret key (shown once');
+    expect(await countUsers(second.url, key!)).toBe(1);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+});
+
+describe('gatehouse keys', () => {
+  it('creates, lists and revokes secret keys, and a revoked key stops working', async () => {
+    const created = await runCli(['keys', 'create', '--name', 'ci-bot'], store.env);
+    expect(created.code).toBe(0);
+    const secret = /(sk_live_[0-9A-Za-z]+)/.exec(created.stdout)?.[1];
+    const id = /Created (ak_[0-9A-Za-z]+)/.exec(created.stdout)?.[1];
+    expect(secret && id).toBeTruthy();
+
+    const listed = await runCli(['keys', 'list'], store.env);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(id!);
+    expect(listed.stdout).toContain('ci-bot');
+    expect(listed.stdout).toContain(`…${secret!.slice(-4)}`);
+    expect(listed.stdout).not.toContain(secret!);
+
+    const server = await startCliServer(store.env);
+    try {
+      expect(await countUsers(server.url, secret!)).toBeGreaterThanOrEqual(0);
+      const revoked = await runCli(['keys', 'revoke', id!], store.env);
+      expect(revoked.code).toBe(0);
+      expect(await countUsers(server.url, secret!)).toBe(-401);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+    const again = await runCli(['keys', 'revoke', id!], store.env);
+    expect(again.code).toBe(2);
+  });
+});
+
+describe('settings', () => {
+  it('refuses an invalid setting at start with one line naming it', async () => {
+    for (const [name, value] of [
+      ['PORT', 'eighty'],
+      ['DATABASE_URL', 'mysql://localhost/db'],
+      ['GATEHOUSE_SECRET_KEY', 'hunter2'],
+      ['GATEHOUSE_PUBLIC_URL', 'ftp://x'],
+    ] as const) {
+      const result = await runCli(['start'], { ...store.env, [name]: value });
+      expect(result.code).toBe(2);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^Invalid setting ${name}: `));
+      expect(result.stderr).not.toContain(value === 'hunter2' ? 'hunter2' : '\u0000');
+    }
+  });
+});
