@@ -15,6 +15,8 @@ export interface Config {
   extraSecretKey: string | undefined;
   /** The URL browsers use to reach this server; the publishable key encodes its host. */
   publicUrl: URL;
+  /** False when the public URL was derived from HOST and PORT rather than set. */
+  publicUrlExplicit: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   applicationName: string;
   passwordMinLength: number;
@@ -96,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: read(env, 'DATABASE_URL'),
     extraSecretKey: read(env, 'GATEHOUSE_SECRET_KEY'),
     publicUrl,
+    publicUrlExplicit: publicUrlRaw !== undefined,
     logLevel: read(env, 'GATEHOUSE_LOG_LEVEL'),
     applicationName: read(env, 'GATEHOUSE_APPLICATION_NAME'),
     passwordMinLength: read(env, 'GATEHOUSE_PASSWORD_MIN_LENGTH'),

@@ -42,6 +42,21 @@ export const ERROR_CATALOG = {
     message: 'Request body too large',
     longMessage: () => 'The request body exceeds the maximum allowed size.',
   },
+  request_invalid: {
+    status: 400,
+    message: 'Request invalid',
+    longMessage: () => 'The request could not be parsed.',
+  },
+  request_timeout: {
+    status: 408,
+    message: 'Request timeout',
+    longMessage: () => 'The request was not received in time.',
+  },
+  request_header_too_large: {
+    status: 431,
+    message: 'Request headers too large',
+    longMessage: () => 'The request line and headers exceed the maximum allowed size.',
+  },
   unsupported_content_type: {
     status: 415,
     message: 'Unsupported content type',
@@ -125,6 +140,43 @@ export const ERROR_CATALOG = {
     status: 400,
     message: 'Password not set',
     longMessage: () => 'The user does not have a password set.',
+  },
+  organization_membership_quota_exceeded: {
+    status: 403,
+    message: 'Membership quota exceeded',
+    longMessage: (m) =>
+      `This organization has reached its limit of ${typeof m['max_allowed_memberships'] === 'number' ? m['max_allowed_memberships'] : 'allowed'} memberships; pending invitations count toward it.`,
+  },
+  organization_minimum_permissions_needed: {
+    status: 403,
+    message: 'Minimum permissions needed',
+    longMessage: () =>
+      'There has to be at least one organization member with the permission to manage memberships (org:sys_memberships:manage).',
+  },
+  already_a_member_in_organization: {
+    status: 400,
+    message: 'Already a member',
+    longMessage: () => 'This user is already a member of the organization.',
+  },
+  duplicate_record: {
+    status: 422,
+    message: 'Duplicate record',
+    longMessage: () => 'A record with the same identifying values already exists.',
+  },
+  organization_role_in_use: {
+    status: 422,
+    message: 'Role in use',
+    longMessage: () => 'This role is assigned to organization members or invitations; reassign them before deleting it.',
+  },
+  system_resource_not_modifiable: {
+    status: 422,
+    message: 'Not modifiable',
+    longMessage: () => 'System roles and permissions cannot be deleted, and their keys cannot change.',
+  },
+  invitation_not_pending: {
+    status: 400,
+    message: 'Invitation is not pending',
+    longMessage: (m) => `Only a pending invitation can be revoked; this one is ${typeof m['status'] === 'string' ? m['status'] : 'no longer pending'}.`,
   },
   internal_clerk_error: {
     status: 500,

@@ -31,6 +31,7 @@ export function domainContextFor(config: Config, store: Store, now: () => number
   return {
     store,
     now,
+    publicUrl: new URL(config.publicUrl.href),
     policy: {
       applicationName: config.applicationName,
       passwordMinLength: config.passwordMinLength,
@@ -42,8 +43,9 @@ export function domainContextFor(config: Config, store: Store, now: () => number
 export async function startServer(config: Config, logger: Logger, storeOptions: StoreOptions = storeOptionsFrom(config)): Promise<RunningServer> {
   const store = await prepareStore(storeOptions);
   const { instanceId, firstKey } = await bootstrapInstance(store);
+  const ctx = domainContextFor(config, store);
   const app = buildApp({
-    ctx: domainContextFor(config, store),
+    ctx,
     logger,
     configuredSecretKey: config.extraSecretKey,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -56,6 +58,10 @@ export async function startServer(config: Config, logger: Logger, storeOptions: 
   }
   const address = app.fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  if (config.port === 0 && !config.publicUrlExplicit) {
+    // PORT=0 picks a free port at listen time; the derived public URL must name the real one.
+    ctx.publicUrl.port = String(port);
+  }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | undefined;
   return {

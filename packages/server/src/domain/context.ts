@@ -4,6 +4,8 @@ import type { Store } from '../store/db.js';
 export interface DomainContext {
   store: Store;
   now(): number;
+  /** The origin browsers use; absolute URLs handed out (images, invitation links) start with it. */
+  publicUrl: URL;
   policy: {
     applicationName: string;
     passwordMinLength: number;

@@ -62,3 +62,26 @@ export function parseStoredMetadata(text: string): Metadata {
   const parsed: unknown = JSON.parse(text);
   return isPlainObject(parsed) ? parsed : {};
 }
+
+export type MetadataMode = 'merge' | 'replace';
+
+/**
+ * The stored-text patch for PATCH (`merge`) or PUT (`replace`) …/metadata: each field given is
+ * deep-merged into (or swapped for) the stored one and re-checked against the size cap; fields not
+ * given are left out of the patch. `stored` maps column name to its current JSON text.
+ */
+export function metadataPatch<C extends string>(
+  stored: Record<C, string>,
+  input: Partial<Record<C, Metadata | null | undefined>>,
+  mode: MetadataMode,
+): Partial<Record<C, string>> {
+  const patch: Partial<Record<C, string>> = {};
+  for (const column of Object.keys(stored) as C[]) {
+    const value = input[column];
+    if (value === undefined) continue;
+    if (value !== null) assertValidMetadata(value, column);
+    const next = mode === 'merge' && value !== null ? mergeMetadata(parseStoredMetadata(stored[column]), value) : (value ?? {});
+    patch[column] = JSON.stringify(assertValidMetadata(next, column));
+  }
+  return patch;
+}

@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
 import type { DomainContext } from '../domain/context.js';
 import { registerIdentificationRoutes } from './bapi/identifications.js';
+import { registerInvitationRoutes } from './bapi/invitations.js';
+import { registerOrganizationInvitationRoutes } from './bapi/organization-invitations.js';
+import { registerOrganizationMembershipRoutes } from './bapi/organization-memberships.js';
+import { registerOrganizationRoleRoutes } from './bapi/organization-roles.js';
+import { registerOrganizationRoutes } from './bapi/organizations.js';
 import { registerUserRoutes } from './bapi/users.js';
-import { registerErrorHandling } from './errors.js';
+import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './errors.js';
 import { registerJsonBodyParser } from './json-body.js';
+import { registerImageRoutes } from './images.js';
 import { registerOperationRoutes } from './operations.js';
 import { requireSecretKey } from './plugins/secret-key-auth.js';
 
@@ -31,6 +38,9 @@ export function buildApp(options: AppOptions): App {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+    // Errors raised before a route runs get Clerk's envelope too, not Fastify's own format.
+    frameworkErrors: (error, request, reply) => frameworkErrorHandler(error, request, reply),
+    clientErrorHandler,
   });
 
   registerJsonBodyParser(fastify);
@@ -41,7 +51,7 @@ export function buildApp(options: AppOptions): App {
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('application/json')) reply.header('content-type', 'application/json');
     reply.header('x-request-id', request.id);
-    reply.header('cache-control', 'no-store');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     reply.header('x-content-type-options', 'nosniff');
     // A keep-alive socket that goes idle after shutdown began would hold close() open until its
     // timeout; asking the client to close it lets the process exit as soon as the reply is out.
@@ -50,12 +60,19 @@ export function buildApp(options: AppOptions): App {
   });
 
   registerOperationRoutes(fastify, { store: options.ctx.store, isShuttingDown: () => shuttingDown });
+  registerImageRoutes(fastify, options.ctx);
+  void fastify.register(multipart, { limits: { fileSize: 10 * 1024 * 1024, files: 1 } });
 
   void fastify.register(
     async (bapi) => {
       requireSecretKey(bapi, { store: options.ctx.store, configuredKey: options.configuredSecretKey });
       registerUserRoutes(bapi, options.ctx);
       registerIdentificationRoutes(bapi, options.ctx);
+      registerOrganizationRoutes(bapi, options.ctx);
+      registerOrganizationMembershipRoutes(bapi, options.ctx);
+      registerOrganizationRoleRoutes(bapi, options.ctx);
+      registerOrganizationInvitationRoutes(bapi, options.ctx);
+      registerInvitationRoutes(bapi, options.ctx);
     },
     { prefix: '/v1' },
   );

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatehouseError } from '../errors.js';
 
@@ -18,6 +20,12 @@ function fromFastifyError(error: FastifyError): GatehouseError | undefined {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new GatehouseError('request_body_invalid');
+    // Router failures, raised before any route runs (see `frameworkErrorHandler`).
+    case 'FST_ERR_BAD_URL':
+      return new GatehouseError('request_invalid', { longMessage: 'The request path is not validly percent-encoded UTF-8.' });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      // No resource has an id that long.
+      return new GatehouseError('resource_not_found');
     default:
       break;
   }
@@ -27,13 +35,54 @@ function fromFastifyError(error: FastifyError): GatehouseError | undefined {
   return undefined;
 }
 
+function handleError(error: FastifyError | GatehouseError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const known = error instanceof GatehouseError ? error : fromFastifyError(error);
+  if (known) return sendError(request, reply, known);
+  // Anything else is our bug: log it for the operator, tell the client nothing about internals.
+  request.log.error({ err: error }, 'unhandled error');
+  return sendError(request, reply, new GatehouseError('internal_clerk_error'));
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | GatehouseError, request, reply) => {
-    const known = error instanceof GatehouseError ? error : fromFastifyError(error);
-    if (known) return sendError(request, reply, known);
-    // Anything else is our bug: log it for the operator, tell the client nothing about internals.
-    request.log.error({ err: error }, 'unhandled error');
-    return sendError(request, reply, new GatehouseError('internal_clerk_error'));
-  });
+  app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new GatehouseError('resource_not_found')));
+}
+
+/**
+ * Fastify's `frameworkErrors` option: the router refusing a URL (undecodable percent-encoding,
+ * a path parameter over `maxParamLength`) never reaches the error handler, and Fastify's own
+ * reply for it is not Clerk's envelope. Such a reply runs none of the app's hooks either, so it
+ * sets the headers the app's onSend hook would (a Buffer keeps Fastify from adding a charset).
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const known = fromFastifyError(error);
+  if (!known) request.log.error({ err: error }, 'unhandled error');
+  const gatehouseError = known ?? new GatehouseError('internal_clerk_error');
+  const body = JSON.stringify({ errors: [gatehouseError.toJSON()], clerk_trace_id: request.id });
+  void reply
+    .code(gatehouseError.status)
+    .headers({ 'content-type': 'application/json', 'x-request-id': request.id, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' })
+    .send(Buffer.from(body));
+}
+
+/**
+ * Fastify's `clientErrorHandler` option: Node's HTTP parser refused the request (malformed,
+ * headers over the size limit, too slow), so there is no request to reply to, only the socket.
+ * The reply is still Clerk's envelope, like Fastify's default but in our format.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new GatehouseError('request_header_too_large')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new GatehouseError('request_timeout')
+        : new GatehouseError('request_invalid');
+  const body = JSON.stringify({ errors: [known.toJSON()] });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

@@ -8,7 +8,11 @@ import { GatehouseError, paramError } from '../errors.js';
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input ?? {}, { reportInput: true });
-  if (result.success) return result.data;
+  if (result.success) {
+    const nul = parameterWithNul(result.data);
+    if (nul !== undefined) return fail(paramError('form_param_format_invalid', nul, `${nul} must not contain NUL (U+0000) characters.`));
+    return result.data;
+  }
   const issue = result.error.issues[0];
   if (!issue) throw new GatehouseError('form_param_format_invalid');
   const name = issue.path.length > 0 ? String(issue.path[0]) : 'body';
@@ -20,6 +24,20 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 
 function fail(error: GatehouseError): never {
   throw error;
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000 (any query carrying one fails), so neither store accepts it
+ * in a parameter: returns the first parameter whose string, or one of whose list strings, has one.
+ * Metadata objects are stored as JSON text, where it is escaped, and may keep theirs.
+ */
+function parameterWithNul(parsed: unknown): string | undefined {
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  for (const [key, value] of Object.entries(parsed)) {
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    if (values.some((v) => typeof v === 'string' && v.includes('\u0000'))) return key;
+  }
+  return undefined;
 }
 
 /** Accepts `key=a&key=b`, `key[]=a` and `key=a` alike, so callers see one array per list parameter. */

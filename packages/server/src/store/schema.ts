@@ -11,6 +11,14 @@ export interface Database {
   email_addresses: EmailAddressTable;
   phone_numbers: PhoneNumberTable;
   user_search: UserSearchTable;
+  organizations: OrganizationTable;
+  organization_permissions: OrganizationPermissionTable;
+  organization_roles: OrganizationRoleTable;
+  organization_role_permissions: OrganizationRolePermissionTable;
+  organization_memberships: OrganizationMembershipTable;
+  organization_invitations: OrganizationInvitationTable;
+  invitations: InvitationTable;
+  images: ImageTable;
 }
 
 export interface InstanceTable {
@@ -94,4 +102,93 @@ export interface UserSearchTable {
   seq: Generated<number>;
   user_id: string;
   search_text: string;
+}
+
+export interface OrganizationTable {
+  id: string;
+  name: string;
+  slug: string;
+  image_id: string | null;
+  /** 0 means no limit. */
+  max_allowed_memberships: number;
+  admin_delete_enabled: Flag;
+  public_metadata: string;
+  private_metadata: string;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OrganizationPermissionTable {
+  id: string;
+  key: string;
+  name: string;
+  description: string;
+  type: 'system' | 'user';
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OrganizationRoleTable {
+  id: string;
+  key: string;
+  name: string;
+  description: string | null;
+  is_creator_eligible: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OrganizationRolePermissionTable {
+  role_id: string;
+  permission_id: string;
+}
+
+export interface OrganizationMembershipTable {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  role_id: string;
+  public_metadata: string;
+  private_metadata: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export type InvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
+
+export interface OrganizationInvitationTable {
+  id: string;
+  organization_id: string;
+  email_address: string;
+  role_id: string;
+  inviter_user_id: string | null;
+  /** Stored `pending` until accepted or revoked; an expired pending invitation reads as `expired`. */
+  status: InvitationStatus;
+  ticket_hash: string;
+  redirect_url: string | null;
+  public_metadata: string;
+  private_metadata: string;
+  expires_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface InvitationTable {
+  id: string;
+  email_address: string;
+  status: InvitationStatus;
+  ticket_hash: string;
+  redirect_url: string | null;
+  public_metadata: string;
+  expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ImageTable {
+  id: string;
+  content_type: string;
+  bytes: Uint8Array;
+  created_at: number;
 }

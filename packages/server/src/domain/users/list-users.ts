@@ -19,6 +19,7 @@ export interface UserListQuery {
   userIds?: string[];
   externalIds?: string[];
   web3Wallets?: string[];
+  organizationIds?: string[];
   query?: string;
   emailAddressQuery?: string;
   phoneNumberQuery?: string;
@@ -50,7 +51,7 @@ function includeExclude(values: string[]): IncludeExclude {
   return set;
 }
 
-function toFilter(q: UserListQuery): UserListFilter {
+export function toFilter(q: UserListQuery): UserListFilter {
   const filter: UserListFilter = {};
   if (q.emailAddresses) filter.emailAddresses = q.emailAddresses.map(normalizeEmail);
   if (q.phoneNumbers) filter.phoneNumbers = q.phoneNumbers.map(normalizePhoneForLookup);
@@ -58,6 +59,7 @@ function toFilter(q: UserListQuery): UserListFilter {
   if (q.userIds) filter.userIds = includeExclude(q.userIds);
   if (q.externalIds) filter.externalIds = includeExclude(q.externalIds);
   if (q.web3Wallets) filter.web3Wallets = q.web3Wallets;
+  if (q.organizationIds) filter.organizationIds = includeExclude(q.organizationIds);
   if (q.query !== undefined) {
     const terms = q.query.normalize('NFKC').trim().split(/\s+/).filter(Boolean);
     if (terms.length > 0) filter.queryTerms = terms.slice(0, 10);

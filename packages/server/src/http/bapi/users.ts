@@ -5,7 +5,7 @@ import type { DomainContext } from '../../domain/context.js';
 import { createUser } from '../../domain/users/create-user.js';
 import { deleteUser } from '../../domain/users/delete-user.js';
 import { getUser } from '../../domain/users/get-user.js';
-import { countUsers, listUsers, type UserListQuery } from '../../domain/users/list-users.js';
+import { countUsers, listUsers } from '../../domain/users/list-users.js';
 import { updateUser } from '../../domain/users/update-user.js';
 import { updateUserMetadata } from '../../domain/users/user-metadata.js';
 import { removeUserPassword, setPasswordCompromised, verifyUserPassword } from '../../domain/users/user-passwords.js';
@@ -15,14 +15,13 @@ import {
   metadataObject,
   normalizeQuery,
   parseInput,
-  queryBoolean,
   queryInteger,
-  queryList,
   queryString,
   rfc3339,
   shortText,
 } from '../validation.js';
 import { serializeDeleted, serializeUser } from './serializers/user.js';
+import { toListQuery, userFilterQuery } from './user-filter-query.js';
 
 const nullableBoolean = z.boolean().nullish();
 const notYetSupported = (feature: string) =>
@@ -105,62 +104,12 @@ const orderBy = queryString.pipe(
     })),
 );
 
-const timestamp = queryInteger(0, 8_640_000_000_000_000);
-
-const userFilterQuery = z.object({
-  email_address: queryList.optional(),
-  phone_number: queryList.optional(),
-  username: queryList.optional(),
-  user_id: queryList.optional(),
-  external_id: queryList.optional(),
-  web3_wallet: queryList.optional(),
-  query: queryString.optional(),
-  email_address_query: queryString.optional(),
-  phone_number_query: queryString.optional(),
-  username_query: queryString.optional(),
-  name_query: queryString.optional(),
-  banned: queryBoolean.optional(),
-  created_at_before: timestamp.optional(),
-  created_at_after: timestamp.optional(),
-  last_active_at_before: timestamp.optional(),
-  last_active_at_after: timestamp.optional(),
-  last_active_at_since: timestamp.optional(),
-  last_sign_in_at_before: timestamp.optional(),
-  last_sign_in_at_after: timestamp.optional(),
-});
-
 const userListQuery = userFilterQuery.extend({
   order_by: orderBy.optional(),
   limit: queryInteger(1, 500).optional(),
   offset: queryInteger(0, 1_000_000_000).optional(),
   starting_after: queryString.optional(),
 });
-
-function toListQuery(q: z.output<typeof userFilterQuery>): UserListQuery {
-  const out: UserListQuery = {};
-  const set = <K extends keyof UserListQuery>(key: K, value: UserListQuery[K] | undefined) => {
-    if (value !== undefined) out[key] = value;
-  };
-  set('emailAddresses', q.email_address);
-  set('phoneNumbers', q.phone_number);
-  set('usernames', q.username);
-  set('userIds', q.user_id);
-  set('externalIds', q.external_id);
-  set('web3Wallets', q.web3_wallet);
-  set('query', q.query);
-  set('emailAddressQuery', q.email_address_query);
-  set('phoneNumberQuery', q.phone_number_query);
-  set('usernameQuery', q.username_query);
-  set('nameQuery', q.name_query);
-  set('banned', q.banned);
-  set('createdAtBefore', q.created_at_before);
-  set('createdAtAfter', q.created_at_after);
-  set('lastActiveAtBefore', q.last_active_at_before);
-  set('lastActiveAtAfter', q.last_active_at_after ?? q.last_active_at_since);
-  set('lastSignInAtBefore', q.last_sign_in_at_before);
-  set('lastSignInAtAfter', q.last_sign_in_at_after);
-  return out;
-}
 
 const userIdParams = z.object({ user_id: z.string().min(1).max(128) });
 const verifyPasswordBody = z.object({ password: z.string() });

@@ -1,6 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Dialect, Executor } from '../db.js';
 import type { Database } from '../schema.js';
+import { inList } from '../in-list.js';
 
 export interface IncludeExclude {
   include: string[];
@@ -14,6 +15,7 @@ export interface UserListFilter {
   userIds?: IncludeExclude;
   externalIds?: IncludeExclude;
   web3Wallets?: string[];
+  organizationIds?: IncludeExclude;
   /** Whitespace-separated terms; each must appear somewhere in the user's identifying text. */
   queryTerms?: string[];
   emailAddressQuery?: string;
@@ -89,17 +91,23 @@ function applyFilter(query: UsersQuery, dialect: Dialect, filter: UserListFilter
     const conditions: Expression<SqlBool>[] = [];
     if (filter.emailAddresses) {
       conditions.push(
-        eb('users.id', 'in', eb.selectFrom('email_addresses').select('user_id').where('email_address', 'in', nonEmpty(filter.emailAddresses))),
+        eb('users.id', 'in', eb.selectFrom('email_addresses').select('user_id').where('email_address', 'in', inList(filter.emailAddresses))),
       );
     }
     if (filter.phoneNumbers) {
       conditions.push(
-        eb('users.id', 'in', eb.selectFrom('phone_numbers').select('user_id').where('phone_number', 'in', nonEmpty(filter.phoneNumbers))),
+        eb('users.id', 'in', eb.selectFrom('phone_numbers').select('user_id').where('phone_number', 'in', inList(filter.phoneNumbers))),
       );
     }
-    if (filter.usernames) conditions.push(eb('users.username', 'in', nonEmpty(filter.usernames)));
+    if (filter.usernames) conditions.push(eb('users.username', 'in', inList(filter.usernames)));
     if (filter.userIds) applyIncludeExclude(eb, 'users.id', filter.userIds, conditions);
     if (filter.externalIds) applyIncludeExclude(eb, 'users.external_id', filter.externalIds, conditions);
+    if (filter.organizationIds) {
+      const { include, exclude } = filter.organizationIds;
+      const members = (ids: string[]) => eb.selectFrom('organization_memberships').select('user_id').where('organization_id', 'in', ids);
+      if (include.length > 0) conditions.push(eb('users.id', 'in', members(include)));
+      if (exclude.length > 0) conditions.push(eb('users.id', 'not in', members(exclude)));
+    }
     // No web3 wallets are stored, so a wallet filter matches nobody.
     if (filter.web3Wallets) conditions.push(sql<SqlBool>`1 = 0`);
     for (const term of filter.queryTerms ?? []) conditions.push(searchCondition(dialect, term));
@@ -133,10 +141,6 @@ function applyFilter(query: UsersQuery, dialect: Dialect, filter: UserListFilter
   });
 }
 
-// An empty IN list is a syntax error in SQL; a value no row can hold keeps the meaning "matches nothing".
-function nonEmpty(values: string[]): string[] {
-  return values.length > 0 ? values : ['\u0000'];
-}
 
 function orderExpression(field: UserOrderField): { expression: Expression<unknown>; nullable: boolean } {
   switch (field) {
@@ -187,6 +191,11 @@ export async function listUserIds(db: Executor, dialect: Dialect, filter: UserLi
     .offset(page.offset)
     .execute();
   return rows.map((r) => r.id);
+}
+
+/** The ids of users matching `filter`, as a subquery other lists (memberships) can filter by. */
+export function selectUserIdsMatching(db: Executor, dialect: Dialect, filter: UserListFilter) {
+  return applyFilter(db.selectFrom('users'), dialect, filter).select('users.id');
 }
 
 export async function countUsers(db: Executor, dialect: Dialect, filter: UserListFilter): Promise<number> {

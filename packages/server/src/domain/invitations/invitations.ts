@@ -1,0 +1,214 @@
+import { sql, type Selectable } from 'kysely';
+import { newId } from '../../crypto/ids.js';
+import { notFound } from '../../errors.js';
+import type { Executor } from '../../store/db.js';
+import type { InvitationStatus, InvitationTable } from '../../store/schema.js';
+import type { DomainContext } from '../context.js';
+import { assertValidMetadata, parseStoredMetadata, type Metadata } from '../metadata.js';
+import type { Invitation } from '../organizations/types.js';
+import { identifierTaken } from '../users/identifier-conflicts.js';
+import { parseEmailAddress } from '../users/identifiers.js';
+import {
+  assertDistinctAddresses,
+  duplicatePendingInvitation,
+  expiresAtFor,
+  invitationNotPending,
+  issueTicket,
+  parseRedirectUrl,
+  readStatus,
+  statusCondition,
+  ticketAcceptUrl,
+  ticketLookupHash,
+  withPendingInvitationConflicts,
+} from './invitation-tickets.js';
+
+/** Invitations to sign up to the instance (not to an organization). */
+
+type InvitationRow = Selectable<InvitationTable>;
+
+export interface CreateInvitationInput {
+  emailAddress: string;
+  publicMetadata?: Metadata | null;
+  redirectUrl?: string | null;
+  /**
+   * Without it, an address that already belongs to a user is refused. It does not lift the
+   * one-pending-invitation-per-address rule: a second pending invitation is `duplicate_record`.
+   */
+  ignoreExisting?: boolean | null;
+  expiresInDays?: number | null;
+  /** Accepted for Clerk compatibility and ignored: invitation emails arrive in a later issue. */
+  notify?: boolean | null;
+  /** Accepted and ignored for the same reason as `notify`. */
+  templateSlug?: string | null;
+}
+
+export const INVITATION_ORDER_FIELDS = ['created_at', 'email_address', 'expires_at'] as const;
+export type InvitationOrderField = (typeof INVITATION_ORDER_FIELDS)[number];
+
+export interface InvitationListQuery {
+  /** Absent or empty: every status but `revoked`, as Clerk documents for this list. */
+  statuses?: readonly InvitationStatus[];
+  /** A substring of the email address, or an exact invitation id. */
+  query?: string;
+  orderBy: { field: InvitationOrderField; direction: 'asc' | 'desc' };
+  limit: number;
+  offset: number;
+}
+
+/** What the ticket redemption flow needs to know about the invitation a ticket belongs to. */
+export interface PendingInvitation {
+  id: string;
+  emailAddress: string;
+  redirectUrl: string | null;
+  publicMetadata: Metadata;
+  expiresAt: number | null;
+}
+
+const DEFAULT_LIST_STATUSES: readonly InvitationStatus[] = ['pending', 'accepted', 'expired'];
+
+function toInvitation(row: InvitationRow, now: number, url: string | null = null): Invitation {
+  return {
+    id: row.id,
+    emailAddress: row.email_address,
+    status: readStatus(row.status, row.expires_at, now),
+    url,
+    publicMetadata: parseStoredMetadata(row.public_metadata),
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+async function assertAddressesUnclaimed(db: Executor, emails: readonly string[]): Promise<void> {
+  if (emails.length === 0) return;
+  const taken = await db.selectFrom('email_addresses').select('id').where('email_address', 'in', emails).executeTakeFirst();
+  if (taken) throw identifierTaken('email_address');
+}
+
+/** See `assertNoLivePendingInvitation` for organization invitations: the same index rule applies here. */
+async function assertNoLivePendingInvitation(db: Executor, emails: readonly string[], now: number): Promise<void> {
+  await db
+    .updateTable('invitations')
+    .set({ status: 'expired' })
+    .where('email_address', 'in', emails)
+    .where('status', '=', 'pending')
+    .where('expires_at', '<=', now)
+    .execute();
+  const pending = await db.selectFrom('invitations').select('id').where('email_address', 'in', emails).where('status', '=', 'pending').executeTakeFirst();
+  if (pending) throw duplicatePendingInvitation();
+}
+
+/** Creates every invitation or none, in one transaction; each reply carries its accept link once. */
+export async function createInvitations(ctx: DomainContext, inputs: readonly CreateInvitationInput[]): Promise<Invitation[]> {
+  const now = ctx.now();
+  const prepared = inputs.map((input) => ({
+    email: parseEmailAddress(input.emailAddress),
+    publicMetadata: assertValidMetadata(input.publicMetadata ?? {}, 'public_metadata'),
+    redirectUrl: parseRedirectUrl(input.redirectUrl),
+    expiresAt: expiresAtFor(now, input.expiresInDays),
+    ignoreExisting: input.ignoreExisting === true,
+  }));
+  const emails = prepared.map((p) => p.email);
+  assertDistinctAddresses(emails);
+  const urls = new Map<string, string>();
+
+  const rows = await withPendingInvitationConflicts(() =>
+    ctx.store.transaction(async (trx) => {
+      await assertAddressesUnclaimed(trx, prepared.filter((p) => !p.ignoreExisting).map((p) => p.email));
+      await assertNoLivePendingInvitation(trx, emails, now);
+      const values: InvitationRow[] = prepared.map((p) => {
+        const { ticket, ticketHash } = issueTicket();
+        const id = newId('inv', now);
+        urls.set(id, ticketAcceptUrl(ctx, ticket));
+        return {
+          id,
+          email_address: p.email,
+          status: 'pending',
+          ticket_hash: ticketHash,
+          redirect_url: p.redirectUrl,
+          public_metadata: JSON.stringify(p.publicMetadata),
+          expires_at: p.expiresAt,
+          created_at: now,
+          updated_at: now,
+        };
+      });
+      await trx.insertInto('invitations').values(values).execute();
+      return values;
+    }),
+  );
+  return rows.map((row) => toInvitation(row, now, urls.get(row.id) ?? null));
+}
+
+export async function createInvitation(ctx: DomainContext, input: CreateInvitationInput): Promise<Invitation> {
+  const [invitation] = await createInvitations(ctx, [input]);
+  if (!invitation) throw new Error('creating one invitation must yield one');
+  return invitation;
+}
+
+/** `like` with the pattern characters of `text` escaped, so a query matches literally. */
+function containsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export async function listInvitations(ctx: DomainContext, query: InvitationListQuery): Promise<{ data: Invitation[]; totalCount: number }> {
+  const db = ctx.store.db;
+  const now = ctx.now();
+  const statuses = query.statuses && query.statuses.length > 0 ? query.statuses : DEFAULT_LIST_STATUSES;
+  const text = query.query?.trim() ?? '';
+  const base = db
+    .selectFrom('invitations')
+    .where(statusCondition(statuses, now))
+    .$if(text !== '', (qb) =>
+      qb.where((eb) => eb.or([sql<boolean>`email_address like ${containsPattern(text)} escape '\\'`, eb('id', '=', text)])),
+    );
+  const { field, direction } = query.orderBy;
+  const [count, rows] = await Promise.all([
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    base.selectAll().orderBy(field, direction).orderBy('id', direction).limit(query.limit).offset(query.offset).execute(),
+  ]);
+  return { data: rows.map((row) => toInvitation(row, now)), totalCount: Number(count.n) };
+}
+
+/** Only a pending, unexpired invitation can be revoked; revoking kills its ticket. */
+export async function revokeInvitation(ctx: DomainContext, invitationId: string): Promise<Invitation> {
+  const now = ctx.now();
+  const row = await ctx.store.transaction(async (trx) => {
+    const current = await trx.selectFrom('invitations').selectAll().where('id', '=', invitationId).executeTakeFirst();
+    if (!current) throw notFound();
+    const status = readStatus(current.status, current.expires_at, now);
+    if (status !== 'pending') throw invitationNotPending(status);
+    // Re-checked in the update, so of two concurrent revokes only one succeeds.
+    const result = await trx
+      .updateTable('invitations')
+      .set({ status: 'revoked', updated_at: now })
+      .where('id', '=', current.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw invitationNotPending('revoked');
+    return { ...current, status: 'revoked' as const, updated_at: now };
+  });
+  return toInvitation(row, now);
+}
+
+/**
+ * The pending, unexpired invitation a presented ticket belongs to, found by the ticket's hash.
+ * Redeeming it must still consume it atomically (an update guarded on `status = 'pending'`).
+ */
+export async function findPendingInvitationByTicket(db: Executor, ticket: string, now: number = Date.now()): Promise<PendingInvitation | undefined> {
+  const hash = ticketLookupHash(ticket);
+  if (hash === undefined) return undefined;
+  const row = await db
+    .selectFrom('invitations')
+    .selectAll()
+    .where('ticket_hash', '=', hash)
+    .where(statusCondition(['pending'], now))
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    emailAddress: row.email_address,
+    redirectUrl: row.redirect_url,
+    publicMetadata: parseStoredMetadata(row.public_metadata),
+    expiresAt: row.expires_at,
+  };
+}

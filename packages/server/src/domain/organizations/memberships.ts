@@ -1,0 +1,263 @@
+import { sql, type Selectable } from 'kysely';
+import { newId } from '../../crypto/ids.js';
+import { GatehouseError, notFound, paramError } from '../../errors.js';
+import type { Executor } from '../../store/db.js';
+import { inList } from '../../store/in-list.js';
+import { selectUserIdsMatching } from '../../store/repositories/user-list-repository.js';
+import type { OrganizationMembershipTable } from '../../store/schema.js';
+import { uniqueViolationColumn } from '../../store/unique-violation.js';
+import { assertValidMetadata, metadataPatch, parseStoredMetadata, type Metadata, type MetadataMode } from '../metadata.js';
+import type { DomainContext } from '../context.js';
+import { toFilter, type UserListQuery } from '../users/list-users.js';
+import { assertSeatsAvailable, lockOrganizationRow, requireOrganizationRow, toOrganizations } from './organization-rows.js';
+import { loadPublicUserData } from './public-user-data.js';
+import { MANAGE_MEMBERSHIPS_PERMISSION, canonicalRoleKey, findRoleByKey, loadRoleRefs, type RoleRef } from './role-keys.js';
+import type { OrganizationMembership } from './types.js';
+
+type MembershipRow = Selectable<OrganizationMembershipTable>;
+
+/** Full memberships (organization, public user data, role with permissions) in row order, in four queries. */
+async function toMemberships(db: Executor, ctx: DomainContext, rows: readonly MembershipRow[]): Promise<OrganizationMembership[]> {
+  if (rows.length === 0) return [];
+  const orgIds = [...new Set(rows.map((r) => r.organization_id))];
+  const [orgRows, users, roles] = await Promise.all([
+    db.selectFrom('organizations').selectAll().where('id', 'in', orgIds).execute(),
+    loadPublicUserData(db, rows.map((r) => r.user_id)),
+    loadRoleRefs(db, rows.map((r) => r.role_id)),
+  ]);
+  const orgs = new Map((await toOrganizations(db, ctx, orgRows)).map((o) => [o.id, o]));
+  return rows.flatMap((row) => {
+    const organization = orgs.get(row.organization_id);
+    const publicUserData = users.get(row.user_id);
+    const role = roles.get(row.role_id);
+    if (!organization || !publicUserData || !role) return [];
+    return [
+      {
+        id: row.id,
+        organization,
+        publicUserData,
+        role: { key: role.key, name: role.name, permissions: role.permissions },
+        publicMetadata: parseStoredMetadata(row.public_metadata),
+        privateMetadata: parseStoredMetadata(row.private_metadata),
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      },
+    ];
+  });
+}
+
+async function findMembership(db: Executor, organizationId: string, userId: string): Promise<MembershipRow> {
+  const row = await db
+    .selectFrom('organization_memberships')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  if (!row) throw notFound();
+  return row;
+}
+
+/**
+ * The rule that an organization keeps at least one member able to manage memberships: refuses a
+ * change that would take that permission from the last member holding it. Runs under the
+ * organization's row lock, so two concurrent demotions cannot both pass.
+ */
+async function assertAnotherManagerRemains(db: Executor, membership: MembershipRow, nextRole: RoleRef | undefined): Promise<void> {
+  const current = (await loadRoleRefs(db, [membership.role_id])).get(membership.role_id);
+  const loses = current?.permissions.includes(MANAGE_MEMBERSHIPS_PERMISSION) && !nextRole?.permissions.includes(MANAGE_MEMBERSHIPS_PERMISSION);
+  if (!loses) return;
+  const others = await db
+    .selectFrom('organization_memberships as m')
+    .innerJoin('organization_role_permissions as rp', 'rp.role_id', 'm.role_id')
+    .innerJoin('organization_permissions as p', 'p.id', 'rp.permission_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('m.organization_id', '=', membership.organization_id)
+    .where('m.id', '!=', membership.id)
+    .where('p.key', '=', MANAGE_MEMBERSHIPS_PERMISSION)
+    .executeTakeFirstOrThrow();
+  if (Number(others.n) === 0) throw new GatehouseError('organization_minimum_permissions_needed');
+}
+
+export interface CreateMembershipInput {
+  userId: string;
+  role: string;
+  publicMetadata?: Metadata | null;
+  privateMetadata?: Metadata | null;
+}
+
+export async function createMembership(ctx: DomainContext, organizationId: string, input: CreateMembershipInput): Promise<OrganizationMembership> {
+  const publicMetadata = assertValidMetadata(input.publicMetadata ?? {}, 'public_metadata');
+  const privateMetadata = assertValidMetadata(input.privateMetadata ?? {}, 'private_metadata');
+  const now = ctx.now();
+  const id = newId('orgmem', now);
+  try {
+    await ctx.store.transaction(async (trx) => {
+      const found = await requireOrganizationRow(trx, organizationId);
+      const org = await lockOrganizationRow(trx, ctx.store.dialect, found.id);
+      const role = await findRoleByKey(trx, input.role);
+      const user = await trx.selectFrom('users').select('id').where('id', '=', input.userId).executeTakeFirst();
+      if (!user) throw paramError('form_param_value_invalid', 'user_id', 'user_id must be the id of an existing user.');
+      const existing = await trx
+        .selectFrom('organization_memberships')
+        .select('id')
+        .where('organization_id', '=', org.id)
+        .where('user_id', '=', input.userId)
+        .executeTakeFirst();
+      if (existing) throw new GatehouseError('already_a_member_in_organization', { meta: { param_name: 'user_id' } });
+      await assertSeatsAvailable(trx, org, now);
+      await trx
+        .insertInto('organization_memberships')
+        .values({
+          id,
+          organization_id: org.id,
+          user_id: input.userId,
+          role_id: role.id,
+          public_metadata: JSON.stringify(publicMetadata),
+          private_metadata: JSON.stringify(privateMetadata),
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+    });
+  } catch (error) {
+    if (uniqueViolationColumn(error) !== undefined) throw new GatehouseError('already_a_member_in_organization', { meta: { param_name: 'user_id' } });
+    throw error;
+  }
+  return getMembershipById(ctx, id);
+}
+
+async function getMembershipById(ctx: DomainContext, id: string): Promise<OrganizationMembership> {
+  const row = await ctx.store.db.selectFrom('organization_memberships').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound();
+  const [membership] = await toMemberships(ctx.store.db, ctx, [row]);
+  if (!membership) throw notFound();
+  return membership;
+}
+
+export async function updateMembershipRole(ctx: DomainContext, organizationId: string, userId: string, roleKey: string): Promise<OrganizationMembership> {
+  const membershipId = await ctx.store.transaction(async (trx) => {
+    const found = await requireOrganizationRow(trx, organizationId);
+    await lockOrganizationRow(trx, ctx.store.dialect, found.id);
+    const membership = await findMembership(trx, found.id, userId);
+    const role = await findRoleByKey(trx, roleKey);
+    if (role.id !== membership.role_id) {
+      await assertAnotherManagerRemains(trx, membership, role);
+      await trx.updateTable('organization_memberships').set({ role_id: role.id, updated_at: ctx.now() }).where('id', '=', membership.id).execute();
+    }
+    return membership.id;
+  });
+  return getMembershipById(ctx, membershipId);
+}
+
+/** Removes the member and returns the membership as it was, as Clerk does. */
+export async function deleteMembership(ctx: DomainContext, organizationId: string, userId: string): Promise<OrganizationMembership> {
+  return ctx.store.transaction(async (trx) => {
+    const found = await requireOrganizationRow(trx, organizationId);
+    await lockOrganizationRow(trx, ctx.store.dialect, found.id);
+    const membership = await findMembership(trx, found.id, userId);
+    await assertAnotherManagerRemains(trx, membership, undefined);
+    const [before] = await toMemberships(trx, ctx, [membership]);
+    await trx.deleteFrom('organization_memberships').where('id', '=', membership.id).execute();
+    if (!before) throw notFound();
+    return before;
+  });
+}
+
+export async function updateMembershipMetadata(
+  ctx: DomainContext,
+  organizationId: string,
+  userId: string,
+  input: { publicMetadata?: Metadata | null; privateMetadata?: Metadata | null },
+  mode: MetadataMode = 'merge',
+): Promise<OrganizationMembership> {
+  const membershipId = await ctx.store.transaction(async (trx) => {
+    const found = await requireOrganizationRow(trx, organizationId);
+    await lockOrganizationRow(trx, ctx.store.dialect, found.id);
+    const membership = await findMembership(trx, found.id, userId);
+    const patch = metadataPatch(
+      { public_metadata: membership.public_metadata, private_metadata: membership.private_metadata },
+      { public_metadata: input.publicMetadata, private_metadata: input.privateMetadata },
+      mode,
+    );
+    await trx.updateTable('organization_memberships').set({ ...patch, updated_at: ctx.now() }).where('id', '=', membership.id).execute();
+    return membership.id;
+  });
+  return getMembershipById(ctx, membershipId);
+}
+
+export const MEMBERSHIP_ORDER_FIELDS = ['created_at', 'first_name', 'last_name', 'email_address', 'phone_number', 'username'] as const;
+export type MembershipOrderField = (typeof MEMBERSHIP_ORDER_FIELDS)[number];
+
+export interface MembershipPage {
+  orderBy: { field: MembershipOrderField; direction: 'asc' | 'desc' };
+  limit: number;
+  offset: number;
+}
+
+function orderExpression(field: MembershipOrderField) {
+  switch (field) {
+    case 'created_at':
+      return sql`m.created_at`;
+    case 'first_name':
+    case 'last_name':
+    case 'username':
+      return sql`(select u.${sql.ref(field)} from users u where u.id = m.user_id)`;
+    case 'email_address':
+      return sql`(select e.email_address from users u join email_addresses e on e.id = u.primary_email_address_id where u.id = m.user_id)`;
+    case 'phone_number':
+      return sql`(select p.phone_number from users u join phone_numbers p on p.id = u.primary_phone_number_id where u.id = m.user_id)`;
+  }
+}
+
+async function pageMemberships(
+  ctx: DomainContext,
+  where: { organizationId?: string; userId?: string; roleIds?: string[]; users?: UserListQuery },
+  page: MembershipPage,
+): Promise<{ items: OrganizationMembership[]; totalCount: number }> {
+  const db = ctx.store.db;
+  let base = db.selectFrom('organization_memberships as m');
+  if (where.organizationId) base = base.where('m.organization_id', '=', where.organizationId);
+  if (where.userId) base = base.where('m.user_id', '=', where.userId);
+  if (where.roleIds) base = base.where('m.role_id', 'in', inList(where.roleIds));
+  if (where.users && Object.keys(where.users).length > 0) {
+    base = base.where('m.user_id', 'in', selectUserIdsMatching(db, ctx.store.dialect, toFilter(where.users)));
+  }
+  const dir = page.orderBy.direction === 'desc' ? sql`desc` : sql`asc`;
+  const nulls = page.orderBy.field === 'created_at' ? sql`` : sql`nulls last`;
+  const [rows, total] = await Promise.all([
+    base
+      .selectAll('m')
+      .orderBy(sql`${orderExpression(page.orderBy.field)} ${dir} ${nulls}`)
+      .orderBy(sql`m.id ${dir}`)
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: await toMemberships(db, ctx, rows), totalCount: Number(total.n) };
+}
+
+export async function listOrganizationMemberships(
+  ctx: DomainContext,
+  organizationId: string,
+  filter: { roles?: string[]; users?: UserListQuery },
+  page: MembershipPage,
+): Promise<{ items: OrganizationMembership[]; totalCount: number }> {
+  const org = await requireOrganizationRow(ctx.store.db, organizationId);
+  let roleIds: string[] | undefined;
+  if (filter.roles) {
+    const keys = filter.roles.map(canonicalRoleKey);
+    roleIds = (await ctx.store.db.selectFrom('organization_roles').select('id').where('key', 'in', inList(keys)).execute()).map((r) => r.id);
+  }
+  return pageMemberships(ctx, { organizationId: org.id, ...(roleIds ? { roleIds } : {}), ...(filter.users ? { users: filter.users } : {}) }, page);
+}
+
+export function listInstanceMemberships(ctx: DomainContext, page: MembershipPage): Promise<{ items: OrganizationMembership[]; totalCount: number }> {
+  return pageMemberships(ctx, {}, page);
+}
+
+export async function listUserMemberships(ctx: DomainContext, userId: string, page: MembershipPage): Promise<{ items: OrganizationMembership[]; totalCount: number }> {
+  const user = await ctx.store.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+  if (!user) throw notFound();
+  return pageMemberships(ctx, { userId }, page);
+}

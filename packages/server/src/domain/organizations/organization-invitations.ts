@@ -1,0 +1,399 @@
+import type { Selectable } from 'kysely';
+import { newId } from '../../crypto/ids.js';
+import { GatehouseError, notFound, paramError } from '../../errors.js';
+import type { Executor } from '../../store/db.js';
+import type { InvitationStatus, OrganizationInvitationTable } from '../../store/schema.js';
+import type { DomainContext } from '../context.js';
+import {
+  assertDistinctAddresses,
+  duplicatePendingInvitation,
+  expiresAtFor,
+  invitationNotPending,
+  issueTicket,
+  parseRedirectUrl,
+  readStatus,
+  statusCondition,
+  ticketAcceptUrl,
+  ticketLookupHash,
+  withPendingInvitationConflicts,
+} from '../invitations/invitation-tickets.js';
+import { assertValidMetadata, parseStoredMetadata, type Metadata } from '../metadata.js';
+import { normalizeEmail, parseEmailAddress } from '../users/identifiers.js';
+import { assertSeatsAvailable, imageUrlFor, lockOrganizationRow, requireOrganizationRow } from './organization-rows.js';
+import { loadPublicUserData } from './public-user-data.js';
+import { findRoleByKey, loadRoleRefs } from './role-keys.js';
+import type { OrganizationInvitation } from './types.js';
+
+type InvitationRow = Selectable<OrganizationInvitationTable>;
+
+export interface CreateOrganizationInvitationInput {
+  emailAddress: string;
+  role: string;
+  /** Optional through the Backend API; when given it must name an existing user (see below). */
+  inviterUserId?: string | null;
+  publicMetadata?: Metadata | null;
+  privateMetadata?: Metadata | null;
+  redirectUrl?: string | null;
+  expiresInDays?: number | null;
+  /** Accepted for Clerk compatibility and ignored: invitation emails arrive in a later issue. */
+  notify?: boolean | null;
+}
+
+export interface OrganizationInvitationListQuery {
+  statuses?: readonly InvitationStatus[];
+  emailAddresses?: readonly string[];
+  orderBy: { field: 'created_at' | 'email_address'; direction: 'asc' | 'desc' };
+  limit: number;
+  offset: number;
+}
+
+export interface UserOrganizationInvitationListQuery {
+  statuses?: readonly InvitationStatus[];
+  limit: number;
+  offset: number;
+}
+
+export interface Page<T> {
+  data: T[];
+  totalCount: number;
+}
+
+export interface PublicOrganizationData {
+  id: string;
+  name: string;
+  slug: string;
+  imageUrl: string | null;
+}
+
+export type OrganizationInvitationWithOrganization = OrganizationInvitation & { publicOrganizationData: PublicOrganizationData };
+
+/** What the ticket redemption flow needs to know about the invitation a ticket belongs to. */
+export interface PendingOrganizationInvitation {
+  id: string;
+  organizationId: string;
+  emailAddress: string;
+  roleId: string;
+  inviterUserId: string | null;
+  redirectUrl: string | null;
+  publicMetadata: Metadata;
+  privateMetadata: Metadata;
+  expiresAt: number;
+}
+
+interface PreparedInvitation {
+  email: string;
+  roleKey: string;
+  inviterUserId: string | null;
+  publicMetadata: Metadata;
+  privateMetadata: Metadata;
+  redirectUrl: string | null;
+  expiresAt: number;
+}
+
+function prepare(input: CreateOrganizationInvitationInput, now: number): PreparedInvitation {
+  return {
+    email: parseEmailAddress(input.emailAddress),
+    roleKey: input.role,
+    inviterUserId: input.inviterUserId || null,
+    publicMetadata: assertValidMetadata(input.publicMetadata ?? {}, 'public_metadata'),
+    privateMetadata: assertValidMetadata(input.privateMetadata ?? {}, 'private_metadata'),
+    redirectUrl: parseRedirectUrl(input.redirectUrl),
+    expiresAt: expiresAtFor(now, input.expiresInDays),
+  };
+}
+
+/**
+ * Clerk requires an admin inviter on its Frontend API. The Backend API is already trusted, so
+ * the inviter is optional attribution there: it must exist, but need not be a member.
+ */
+async function assertUsersExist(db: Executor, userIds: readonly (string | null)[], paramName: string): Promise<void> {
+  const wanted = [...new Set(userIds.filter((id): id is string => id !== null))];
+  if (wanted.length === 0) return;
+  const found = await db.selectFrom('users').select('id').where('id', 'in', wanted).execute();
+  if (found.length !== wanted.length) {
+    throw paramError('form_param_value_invalid', paramName, `${paramName} must be the id of an existing user.`);
+  }
+}
+
+/** Each invitation with the id of its role (legacy keys accepted); an unknown key is a 422 naming `role`. */
+async function withRoleIds(db: Executor, prepared: readonly PreparedInvitation[]): Promise<(PreparedInvitation & { roleId: string })[]> {
+  const cache = new Map<string, string>();
+  const out: (PreparedInvitation & { roleId: string })[] = [];
+  for (const p of prepared) {
+    const roleId = cache.get(p.roleKey) ?? (await findRoleByKey(db, p.roleKey)).id;
+    cache.set(p.roleKey, roleId);
+    out.push({ ...p, roleId });
+  }
+  return out;
+}
+
+async function assertNotMembers(db: Executor, organizationId: string, emails: readonly string[]): Promise<void> {
+  const member = await db
+    .selectFrom('organization_memberships as m')
+    .innerJoin('email_addresses as e', 'e.user_id', 'm.user_id')
+    .select('e.email_address')
+    .where('m.organization_id', '=', organizationId)
+    .where('e.email_address', 'in', emails)
+    .executeTakeFirst();
+  if (member) throw new GatehouseError('already_a_member_in_organization', { meta: { param_name: 'email_address' } });
+}
+
+/**
+ * Refuses an address with a pending, unexpired invitation (`duplicate_record`). The partial unique
+ * index covers stored `pending` rows only, so pending rows past their expiry are first stored as
+ * `expired`, letting a new invitation in. Their reading does not change (they already read as
+ * expired), hence `updated_at` is left alone.
+ */
+async function assertNoLivePendingInvitation(db: Executor, organizationId: string, emails: readonly string[], now: number): Promise<void> {
+  await db
+    .updateTable('organization_invitations')
+    .set({ status: 'expired' })
+    .where('organization_id', '=', organizationId)
+    .where('email_address', 'in', emails)
+    .where('status', '=', 'pending')
+    .where('expires_at', '<=', now)
+    .execute();
+  const pending = await db
+    .selectFrom('organization_invitations')
+    .select('id')
+    .where('organization_id', '=', organizationId)
+    .where('email_address', 'in', emails)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  if (pending) throw duplicatePendingInvitation();
+}
+
+async function toInvitations(db: Executor, rows: readonly InvitationRow[], now: number, urls: ReadonlyMap<string, string> = new Map()): Promise<OrganizationInvitation[]> {
+  const [roles, inviters] = await Promise.all([
+    loadRoleRefs(db, rows.map((r) => r.role_id)),
+    loadPublicUserData(db, rows.flatMap((r) => (r.inviter_user_id === null ? [] : [r.inviter_user_id]))),
+  ]);
+  return rows.map((row) => {
+    const role = roles.get(row.role_id);
+    return {
+      id: row.id,
+      organizationId: row.organization_id,
+      emailAddress: row.email_address,
+      role: { key: role?.key ?? '', name: role?.name ?? '' },
+      inviter: row.inviter_user_id === null ? null : (inviters.get(row.inviter_user_id) ?? null),
+      status: readStatus(row.status, row.expires_at, now),
+      url: urls.get(row.id) ?? null,
+      publicMetadata: parseStoredMetadata(row.public_metadata),
+      privateMetadata: parseStoredMetadata(row.private_metadata),
+      expiresAt: row.expires_at,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  });
+}
+
+/**
+ * Creates every invitation or none, in one transaction under the organization's lock, so seat
+ * counting and the one-pending-invitation-per-address rule hold under concurrent requests. Each
+ * reply carries its accept link once; only the ticket's hash is stored.
+ */
+export async function createOrganizationInvitations(
+  ctx: DomainContext,
+  organizationId: string,
+  inputs: readonly CreateOrganizationInvitationInput[],
+): Promise<OrganizationInvitation[]> {
+  const now = ctx.now();
+  const prepared = inputs.map((input) => prepare(input, now));
+  const emails = prepared.map((p) => p.email);
+  assertDistinctAddresses(emails);
+  const urls = new Map<string, string>();
+
+  const rows = await withPendingInvitationConflicts(() =>
+    ctx.store.transaction(async (trx) => {
+      const found = await requireOrganizationRow(trx, organizationId);
+      const org = await lockOrganizationRow(trx, ctx.store.dialect, found.id);
+      const withRoles = await withRoleIds(trx, prepared);
+      await assertUsersExist(trx, prepared.map((p) => p.inviterUserId), 'inviter_user_id');
+      await assertNotMembers(trx, org.id, emails);
+      await assertNoLivePendingInvitation(trx, org.id, emails, now);
+      await assertSeatsAvailable(trx, org, now, prepared.length);
+      const values: InvitationRow[] = withRoles.map((p) => {
+        const { ticket, ticketHash } = issueTicket();
+        const id = newId('orginv', now);
+        urls.set(id, ticketAcceptUrl(ctx, ticket));
+        return {
+          id,
+          organization_id: org.id,
+          email_address: p.email,
+          role_id: p.roleId,
+          inviter_user_id: p.inviterUserId,
+          status: 'pending',
+          ticket_hash: ticketHash,
+          redirect_url: p.redirectUrl,
+          public_metadata: JSON.stringify(p.publicMetadata),
+          private_metadata: JSON.stringify(p.privateMetadata),
+          expires_at: p.expiresAt,
+          created_at: now,
+          updated_at: now,
+        };
+      });
+      await trx.insertInto('organization_invitations').values(values).execute();
+      return values;
+    }),
+  );
+  return toInvitations(ctx.store.db, rows, now, urls);
+}
+
+export async function createOrganizationInvitation(
+  ctx: DomainContext,
+  organizationId: string,
+  input: CreateOrganizationInvitationInput,
+): Promise<OrganizationInvitation> {
+  const [invitation] = await createOrganizationInvitations(ctx, organizationId, [input]);
+  if (!invitation) throw new Error('creating one invitation must yield one');
+  return invitation;
+}
+
+export async function listOrganizationInvitations(ctx: DomainContext, organizationId: string, query: OrganizationInvitationListQuery): Promise<Page<OrganizationInvitation>> {
+  const db = ctx.store.db;
+  const now = ctx.now();
+  const org = await requireOrganizationRow(db, organizationId);
+  const statuses = query.statuses ?? [];
+  const emails = (query.emailAddresses ?? []).map(normalizeEmail);
+  const base = db
+    .selectFrom('organization_invitations')
+    .where('organization_id', '=', org.id)
+    .$if(statuses.length > 0, (qb) => qb.where(statusCondition(statuses, now)))
+    .$if(emails.length > 0, (qb) => qb.where('email_address', 'in', emails));
+  const { field, direction } = query.orderBy;
+  const [count, rows] = await Promise.all([
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    base.selectAll().orderBy(field, direction).orderBy('id', direction).limit(query.limit).offset(query.offset).execute(),
+  ]);
+  return { data: await toInvitations(db, rows, now), totalCount: Number(count.n) };
+}
+
+/** Scoped to the organization in the path: another organization's invitation is not found. */
+export async function getOrganizationInvitation(ctx: DomainContext, organizationId: string, invitationId: string): Promise<OrganizationInvitation> {
+  const db = ctx.store.db;
+  const org = await requireOrganizationRow(db, organizationId);
+  const row = await db
+    .selectFrom('organization_invitations')
+    .selectAll()
+    .where('id', '=', invitationId)
+    .where('organization_id', '=', org.id)
+    .executeTakeFirst();
+  if (!row) throw notFound();
+  const [invitation] = await toInvitations(db, [row], ctx.now());
+  if (!invitation) throw notFound();
+  return invitation;
+}
+
+/**
+ * Only a pending, unexpired invitation can be revoked; revoking kills its ticket, since tickets
+ * are honoured only while their invitation is pending. The update re-checks the status, so of two
+ * concurrent revokes exactly one succeeds and the other reports `invitation_not_pending`.
+ */
+export async function revokeOrganizationInvitation(
+  ctx: DomainContext,
+  organizationId: string,
+  invitationId: string,
+  requestingUserId?: string | null,
+): Promise<OrganizationInvitation> {
+  const now = ctx.now();
+  const row = await ctx.store.transaction(async (trx) => {
+    const org = await requireOrganizationRow(trx, organizationId);
+    await assertUsersExist(trx, [requestingUserId || null], 'requesting_user_id');
+    const current = await trx
+      .selectFrom('organization_invitations')
+      .selectAll()
+      .where('id', '=', invitationId)
+      .where('organization_id', '=', org.id)
+      .executeTakeFirst();
+    if (!current) throw notFound();
+    const status = readStatus(current.status, current.expires_at, now);
+    if (status !== 'pending') throw invitationNotPending(status);
+    const result = await trx
+      .updateTable('organization_invitations')
+      .set({ status: 'revoked', updated_at: now })
+      .where('id', '=', current.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw invitationNotPending('revoked');
+    return { ...current, status: 'revoked' as const, updated_at: now };
+  });
+  const [invitation] = await toInvitations(ctx.store.db, [row], now);
+  if (!invitation) throw notFound();
+  return invitation;
+}
+
+/**
+ * Invitations addressed to any of the user's verified email addresses, newest first. Unverified
+ * addresses are left out: R38 binds an invitation to an address its holder has proven.
+ */
+export async function listUserOrganizationInvitations(
+  ctx: DomainContext,
+  userId: string,
+  query: UserOrganizationInvitationListQuery,
+): Promise<Page<OrganizationInvitationWithOrganization>> {
+  const db = ctx.store.db;
+  const now = ctx.now();
+  const user = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+  if (!user) throw notFound();
+  const addresses = await db
+    .selectFrom('email_addresses')
+    .select('email_address')
+    .where('user_id', '=', userId)
+    .where('verification_status', '=', 'verified')
+    .execute();
+  if (addresses.length === 0) return { data: [], totalCount: 0 };
+  const statuses = query.statuses ?? [];
+  const base = db
+    .selectFrom('organization_invitations')
+    .where('email_address', 'in', addresses.map((a) => a.email_address))
+    .$if(statuses.length > 0, (qb) => qb.where(statusCondition(statuses, now)));
+  const [count, rows] = await Promise.all([
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).offset(query.offset).execute(),
+  ]);
+  const [invitations, orgs] = await Promise.all([
+    toInvitations(db, rows, now),
+    rows.length === 0
+      ? Promise.resolve([])
+      : db.selectFrom('organizations').select(['id', 'name', 'slug', 'image_id']).where('id', 'in', [...new Set(rows.map((r) => r.organization_id))]).execute(),
+  ]);
+  const byId = new Map(orgs.map((o) => [o.id, { id: o.id, name: o.name, slug: o.slug, imageUrl: o.image_id ? imageUrlFor(ctx, o.image_id) : null }]));
+  const data = invitations.flatMap((invitation) => {
+    const organization = byId.get(invitation.organizationId);
+    return organization ? [{ ...invitation, publicOrganizationData: organization }] : [];
+  });
+  return { data, totalCount: Number(count.n) };
+}
+
+/**
+ * The pending, unexpired invitation a presented ticket belongs to, found by the ticket's hash.
+ * Redeeming it must still consume it atomically (an update guarded on `status = 'pending'`) and
+ * check that the redeemer's verified email equals `emailAddress` (R38).
+ */
+export async function findPendingOrganizationInvitationByTicket(
+  db: Executor,
+  ticket: string,
+  now: number = Date.now(),
+): Promise<PendingOrganizationInvitation | undefined> {
+  const hash = ticketLookupHash(ticket);
+  if (hash === undefined) return undefined;
+  const row = await db
+    .selectFrom('organization_invitations')
+    .selectAll()
+    .where('ticket_hash', '=', hash)
+    .where('status', '=', 'pending')
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    emailAddress: row.email_address,
+    roleId: row.role_id,
+    inviterUserId: row.inviter_user_id,
+    redirectUrl: row.redirect_url,
+    publicMetadata: parseStoredMetadata(row.public_metadata),
+    privateMetadata: parseStoredMetadata(row.private_metadata),
+    expiresAt: row.expires_at,
+  };
+}

@@ -1,0 +1,258 @@
+import { sql, type Updateable } from 'kysely';
+import { newId } from '../../crypto/ids.js';
+import { randomSecret } from '../../crypto/tokens.js';
+import { GatehouseError, paramError } from '../../errors.js';
+import type { Executor } from '../../store/db.js';
+import { inList } from '../../store/in-list.js';
+import type { OrganizationTable } from '../../store/schema.js';
+import { uniqueViolationColumn } from '../../store/unique-violation.js';
+import { assertValidMetadata, metadataPatch, type Metadata, type MetadataMode } from '../metadata.js';
+import type { DomainContext } from '../context.js';
+import { lockOrganizationRow, requireOrganizationRow, toOrganizations, type OrganizationCounts } from './organization-rows.js';
+import { CREATOR_ROLE_KEY, findRoleByKey } from './role-keys.js';
+import type { Organization } from './types.js';
+
+const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$/;
+
+/** Lower-case, ASCII, dash-separated; never starts with `org_`, so a path segment is an id or a slug. */
+export function slugFromName(name: string): string {
+  const base = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48)
+    .replace(/-+$/, '');
+  return base.length > 0 ? base : 'organization';
+}
+
+function parseSlug(input: string): string {
+  const slug = input.trim().toLowerCase();
+  if (!SLUG_PATTERN.test(slug) || slug.startsWith('org_')) {
+    throw paramError(
+      'form_param_format_invalid',
+      'slug',
+      'slug must be 1–64 lower-case letters, digits, dashes or underscores, start and end with a letter or digit, and not start with org_.',
+    );
+  }
+  return slug;
+}
+
+function parseName(input: string): string {
+  const name = input.trim();
+  if (name.length === 0 || name.length > 256) throw paramError('form_param_format_invalid', 'name', 'name must be 1–256 characters.');
+  return name;
+}
+
+async function slugTaken(db: Executor, slug: string, exceptId?: string): Promise<boolean> {
+  let query = db.selectFrom('organizations').select('id').where('slug', '=', slug);
+  if (exceptId) query = query.where('id', '!=', exceptId);
+  return (await query.executeTakeFirst()) !== undefined;
+}
+
+/** A generated slug that collides gets a short random suffix rather than failing the create. */
+async function availableSlug(db: Executor, base: string): Promise<string> {
+  if (!(await slugTaken(db, base))) return base;
+  for (let i = 0; i < 5; i++) {
+    const candidate = `${base}-${randomSecret(4).toLowerCase().slice(0, 6)}`;
+    if (!(await slugTaken(db, candidate))) return candidate;
+  }
+  throw new GatehouseError('form_identifier_exists', { meta: { param_name: 'slug' } });
+}
+
+function slugConflict<T>(write: () => Promise<T>): Promise<T> {
+  return write().catch((error: unknown) => {
+    if (uniqueViolationColumn(error) === 'slug') throw new GatehouseError('form_identifier_exists', { meta: { param_name: 'slug' } });
+    throw error;
+  });
+}
+
+export async function getOrganization(ctx: DomainContext, idOrSlug: string, counts: OrganizationCounts = {}): Promise<Organization> {
+  const row = await requireOrganizationRow(ctx.store.db, idOrSlug);
+  const [org] = await toOrganizations(ctx.store.db, ctx, [row], counts);
+  return org as Organization;
+}
+
+export interface CreateOrganizationInput {
+  name: string;
+  slug?: string | null;
+  createdBy?: string | null;
+  maxAllowedMemberships?: number | null;
+  publicMetadata?: Metadata | null;
+  privateMetadata?: Metadata | null;
+  createdAt?: number | null;
+}
+
+/** Creates the organization and, when `createdBy` is given, makes that user its first admin. */
+export async function createOrganization(ctx: DomainContext, input: CreateOrganizationInput): Promise<Organization> {
+  const name = parseName(input.name);
+  const explicitSlug = input.slug ? parseSlug(input.slug) : undefined;
+  const publicMetadata = assertValidMetadata(input.publicMetadata ?? {}, 'public_metadata');
+  const privateMetadata = assertValidMetadata(input.privateMetadata ?? {}, 'private_metadata');
+  const now = ctx.now();
+  const createdAt = input.createdAt ?? now;
+  const id = newId('org', createdAt);
+  await slugConflict(() =>
+    ctx.store.transaction(async (trx) => {
+      if (input.createdBy) {
+        const creator = await trx.selectFrom('users').select('id').where('id', '=', input.createdBy).executeTakeFirst();
+        if (!creator) throw paramError('form_param_value_invalid', 'created_by', 'created_by must be the id of an existing user.');
+      }
+      let slug: string;
+      if (explicitSlug) {
+        if (await slugTaken(trx, explicitSlug)) throw new GatehouseError('form_identifier_exists', { meta: { param_name: 'slug' } });
+        slug = explicitSlug;
+      } else {
+        slug = await availableSlug(trx, slugFromName(name));
+      }
+      await trx
+        .insertInto('organizations')
+        .values({
+          id,
+          name,
+          slug,
+          image_id: null,
+          max_allowed_memberships: input.maxAllowedMemberships ?? 0,
+          admin_delete_enabled: 1,
+          public_metadata: JSON.stringify(publicMetadata),
+          private_metadata: JSON.stringify(privateMetadata),
+          created_by: input.createdBy ?? null,
+          created_at: createdAt,
+          updated_at: now,
+        })
+        .execute();
+      if (input.createdBy) {
+        const role = await findRoleByKey(trx, CREATOR_ROLE_KEY);
+        await trx
+          .insertInto('organization_memberships')
+          .values({
+            id: newId('orgmem', now),
+            organization_id: id,
+            user_id: input.createdBy,
+            role_id: role.id,
+            public_metadata: '{}',
+            private_metadata: '{}',
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+      }
+    }),
+  );
+  return getOrganization(ctx, id);
+}
+
+export interface UpdateOrganizationInput {
+  name?: string | null;
+  slug?: string | null;
+  maxAllowedMemberships?: number | null;
+  adminDeleteEnabled?: boolean | null;
+  createdAt?: number | null;
+}
+
+export async function updateOrganization(ctx: DomainContext, organizationId: string, input: UpdateOrganizationInput): Promise<Organization> {
+  const patch: Updateable<OrganizationTable> = { updated_at: ctx.now() };
+  if (input.name != null) patch.name = parseName(input.name);
+  if (input.maxAllowedMemberships != null) patch.max_allowed_memberships = input.maxAllowedMemberships;
+  if (input.adminDeleteEnabled != null) patch.admin_delete_enabled = input.adminDeleteEnabled ? 1 : 0;
+  if (input.createdAt != null) patch.created_at = input.createdAt;
+  const slug = input.slug ? parseSlug(input.slug) : undefined;
+  let id = organizationId;
+  await slugConflict(() =>
+    ctx.store.transaction(async (trx) => {
+      const current = await requireOrganizationRow(trx, organizationId);
+      id = current.id;
+      if (slug !== undefined && slug !== current.slug) {
+        if (await slugTaken(trx, slug, current.id)) throw new GatehouseError('form_identifier_exists', { meta: { param_name: 'slug' } });
+        patch.slug = slug;
+      }
+      await trx.updateTable('organizations').set(patch).where('id', '=', current.id).execute();
+    }),
+  );
+  return getOrganization(ctx, id);
+}
+
+export async function updateOrganizationMetadata(
+  ctx: DomainContext,
+  organizationId: string,
+  input: { publicMetadata?: Metadata | null; privateMetadata?: Metadata | null },
+  mode: MetadataMode,
+): Promise<Organization> {
+  let id = organizationId;
+  await ctx.store.transaction(async (trx) => {
+    const found = await requireOrganizationRow(trx, organizationId);
+    id = found.id;
+    const row = await lockOrganizationRow(trx, ctx.store.dialect, found.id);
+    const patch = metadataPatch(
+      { public_metadata: row.public_metadata, private_metadata: row.private_metadata },
+      { public_metadata: input.publicMetadata, private_metadata: input.privateMetadata },
+      mode,
+    );
+    await trx.updateTable('organizations').set({ ...patch, updated_at: ctx.now() }).where('id', '=', row.id).execute();
+  });
+  return getOrganization(ctx, id);
+}
+
+/** Deletes the organization; its memberships and invitations go with it in the same statement. */
+export async function deleteOrganization(ctx: DomainContext, organizationId: string): Promise<{ object: 'organization'; id: string; slug: string; deleted: true }> {
+  return ctx.store.transaction(async (trx) => {
+    const row = await requireOrganizationRow(trx, organizationId);
+    await trx.deleteFrom('organizations').where('id', '=', row.id).execute();
+    if (row.image_id) await trx.deleteFrom('images').where('id', '=', row.image_id).execute();
+    return { object: 'organization' as const, id: row.id, slug: row.slug, deleted: true as const };
+  });
+}
+
+export const ORGANIZATION_ORDER_FIELDS = ['name', 'created_at', 'members_count'] as const;
+
+export interface OrganizationListQuery {
+  query?: string;
+  organizationIds?: string[];
+  userIds?: string[];
+  orderBy: { field: (typeof ORGANIZATION_ORDER_FIELDS)[number]; direction: 'asc' | 'desc' };
+  limit: number;
+  offset: number;
+  includeMembersCount: boolean;
+}
+
+function likePattern(term: string): string {
+  return `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export async function listOrganizations(ctx: DomainContext, q: OrganizationListQuery): Promise<{ items: Organization[]; totalCount: number }> {
+  const db = ctx.store.db;
+  let base = db.selectFrom('organizations');
+  if (q.query) {
+    const pattern = likePattern(q.query.trim());
+    base = base.where((eb) =>
+      eb.or([
+        sql<boolean>`lower(organizations.name) like ${pattern} escape '\\'`,
+        sql<boolean>`organizations.slug like ${pattern} escape '\\'`,
+        sql<boolean>`lower(organizations.id) like ${pattern} escape '\\'`,
+      ]),
+    );
+  }
+  if (q.organizationIds) base = base.where('organizations.id', 'in', inList(q.organizationIds));
+  if (q.userIds) {
+    const userIds = inList(q.userIds);
+    base = base.where('organizations.id', 'in', (eb) => eb.selectFrom('organization_memberships').select('organization_id').where('user_id', 'in', userIds));
+  }
+  const dir = q.orderBy.direction === 'desc' ? sql`desc` : sql`asc`;
+  const orderExpression =
+    q.orderBy.field === 'members_count'
+      ? sql`(select count(*) from organization_memberships m where m.organization_id = organizations.id)`
+      : sql.ref(`organizations.${q.orderBy.field}`);
+  const [rows, total] = await Promise.all([
+    base
+      .selectAll('organizations')
+      .orderBy(sql`${orderExpression} ${dir}`)
+      .orderBy(sql`organizations.id ${dir}`)
+      .limit(q.limit)
+      .offset(q.offset)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  const items = await toOrganizations(db, ctx, rows, { membersCount: q.includeMembersCount });
+  return { items, totalCount: Number(total.n) };
+}

@@ -1,0 +1,262 @@
+import { sql, type Expression, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
+import { newId } from '../../crypto/ids.js';
+import { GatehouseError, notFound, paramError } from '../../errors.js';
+import type { Dialect, Executor } from '../../store/db.js';
+import type { OrganizationPermissionTable } from '../../store/schema.js';
+import type { DomainContext } from '../context.js';
+import { identifierTaken, withIdentifierConflicts } from '../users/identifier-conflicts.js';
+import type { Permission } from './types.js';
+
+/**
+ * The instance's permission catalog. System permissions (seeded, `org:sys_*`) keep their keys and
+ * cannot be deleted, because memberships, the creator role and the last-manager rule are defined
+ * in terms of them; their display name and description are the operator's to word.
+ */
+
+export type PermissionRow = Selectable<OrganizationPermissionTable>;
+
+// ---- catalog listing, shared with roles ----
+
+export const CATALOG_ORDER_FIELDS = ['created_at', 'name', 'key'] as const;
+export type CatalogOrderField = (typeof CATALOG_ORDER_FIELDS)[number];
+
+export interface CatalogListQuery {
+  /** Exact id, or a case-insensitive substring of the name or key. */
+  query?: string;
+  orderBy: { field: CatalogOrderField; direction: 'asc' | 'desc' };
+  limit: number;
+  offset: number;
+}
+
+export interface CatalogPage<T> {
+  items: T[];
+  totalCount: number;
+}
+
+/** The `query` filter of a catalog list; `undefined` when there is nothing to filter on. */
+export function catalogSearch(query: string | undefined): Expression<SqlBool> | undefined {
+  const term = query?.trim();
+  if (!term) return undefined;
+  const pattern = `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const [id, name, key] = [sql.ref('id'), sql.ref('name'), sql.ref('key')];
+  return sql<SqlBool>`(${id} = ${term} or lower(${name}) like ${pattern} escape '\\' or lower(${key}) like ${pattern} escape '\\')`;
+}
+
+/**
+ * The sort expression for a catalog list. Names sort case-insensitively; PostgreSQL is told to
+ * compare bytes, as SQLite does, so both stores page through a list in the same order whatever
+ * the database's locale.
+ */
+export function catalogSortKey(field: CatalogOrderField, dialect: Dialect): RawBuilder<unknown> {
+  if (field === 'created_at') return sql.ref('created_at');
+  const expr = field === 'name' ? sql`lower(${sql.ref('name')})` : sql.ref('key');
+  return dialect === 'postgres' ? sql`${expr} collate "C"` : expr;
+}
+
+// ---- validation ----
+
+const PERMISSION_KEY = /^org:[a-z0-9_]+:[a-z0-9_]+$/;
+const SYSTEM_FEATURE_PREFIX = 'org:sys_';
+export const MAX_KEY_LENGTH = 128;
+export const MAX_NAME_LENGTH = 100;
+export const MAX_DESCRIPTION_LENGTH = 1000;
+
+/** A display name: trimmed, 1–100 characters. */
+export function parseCatalogName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed === '') throw paramError('form_param_nil', 'name');
+  if ([...trimmed].length > MAX_NAME_LENGTH) {
+    throw paramError('form_param_exceeds_allowed_size', 'name', `name must be at most ${MAX_NAME_LENGTH} characters long.`);
+  }
+  return trimmed;
+}
+
+export function parseCatalogDescription(description: string): string {
+  if ([...description].length > MAX_DESCRIPTION_LENGTH) {
+    throw paramError('form_param_exceeds_allowed_size', 'description', `description must be at most ${MAX_DESCRIPTION_LENGTH} characters long.`);
+  }
+  return description;
+}
+
+/** A custom permission key: `org:<feature>:<action>`, never in the reserved `sys_` feature space. */
+function parseCustomPermissionKey(key: string): string {
+  if (key.length > MAX_KEY_LENGTH || !PERMISSION_KEY.test(key)) {
+    throw paramError(
+      'form_param_format_invalid',
+      'key',
+      `key must look like org:<feature>:<action>, using lowercase letters, digits and underscores (at most ${MAX_KEY_LENGTH} characters).`,
+    );
+  }
+  if (key.startsWith(SYSTEM_FEATURE_PREFIX)) {
+    throw paramError('form_param_value_invalid', 'key', 'key must not begin with org:sys_, which is reserved for system permissions.');
+  }
+  return key;
+}
+
+// ---- reading ----
+
+export function toPermission(row: PermissionRow): Permission {
+  return {
+    id: row.id,
+    key: row.key,
+    name: row.name,
+    description: row.description,
+    type: row.type,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+async function requirePermissionRow(db: Executor, permissionId: string): Promise<PermissionRow> {
+  const row = await db.selectFrom('organization_permissions').selectAll().where('id', '=', permissionId).executeTakeFirst();
+  if (!row) throw notFound();
+  return row;
+}
+
+/** Each role's permissions, sorted by key, keyed by role id (roles without any are absent). */
+export async function loadRolePermissions(db: Executor, roleIds: readonly string[]): Promise<Map<string, Permission[]>> {
+  const out = new Map<string, Permission[]>();
+  if (roleIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('organization_role_permissions as rp')
+    .innerJoin('organization_permissions as p', 'p.id', 'rp.permission_id')
+    .select(['rp.role_id', 'p.id', 'p.key', 'p.name', 'p.description', 'p.type', 'p.created_at', 'p.updated_at'])
+    .where('rp.role_id', 'in', [...new Set(roleIds)])
+    .orderBy('p.key')
+    .execute();
+  for (const { role_id, ...permission } of rows) {
+    const list = out.get(role_id) ?? [];
+    list.push(toPermission(permission));
+    out.set(role_id, list);
+  }
+  return out;
+}
+
+/**
+ * Turns the permissions a request names into permission ids. Clerk's spec says ids; its docs and
+ * dashboards speak in keys, so an entry starting with `org:` is read as a key, anything else as an
+ * id. Any entry naming no permission fails the whole request.
+ */
+export async function resolvePermissionIds(db: Executor, refs: readonly string[], paramName = 'permissions'): Promise<string[]> {
+  const unique = [...new Set(refs)];
+  if (unique.length === 0) return [];
+  const keys = unique.filter((r) => r.startsWith('org:'));
+  const ids = unique.filter((r) => !r.startsWith('org:'));
+  const rows = await db
+    .selectFrom('organization_permissions')
+    .select(['id', 'key'])
+    .where((eb) => eb.or([...(keys.length > 0 ? [eb('key', 'in', keys)] : []), ...(ids.length > 0 ? [eb('id', 'in', ids)] : [])]))
+    .execute();
+  const byRef = new Map<string, string>();
+  for (const row of rows) {
+    byRef.set(row.id, row.id);
+    byRef.set(row.key, row.id);
+  }
+  const unknown = unique.filter((r) => !byRef.has(r));
+  if (unknown.length > 0) {
+    const shown = unknown.slice(0, 5).map((r) => r.slice(0, 140)).join(', ');
+    throw paramError('form_param_value_invalid', paramName, `${paramName} must name existing permissions by id or key; not found: ${shown}.`);
+  }
+  return [...new Set(unique.map((r) => byRef.get(r) as string))];
+}
+
+export async function listPermissions(ctx: DomainContext, q: CatalogListQuery): Promise<CatalogPage<Permission>> {
+  const db = ctx.store.db;
+  const search = catalogSearch(q.query);
+  let page = db.selectFrom('organization_permissions').selectAll();
+  let count = db.selectFrom('organization_permissions').select((eb) => eb.fn.countAll<number>().as('n'));
+  if (search) {
+    page = page.where(search);
+    count = count.where(search);
+  }
+  const [rows, total] = await Promise.all([
+    page
+      .orderBy(catalogSortKey(q.orderBy.field, ctx.store.dialect), q.orderBy.direction)
+      .orderBy('id', q.orderBy.direction)
+      .limit(q.limit)
+      .offset(q.offset)
+      .execute(),
+    count.executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(toPermission), totalCount: Number(total.n) };
+}
+
+export async function getPermission(ctx: DomainContext, permissionId: string): Promise<Permission> {
+  return toPermission(await requirePermissionRow(ctx.store.db, permissionId));
+}
+
+// ---- writing ----
+
+export interface CreatePermissionInput {
+  name: string;
+  key: string;
+  description?: string | null | undefined;
+}
+
+async function assertPermissionKeyFree(db: Executor, key: string): Promise<void> {
+  const taken = await db.selectFrom('organization_permissions').select('id').where('key', '=', key).executeTakeFirst();
+  if (taken) throw identifierTaken('key');
+}
+
+export async function createPermission(ctx: DomainContext, input: CreatePermissionInput): Promise<Permission> {
+  const key = parseCustomPermissionKey(input.key);
+  const name = parseCatalogName(input.name);
+  const description = parseCatalogDescription(input.description ?? '');
+  const now = ctx.now();
+  const row: PermissionRow = { id: newId('perm', now), key, name, description, type: 'user', created_at: now, updated_at: now };
+  await withIdentifierConflicts(() =>
+    ctx.store.transaction(async (trx) => {
+      await assertPermissionKeyFree(trx, key);
+      await trx.insertInto('organization_permissions').values(row).execute();
+    }),
+  );
+  return toPermission(row);
+}
+
+/** `undefined` or `null` leaves a field as it is. */
+export interface UpdatePermissionInput {
+  name?: string | null | undefined;
+  key?: string | null | undefined;
+  description?: string | null | undefined;
+}
+
+export async function updatePermission(ctx: DomainContext, permissionId: string, input: UpdatePermissionInput): Promise<Permission> {
+  const name = input.name == null ? undefined : parseCatalogName(input.name);
+  const description = input.description == null ? undefined : parseCatalogDescription(input.description);
+  const now = ctx.now();
+  return withIdentifierConflicts(() =>
+    ctx.store.transaction(async (trx) => {
+      const row = await requirePermissionRow(trx, permissionId);
+      let key: string | undefined;
+      if (input.key != null && input.key !== row.key) {
+        if (row.type === 'system') throw new GatehouseError('system_resource_not_modifiable', { meta: { param_name: 'key' } });
+        key = parseCustomPermissionKey(input.key);
+        await assertPermissionKeyFree(trx, key);
+      }
+      const patch = {
+        updated_at: now,
+        ...(name !== undefined ? { name } : {}),
+        ...(description !== undefined ? { description } : {}),
+        ...(key !== undefined ? { key } : {}),
+      };
+      await trx.updateTable('organization_permissions').set(patch).where('id', '=', permissionId).execute();
+      return toPermission({ ...row, ...patch });
+    }),
+  );
+}
+
+/** Deletes a custom permission; its grants go with it (cascade), and the roles that held it count as updated. */
+export async function deletePermission(ctx: DomainContext, permissionId: string): Promise<{ object: 'permission'; id: string; deleted: true }> {
+  const now = ctx.now();
+  return ctx.store.transaction(async (trx) => {
+    const row = await requirePermissionRow(trx, permissionId);
+    if (row.type === 'system') throw new GatehouseError('system_resource_not_modifiable');
+    await trx
+      .updateTable('organization_roles')
+      .set({ updated_at: now })
+      .where('id', 'in', trx.selectFrom('organization_role_permissions').select('role_id').where('permission_id', '=', permissionId))
+      .execute();
+    await trx.deleteFrom('organization_permissions').where('id', '=', permissionId).execute();
+    return { object: 'permission', id: row.id, deleted: true };
+  });
+}

@@ -1,0 +1,300 @@
+import type { Selectable } from 'kysely';
+import { newId } from '../../crypto/ids.js';
+import { GatehouseError, notFound, paramError } from '../../errors.js';
+import type { Dialect, Executor } from '../../store/db.js';
+import type { OrganizationRoleTable } from '../../store/schema.js';
+import type { DomainContext } from '../context.js';
+import { identifierTaken, withIdentifierConflicts } from '../users/identifier-conflicts.js';
+import {
+  catalogSearch,
+  catalogSortKey,
+  loadRolePermissions,
+  MAX_KEY_LENGTH,
+  parseCatalogDescription,
+  parseCatalogName,
+  resolvePermissionIds,
+  type CatalogListQuery,
+  type CatalogPage,
+} from './permissions.js';
+import type { Role } from './types.js';
+
+/**
+ * Organization roles: named sets of permissions that memberships and invitations point at. The
+ * two default roles always exist under their keys (other code and Clerk's SDKs name them), but
+ * which permissions they grant is the operator's choice.
+ */
+
+type RoleRow = Selectable<OrganizationRoleTable>;
+
+const DEFAULT_ROLE_KEYS: ReadonlySet<string> = new Set(['org:admin', 'org:member']);
+const ROLE_KEY = /^org:[a-z0-9_]+$/;
+
+/**
+ * What a role must grant to be given to an organization's creator (Clerk's rule): without them
+ * the first member could neither manage the members nor delete the organization.
+ */
+const CREATOR_PERMISSIONS = ['org:sys_memberships:manage', 'org:sys_memberships:read', 'org:sys_profile:delete'] as const;
+
+function parseRoleKey(key: string): string {
+  if (key.length > MAX_KEY_LENGTH || !ROLE_KEY.test(key)) {
+    throw paramError(
+      'form_param_format_invalid',
+      'key',
+      `key must look like org:<name>, using lowercase letters, digits and underscores (at most ${MAX_KEY_LENGTH} characters).`,
+    );
+  }
+  return key;
+}
+
+function parseDescription(description: string | null | undefined): string | null | undefined {
+  return description == null ? description : parseCatalogDescription(description);
+}
+
+/** Maps a foreign-key violation from either driver; the schema's RESTRICT is the last line of defence. */
+function isForeignKeyViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code } = error as { code?: unknown };
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
+
+async function withForeignKeyAs<T>(code: 'organization_role_in_use' | 'resource_not_found', write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isForeignKeyViolation(error)) throw new GatehouseError(code);
+    throw error;
+  }
+}
+
+// ---- reading ----
+
+async function toRoles(db: Executor, rows: readonly RoleRow[]): Promise<Role[]> {
+  const permissions = await loadRolePermissions(db, rows.map((r) => r.id));
+  return rows.map((row) => ({
+    id: row.id,
+    key: row.key,
+    name: row.name,
+    description: row.description,
+    isCreatorEligible: row.is_creator_eligible === 1,
+    permissions: permissions.get(row.id) ?? [],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }));
+}
+
+async function loadRole(db: Executor, roleId: string): Promise<Role> {
+  const row = await db.selectFrom('organization_roles').selectAll().where('id', '=', roleId).executeTakeFirst();
+  if (!row) throw notFound();
+  const [role] = await toRoles(db, [row]);
+  if (!role) throw notFound();
+  return role;
+}
+
+export async function listRoles(ctx: DomainContext, q: CatalogListQuery): Promise<CatalogPage<Role>> {
+  const db = ctx.store.db;
+  const search = catalogSearch(q.query);
+  let page = db.selectFrom('organization_roles').selectAll();
+  let count = db.selectFrom('organization_roles').select((eb) => eb.fn.countAll<number>().as('n'));
+  if (search) {
+    page = page.where(search);
+    count = count.where(search);
+  }
+  const [rows, total] = await Promise.all([
+    page
+      .orderBy(catalogSortKey(q.orderBy.field, ctx.store.dialect), q.orderBy.direction)
+      .orderBy('id', q.orderBy.direction)
+      .limit(q.limit)
+      .offset(q.offset)
+      .execute(),
+    count.executeTakeFirstOrThrow(),
+  ]);
+  return { items: await toRoles(db, rows), totalCount: Number(total.n) };
+}
+
+export function getRole(ctx: DomainContext, roleId: string): Promise<Role> {
+  return loadRole(ctx.store.db, roleId);
+}
+
+// ---- writing ----
+
+/**
+ * Serializes writers of one role, so concurrent permission changes apply one after the other
+ * rather than interleaving. SQLite transactions already run one at a time.
+ */
+async function lockRoleRow(db: Executor, dialect: Dialect, roleId: string): Promise<RoleRow> {
+  const query = db.selectFrom('organization_roles').selectAll().where('id', '=', roleId);
+  const row = dialect === 'postgres' ? await query.forUpdate().executeTakeFirst() : await query.executeTakeFirst();
+  if (!row) throw notFound();
+  return row;
+}
+
+async function assertRoleKeyFree(db: Executor, key: string): Promise<void> {
+  const taken = await db.selectFrom('organization_roles').select('id').where('key', '=', key).executeTakeFirst();
+  if (taken) throw identifierTaken('key');
+}
+
+async function grant(db: Executor, roleId: string, permissionIds: readonly string[]): Promise<void> {
+  if (permissionIds.length === 0) return;
+  await db
+    .insertInto('organization_role_permissions')
+    .values(permissionIds.map((permission_id) => ({ role_id: roleId, permission_id })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** Re-derives creator eligibility and stamps the role as updated; call after its permissions change. */
+async function touchRole(db: Executor, roleId: string, now: number): Promise<void> {
+  const held = await db
+    .selectFrom('organization_role_permissions as rp')
+    .innerJoin('organization_permissions as p', 'p.id', 'rp.permission_id')
+    .select('p.key')
+    .where('rp.role_id', '=', roleId)
+    .where('p.key', 'in', [...CREATOR_PERMISSIONS])
+    .execute();
+  const eligible = held.length === CREATOR_PERMISSIONS.length ? 1 : 0;
+  await db.updateTable('organization_roles').set({ is_creator_eligible: eligible, updated_at: now }).where('id', '=', roleId).execute();
+}
+
+export interface CreateRoleInput {
+  name: string;
+  key: string;
+  description?: string | null | undefined;
+  /** Permission ids or keys. */
+  permissions?: readonly string[] | null | undefined;
+}
+
+export async function createRole(ctx: DomainContext, input: CreateRoleInput): Promise<Role> {
+  const key = parseRoleKey(input.key);
+  const name = parseCatalogName(input.name);
+  const description = parseDescription(input.description) ?? null;
+  const now = ctx.now();
+  const id = newId('role', now);
+  return withIdentifierConflicts(() =>
+    withForeignKeyAs('resource_not_found', () =>
+      ctx.store.transaction(async (trx) => {
+        await assertRoleKeyFree(trx, key);
+        const permissionIds = await resolvePermissionIds(trx, input.permissions ?? []);
+        await trx
+          .insertInto('organization_roles')
+          .values({ id, key, name, description, is_creator_eligible: 0, created_at: now, updated_at: now })
+          .execute();
+        await grant(trx, id, permissionIds);
+        await touchRole(trx, id, now);
+        return loadRole(trx, id);
+      }),
+    ),
+  );
+}
+
+/** `undefined` or `null` leaves a field as it is; `permissions`, when given, replaces the whole set. */
+export interface UpdateRoleInput {
+  name?: string | null | undefined;
+  key?: string | null | undefined;
+  description?: string | null | undefined;
+  permissions?: readonly string[] | null | undefined;
+}
+
+export async function updateRole(ctx: DomainContext, roleId: string, input: UpdateRoleInput): Promise<Role> {
+  const name = input.name == null ? undefined : parseCatalogName(input.name);
+  const description = parseDescription(input.description);
+  const now = ctx.now();
+  return withIdentifierConflicts(() =>
+    withForeignKeyAs('resource_not_found', () =>
+      ctx.store.transaction(async (trx) => {
+        const row = await lockRoleRow(trx, ctx.store.dialect, roleId);
+        let key: string | undefined;
+        if (input.key != null && input.key !== row.key) {
+          if (DEFAULT_ROLE_KEYS.has(row.key)) throw new GatehouseError('system_resource_not_modifiable', { meta: { param_name: 'key' } });
+          key = parseRoleKey(input.key);
+          await assertRoleKeyFree(trx, key);
+        }
+        await trx
+          .updateTable('organization_roles')
+          .set({
+            updated_at: now,
+            ...(name !== undefined ? { name } : {}),
+            ...(description != null ? { description } : {}),
+            ...(key !== undefined ? { key } : {}),
+          })
+          .where('id', '=', roleId)
+          .execute();
+        if (input.permissions != null) {
+          const permissionIds = await resolvePermissionIds(trx, input.permissions);
+          await trx.deleteFrom('organization_role_permissions').where('role_id', '=', roleId).execute();
+          await grant(trx, roleId, permissionIds);
+          await touchRole(trx, roleId, now);
+        }
+        return loadRole(trx, roleId);
+      }),
+    ),
+  );
+}
+
+/**
+ * Deletes a role no membership or invitation (of any status: the rows keep pointing at it) uses.
+ * The explicit check gives the clear error; the foreign key catches a membership added meanwhile.
+ */
+export async function deleteRole(ctx: DomainContext, roleId: string): Promise<{ object: 'role'; id: string; deleted: true }> {
+  return withForeignKeyAs('organization_role_in_use', () =>
+    ctx.store.transaction(async (trx) => {
+      const row = await lockRoleRow(trx, ctx.store.dialect, roleId);
+      if (DEFAULT_ROLE_KEYS.has(row.key)) throw new GatehouseError('system_resource_not_modifiable');
+      const [member, invitation] = await Promise.all([
+        trx.selectFrom('organization_memberships').select('id').where('role_id', '=', roleId).limit(1).executeTakeFirst(),
+        trx.selectFrom('organization_invitations').select('id').where('role_id', '=', roleId).limit(1).executeTakeFirst(),
+      ]);
+      if (member || invitation) throw new GatehouseError('organization_role_in_use');
+      await trx.deleteFrom('organization_roles').where('id', '=', roleId).execute();
+      return { object: 'role', id: row.id, deleted: true };
+    }),
+  );
+}
+
+async function requirePermissionExists(db: Executor, permissionId: string): Promise<void> {
+  const row = await db.selectFrom('organization_permissions').select('id').where('id', '=', permissionId).executeTakeFirst();
+  if (!row) throw notFound();
+}
+
+/**
+ * Grants one permission. Granting one the role already holds succeeds and changes nothing, so a
+ * client retrying after a lost reply gets the same answer (Clerk documents a 409 here instead).
+ */
+export async function assignPermissionToRole(ctx: DomainContext, roleId: string, permissionId: string): Promise<Role> {
+  const now = ctx.now();
+  return withForeignKeyAs('resource_not_found', () =>
+    ctx.store.transaction(async (trx) => {
+      await lockRoleRow(trx, ctx.store.dialect, roleId);
+      await requirePermissionExists(trx, permissionId);
+      const held = await trx
+        .selectFrom('organization_role_permissions')
+        .select('role_id')
+        .where('role_id', '=', roleId)
+        .where('permission_id', '=', permissionId)
+        .executeTakeFirst();
+      if (!held) {
+        await grant(trx, roleId, [permissionId]);
+        await touchRole(trx, roleId, now);
+      }
+      return loadRole(trx, roleId);
+    }),
+  );
+}
+
+/** Revokes one permission; one the role does not hold is a 404, like an unknown role or permission. */
+export async function removePermissionFromRole(ctx: DomainContext, roleId: string, permissionId: string): Promise<Role> {
+  const now = ctx.now();
+  return ctx.store.transaction(async (trx) => {
+    await lockRoleRow(trx, ctx.store.dialect, roleId);
+    await requirePermissionExists(trx, permissionId);
+    const removed = await trx
+      .deleteFrom('organization_role_permissions')
+      .where('role_id', '=', roleId)
+      .where('permission_id', '=', permissionId)
+      .executeTakeFirst();
+    if (Number(removed.numDeletedRows) === 0) {
+      throw new GatehouseError('resource_not_found', { longMessage: 'The role does not hold this permission.' });
+    }
+    await touchRole(trx, roleId, now);
+    return loadRole(trx, roleId);
+  });
+}
