@@ -22,6 +22,17 @@ export interface Config {
   passwordMinLength: number;
   lockout: { maxAttempts: number; durationSeconds: number };
   bodyLimitBytes: number;
+  /** 32-byte key sealing signing keys at rest; undefined means "use or create one in the data dir". */
+  encryptionKey: Uint8Array | undefined;
+  sessions: {
+    lifetimeSeconds: number;
+    /** 0 turns the inactivity timeout off. */
+    inactivityTimeoutSeconds: number;
+    tokenLifetimeSeconds: number;
+    tokenVersion: 1 | 2;
+  };
+  /** How long a rotated-in signing key is published before it starts signing. */
+  signingKeyGraceSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +80,16 @@ const settings = {
   GATEHOUSE_LOCKOUT_MAX_ATTEMPTS: integer(1, 100).default(10),
   GATEHOUSE_LOCKOUT_DURATION_SECONDS: integer(1, 31_536_000).default(3600),
   GATEHOUSE_BODY_LIMIT_BYTES: integer(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  GATEHOUSE_ENCRYPTION_KEY: z
+    .string()
+    .transform((v) => Buffer.from(v, v.includes('-') || v.includes('_') ? 'base64url' : 'base64'))
+    .refine((b) => b.length === 32, 'must be 32 random bytes, base64-encoded (e.g. openssl rand -base64 32)')
+    .optional(),
+  GATEHOUSE_SESSION_LIFETIME_SECONDS: integer(60, 315_360_000).default(7 * 24 * 3600),
+  GATEHOUSE_SESSION_INACTIVITY_TIMEOUT_SECONDS: integer(0, 315_360_000).default(0),
+  GATEHOUSE_SESSION_TOKEN_LIFETIME_SECONDS: integer(30, 86_400).default(60),
+  GATEHOUSE_SESSION_TOKEN_VERSION: z.enum(['1', '2']).default('2').transform((v) => (v === '1' ? 1 : 2) as 1 | 2),
+  GATEHOUSE_SIGNING_KEY_GRACE_SECONDS: integer(0, 7 * 24 * 3600).default(3600),
 } as const;
 
 type SettingName = keyof typeof settings;
@@ -107,6 +128,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       durationSeconds: read(env, 'GATEHOUSE_LOCKOUT_DURATION_SECONDS'),
     },
     bodyLimitBytes: read(env, 'GATEHOUSE_BODY_LIMIT_BYTES'),
+    encryptionKey: read(env, 'GATEHOUSE_ENCRYPTION_KEY'),
+    sessions: {
+      lifetimeSeconds: read(env, 'GATEHOUSE_SESSION_LIFETIME_SECONDS'),
+      inactivityTimeoutSeconds: read(env, 'GATEHOUSE_SESSION_INACTIVITY_TIMEOUT_SECONDS'),
+      tokenLifetimeSeconds: read(env, 'GATEHOUSE_SESSION_TOKEN_LIFETIME_SECONDS'),
+      tokenVersion: read(env, 'GATEHOUSE_SESSION_TOKEN_VERSION'),
+    },
+    signingKeyGraceSeconds: read(env, 'GATEHOUSE_SIGNING_KEY_GRACE_SECONDS'),
   };
 }
 

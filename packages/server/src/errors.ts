@@ -178,6 +178,21 @@ export const ERROR_CATALOG = {
     message: 'Invitation is not pending',
     longMessage: (m) => `Only a pending invitation can be revoked; this one is ${typeof m['status'] === 'string' ? m['status'] : 'no longer pending'}.`,
   },
+  user_banned: {
+    status: 403,
+    message: 'User is banned',
+    longMessage: () => 'This user is banned and cannot have sessions.',
+  },
+  user_locked: {
+    status: 403,
+    message: 'User is locked',
+    longMessage: () => 'This user is locked and cannot have new sessions until the lock expires.',
+  },
+  session_not_active: {
+    status: 422,
+    message: 'Session is not active',
+    longMessage: (m) => `Tokens are only issued for active sessions; this one is ${typeof m['status'] === 'string' ? m['status'] : 'not active'}.`,
+  },
   internal_clerk_error: {
     status: 500,
     message: 'Oops, an unexpected error occurred',

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { DomainContext } from './domain/context.js';
 import { bootstrapInstance, type NewSecretKey } from './domain/keys/secret-keys.js';
+import { SigningKeys } from './domain/sessions/signing-keys.js';
+import { loadEncryptionKey } from './crypto/encryption-key.js';
 import { buildApp } from './http/app.js';
 import { openStore, storeOptionsFrom, type Store, type StoreOptions } from './store/db.js';
 import { migrateToLatest } from './store/migrations/index.js';
@@ -27,23 +29,48 @@ export async function prepareStore(options: StoreOptions): Promise<Store> {
   return store;
 }
 
-export function domainContextFor(config: Config, store: Store, now: () => number = Date.now): DomainContext {
+/** `signingKeys` defaults to the store's keys under the configured encryption key (not yet ensured to exist). */
+export function domainContextFor(
+  config: Config,
+  store: Store,
+  now: () => number = Date.now,
+  signingKeys: SigningKeys = new SigningKeys(store, loadEncryptionKey(config.encryptionKey, config.dataDir).key, now),
+): DomainContext {
   return {
     store,
     now,
+    signingKeys,
     publicUrl: new URL(config.publicUrl.href),
     policy: {
       applicationName: config.applicationName,
       passwordMinLength: config.passwordMinLength,
       lockout: config.lockout,
+      sessions: config.sessions,
     },
   };
 }
 
+/** The instance's signing keys, creating the first one on a fresh store. */
+export async function signingKeysFor(config: Config, store: Store): Promise<SigningKeys> {
+  const { key } = loadEncryptionKey(config.encryptionKey, config.dataDir);
+  const signingKeys = new SigningKeys(store, key);
+  await signingKeys.ensureSigningKey();
+  return signingKeys;
+}
+
 export async function startServer(config: Config, logger: Logger, storeOptions: StoreOptions = storeOptionsFrom(config)): Promise<RunningServer> {
   const store = await prepareStore(storeOptions);
-  const { instanceId, firstKey } = await bootstrapInstance(store);
-  const ctx = domainContextFor(config, store);
+  let signingKeys: SigningKeys;
+  let instance: Awaited<ReturnType<typeof bootstrapInstance>>;
+  try {
+    instance = await bootstrapInstance(store);
+    signingKeys = await signingKeysFor(config, store);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const { instanceId, firstKey } = instance;
+  const ctx = domainContextFor(config, store, Date.now, signingKeys);
   const app = buildApp({
     ctx,
     logger,

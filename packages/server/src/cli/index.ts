@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createSecretKey, listSecretKeys, revokeSecretKey } from '../domain/keys/secret-keys.js';
 import { hostIsUsableByClerkSdks, publishableKeyFor } from '../crypto/publishable-key.js';
 import { createLogger } from '../logger.js';
-import { prepareStore, startServer } from '../server.js';
+import { prepareStore, signingKeysFor, startServer } from '../server.js';
 import { storeOptionsFrom, type Store } from '../store/db.js';
 
 const USAGE = `Usage: gatehouse <command>
@@ -15,6 +15,10 @@ Commands:
   keys create [--name N]    Create a Backend API secret key and print it once.
   keys list                 List secret keys (id, name, last characters, dates).
   keys revoke <key id>      Revoke a secret key; it stops working at once.
+  keys rotate-signing [--grace SECONDS]
+                            Publish a new session-token signing key now and sign with it after the
+                            grace period (default GATEHOUSE_SIGNING_KEY_GRACE_SECONDS); the old key
+                            stays in the JWKS until its last token has expired.
 
 Settings come from the environment; see README.md.`;
 
@@ -69,7 +73,7 @@ async function start(config: Config): Promise<void> {
 }
 
 async function keys(config: Config, args: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { name: { type: 'string' } } });
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { name: { type: 'string' }, grace: { type: 'string' } } });
   const [action, id] = positionals;
   await withStore(config, async (store) => {
     if (action === 'create') {
@@ -82,6 +86,12 @@ async function keys(config: Config, args: string[]): Promise<void> {
         const date = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
         process.stdout.write(`${k.id}\t${k.name}\t…${k.hint}\t${date(k.createdAt)}\t${date(k.lastUsedAt)}\t${k.revokedAt ? `revoked ${date(k.revokedAt)}` : 'active'}\n`);
       }
+    } else if (action === 'rotate-signing') {
+      const grace = values.grace === undefined ? config.signingKeyGraceSeconds : Number(values.grace);
+      if (!Number.isInteger(grace) || grace < 0) throw new UsageError('--grace must be a whole number of seconds.');
+      const signingKeys = await signingKeysFor(config, store);
+      const { kid, activatesAt } = await signingKeys.rotate(grace);
+      process.stdout.write(`Published signing key ${kid}; it signs from ${new Date(activatesAt).toISOString()}.\n`);
     } else if (action === 'revoke' && id) {
       if (!(await revokeSecretKey(store, id))) throw new UsageError(`No active secret key with id ${id}.`);
       process.stdout.write(`Revoked ${id}.\n`);

@@ -8,6 +8,7 @@ import { registerOrganizationInvitationRoutes } from './bapi/organization-invita
 import { registerOrganizationMembershipRoutes } from './bapi/organization-memberships.js';
 import { registerOrganizationRoleRoutes } from './bapi/organization-roles.js';
 import { registerOrganizationRoutes } from './bapi/organizations.js';
+import { registerPublicJwksRoute, registerSessionRoutes } from './bapi/sessions.js';
 import { registerUserRoutes } from './bapi/users.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './errors.js';
 import { registerJsonBodyParser } from './json-body.js';
@@ -61,6 +62,7 @@ export function buildApp(options: AppOptions): App {
 
   registerOperationRoutes(fastify, { store: options.ctx.store, isShuttingDown: () => shuttingDown });
   registerImageRoutes(fastify, options.ctx);
+  registerPublicJwksRoute(fastify, options.ctx);
   void fastify.register(multipart, { limits: { fileSize: 10 * 1024 * 1024, files: 1 } });
 
   void fastify.register(
@@ -73,6 +75,7 @@ export function buildApp(options: AppOptions): App {
       registerOrganizationRoleRoutes(bapi, options.ctx);
       registerOrganizationInvitationRoutes(bapi, options.ctx);
       registerInvitationRoutes(bapi, options.ctx);
+      registerSessionRoutes(bapi, options.ctx);
     },
     { prefix: '/v1' },
   );

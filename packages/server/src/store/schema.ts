@@ -19,6 +19,11 @@ export interface Database {
   organization_invitations: OrganizationInvitationTable;
   invitations: InvitationTable;
   images: ImageTable;
+  signing_keys: SigningKeyTable;
+  clients: ClientTable;
+  sessions: SessionTable;
+  jwt_templates: JwtTemplateTable;
+  events: EventTable;
 }
 
 export interface InstanceTable {
@@ -190,5 +195,69 @@ export interface ImageTable {
   id: string;
   content_type: string;
   bytes: Uint8Array;
+  created_at: number;
+}
+
+export interface SigningKeyTable {
+  kid: string;
+  algorithm: 'RS256';
+  public_jwk: string;
+  /** PKCS#8 PEM sealed with the instance encryption key (see crypto/secret-box.ts). */
+  private_key: string;
+  activates_at: number;
+  retires_at: number | null;
+  expires_at: number | null;
+  created_at: number;
+}
+
+export interface ClientTable {
+  id: string;
+  rotating_token_hash: string | null;
+  last_active_session_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Stored states; `expired` and `abandoned` are also derived at read time from the timestamps. */
+export type SessionStatus = 'active' | 'ended' | 'revoked' | 'removed' | 'expired' | 'abandoned';
+
+export interface SessionTable {
+  id: string;
+  client_id: string;
+  user_id: string;
+  status: SessionStatus;
+  last_active_organization_id: string | null;
+  actor: string | null;
+  first_factor_verified_at: number | null;
+  second_factor_verified_at: number | null;
+  last_active_at: number;
+  expire_at: number;
+  abandon_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface JwtTemplateTable {
+  id: string;
+  name: string;
+  claims: string;
+  lifetime: number;
+  allowed_clock_skew: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export type ActorType = 'secret_key' | 'user' | 'system';
+
+export interface EventTable {
+  seq: Generated<number>;
+  id: string;
+  type: string;
+  /** Webhook-shaped payload (JSON text). */
+  data: string;
+  actor_type: ActorType;
+  actor_id: string | null;
+  subject_user_id: string | null;
+  subject_organization_id: string | null;
   created_at: number;
 }

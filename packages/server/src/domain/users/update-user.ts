@@ -6,6 +6,7 @@ import { findTakenIdentifiers, lockUserRow, refreshUserSearch, updateUserRow } f
 import type { UserTable } from '../../store/schema.js';
 import { assertValidMetadata, type Metadata } from '../metadata.js';
 import type { DomainContext } from '../context.js';
+import { endUserSessions } from '../sessions/sessions.js';
 import { getUser } from './get-user.js';
 import { identifierTaken, withIdentifierConflicts } from './identifier-conflicts.js';
 import { parseUsername } from './identifiers.js';
@@ -23,6 +24,8 @@ export interface UpdateUserInput {
   passwordDigest?: string | null;
   passwordHasher?: PasswordHasher | null;
   skipPasswordChecks?: boolean | null;
+  /** With a new password: end every session the user has (a server-side change has no "current" one). */
+  signOutOfOtherSessions?: boolean | null;
   primaryEmailAddressId?: string | null;
   primaryPhoneNumberId?: string | null;
   publicMetadata?: Metadata | null;
@@ -125,6 +128,7 @@ export async function updateUser(ctx: DomainContext, userId: string, input: Upda
       if (input.legalAcceptedAt !== undefined) patch.legal_accepted_at = input.legalAcceptedAt;
       if (input.createdAt != null) patch.created_at = input.createdAt;
       await updateUserRow(trx, userId, patch);
+      if (credential && input.signOutOfOtherSessions) await endUserSessions(trx, now, userId, 'revoked');
       if ('username' in patch || 'first_name' in patch || 'last_name' in patch) await refreshUserSearch(trx, userId);
     }),
   );

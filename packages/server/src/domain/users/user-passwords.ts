@@ -1,6 +1,7 @@
 import { GatehouseError, notFound } from '../../errors.js';
 import { updateUserRow } from '../../store/repositories/user-repository.js';
 import type { DomainContext } from '../context.js';
+import { endUserSessions } from '../sessions/sessions.js';
 import { getUser } from './get-user.js';
 import { checkStoredPassword } from './password-credential.js';
 import type { User } from './user.js';
@@ -35,24 +36,31 @@ export async function verifyUserPassword(ctx: DomainContext, userId: string, pas
   return { verified: true };
 }
 
-export async function removeUserPassword(ctx: DomainContext, userId: string): Promise<User> {
+/** Removes the password; with `signOut`, every session the user has ends with it. */
+export async function removeUserPassword(ctx: DomainContext, userId: string, options: { signOut?: boolean } = {}): Promise<User> {
   const row = await readCredential(ctx, userId);
   if (row.password_digest === null) return getUser(ctx, userId);
   const now = ctx.now();
-  await updateUserRow(ctx.store.db, userId, {
-    password_digest: null,
-    password_hasher: null,
-    password_updated_at: now,
-    password_compromised_at: null,
-    updated_at: now,
+  await ctx.store.transaction(async (trx) => {
+    await updateUserRow(trx, userId, {
+      password_digest: null,
+      password_hasher: null,
+      password_updated_at: now,
+      password_compromised_at: null,
+      updated_at: now,
+    });
+    if (options.signOut) await endUserSessions(trx, now, userId, 'revoked');
   });
   return getUser(ctx, userId);
 }
 
-export async function setPasswordCompromised(ctx: DomainContext, userId: string, compromised: boolean): Promise<User> {
+export async function setPasswordCompromised(ctx: DomainContext, userId: string, compromised: boolean, options: { revokeSessions?: boolean } = {}): Promise<User> {
   const row = await readCredential(ctx, userId);
   if (row.password_digest === null) throw new GatehouseError('password_not_set');
   const now = ctx.now();
-  await updateUserRow(ctx.store.db, userId, { password_compromised_at: compromised ? now : null, updated_at: now });
+  await ctx.store.transaction(async (trx) => {
+    await updateUserRow(trx, userId, { password_compromised_at: compromised ? now : null, updated_at: now });
+    if (options.revokeSessions) await endUserSessions(trx, now, userId, 'revoked');
+  });
   return getUser(ctx, userId);
 }

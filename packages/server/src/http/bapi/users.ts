@@ -20,6 +20,7 @@ import {
   rfc3339,
   shortText,
 } from '../validation.js';
+import { actorOf } from '../plugins/secret-key-auth.js';
 import { serializeDeleted, serializeUser } from './serializers/user.js';
 import { toListQuery, userFilterQuery } from './user-filter-query.js';
 
@@ -114,6 +115,7 @@ const userListQuery = userFilterQuery.extend({
 const userIdParams = z.object({ user_id: z.string().min(1).max(128) });
 const verifyPasswordBody = z.object({ password: z.string() });
 const removePasswordBody = z.object({ sign_out_of_other_sessions: nullableBoolean });
+const compromisedBody = z.object({ revoke_all_sessions: nullableBoolean });
 
 export function registerUserRoutes(app: FastifyInstance, ctx: DomainContext): void {
   app.get('/users', async (request) => {
@@ -181,6 +183,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: DomainContext): vo
       passwordDigest: b.password_digest,
       passwordHasher: b.password_hasher,
       skipPasswordChecks: b.skip_password_checks,
+      signOutOfOtherSessions: b.sign_out_of_other_sessions,
       primaryEmailAddressId: b.primary_email_address_id,
       primaryPhoneNumberId: b.primary_phone_number_id,
       publicMetadata: b.public_metadata,
@@ -221,7 +224,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: DomainContext): vo
   for (const [action, operation] of Object.entries(restrictions)) {
     app.post(`/users/:user_id/${action}`, async (request) => {
       const { user_id } = parseInput(userIdParams, request.params);
-      return serializeUser(await operation(ctx, user_id));
+      return serializeUser(await operation(ctx, user_id, actorOf(request)));
     });
   }
 
@@ -233,8 +236,8 @@ export function registerUserRoutes(app: FastifyInstance, ctx: DomainContext): vo
 
   app.post('/users/:user_id/remove_password', async (request) => {
     const { user_id } = parseInput(userIdParams, request.params);
-    parseInput(removePasswordBody, request.body);
-    return serializeUser(await removeUserPassword(ctx, user_id));
+    const b = parseInput(removePasswordBody, request.body);
+    return serializeUser(await removeUserPassword(ctx, user_id, { signOut: b.sign_out_of_other_sessions === true }));
   });
 
   for (const [action, compromised] of [
@@ -243,7 +246,8 @@ export function registerUserRoutes(app: FastifyInstance, ctx: DomainContext): vo
   ] as const) {
     app.post(`/users/:user_id/password/${action}`, async (request) => {
       const { user_id } = parseInput(userIdParams, request.params);
-      return serializeUser(await setPasswordCompromised(ctx, user_id, compromised));
+      const b = parseInput(compromisedBody, request.body);
+      return serializeUser(await setPasswordCompromised(ctx, user_id, compromised, { revokeSessions: b.revoke_all_sessions === true }));
     });
   }
 }

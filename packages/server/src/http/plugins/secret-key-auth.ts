@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor } from '../../domain/events/append-event.js';
 import { authenticateSecretKey, type SecretKeyPrincipal } from '../../domain/keys/secret-keys.js';
 import { GatehouseError } from '../../errors.js';
 import type { Store } from '../../store/db.js';
@@ -23,4 +24,10 @@ export function requireSecretKey(app: FastifyInstance, deps: { store: Store; con
     if (!principal) throw new GatehouseError('clerk_key_invalid');
     request.principal = principal;
   });
+}
+
+/** Who made a Backend API request, as the event log records it. */
+export function actorOf(request: FastifyRequest): Actor {
+  const p = request.principal;
+  return { type: 'secret_key', id: p?.kind === 'secret_key' ? p.keyId : 'configured' };
 }

@@ -3,6 +3,7 @@ import type { Dialect } from '../db.js';
 import type { Database } from '../schema.js';
 import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-organizations.js';
+import * as m0003 from './0003-sessions.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -12,6 +13,7 @@ interface DialectMigration {
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-foundation': m0001,
   '0002-organizations': m0002,
+  '0003-sessions': m0003,
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

@@ -1,0 +1,127 @@
+import { SignJWT, type JWTPayload } from 'jose';
+import { randomSecret } from '../../crypto/tokens.js';
+import { GatehouseError } from '../../errors.js';
+import type { Executor } from '../../store/db.js';
+import type { DomainContext } from '../context.js';
+import { loadRoleRefs } from '../organizations/role-keys.js';
+import { effectiveStatus, findSessionRow, type SessionRow } from './sessions.js';
+import { MAX_TOKEN_LIFETIME_SECONDS } from './signing-keys.js';
+
+/** Clock skew tolerated by verifiers: `nbf` is back-dated by it (Clerk does the same). */
+export const CLOCK_SKEW_SECONDS = 5;
+
+export interface OrganizationClaimsSource {
+  id: string;
+  slug: string;
+  roleKey: string;
+  permissions: string[];
+}
+
+/**
+ * v2 organization claims: `o.per` lists every action once, `fea` lists `o:<feature>` once, and
+ * `o.fpm[i]` is the bitmask of actions (bit j = `per[j]`) the member holds on feature i.
+ * `org:invoices:read` → feature `invoices`, action `read`.
+ */
+export function organizationClaimsV2(org: OrganizationClaimsSource): { o: Record<string, string>; fea: string } {
+  const parsed = org.permissions
+    .map((p) => p.split(':'))
+    .filter((parts): parts is [string, string, string] => parts.length === 3 && parts[0] === 'org')
+    .map(([, feature, action]) => ({ feature, action }));
+  const features = [...new Set(parsed.map((p) => p.feature))].sort();
+  const actions = [...new Set(parsed.map((p) => p.action))].sort();
+  const masks = features.map((feature) =>
+    actions.reduce((mask, action, bit) => (parsed.some((p) => p.feature === feature && p.action === action) ? mask | (1 << bit) : mask), 0),
+  );
+  return {
+    o: { id: org.id, slg: org.slug, rol: org.roleKey.replace(/^org:/, ''), per: actions.join(','), fpm: masks.join(',') },
+    fea: features.map((f) => `o:${f}`).join(','),
+  };
+}
+
+/** v1 organization claims; like Clerk, system permissions are left out of `org_permissions`. */
+export function organizationClaimsV1(org: OrganizationClaimsSource): Record<string, unknown> {
+  return {
+    org_id: org.id,
+    org_slug: org.slug,
+    org_role: org.roleKey,
+    org_permissions: org.permissions.filter((p) => !p.startsWith('org:sys_')),
+  };
+}
+
+/** The session's active organization as the claims need it, or undefined when the user left it. */
+export async function activeOrganizationOf(db: Executor, session: SessionRow): Promise<OrganizationClaimsSource | undefined> {
+  if (!session.last_active_organization_id) return undefined;
+  const row = await db
+    .selectFrom('organization_memberships as m')
+    .innerJoin('organizations as o', 'o.id', 'm.organization_id')
+    .select(['o.id', 'o.slug', 'm.role_id'])
+    .where('m.user_id', '=', session.user_id)
+    .where('m.organization_id', '=', session.last_active_organization_id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const role = (await loadRoleRefs(db, [row.role_id])).get(row.role_id);
+  if (!role) return undefined;
+  return { id: row.id, slug: row.slug, roleKey: role.key, permissions: role.permissions };
+}
+
+export interface MintedToken {
+  jwt: string;
+  claims: JWTPayload;
+}
+
+function minutesSince(at: number | null, now: number): number {
+  return at === null ? -1 : Math.max(0, Math.floor((now - at) / 60_000));
+}
+
+/** The issuer verifiers expect: `https://` + the host the publishable key encodes. */
+export function issuerFor(ctx: DomainContext): string {
+  return `https://${ctx.publicUrl.host}`;
+}
+
+export async function signClaims(ctx: DomainContext, claims: JWTPayload, lifetimeSeconds: number, skewSeconds = CLOCK_SKEW_SECONDS): Promise<MintedToken> {
+  const { kid, privateKey } = await ctx.signingKeys.signingKey();
+  const iat = Math.floor(ctx.now() / 1000);
+  const full: JWTPayload = { ...claims, iat, nbf: iat - skewSeconds, exp: iat + lifetimeSeconds };
+  const jwt = await new SignJWT(full).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).sign(privateKey);
+  return { jwt, claims: full };
+}
+
+/**
+ * The session token Clerk's middleware verifies. Refused for a session that is not active or a
+ * banned user; a user no longer in the session's active organization gets a token without it.
+ */
+export async function mintSessionToken(
+  ctx: DomainContext,
+  sessionId: string,
+  options: { expiresInSeconds?: number; origin?: string } = {},
+): Promise<MintedToken> {
+  const db = ctx.store.db;
+  const now = ctx.now();
+  const session = await findSessionRow(db, sessionId);
+  const status = effectiveStatus(session, now);
+  if (status !== 'active') throw new GatehouseError('session_not_active', { meta: { status } });
+  const user = await db.selectFrom('users').select(['banned']).where('id', '=', session.user_id).executeTakeFirst();
+  if (!user || user.banned === 1) throw new GatehouseError('session_not_active', { meta: { status: 'revoked' } });
+
+  const org = await activeOrganizationOf(db, session);
+  if (!org && session.last_active_organization_id) {
+    await db.updateTable('sessions').set({ last_active_organization_id: null, updated_at: now }).where('id', '=', session.id).execute();
+  }
+  const claims: JWTPayload = {
+    iss: issuerFor(ctx),
+    sub: session.user_id,
+    sid: session.id,
+    jti: randomSecret(12),
+    fva: [minutesSince(session.first_factor_verified_at, now), minutesSince(session.second_factor_verified_at, now)],
+    sts: 'active',
+    ...(options.origin ? { azp: options.origin } : {}),
+  };
+  if (ctx.policy.sessions.tokenVersion === 2) {
+    claims['v'] = 2;
+    if (org) Object.assign(claims, organizationClaimsV2(org));
+  } else if (org) {
+    Object.assign(claims, organizationClaimsV1(org));
+  }
+  const lifetime = Math.min(options.expiresInSeconds ?? ctx.policy.sessions.tokenLifetimeSeconds, MAX_TOKEN_LIFETIME_SECONDS);
+  return signClaims(ctx, claims, lifetime);
+}

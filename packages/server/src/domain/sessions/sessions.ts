@@ -1,0 +1,194 @@
+import type { Selectable } from 'kysely';
+import { newId } from '../../crypto/ids.js';
+import { GatehouseError, notFound, paramError } from '../../errors.js';
+import type { Executor } from '../../store/db.js';
+import type { SessionStatus, SessionTable } from '../../store/schema.js';
+import type { DomainContext } from '../context.js';
+import { appendEvent, type Actor } from '../events/append-event.js';
+
+export type SessionRow = Selectable<SessionTable>;
+
+export interface Session {
+  id: string;
+  clientId: string;
+  userId: string;
+  status: SessionStatus;
+  lastActiveOrganizationId: string | null;
+  actor: Record<string, unknown> | null;
+  firstFactorVerifiedAt: number | null;
+  secondFactorVerifiedAt: number | null;
+  lastActiveAt: number;
+  expireAt: number;
+  abandonAt: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/**
+ * A stored `active` session past its maximum lifetime reads as `expired`, and one idle past the
+ * inactivity timeout as `abandoned`: no sweeper is needed for a dead session to stay dead.
+ */
+export function effectiveStatus(row: SessionRow, now: number): SessionStatus {
+  if (row.status !== 'active') return row.status;
+  if (now >= row.expire_at) return 'expired';
+  if (now >= row.abandon_at) return 'abandoned';
+  return 'active';
+}
+
+export function toSession(row: SessionRow, now: number): Session {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    userId: row.user_id,
+    status: effectiveStatus(row, now),
+    lastActiveOrganizationId: row.last_active_organization_id,
+    actor: row.actor ? (JSON.parse(row.actor) as Record<string, unknown>) : null,
+    firstFactorVerifiedAt: row.first_factor_verified_at,
+    secondFactorVerifiedAt: row.second_factor_verified_at,
+    lastActiveAt: row.last_active_at,
+    expireAt: row.expire_at,
+    abandonAt: row.abandon_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** When an idle session is abandoned: never later than its maximum lifetime. */
+export function abandonAtFor(ctx: DomainContext, lastActiveAt: number, expireAt: number): number {
+  const timeout = ctx.policy.sessions.inactivityTimeoutSeconds;
+  return timeout > 0 ? Math.min(expireAt, lastActiveAt + timeout * 1000) : expireAt;
+}
+
+export async function findSessionRow(db: Executor, sessionId: string): Promise<SessionRow> {
+  const row = await db.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirst();
+  if (!row) throw notFound();
+  return row;
+}
+
+export async function getSession(ctx: DomainContext, sessionId: string): Promise<Session> {
+  return toSession(await findSessionRow(ctx.store.db, sessionId), ctx.now());
+}
+
+export async function assertMember(db: Executor, userId: string, organizationId: string, param: string): Promise<void> {
+  const membership = await db
+    .selectFrom('organization_memberships')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirst();
+  if (!membership) throw paramError('form_param_value_invalid', param, `The user is not a member of organization ${organizationId}.`);
+}
+
+/**
+ * A server-side session (`POST /v1/sessions`): a fresh client holding one active session, as a
+ * completed sign-in would leave it. Refused for banned or locked users.
+ */
+export async function createSession(
+  ctx: DomainContext,
+  input: { userId: string; activeOrganizationId?: string | null },
+  actor?: Actor,
+): Promise<Session> {
+  const now = ctx.now();
+  const sessionId = newId('sess', now);
+  await ctx.store.transaction(async (trx) => {
+    const user = await trx.selectFrom('users').select(['id', 'banned', 'locked_until']).where('id', '=', input.userId).executeTakeFirst();
+    if (!user) throw paramError('form_param_value_invalid', 'user_id', 'user_id must be the id of an existing user.');
+    if (user.banned === 1) throw new GatehouseError('user_banned');
+    if (user.locked_until !== null && user.locked_until > now) throw new GatehouseError('user_locked');
+    if (input.activeOrganizationId) await assertMember(trx, input.userId, input.activeOrganizationId, 'active_organization_id');
+    const clientId = newId('client', now);
+    const expireAt = now + ctx.policy.sessions.lifetimeSeconds * 1000;
+    await trx.insertInto('clients').values({ id: clientId, rotating_token_hash: null, last_active_session_id: sessionId, created_at: now, updated_at: now }).execute();
+    await trx
+      .insertInto('sessions')
+      .values({
+        id: sessionId,
+        client_id: clientId,
+        user_id: input.userId,
+        status: 'active',
+        last_active_organization_id: input.activeOrganizationId ?? null,
+        actor: null,
+        first_factor_verified_at: now,
+        second_factor_verified_at: null,
+        last_active_at: now,
+        expire_at: expireAt,
+        abandon_at: abandonAtFor(ctx, now, expireAt),
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    const row = await findSessionRow(trx, sessionId);
+    await appendEvent(trx, { type: 'session.created', data: toSession(row, now), ...(actor ? { actor } : {}), subjectUserId: input.userId }, now);
+  });
+  return getSession(ctx, sessionId);
+}
+
+const END_EVENT: Record<'revoked' | 'ended' | 'removed', string> = {
+  revoked: 'session.revoked',
+  ended: 'session.ended',
+  removed: 'session.removed',
+};
+
+/** Ends one session with the given status; a session that is no longer active is left as it is. */
+export async function revokeSession(ctx: DomainContext, sessionId: string, actor?: Actor): Promise<Session> {
+  await ctx.store.transaction(async (trx) => {
+    const row = await findSessionRow(trx, sessionId);
+    await endSessions(trx, ctx.now(), [row], 'revoked', actor);
+  });
+  return getSession(ctx, sessionId);
+}
+
+/**
+ * Ends every active session of a user at once (ban, lock, deletion, password removal with
+ * sign-out): their next token request fails, and the tokens already out expire within a minute.
+ */
+export async function endUserSessions(db: Executor, now: number, userId: string, status: 'revoked' | 'ended' | 'removed', actor?: Actor): Promise<number> {
+  const rows = await db.selectFrom('sessions').selectAll().where('user_id', '=', userId).where('status', '=', 'active').execute();
+  return endSessions(db, now, rows, status, actor);
+}
+
+async function endSessions(db: Executor, now: number, rows: readonly SessionRow[], status: 'revoked' | 'ended' | 'removed', actor?: Actor): Promise<number> {
+  let ended = 0;
+  for (const row of rows) {
+    if (effectiveStatus(row, now) !== 'active') continue;
+    const result = await db.updateTable('sessions').set({ status, updated_at: now }).where('id', '=', row.id).where('status', '=', 'active').executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) continue;
+    ended += 1;
+    const after = { ...row, status, updated_at: now };
+    await appendEvent(db, { type: END_EVENT[status], data: toSession(after, now), ...(actor ? { actor } : {}), subjectUserId: row.user_id }, now);
+  }
+  return ended;
+}
+
+export interface SessionListQuery {
+  clientId?: string;
+  userId?: string;
+  /** `replaced` and `pending` are Clerk states no session here ever takes: they match nothing. */
+  status?: SessionStatus | 'replaced' | 'pending';
+  limit: number;
+  offset: number;
+}
+
+/** Sessions newest first. Status filters use the effective status, so `expired` finds lapsed ones too. */
+export async function listSessions(ctx: DomainContext, q: SessionListQuery): Promise<{ items: Session[]; totalCount: number }> {
+  const now = ctx.now();
+  let base = ctx.store.db.selectFrom('sessions');
+  if (q.clientId) base = base.where('client_id', '=', q.clientId);
+  if (q.userId) base = base.where('user_id', '=', q.userId);
+  if (q.status === 'active') {
+    base = base.where('status', '=', 'active').where('expire_at', '>', now).where('abandon_at', '>', now);
+  } else if (q.status === 'expired') {
+    base = base.where((eb) => eb.or([eb('status', '=', 'expired'), eb.and([eb('status', '=', 'active'), eb('expire_at', '<=', now)])]));
+  } else if (q.status === 'abandoned') {
+    base = base.where((eb) =>
+      eb.or([eb('status', '=', 'abandoned'), eb.and([eb('status', '=', 'active'), eb('expire_at', '>', now), eb('abandon_at', '<=', now)])]),
+    );
+  } else if (q.status) {
+    base = base.where('status', '=', q.status as SessionStatus);
+  }
+  const [rows, total] = await Promise.all([
+    base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map((r) => toSession(r, now)), totalCount: Number(total.n) };
+}
