@@ -4,6 +4,7 @@ import multipart from '@fastify/multipart';
 import type { DomainContext } from '../domain/context.js';
 import { registerIdentificationRoutes } from './bapi/identifications.js';
 import { registerInvitationRoutes } from './bapi/invitations.js';
+import { registerJwtTemplateRoutes } from './bapi/jwt-templates.js';
 import { registerOrganizationInvitationRoutes } from './bapi/organization-invitations.js';
 import { registerOrganizationMembershipRoutes } from './bapi/organization-memberships.js';
 import { registerOrganizationRoleRoutes } from './bapi/organization-roles.js';
@@ -76,6 +77,7 @@ export function buildApp(options: AppOptions): App {
       registerOrganizationInvitationRoutes(bapi, options.ctx);
       registerInvitationRoutes(bapi, options.ctx);
       registerSessionRoutes(bapi, options.ctx);
+      registerJwtTemplateRoutes(bapi, options.ctx);
     },
     { prefix: '/v1' },
   );
