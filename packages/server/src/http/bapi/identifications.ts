@@ -12,7 +12,7 @@ import {
   updatePhoneNumber,
 } from '../../domain/users/identifications.js';
 import { parseInput } from '../validation.js';
-import { serializeDeleted, serializeEmailAddress, serializePhoneNumber } from './serializers/user.js';
+import { serializeDeleted, serializeEmailAddress, serializePhoneNumber } from '../../wire/user.js';
 
 const flag = z.boolean().nullish();
 const idParams = (name: string) => z.object({ [name]: z.string().min(1).max(128) });

@@ -12,8 +12,8 @@ import {
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../../domain/sessions/signing-keys.js';
 import { mintTemplateToken } from '../../domain/sessions/template-token.js';
 import { metadataObject, normalizeQuery, parseInput, queryBoolean, queryInteger } from '../validation.js';
-import { serializeJwtTemplate, serializeToken } from './serializers/jwt-template.js';
-import { serializeDeleted } from './serializers/user.js';
+import { serializeJwtTemplate, serializeToken } from '../../wire/jwt-template.js';
+import { serializeDeleted } from '../../wire/user.js';
 
 /** `/jwt_templates` and the template token route; names, ranges and claims are domain rules. */
 

@@ -16,7 +16,7 @@ import { bulkBody } from './invitations.js';
 import {
   serializeOrganizationInvitation,
   serializeOrganizationInvitationWithPublicOrganizationData,
-} from './serializers/organization.js';
+} from '../../wire/organization.js';
 
 const INVITATION_STATUSES = ['pending', 'accepted', 'revoked', 'expired'] as const;
 

@@ -14,7 +14,7 @@ import {
   type MembershipPage,
 } from '../../domain/organizations/memberships.js';
 import { metadataObject, normalizeQuery, parseInput, queryInteger, queryList, queryString } from '../validation.js';
-import { serializeMembership } from './serializers/organization.js';
+import { serializeMembership } from '../../wire/organization.js';
 import { toListQuery, userFilterQuery } from './user-filter-query.js';
 
 const orgParams = z.object({ organization_id: z.string().min(1).max(128) });

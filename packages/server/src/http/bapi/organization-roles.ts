@@ -21,8 +21,8 @@ import {
   updateRole,
 } from '../../domain/organizations/roles.js';
 import { normalizeQuery, parseInput, queryInteger, queryString } from '../validation.js';
-import { serializePermission, serializeRole } from './serializers/organization.js';
-import { serializeDeleted } from './serializers/user.js';
+import { serializePermission, serializeRole } from '../../wire/organization.js';
+import { serializeDeleted } from '../../wire/user.js';
 
 /** `/organization_roles` and `/organization_permissions`: the instance's role and permission catalog. */
 

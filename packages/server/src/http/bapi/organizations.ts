@@ -13,7 +13,7 @@ import {
 } from '../../domain/organizations/organizations.js';
 import { GatehouseError, paramError } from '../../errors.js';
 import { metadataObject, normalizeQuery, parseInput, queryBoolean, queryInteger, queryList, queryString, rfc3339 } from '../validation.js';
-import { serializeOrganization } from './serializers/organization.js';
+import { serializeOrganization } from '../../wire/organization.js';
 
 const orgIdParams = z.object({ organization_id: z.string().min(1).max(128) });
 const maxMemberships = z.number().int().min(0).max(1_000_000).nullish();

@@ -7,7 +7,7 @@ import { createSession, getSession, listSessions, revokeSession } from '../../do
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../../domain/sessions/signing-keys.js';
 import { actorOf } from '../plugins/secret-key-auth.js';
 import { normalizeQuery, parseInput, queryBoolean, queryInteger, queryString } from '../validation.js';
-import { serializeClient, serializeSession } from './serializers/session.js';
+import { serializeClient, serializeSession } from '../../wire/session.js';
 
 const sessionParams = z.object({ session_id: z.string().min(1).max(128) });
 const clientParams = z.object({ client_id: z.string().min(1).max(128) });

@@ -21,7 +21,7 @@ import {
   shortText,
 } from '../validation.js';
 import { actorOf } from '../plugins/secret-key-auth.js';
-import { serializeDeleted, serializeUser } from './serializers/user.js';
+import { serializeDeleted, serializeUser } from '../../wire/user.js';
 import { toListQuery, userFilterQuery } from './user-filter-query.js';
 
 const nullableBoolean = z.boolean().nullish();

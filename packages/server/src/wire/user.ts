@@ -1,4 +1,4 @@
-import type { DeletedObject, EmailAddress, PhoneNumber, User, Verification } from '../../../domain/users/user.js';
+import type { DeletedObject, EmailAddress, PhoneNumber, User, Verification } from '../domain/users/user.js';
 
 /** Clerk's JSON shapes for the user aggregate (OAS `User`, `EmailAddress`, `PhoneNumber`). */
 

@@ -1,5 +1,5 @@
-import type { Client } from '../../../domain/sessions/clients.js';
-import type { Session } from '../../../domain/sessions/sessions.js';
+import type { Client } from '../domain/sessions/clients.js';
+import type { Session } from '../domain/sessions/sessions.js';
 
 /** Clerk's JSON shapes for sessions and clients (OAS `Session`, `Client`). */
 

@@ -6,8 +6,8 @@ import type {
   Permission,
   PublicUserData,
   Role,
-} from '../../../domain/organizations/types.js';
-import type { OrganizationInvitationWithOrganization } from '../../../domain/organizations/organization-invitations.js';
+} from '../domain/organizations/types.js';
+import type { OrganizationInvitationWithOrganization } from '../domain/organizations/organization-invitations.js';
 
 /** Clerk's JSON shapes for organizations and everything hanging off them. */
 

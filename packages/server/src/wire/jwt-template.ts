@@ -1,5 +1,5 @@
-import type { JwtTemplate } from '../../../domain/sessions/jwt-templates.js';
-import { SIGNING_ALGORITHM } from '../../../domain/sessions/jwt-templates.js';
+import type { JwtTemplate } from '../domain/sessions/jwt-templates.js';
+import { SIGNING_ALGORITHM } from '../domain/sessions/jwt-templates.js';
 
 /** Clerk's JSON shape for a JWT template (OAS `JWTTemplate`). Only the instance key signs. */
 export function serializeJwtTemplate(template: JwtTemplate) {
