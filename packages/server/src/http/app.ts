@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { DomainContext } from '../domain/context.js';
+import { SYSTEM_ACTOR } from '../domain/events/append-event.js';
+import { runWithAuditContext } from '../domain/events/audit-context.js';
+import { registerAuditEventRoutes } from './bapi/audit-events.js';
 import { registerIdentificationRoutes } from './bapi/identifications.js';
 import { registerInvitationRoutes } from './bapi/invitations.js';
 import { registerJwtTemplateRoutes } from './bapi/jwt-templates.js';
@@ -45,6 +48,12 @@ export function buildApp(options: AppOptions): App {
     clientErrorHandler,
   });
 
+  // Every request runs in its own audit context; Backend API auth fills in the actor.
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const userAgent = request.headers['user-agent'];
+    runWithAuditContext({ actor: SYSTEM_ACTOR, ip: request.ip, ...(userAgent ? { userAgent: userAgent.slice(0, 512) } : {}) }, done);
+  });
+
   registerJsonBodyParser(fastify);
   registerErrorHandling(fastify);
 
@@ -77,6 +86,7 @@ export function buildApp(options: AppOptions): App {
       registerOrganizationInvitationRoutes(bapi, options.ctx);
       registerInvitationRoutes(bapi, options.ctx);
       registerSessionRoutes(bapi, options.ctx);
+      registerAuditEventRoutes(bapi, options.ctx);
       registerJwtTemplateRoutes(bapi, options.ctx);
     },
     { prefix: '/v1' },

@@ -257,7 +257,12 @@ export interface EventTable {
   data: string;
   actor_type: ActorType;
   actor_id: string | null;
+  actor_detail: string | null;
+  ip: string | null;
+  user_agent: string | null;
   subject_user_id: string | null;
   subject_organization_id: string | null;
+  /** For updates: `{field: [before, after]}` of the fields that changed (JSON text). */
+  diff: string | null;
   created_at: number;
 }

@@ -97,7 +97,7 @@ describe('sessions through @clerk/backend', () => {
     await t.clerk.users.deleteUser(doomed.id);
     await expectClerkError(t.clerk.sessions.getSession(s.id), 404, 'resource_not_found');
     const events = await t.server.store.db.selectFrom('events').select(['type', 'subject_user_id']).where('subject_user_id', '=', doomed.id).orderBy('seq').execute();
-    expect(events.map((e) => e.type)).toEqual(['session.created', 'session.removed']);
+    expect(events.map((e) => e.type)).toEqual(['user.created', 'session.created', 'session.removed', 'user.deleted']);
   });
 
   it('removing a password with sign_out_of_other_sessions ends the sessions', async () => {

@@ -1,6 +1,7 @@
 import { newId } from '../../crypto/ids.js';
 import type { Executor } from '../../store/db.js';
 import type { ActorType } from '../../store/schema.js';
+import { currentAuditContext } from './audit-context.js';
 
 export interface Actor {
   type: ActorType;
@@ -9,27 +10,68 @@ export interface Actor {
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: null };
 
+export interface NewEvent {
+  /** Clerk's webhook event type (`user.updated`) or a security event (`secret_key.revoked`). */
+  type: string;
+  /** The webhook payload's `data`: the object in Clerk's wire shape as it stood after the change. */
+  data: unknown;
+  /** For updates, the object before the change: the event keeps a field-level diff of the two. */
+  before?: unknown;
+  subjectUserId?: string | null;
+  subjectOrganizationId?: string | null;
+  /** Overrides the request's actor (e.g. the system ending sessions on its own). */
+  actor?: Actor;
+}
+
+/**
+ * Keys whose values never enter an event, wherever they appear: they are kept (so payloads keep
+ * their shape) but nulled. An invitation's `url` carries its ticket.
+ */
+const SECRET_KEYS = new Set(['password', 'password_digest', 'secret', 'token', 'ticket', 'code', 'url', 'private_key', 'jwt']);
+
+function scrub(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(scrub);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k) ? null : scrub(v)]));
+}
+
+/** `{field: [before, after]}` for top-level fields that differ, `updated_at` aside. */
+export function diffOf(before: unknown, after: unknown): Record<string, [unknown, unknown]> | undefined {
+  if (typeof before !== 'object' || before === null || typeof after !== 'object' || after === null) return undefined;
+  const a = before as Record<string, unknown>;
+  const b = after as Record<string, unknown>;
+  const diff: Record<string, [unknown, unknown]> = {};
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (key === 'updated_at') continue;
+    if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) diff[key] = [a[key] ?? null, b[key] ?? null];
+  }
+  return Object.keys(diff).length > 0 ? diff : undefined;
+}
+
 /**
  * Appends one event in the caller's transaction, so it commits or rolls back with the change it
- * describes. `data` is the domain object as it stood after the change; readers (webhooks, audit)
- * shape it for their audience.
+ * describes. The actor, IP and user agent come from the audit context of the request or job.
+ * Secrets (passwords, tokens, tickets, URLs carrying tickets) are dropped before anything is stored.
  */
-export async function appendEvent(
-  db: Executor,
-  event: { type: string; data: unknown; actor?: Actor; subjectUserId?: string | null; subjectOrganizationId?: string | null },
-  now: number,
-): Promise<void> {
-  const actor = event.actor ?? SYSTEM_ACTOR;
+export async function appendEvent(db: Executor, event: NewEvent, now: number): Promise<void> {
+  const audit = currentAuditContext();
+  const actor = event.actor ?? audit?.actor ?? SYSTEM_ACTOR;
+  const data = scrub(event.data);
+  const diff = event.before === undefined ? undefined : diffOf(scrub(event.before), data);
   await db
     .insertInto('events')
     .values({
       id: newId('evt', now),
       type: event.type,
-      data: JSON.stringify(event.data),
+      data: JSON.stringify(data),
       actor_type: actor.type,
       actor_id: actor.id,
+      actor_detail: audit?.actorDetail ?? null,
+      ip: audit?.ip ?? null,
+      user_agent: audit?.userAgent ?? null,
       subject_user_id: event.subjectUserId ?? null,
       subject_organization_id: event.subjectOrganizationId ?? null,
+      diff: diff ? JSON.stringify(diff) : null,
       created_at: now,
     })
     .execute();

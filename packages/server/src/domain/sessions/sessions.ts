@@ -4,7 +4,11 @@ import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import type { SessionStatus, SessionTable } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
-import { appendEvent, type Actor } from '../events/append-event.js';
+import { appendEvent } from '../events/append-event.js';
+import { loadUserRecord } from '../../store/repositories/user-repository.js';
+import { serializeSession } from '../../wire/session.js';
+import { serializeUser } from '../../wire/user.js';
+import { toUser } from '../users/to-user.js';
 
 export type SessionRow = Selectable<SessionTable>;
 
@@ -59,6 +63,12 @@ export function abandonAtFor(ctx: DomainContext, lastActiveAt: number, expireAt:
   return timeout > 0 ? Math.min(expireAt, lastActiveAt + timeout * 1000) : expireAt;
 }
 
+/** A session webhook's `data`: the session with its user embedded, as Clerk sends it. */
+async function sessionPayload(ctx: DomainContext, db: Executor, session: Session): Promise<unknown> {
+  const record = await loadUserRecord(db, session.userId);
+  return { ...serializeSession(session), ...(record ? { user: serializeUser(toUser(record, ctx)) } : {}) };
+}
+
 export async function findSessionRow(db: Executor, sessionId: string): Promise<SessionRow> {
   const row = await db.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirst();
   if (!row) throw notFound();
@@ -86,7 +96,6 @@ export async function assertMember(db: Executor, userId: string, organizationId:
 export async function createSession(
   ctx: DomainContext,
   input: { userId: string; activeOrganizationId?: string | null },
-  actor?: Actor,
 ): Promise<Session> {
   const now = ctx.now();
   const sessionId = newId('sess', now);
@@ -118,7 +127,7 @@ export async function createSession(
       })
       .execute();
     const row = await findSessionRow(trx, sessionId);
-    await appendEvent(trx, { type: 'session.created', data: toSession(row, now), ...(actor ? { actor } : {}), subjectUserId: input.userId }, now);
+    await appendEvent(trx, { type: 'session.created', data: await sessionPayload(ctx, trx, toSession(row, now)), subjectUserId: input.userId }, now);
   });
   return getSession(ctx, sessionId);
 }
@@ -130,10 +139,10 @@ const END_EVENT: Record<'revoked' | 'ended' | 'removed', string> = {
 };
 
 /** Ends one session with the given status; a session that is no longer active is left as it is. */
-export async function revokeSession(ctx: DomainContext, sessionId: string, actor?: Actor): Promise<Session> {
+export async function revokeSession(ctx: DomainContext, sessionId: string): Promise<Session> {
   await ctx.store.transaction(async (trx) => {
     const row = await findSessionRow(trx, sessionId);
-    await endSessions(trx, ctx.now(), [row], 'revoked', actor);
+    await endSessions(ctx, trx, [row], 'revoked');
   });
   return getSession(ctx, sessionId);
 }
@@ -142,12 +151,13 @@ export async function revokeSession(ctx: DomainContext, sessionId: string, actor
  * Ends every active session of a user at once (ban, lock, deletion, password removal with
  * sign-out): their next token request fails, and the tokens already out expire within a minute.
  */
-export async function endUserSessions(db: Executor, now: number, userId: string, status: 'revoked' | 'ended' | 'removed', actor?: Actor): Promise<number> {
+export async function endUserSessions(ctx: DomainContext, db: Executor, userId: string, status: 'revoked' | 'ended' | 'removed'): Promise<number> {
   const rows = await db.selectFrom('sessions').selectAll().where('user_id', '=', userId).where('status', '=', 'active').execute();
-  return endSessions(db, now, rows, status, actor);
+  return endSessions(ctx, db, rows, status);
 }
 
-async function endSessions(db: Executor, now: number, rows: readonly SessionRow[], status: 'revoked' | 'ended' | 'removed', actor?: Actor): Promise<number> {
+async function endSessions(ctx: DomainContext, db: Executor, rows: readonly SessionRow[], status: 'revoked' | 'ended' | 'removed'): Promise<number> {
+  const now = ctx.now();
   let ended = 0;
   for (const row of rows) {
     if (effectiveStatus(row, now) !== 'active') continue;
@@ -155,7 +165,7 @@ async function endSessions(db: Executor, now: number, rows: readonly SessionRow[
     if (Number(result.numUpdatedRows) === 0) continue;
     ended += 1;
     const after = { ...row, status, updated_at: now };
-    await appendEvent(db, { type: END_EVENT[status], data: toSession(after, now), ...(actor ? { actor } : {}), subjectUserId: row.user_id }, now);
+    await appendEvent(db, { type: END_EVENT[status], data: await sessionPayload(ctx, db, toSession(after, now)), subjectUserId: row.user_id }, now);
   }
   return ended;
 }

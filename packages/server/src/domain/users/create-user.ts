@@ -11,6 +11,7 @@ import type { PasswordHasher } from '../../crypto/password/index.js';
 import { assertValidMetadata, type Metadata } from '../metadata.js';
 import type { DomainContext } from '../context.js';
 import { getUser } from './get-user.js';
+import { recordUserChange } from './user-events.js';
 import { identifierTaken, withIdentifierConflicts } from './identifier-conflicts.js';
 import { parseEmailAddress, parsePhoneNumber, parseUsername } from './identifiers.js';
 import { credentialFromInput, passwordInputFrom } from './password-credential.js';
@@ -153,6 +154,7 @@ export async function createUser(ctx: DomainContext, input: CreateUserInput): Pr
       for (const row of emailRows) await insertEmailAddress(trx, row);
       for (const row of phoneRows) await insertPhoneNumber(trx, row);
       await refreshUserSearch(trx, userId);
+      await recordUserChange(ctx, trx, userId, 'user.created');
     }),
   );
   return getUser(ctx, userId);

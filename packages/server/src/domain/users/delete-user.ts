@@ -1,6 +1,8 @@
 import { notFound } from '../../errors.js';
 import { deleteUserRow } from '../../store/repositories/user-repository.js';
 import type { DomainContext } from '../context.js';
+import { appendEvent } from '../events/append-event.js';
+import { serializeDeleted } from '../../wire/user.js';
 import { endUserSessions } from '../sessions/sessions.js';
 import type { DeletedObject } from './user.js';
 
@@ -10,8 +12,10 @@ export async function deleteUser(ctx: DomainContext, userId: string): Promise<De
     const row = await trx.selectFrom('users').select(['id', 'external_id']).where('id', '=', userId).executeTakeFirst();
     if (!row) throw notFound();
     // Sessions go with the user (cascade); record their end first so readers of the log see it.
-    await endUserSessions(trx, ctx.now(), userId, 'removed');
+    await endUserSessions(ctx, trx, userId, 'removed');
     if (!(await deleteUserRow(trx, userId))) throw notFound();
-    return { object: 'user', id: row.id, deleted: true, externalId: row.external_id };
+    const deleted: DeletedObject = { object: 'user', id: row.id, deleted: true, externalId: row.external_id };
+    await appendEvent(trx, { type: 'user.deleted', data: serializeDeleted(deleted), subjectUserId: userId }, ctx.now());
+    return deleted;
   });
 }

@@ -6,6 +6,7 @@ import type { DomainContext } from '../context.js';
 import { identifierTaken, withIdentifierConflicts } from './identifier-conflicts.js';
 import { parseEmailAddress, parsePhoneNumber } from './identifiers.js';
 import { toEmailAddress, toPhoneNumber } from './to-user.js';
+import { recordUserChange, userPayload } from './user-events.js';
 import type { DeletedObject, EmailAddress, PhoneNumber } from './user.js';
 
 /**
@@ -58,6 +59,7 @@ async function create(ctx: DomainContext, kind: Kind, userId: string, value: str
     ctx.store.transaction(async (trx) => {
       const user = await lockUserRow(trx, ctx.store.dialect, userId);
       if (!user) throw paramError('form_param_value_invalid', 'user_id', 'user_id must be the id of an existing user.');
+      const before = await userPayload(ctx, trx, userId);
       const taken = await trx.selectFrom(kind.table).select('id').where(kind.column, '=', value).executeTakeFirst();
       if (taken) throw identifierTaken(kind.column);
       const verification = changes.verified ? { verification_status: 'verified' as const, verification_strategy: 'admin' } : { verification_status: null, verification_strategy: null };
@@ -78,6 +80,7 @@ async function create(ctx: DomainContext, kind: Kind, userId: string, value: str
       const becomesPrimary = changes.primary === true || (user[kind.primaryColumn] === null && changes.verified === true);
       await updateUserRow(trx, userId, becomesPrimary ? { [kind.primaryColumn]: id, updated_at: now } : { updated_at: now });
       await refreshUserSearch(trx, userId);
+      await recordUserChange(ctx, trx, userId, 'user.updated', before);
     }),
   );
   return id;
@@ -89,6 +92,7 @@ async function update(ctx: DomainContext, kind: Kind, id: string, changes: Ident
     const user = await lockUserRow(trx, ctx.store.dialect, userId);
     const current = await trx.selectFrom(kind.table).select(['verification_status']).where('id', '=', id).executeTakeFirst();
     if (!user || !current) throw notFound();
+    const before = await userPayload(ctx, trx, userId);
     const now = ctx.now();
     const verified = changes.verified ?? current.verification_status === 'verified';
     if (changes.primary && !verified) {
@@ -107,6 +111,7 @@ async function update(ctx: DomainContext, kind: Kind, id: string, changes: Ident
     if (changes.primary) primary = id;
     else if (primary === id && !verified) primary = await nextPrimary(trx, kind, userId, id);
     await updateUserRow(trx, userId, { [kind.primaryColumn]: primary, updated_at: now });
+    await recordUserChange(ctx, trx, userId, 'user.updated', before);
   });
 }
 
@@ -115,12 +120,14 @@ async function remove(ctx: DomainContext, kind: Kind, id: string): Promise<Delet
   await ctx.store.transaction(async (trx) => {
     const user = await lockUserRow(trx, ctx.store.dialect, userId);
     if (!user) throw notFound();
+    const before = await userPayload(ctx, trx, userId);
     const result = await trx.deleteFrom(kind.table).where('id', '=', id).executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw notFound();
     const patch: Record<string, unknown> = { updated_at: ctx.now() };
     if (user[kind.primaryColumn] === id) patch[kind.primaryColumn] = await nextPrimary(trx, kind, userId, id);
     await updateUserRow(trx, userId, patch);
     await refreshUserSearch(trx, userId);
+    await recordUserChange(ctx, trx, userId, 'user.updated', before);
   });
   return { object: kind.object, id, deleted: true };
 }

@@ -8,6 +8,7 @@ import { assertValidMetadata, type Metadata } from '../metadata.js';
 import type { DomainContext } from '../context.js';
 import { endUserSessions } from '../sessions/sessions.js';
 import { getUser } from './get-user.js';
+import { recordSecurityEvent, recordUserChange, userPayload } from './user-events.js';
 import { identifierTaken, withIdentifierConflicts } from './identifier-conflicts.js';
 import { parseUsername } from './identifiers.js';
 import { credentialFromInput, passwordInputFrom } from './password-credential.js';
@@ -90,6 +91,7 @@ export async function updateUser(ctx: DomainContext, userId: string, input: Upda
     ctx.store.transaction(async (trx) => {
       const row = await lockUserRow(trx, ctx.store.dialect, userId);
       if (!row) throw notFound();
+      const before = await userPayload(ctx, trx, userId);
       const patch: Updateable<UserTable> = { updated_at: now, ...metadata };
       if (username !== undefined && username !== row.username) {
         if (username !== null) {
@@ -128,8 +130,10 @@ export async function updateUser(ctx: DomainContext, userId: string, input: Upda
       if (input.legalAcceptedAt !== undefined) patch.legal_accepted_at = input.legalAcceptedAt;
       if (input.createdAt != null) patch.created_at = input.createdAt;
       await updateUserRow(trx, userId, patch);
-      if (credential && input.signOutOfOtherSessions) await endUserSessions(trx, now, userId, 'revoked');
+      if (credential) await recordSecurityEvent(ctx, trx, 'password.changed', userId);
+      if (credential && input.signOutOfOtherSessions) await endUserSessions(ctx, trx, userId, 'revoked');
       if ('username' in patch || 'first_name' in patch || 'last_name' in patch) await refreshUserSearch(trx, userId);
+      await recordUserChange(ctx, trx, userId, 'user.updated', before);
     }),
   );
   return getUser(ctx, userId);

@@ -3,6 +3,7 @@ import { updateUserRow } from '../../store/repositories/user-repository.js';
 import type { DomainContext } from '../context.js';
 import { endUserSessions } from '../sessions/sessions.js';
 import { getUser } from './get-user.js';
+import { recordSecurityEvent, recordUserChange, userPayload } from './user-events.js';
 import { checkStoredPassword } from './password-credential.js';
 import type { User } from './user.js';
 
@@ -42,6 +43,7 @@ export async function removeUserPassword(ctx: DomainContext, userId: string, opt
   if (row.password_digest === null) return getUser(ctx, userId);
   const now = ctx.now();
   await ctx.store.transaction(async (trx) => {
+    const before = await userPayload(ctx, trx, userId);
     await updateUserRow(trx, userId, {
       password_digest: null,
       password_hasher: null,
@@ -49,7 +51,9 @@ export async function removeUserPassword(ctx: DomainContext, userId: string, opt
       password_compromised_at: null,
       updated_at: now,
     });
-    if (options.signOut) await endUserSessions(trx, now, userId, 'revoked');
+    await recordSecurityEvent(ctx, trx, 'password.removed', userId);
+    await recordUserChange(ctx, trx, userId, 'user.updated', before);
+    if (options.signOut) await endUserSessions(ctx, trx, userId, 'revoked');
   });
   return getUser(ctx, userId);
 }
@@ -60,7 +64,7 @@ export async function setPasswordCompromised(ctx: DomainContext, userId: string,
   const now = ctx.now();
   await ctx.store.transaction(async (trx) => {
     await updateUserRow(trx, userId, { password_compromised_at: compromised ? now : null, updated_at: now });
-    if (options.revokeSessions) await endUserSessions(trx, now, userId, 'revoked');
+    if (options.revokeSessions) await endUserSessions(ctx, trx, userId, 'revoked');
   });
   return getUser(ctx, userId);
 }

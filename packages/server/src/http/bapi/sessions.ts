@@ -5,7 +5,6 @@ import { getClient, listClients, verifyClientToken } from '../../domain/sessions
 import { mintSessionToken } from '../../domain/sessions/session-token.js';
 import { createSession, getSession, listSessions, revokeSession } from '../../domain/sessions/sessions.js';
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../../domain/sessions/signing-keys.js';
-import { actorOf } from '../plugins/secret-key-auth.js';
 import { normalizeQuery, parseInput, queryBoolean, queryInteger, queryString } from '../validation.js';
 import { serializeClient, serializeSession } from '../../wire/session.js';
 
@@ -34,7 +33,7 @@ function page<T>(paginated: boolean | undefined, items: T[], totalCount: number)
 export function registerSessionRoutes(app: FastifyInstance, ctx: DomainContext): void {
   app.post('/sessions', async (request) => {
     const b = parseInput(createBody, request.body);
-    return serializeSession(await createSession(ctx, { userId: b.user_id, activeOrganizationId: b.active_organization_id }, actorOf(request)));
+    return serializeSession(await createSession(ctx, { userId: b.user_id, activeOrganizationId: b.active_organization_id }));
   });
 
   app.get('/sessions', async (request) => {
@@ -56,7 +55,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: DomainContext):
 
   app.post('/sessions/:session_id/revoke', async (request) => {
     const { session_id } = parseInput(sessionParams, request.params);
-    return serializeSession(await revokeSession(ctx, session_id, actorOf(request)));
+    return serializeSession(await revokeSession(ctx, session_id));
   });
 
   app.post('/sessions/:session_id/tokens', async (request) => {

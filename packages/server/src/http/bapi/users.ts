@@ -20,7 +20,6 @@ import {
   rfc3339,
   shortText,
 } from '../validation.js';
-import { actorOf } from '../plugins/secret-key-auth.js';
 import { serializeDeleted, serializeUser } from '../../wire/user.js';
 import { toListQuery, userFilterQuery } from './user-filter-query.js';
 
@@ -224,7 +223,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: DomainContext): vo
   for (const [action, operation] of Object.entries(restrictions)) {
     app.post(`/users/:user_id/${action}`, async (request) => {
       const { user_id } = parseInput(userIdParams, request.params);
-      return serializeUser(await operation(ctx, user_id, actorOf(request)));
+      return serializeUser(await operation(ctx, user_id));
     });
   }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../../domain/events/append-event.js';
+import { currentAuditContext } from '../../domain/events/audit-context.js';
 import { authenticateSecretKey, type SecretKeyPrincipal } from '../../domain/keys/secret-keys.js';
 import { GatehouseError } from '../../errors.js';
 import type { Store } from '../../store/db.js';
@@ -23,6 +24,8 @@ export function requireSecretKey(app: FastifyInstance, deps: { store: Store; con
     const principal = await authenticateSecretKey(deps.store, presented, deps.configuredKey);
     if (!principal) throw new GatehouseError('clerk_key_invalid');
     request.principal = principal;
+    const audit = currentAuditContext();
+    if (audit) audit.actor = actorOf(request);
   });
 }
 

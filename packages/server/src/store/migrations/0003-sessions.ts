@@ -68,8 +68,12 @@ export async function up(db: AnyDb, dialect: Dialect): Promise<void> {
       data text not null,
       actor_type text not null,
       actor_id text,
+      actor_detail text,
+      ip text,
+      user_agent text,
       subject_user_id text,
       subject_organization_id text,
+      diff text,
       created_at bigint not null
     )`.execute(db);
   } else {
@@ -80,11 +84,18 @@ export async function up(db: AnyDb, dialect: Dialect): Promise<void> {
       data text not null,
       actor_type text not null,
       actor_id text,
+      actor_detail text,
+      ip text,
+      user_agent text,
       subject_user_id text,
       subject_organization_id text,
+      diff text,
       created_at bigint not null
     )`.execute(db);
   }
   await db.schema.createIndex('events_type_idx').on('events').columns(['type', 'seq']).execute();
   await db.schema.createIndex('events_subject_user_idx').on('events').columns(['subject_user_id', 'seq']).execute();
+  await db.schema.createIndex('events_subject_org_idx').on('events').columns(['subject_organization_id', 'seq']).execute();
+  await db.schema.createIndex('events_actor_idx').on('events').columns(['actor_id', 'seq']).execute();
+  await db.schema.createIndex('events_created_idx').on('events').columns(['created_at', 'seq']).execute();
 }

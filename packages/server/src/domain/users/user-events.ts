@@ -1,0 +1,40 @@
+import type { Executor } from '../../store/db.js';
+import { loadUserRecord } from '../../store/repositories/user-repository.js';
+import { serializeUser } from '../../wire/user.js';
+import type { DomainContext } from '../context.js';
+import { appendEvent } from '../events/append-event.js';
+import { toUser } from './to-user.js';
+
+/** The user as a `user.*` webhook carries it (the Backend API's User), read inside the transaction. */
+export async function userPayload(ctx: DomainContext, db: Executor, userId: string): Promise<Record<string, unknown> | undefined> {
+  const record = await loadUserRecord(db, userId);
+  return record ? serializeUser(toUser(record, ctx)) : undefined;
+}
+
+/**
+ * Appends `user.created` or `user.updated` with the user as it now stands; pass the payload read
+ * at the start of the transaction as `before` and the event keeps the diff. A change that altered
+ * nothing visible appends nothing.
+ */
+export async function recordUserChange(
+  ctx: DomainContext,
+  db: Executor,
+  userId: string,
+  type: 'user.created' | 'user.updated',
+  before?: Record<string, unknown>,
+): Promise<void> {
+  const after = await userPayload(ctx, db, userId);
+  if (!after) return;
+  if (before && JSON.stringify({ ...before, updated_at: 0 }) === JSON.stringify({ ...after, updated_at: 0 })) return;
+  await appendEvent(db, { type, data: after, ...(before ? { before } : {}), subjectUserId: userId }, ctx.now());
+}
+
+/** Security events: audited, delivered only to endpoints that subscribe to them by name. */
+export async function recordSecurityEvent(
+  ctx: DomainContext,
+  db: Executor,
+  type: 'password.changed' | 'password.removed' | 'user.locked' | 'user.unlocked' | 'user.banned' | 'user.unbanned',
+  userId: string,
+): Promise<void> {
+  await appendEvent(db, { type, data: { user_id: userId }, subjectUserId: userId }, ctx.now());
+}
