@@ -75,6 +75,17 @@ describe('user events and the audit log', () => {
     expect(everything).not.toContain('$argon2id$');
   });
 
+  it('records the end of a deleted user\'s memberships and sessions before the user itself', async () => {
+    const owner = await t.clerk.users.createUser({ emailAddress: ['owner@audit.test'] });
+    const member = await t.clerk.users.createUser({ emailAddress: ['member@audit.test'] });
+    const org = await t.clerk.organizations.createOrganization({ name: 'Audit Org', createdBy: owner.id });
+    await t.clerk.organizations.createOrganizationMembership({ organizationId: org.id, userId: member.id, role: 'org:member' });
+    await t.clerk.sessions.createSession({ userId: member.id } as never);
+    await t.clerk.users.deleteUser(member.id);
+    const types = (await audit(`?user_id=${member.id}`)).data.map((e) => e.type).reverse();
+    expect(types).toEqual(['user.created', 'organizationMembership.created', 'session.created', 'organizationMembership.deleted', 'session.removed', 'user.deleted']);
+  });
+
   it('appends nothing for a change that failed or changed nothing', async () => {
     const user = await t.clerk.users.createUser({ emailAddress: ['quiet@audit.test'], username: 'quiet_user' });
     const before = (await audit(`?user_id=${user.id}`)).data.length;

@@ -3,7 +3,9 @@ import { newId } from '../../crypto/ids.js';
 import { notFound } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import type { InvitationStatus, InvitationTable } from '../../store/schema.js';
+import { serializeInvitation } from '../../wire/organization.js';
 import type { DomainContext } from '../context.js';
+import { appendEvent } from '../events/append-event.js';
 import { assertValidMetadata, parseStoredMetadata, type Metadata } from '../metadata.js';
 import type { Invitation } from '../organizations/types.js';
 import { identifierTaken } from '../users/identifier-conflicts.js';
@@ -79,6 +81,14 @@ function toInvitation(row: InvitationRow, now: number, url: string | null = null
   };
 }
 
+/**
+ * Clerk has no webhook for instance invitations, so these events are for the audit log only. The
+ * payloads are built without accept links, so no ticket ever reaches the log.
+ */
+async function recordInvitationEvents(db: Executor, type: 'invitation.created' | 'invitation.revoked', rows: readonly InvitationRow[], now: number): Promise<void> {
+  for (const row of rows) await appendEvent(db, { type, data: serializeInvitation(toInvitation(row, now)) }, now);
+}
+
 async function assertAddressesUnclaimed(db: Executor, emails: readonly string[]): Promise<void> {
   if (emails.length === 0) return;
   const taken = await db.selectFrom('email_addresses').select('id').where('email_address', 'in', emails).executeTakeFirst();
@@ -133,6 +143,7 @@ export async function createInvitations(ctx: DomainContext, inputs: readonly Cre
         };
       });
       await trx.insertInto('invitations').values(values).execute();
+      await recordInvitationEvents(trx, 'invitation.created', values, now);
       return values;
     }),
   );
@@ -185,7 +196,9 @@ export async function revokeInvitation(ctx: DomainContext, invitationId: string)
       .where('status', '=', 'pending')
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw invitationNotPending('revoked');
-    return { ...current, status: 'revoked' as const, updated_at: now };
+    const revoked = { ...current, status: 'revoked' as const, updated_at: now };
+    await recordInvitationEvents(trx, 'invitation.revoked', [revoked], now);
+    return revoked;
   });
   return toInvitation(row, now);
 }

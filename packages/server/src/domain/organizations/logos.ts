@@ -1,8 +1,8 @@
 import { newId } from '../../crypto/ids.js';
 import { notFound, paramError } from '../../errors.js';
 import type { DomainContext } from '../context.js';
-import { getOrganization } from './organizations.js';
-import { requireOrganizationRow } from './organization-rows.js';
+import { getOrganization, organizationPayload, recordOrganizationChange } from './organizations.js';
+import { lockOrganizationRow, requireOrganizationRow } from './organization-rows.js';
 import type { Organization } from './types.js';
 
 export const LOGO_MAX_BYTES = 10 * 1024 * 1024;
@@ -25,11 +25,14 @@ export async function setOrganizationLogo(ctx: DomainContext, organizationId: st
   const imageId = newId('img', now);
   let orgId = organizationId;
   await ctx.store.transaction(async (trx) => {
-    const org = await requireOrganizationRow(trx, organizationId);
+    // Locked so the event's `before` is still true when the update lands.
+    const org = await lockOrganizationRow(trx, ctx.store.dialect, (await requireOrganizationRow(trx, organizationId)).id);
     orgId = org.id;
+    const before = await organizationPayload(ctx, trx, org.id);
     await trx.insertInto('images').values({ id: imageId, content_type: contentType, bytes, created_at: now }).execute();
     await trx.updateTable('organizations').set({ image_id: imageId, updated_at: now }).where('id', '=', org.id).execute();
     if (org.image_id) await trx.deleteFrom('images').where('id', '=', org.image_id).execute();
+    await recordOrganizationChange(ctx, trx, org.id, 'organization.updated', before);
   });
   return getOrganization(ctx, orgId);
 }
@@ -37,11 +40,14 @@ export async function setOrganizationLogo(ctx: DomainContext, organizationId: st
 export async function deleteOrganizationLogo(ctx: DomainContext, organizationId: string): Promise<Organization> {
   let orgId = organizationId;
   await ctx.store.transaction(async (trx) => {
-    const org = await requireOrganizationRow(trx, organizationId);
+    // Locked so the event's `before` is still true when the update lands.
+    const org = await lockOrganizationRow(trx, ctx.store.dialect, (await requireOrganizationRow(trx, organizationId)).id);
     orgId = org.id;
     if (!org.image_id) return;
+    const before = await organizationPayload(ctx, trx, org.id);
     await trx.updateTable('organizations').set({ image_id: null, updated_at: ctx.now() }).where('id', '=', org.id).execute();
     await trx.deleteFrom('images').where('id', '=', org.image_id).execute();
+    await recordOrganizationChange(ctx, trx, org.id, 'organization.updated', before);
   });
   return getOrganization(ctx, orgId);
 }

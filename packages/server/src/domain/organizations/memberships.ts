@@ -3,11 +3,14 @@ import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import { inList } from '../../store/in-list.js';
+import { lockUserRow } from '../../store/repositories/user-repository.js';
 import { selectUserIdsMatching } from '../../store/repositories/user-list-repository.js';
 import type { OrganizationMembershipTable } from '../../store/schema.js';
 import { uniqueViolationColumn } from '../../store/unique-violation.js';
+import { serializeMembership } from '../../wire/organization.js';
 import { assertValidMetadata, metadataPatch, parseStoredMetadata, type Metadata, type MetadataMode } from '../metadata.js';
 import type { DomainContext } from '../context.js';
+import { appendEvent, diffOf } from '../events/append-event.js';
 import { toFilter, type UserListQuery } from '../users/list-users.js';
 import { assertSeatsAvailable, lockOrganizationRow, requireOrganizationRow, toOrganizations } from './organization-rows.js';
 import { loadPublicUserData } from './public-user-data.js';
@@ -44,6 +47,81 @@ async function toMemberships(db: Executor, ctx: DomainContext, rows: readonly Me
       },
     ];
   });
+}
+
+/** One full membership, read through `db` (inside a transaction, the transaction: see `organizationPayload`). */
+async function loadMembership(ctx: DomainContext, db: Executor, id: string): Promise<OrganizationMembership | undefined> {
+  const row = await db.selectFrom('organization_memberships').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  const [membership] = await toMemberships(db, ctx, [row]);
+  return membership;
+}
+
+type MembershipEventType = 'organizationMembership.created' | 'organizationMembership.updated' | 'organizationMembership.deleted';
+
+async function appendMembershipEvent(
+  ctx: DomainContext,
+  db: Executor,
+  type: MembershipEventType,
+  membership: OrganizationMembership,
+  before?: OrganizationMembership,
+): Promise<void> {
+  await appendEvent(
+    db,
+    {
+      type,
+      data: serializeMembership(membership),
+      ...(before ? { before: serializeMembership(before) } : {}),
+      subjectUserId: membership.publicUserData.userId,
+      subjectOrganizationId: membership.organization.id,
+    },
+    ctx.now(),
+  );
+}
+
+/**
+ * Appends `organizationMembership.created` or `.updated` with the membership as it now stands,
+ * read in the caller's transaction; with `before` (read at its start) the event keeps the diff,
+ * and a change that altered nothing visible appends nothing.
+ */
+export async function recordMembershipChange(
+  ctx: DomainContext,
+  db: Executor,
+  membershipId: string,
+  type: 'organizationMembership.created' | 'organizationMembership.updated',
+  before?: OrganizationMembership,
+): Promise<void> {
+  const after = await loadMembership(ctx, db, membershipId);
+  if (!after) return;
+  if (before && diffOf(serializeMembership(before), serializeMembership(after)) === undefined) return;
+  await appendMembershipEvent(ctx, db, type, after, before);
+}
+
+/** `organizationMembership.deleted` for each of these memberships, as they stand: call before they go. */
+async function recordMembershipsRemoved(ctx: DomainContext, db: Executor, rows: readonly MembershipRow[]): Promise<void> {
+  for (const membership of await toMemberships(db, ctx, rows)) {
+    await appendMembershipEvent(ctx, db, 'organizationMembership.deleted', membership);
+  }
+}
+
+function membershipsWhere(db: Executor, column: 'user_id' | 'organization_id', id: string): Promise<MembershipRow[]> {
+  return db.selectFrom('organization_memberships').selectAll().where(column, '=', id).orderBy('created_at').orderBy('id').execute();
+}
+
+/**
+ * Deleting a user removes their memberships by cascade: call this in the deleting transaction,
+ * before the user row goes, to record each removal. It locks the user row (PostgreSQL), so a
+ * membership added concurrently either lands before the read or waits and then fails its foreign
+ * key, and never disappears unrecorded.
+ */
+export async function recordMembershipsRemovedWithUser(ctx: DomainContext, db: Executor, userId: string): Promise<void> {
+  await lockUserRow(db, ctx.store.dialect, userId);
+  await recordMembershipsRemoved(ctx, db, await membershipsWhere(db, 'user_id', userId));
+}
+
+/** The same for an organization being deleted; the caller holds the organization's row lock. */
+export async function recordMembershipsRemovedWithOrganization(ctx: DomainContext, db: Executor, organizationId: string): Promise<void> {
+  await recordMembershipsRemoved(ctx, db, await membershipsWhere(db, 'organization_id', organizationId));
 }
 
 async function findMembership(db: Executor, organizationId: string, userId: string): Promise<MembershipRow> {
@@ -118,6 +196,7 @@ export async function createMembership(ctx: DomainContext, organizationId: strin
           updated_at: now,
         })
         .execute();
+      await recordMembershipChange(ctx, trx, id, 'organizationMembership.created');
     });
   } catch (error) {
     if (uniqueViolationColumn(error) !== undefined) throw new GatehouseError('already_a_member_in_organization', { meta: { param_name: 'user_id' } });
@@ -127,9 +206,7 @@ export async function createMembership(ctx: DomainContext, organizationId: strin
 }
 
 async function getMembershipById(ctx: DomainContext, id: string): Promise<OrganizationMembership> {
-  const row = await ctx.store.db.selectFrom('organization_memberships').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw notFound();
-  const [membership] = await toMemberships(ctx.store.db, ctx, [row]);
+  const membership = await loadMembership(ctx, ctx.store.db, id);
   if (!membership) throw notFound();
   return membership;
 }
@@ -142,7 +219,9 @@ export async function updateMembershipRole(ctx: DomainContext, organizationId: s
     const role = await findRoleByKey(trx, roleKey);
     if (role.id !== membership.role_id) {
       await assertAnotherManagerRemains(trx, membership, role);
+      const before = await loadMembership(ctx, trx, membership.id);
       await trx.updateTable('organization_memberships').set({ role_id: role.id, updated_at: ctx.now() }).where('id', '=', membership.id).execute();
+      await recordMembershipChange(ctx, trx, membership.id, 'organizationMembership.updated', before);
     }
     return membership.id;
   });
@@ -159,6 +238,7 @@ export async function deleteMembership(ctx: DomainContext, organizationId: strin
     const [before] = await toMemberships(trx, ctx, [membership]);
     await trx.deleteFrom('organization_memberships').where('id', '=', membership.id).execute();
     if (!before) throw notFound();
+    await appendMembershipEvent(ctx, trx, 'organizationMembership.deleted', before);
     return before;
   });
 }
@@ -174,12 +254,14 @@ export async function updateMembershipMetadata(
     const found = await requireOrganizationRow(trx, organizationId);
     await lockOrganizationRow(trx, ctx.store.dialect, found.id);
     const membership = await findMembership(trx, found.id, userId);
+    const before = await loadMembership(ctx, trx, membership.id);
     const patch = metadataPatch(
       { public_metadata: membership.public_metadata, private_metadata: membership.private_metadata },
       { public_metadata: input.publicMetadata, private_metadata: input.privateMetadata },
       mode,
     );
     await trx.updateTable('organization_memberships').set({ ...patch, updated_at: ctx.now() }).where('id', '=', membership.id).execute();
+    await recordMembershipChange(ctx, trx, membership.id, 'organizationMembership.updated', before);
     return membership.id;
   });
   return getMembershipById(ctx, membershipId);

@@ -3,7 +3,9 @@ import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import type { InvitationStatus, OrganizationInvitationTable } from '../../store/schema.js';
+import { serializeOrganizationInvitation } from '../../wire/organization.js';
 import type { DomainContext } from '../context.js';
+import { appendEvent } from '../events/append-event.js';
 import {
   assertDistinctAddresses,
   duplicatePendingInvitation,
@@ -188,6 +190,21 @@ async function toInvitations(db: Executor, rows: readonly InvitationRow[], now: 
 }
 
 /**
+ * One `organizationInvitation.*` event per invitation, in the caller's transaction. The payloads
+ * are built without accept links (`url` stays null), so no ticket ever reaches the log.
+ */
+async function recordInvitationEvents(
+  db: Executor,
+  type: 'organizationInvitation.created' | 'organizationInvitation.revoked',
+  rows: readonly InvitationRow[],
+  now: number,
+): Promise<void> {
+  for (const invitation of await toInvitations(db, rows, now)) {
+    await appendEvent(db, { type, data: serializeOrganizationInvitation(invitation), subjectOrganizationId: invitation.organizationId }, now);
+  }
+}
+
+/**
  * Creates every invitation or none, in one transaction under the organization's lock, so seat
  * counting and the one-pending-invitation-per-address rule hold under concurrent requests. Each
  * reply carries its accept link once; only the ticket's hash is stored.
@@ -233,6 +250,7 @@ export async function createOrganizationInvitations(
         };
       });
       await trx.insertInto('organization_invitations').values(values).execute();
+      await recordInvitationEvents(trx, 'organizationInvitation.created', values, now);
       return values;
     }),
   );
@@ -315,7 +333,9 @@ export async function revokeOrganizationInvitation(
       .where('status', '=', 'pending')
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw invitationNotPending('revoked');
-    return { ...current, status: 'revoked' as const, updated_at: now };
+    const revoked = { ...current, status: 'revoked' as const, updated_at: now };
+    await recordInvitationEvents(trx, 'organizationInvitation.revoked', [revoked], now);
+    return revoked;
   });
   const [invitation] = await toInvitations(ctx.store.db, [row], now);
   if (!invitation) throw notFound();

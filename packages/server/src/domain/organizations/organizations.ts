@@ -6,8 +6,11 @@ import type { Executor } from '../../store/db.js';
 import { inList } from '../../store/in-list.js';
 import type { OrganizationTable } from '../../store/schema.js';
 import { uniqueViolationColumn } from '../../store/unique-violation.js';
+import { serializeOrganization } from '../../wire/organization.js';
 import { assertValidMetadata, metadataPatch, type Metadata, type MetadataMode } from '../metadata.js';
 import type { DomainContext } from '../context.js';
+import { appendEvent, diffOf } from '../events/append-event.js';
+import { recordMembershipChange, recordMembershipsRemovedWithOrganization } from './memberships.js';
 import { lockOrganizationRow, requireOrganizationRow, toOrganizations, type OrganizationCounts } from './organization-rows.js';
 import { CREATOR_ROLE_KEY, findRoleByKey } from './role-keys.js';
 import type { Organization } from './types.js';
@@ -74,6 +77,36 @@ export async function getOrganization(ctx: DomainContext, idOrSlug: string, coun
   return org as Organization;
 }
 
+/**
+ * The organization as an `organization.*` webhook carries it, counts included as in Clerk's
+ * payloads. Read through `db`: inside a transaction pass the transaction, since on SQLite a read
+ * through `ctx.store.db` would wait for the very transaction that is asking.
+ */
+export async function organizationPayload(ctx: DomainContext, db: Executor, organizationId: string): Promise<Record<string, unknown> | undefined> {
+  const row = await db.selectFrom('organizations').selectAll().where('id', '=', organizationId).executeTakeFirst();
+  if (!row) return undefined;
+  const [org] = await toOrganizations(db, ctx, [row], { membersCount: true, pendingInvitationsCount: true });
+  return org ? serializeOrganization(org) : undefined;
+}
+
+/**
+ * Appends `organization.created` or `organization.updated` with the organization as it now
+ * stands; pass the payload read at the start of the transaction as `before` and the event keeps
+ * the diff. A change that altered nothing visible appends nothing.
+ */
+export async function recordOrganizationChange(
+  ctx: DomainContext,
+  db: Executor,
+  organizationId: string,
+  type: 'organization.created' | 'organization.updated',
+  before?: Record<string, unknown>,
+): Promise<void> {
+  const after = await organizationPayload(ctx, db, organizationId);
+  if (!after) return;
+  if (before && diffOf(before, after) === undefined) return;
+  await appendEvent(db, { type, data: after, ...(before ? { before } : {}), subjectOrganizationId: organizationId }, ctx.now());
+}
+
 export interface CreateOrganizationInput {
   name: string;
   slug?: string | null;
@@ -82,6 +115,26 @@ export interface CreateOrganizationInput {
   publicMetadata?: Metadata | null;
   privateMetadata?: Metadata | null;
   createdAt?: number | null;
+}
+
+/** Makes the creator the organization's first admin; returns the membership's id. */
+async function addCreatorMembership(db: Executor, organizationId: string, userId: string, now: number): Promise<string> {
+  const role = await findRoleByKey(db, CREATOR_ROLE_KEY);
+  const id = newId('orgmem', now);
+  await db
+    .insertInto('organization_memberships')
+    .values({
+      id,
+      organization_id: organizationId,
+      user_id: userId,
+      role_id: role.id,
+      public_metadata: '{}',
+      private_metadata: '{}',
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  return id;
 }
 
 /** Creates the organization and, when `createdBy` is given, makes that user its first admin. */
@@ -122,22 +175,10 @@ export async function createOrganization(ctx: DomainContext, input: CreateOrgani
           updated_at: now,
         })
         .execute();
-      if (input.createdBy) {
-        const role = await findRoleByKey(trx, CREATOR_ROLE_KEY);
-        await trx
-          .insertInto('organization_memberships')
-          .values({
-            id: newId('orgmem', now),
-            organization_id: id,
-            user_id: input.createdBy,
-            role_id: role.id,
-            public_metadata: '{}',
-            private_metadata: '{}',
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
-      }
+      const membershipId = input.createdBy ? await addCreatorMembership(trx, id, input.createdBy, now) : undefined;
+      // Written after the creator joined, so the payload counts them as Clerk's does.
+      await recordOrganizationChange(ctx, trx, id, 'organization.created');
+      if (membershipId) await recordMembershipChange(ctx, trx, membershipId, 'organizationMembership.created');
     }),
   );
   return getOrganization(ctx, id);
@@ -161,13 +202,16 @@ export async function updateOrganization(ctx: DomainContext, organizationId: str
   let id = organizationId;
   await slugConflict(() =>
     ctx.store.transaction(async (trx) => {
-      const current = await requireOrganizationRow(trx, organizationId);
+      // Locked so `before` is still true when the update lands, and the diff is exact.
+      const current = await lockOrganizationRow(trx, ctx.store.dialect, (await requireOrganizationRow(trx, organizationId)).id);
       id = current.id;
+      const before = await organizationPayload(ctx, trx, current.id);
       if (slug !== undefined && slug !== current.slug) {
         if (await slugTaken(trx, slug, current.id)) throw new GatehouseError('form_identifier_exists', { meta: { param_name: 'slug' } });
         patch.slug = slug;
       }
       await trx.updateTable('organizations').set(patch).where('id', '=', current.id).execute();
+      await recordOrganizationChange(ctx, trx, current.id, 'organization.updated', before);
     }),
   );
   return getOrganization(ctx, id);
@@ -184,23 +228,33 @@ export async function updateOrganizationMetadata(
     const found = await requireOrganizationRow(trx, organizationId);
     id = found.id;
     const row = await lockOrganizationRow(trx, ctx.store.dialect, found.id);
+    const before = await organizationPayload(ctx, trx, row.id);
     const patch = metadataPatch(
       { public_metadata: row.public_metadata, private_metadata: row.private_metadata },
       { public_metadata: input.publicMetadata, private_metadata: input.privateMetadata },
       mode,
     );
     await trx.updateTable('organizations').set({ ...patch, updated_at: ctx.now() }).where('id', '=', row.id).execute();
+    await recordOrganizationChange(ctx, trx, row.id, 'organization.updated', before);
   });
   return getOrganization(ctx, id);
 }
 
-/** Deletes the organization; its memberships and invitations go with it in the same statement. */
+/**
+ * Deletes the organization; its memberships and invitations go with it in the same statement.
+ * The row lock keeps a member from joining between the membership events and the delete, which
+ * would remove that member unrecorded.
+ */
 export async function deleteOrganization(ctx: DomainContext, organizationId: string): Promise<{ object: 'organization'; id: string; slug: string; deleted: true }> {
   return ctx.store.transaction(async (trx) => {
-    const row = await requireOrganizationRow(trx, organizationId);
+    const found = await requireOrganizationRow(trx, organizationId);
+    const row = await lockOrganizationRow(trx, ctx.store.dialect, found.id);
+    await recordMembershipsRemovedWithOrganization(ctx, trx, row.id);
     await trx.deleteFrom('organizations').where('id', '=', row.id).execute();
     if (row.image_id) await trx.deleteFrom('images').where('id', '=', row.image_id).execute();
-    return { object: 'organization' as const, id: row.id, slug: row.slug, deleted: true as const };
+    const deleted = { object: 'organization' as const, id: row.id, slug: row.slug, deleted: true as const };
+    await appendEvent(trx, { type: 'organization.deleted', data: deleted, subjectOrganizationId: row.id }, ctx.now());
+    return deleted;
   });
 }
 

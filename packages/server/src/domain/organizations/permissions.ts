@@ -2,10 +2,13 @@ import { sql, type Expression, type RawBuilder, type Selectable, type SqlBool } 
 import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Dialect, Executor } from '../../store/db.js';
-import type { OrganizationPermissionTable } from '../../store/schema.js';
+import type { OrganizationPermissionTable, OrganizationRoleTable } from '../../store/schema.js';
+import { serializePermission, serializeRole } from '../../wire/organization.js';
+import { serializeDeleted } from '../../wire/user.js';
 import type { DomainContext } from '../context.js';
+import { appendEvent, diffOf } from '../events/append-event.js';
 import { identifierTaken, withIdentifierConflicts } from '../users/identifier-conflicts.js';
-import type { Permission } from './types.js';
+import type { Permission, Role } from './types.js';
 
 /**
  * The instance's permission catalog. System permissions (seeded, `org:sys_*`) keep their keys and
@@ -14,6 +17,7 @@ import type { Permission } from './types.js';
  */
 
 export type PermissionRow = Selectable<OrganizationPermissionTable>;
+export type RoleRow = Selectable<OrganizationRoleTable>;
 
 // ---- catalog listing, shared with roles ----
 
@@ -132,6 +136,21 @@ export async function loadRolePermissions(db: Executor, roleIds: readonly string
   return out;
 }
 
+/** Roles with their permissions, in row order. Here rather than in roles.ts because deleting a permission updates roles. */
+export async function toRoles(db: Executor, rows: readonly RoleRow[]): Promise<Role[]> {
+  const permissions = await loadRolePermissions(db, rows.map((r) => r.id));
+  return rows.map((row) => ({
+    id: row.id,
+    key: row.key,
+    name: row.name,
+    description: row.description,
+    isCreatorEligible: row.is_creator_eligible === 1,
+    permissions: permissions.get(row.id) ?? [],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }));
+}
+
 /**
  * Turns the permissions a request names into permission ids. Clerk's spec says ids; its docs and
  * dashboards speak in keys, so an entry starting with `org:` is read as a key, anything else as an
@@ -208,6 +227,7 @@ export async function createPermission(ctx: DomainContext, input: CreatePermissi
     ctx.store.transaction(async (trx) => {
       await assertPermissionKeyFree(trx, key);
       await trx.insertInto('organization_permissions').values(row).execute();
+      await appendEvent(trx, { type: 'permission.created', data: serializePermission(toPermission(row)) }, now);
     }),
   );
   return toPermission(row);
@@ -240,23 +260,53 @@ export async function updatePermission(ctx: DomainContext, permissionId: string,
         ...(key !== undefined ? { key } : {}),
       };
       await trx.updateTable('organization_permissions').set(patch).where('id', '=', permissionId).execute();
-      return toPermission({ ...row, ...patch });
+      const updated = toPermission({ ...row, ...patch });
+      const [before, data] = [serializePermission(toPermission(row)), serializePermission(updated)];
+      // An update that altered nothing visible (the same name again) appends nothing, as for users.
+      if (diffOf(before, data) !== undefined) await appendEvent(trx, { type: 'permission.updated', data, before }, now);
+      return updated;
     }),
   );
 }
 
-/** Deletes a custom permission; its grants go with it (cascade), and the roles that held it count as updated. */
+/** The roles granted this permission, read before the grants go with it. */
+function rolesHolding(db: Executor, permissionId: string): Promise<RoleRow[]> {
+  return db
+    .selectFrom('organization_roles')
+    .selectAll()
+    .where('id', 'in', db.selectFrom('organization_role_permissions').select('role_id').where('permission_id', '=', permissionId))
+    .orderBy('id')
+    .execute();
+}
+
+/** `role.updated` for each role, `before` and `after` holding the same roles. */
+async function recordRolesUpdated(db: Executor, before: readonly Role[], after: readonly Role[], now: number): Promise<void> {
+  const previous = new Map(before.map((role) => [role.id, serializeRole(role)]));
+  for (const role of after) {
+    await appendEvent(db, { type: 'role.updated', data: serializeRole(role), before: previous.get(role.id) }, now);
+  }
+}
+
+/**
+ * Deletes a custom permission; its grants go with it (cascade), and the roles that held it count
+ * as updated: each gets `role.updated` (with the diff) ahead of the `permission.deleted`.
+ */
 export async function deletePermission(ctx: DomainContext, permissionId: string): Promise<{ object: 'permission'; id: string; deleted: true }> {
   const now = ctx.now();
   return ctx.store.transaction(async (trx) => {
     const row = await requirePermissionRow(trx, permissionId);
     if (row.type === 'system') throw new GatehouseError('system_resource_not_modifiable');
+    const holders = await rolesHolding(trx, permissionId);
+    const before = await toRoles(trx, holders);
     await trx
       .updateTable('organization_roles')
       .set({ updated_at: now })
       .where('id', 'in', trx.selectFrom('organization_role_permissions').select('role_id').where('permission_id', '=', permissionId))
       .execute();
     await trx.deleteFrom('organization_permissions').where('id', '=', permissionId).execute();
-    return { object: 'permission', id: row.id, deleted: true };
+    await recordRolesUpdated(trx, before, await toRoles(trx, holders.map((r) => ({ ...r, updated_at: now }))), now);
+    const deleted = { object: 'permission' as const, id: row.id, deleted: true as const };
+    await appendEvent(trx, { type: 'permission.deleted', data: serializeDeleted(deleted) }, now);
+    return deleted;
   });
 }

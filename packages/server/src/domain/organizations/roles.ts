@@ -1,20 +1,22 @@
-import type { Selectable } from 'kysely';
 import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Dialect, Executor } from '../../store/db.js';
-import type { OrganizationRoleTable } from '../../store/schema.js';
+import { serializeRole } from '../../wire/organization.js';
+import { serializeDeleted } from '../../wire/user.js';
 import type { DomainContext } from '../context.js';
+import { appendEvent, diffOf } from '../events/append-event.js';
 import { identifierTaken, withIdentifierConflicts } from '../users/identifier-conflicts.js';
 import {
   catalogSearch,
   catalogSortKey,
-  loadRolePermissions,
   MAX_KEY_LENGTH,
   parseCatalogDescription,
   parseCatalogName,
   resolvePermissionIds,
+  toRoles,
   type CatalogListQuery,
   type CatalogPage,
+  type RoleRow,
 } from './permissions.js';
 import type { Role } from './types.js';
 
@@ -23,8 +25,6 @@ import type { Role } from './types.js';
  * two default roles always exist under their keys (other code and Clerk's SDKs name them), but
  * which permissions they grant is the operator's choice.
  */
-
-type RoleRow = Selectable<OrganizationRoleTable>;
 
 const DEFAULT_ROLE_KEYS: ReadonlySet<string> = new Set(['org:admin', 'org:member']);
 const ROLE_KEY = /^org:[a-z0-9_]+$/;
@@ -68,20 +68,6 @@ async function withForeignKeyAs<T>(code: 'organization_role_in_use' | 'resource_
 
 // ---- reading ----
 
-async function toRoles(db: Executor, rows: readonly RoleRow[]): Promise<Role[]> {
-  const permissions = await loadRolePermissions(db, rows.map((r) => r.id));
-  return rows.map((row) => ({
-    id: row.id,
-    key: row.key,
-    name: row.name,
-    description: row.description,
-    isCreatorEligible: row.is_creator_eligible === 1,
-    permissions: permissions.get(row.id) ?? [],
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  }));
-}
-
 async function loadRole(db: Executor, roleId: string): Promise<Role> {
   const row = await db.selectFrom('organization_roles').selectAll().where('id', '=', roleId).executeTakeFirst();
   if (!row) throw notFound();
@@ -116,6 +102,27 @@ export function getRole(ctx: DomainContext, roleId: string): Promise<Role> {
 }
 
 // ---- writing ----
+
+/**
+ * Appends `role.created` or `role.updated` with the role as it now stands, read in the caller's
+ * transaction; with `before` the event keeps the diff, and a change that altered nothing visible
+ * appends nothing.
+ */
+async function recordRoleChange(ctx: DomainContext, db: Executor, type: 'role.created' | 'role.updated', role: Role, before?: Role): Promise<void> {
+  const data = serializeRole(role);
+  const previous = before ? serializeRole(before) : undefined;
+  if (previous && diffOf(previous, data) === undefined) return;
+  await appendEvent(db, { type, data, ...(previous ? { before: previous } : {}) }, ctx.now());
+}
+
+/** Runs `change` on a role, then records `role.updated` with the role before and after it. */
+async function changeRole(ctx: DomainContext, db: Executor, roleId: string, change: () => Promise<void>): Promise<Role> {
+  const before = await loadRole(db, roleId);
+  await change();
+  const after = await loadRole(db, roleId);
+  await recordRoleChange(ctx, db, 'role.updated', after, before);
+  return after;
+}
 
 /**
  * Serializes writers of one role, so concurrent permission changes apply one after the other
@@ -180,7 +187,9 @@ export async function createRole(ctx: DomainContext, input: CreateRoleInput): Pr
           .execute();
         await grant(trx, id, permissionIds);
         await touchRole(trx, id, now);
-        return loadRole(trx, id);
+        const role = await loadRole(trx, id);
+        await recordRoleChange(ctx, trx, 'role.created', role);
+        return role;
       }),
     ),
   );
@@ -208,23 +217,24 @@ export async function updateRole(ctx: DomainContext, roleId: string, input: Upda
           key = parseRoleKey(input.key);
           await assertRoleKeyFree(trx, key);
         }
-        await trx
-          .updateTable('organization_roles')
-          .set({
-            updated_at: now,
-            ...(name !== undefined ? { name } : {}),
-            ...(description != null ? { description } : {}),
-            ...(key !== undefined ? { key } : {}),
-          })
-          .where('id', '=', roleId)
-          .execute();
-        if (input.permissions != null) {
-          const permissionIds = await resolvePermissionIds(trx, input.permissions);
-          await trx.deleteFrom('organization_role_permissions').where('role_id', '=', roleId).execute();
-          await grant(trx, roleId, permissionIds);
-          await touchRole(trx, roleId, now);
-        }
-        return loadRole(trx, roleId);
+        return changeRole(ctx, trx, roleId, async () => {
+          await trx
+            .updateTable('organization_roles')
+            .set({
+              updated_at: now,
+              ...(name !== undefined ? { name } : {}),
+              ...(description != null ? { description } : {}),
+              ...(key !== undefined ? { key } : {}),
+            })
+            .where('id', '=', roleId)
+            .execute();
+          if (input.permissions != null) {
+            const permissionIds = await resolvePermissionIds(trx, input.permissions);
+            await trx.deleteFrom('organization_role_permissions').where('role_id', '=', roleId).execute();
+            await grant(trx, roleId, permissionIds);
+            await touchRole(trx, roleId, now);
+          }
+        });
       }),
     ),
   );
@@ -245,7 +255,9 @@ export async function deleteRole(ctx: DomainContext, roleId: string): Promise<{ 
       ]);
       if (member || invitation) throw new GatehouseError('organization_role_in_use');
       await trx.deleteFrom('organization_roles').where('id', '=', roleId).execute();
-      return { object: 'role', id: row.id, deleted: true };
+      const deleted = { object: 'role' as const, id: row.id, deleted: true as const };
+      await appendEvent(trx, { type: 'role.deleted', data: serializeDeleted(deleted) }, ctx.now());
+      return deleted;
     }),
   );
 }
@@ -271,11 +283,11 @@ export async function assignPermissionToRole(ctx: DomainContext, roleId: string,
         .where('role_id', '=', roleId)
         .where('permission_id', '=', permissionId)
         .executeTakeFirst();
-      if (!held) {
+      if (held) return loadRole(trx, roleId);
+      return changeRole(ctx, trx, roleId, async () => {
         await grant(trx, roleId, [permissionId]);
         await touchRole(trx, roleId, now);
-      }
-      return loadRole(trx, roleId);
+      });
     }),
   );
 }
@@ -286,15 +298,16 @@ export async function removePermissionFromRole(ctx: DomainContext, roleId: strin
   return ctx.store.transaction(async (trx) => {
     await lockRoleRow(trx, ctx.store.dialect, roleId);
     await requirePermissionExists(trx, permissionId);
-    const removed = await trx
-      .deleteFrom('organization_role_permissions')
-      .where('role_id', '=', roleId)
-      .where('permission_id', '=', permissionId)
-      .executeTakeFirst();
-    if (Number(removed.numDeletedRows) === 0) {
-      throw new GatehouseError('resource_not_found', { longMessage: 'The role does not hold this permission.' });
-    }
-    await touchRole(trx, roleId, now);
-    return loadRole(trx, roleId);
+    return changeRole(ctx, trx, roleId, async () => {
+      const removed = await trx
+        .deleteFrom('organization_role_permissions')
+        .where('role_id', '=', roleId)
+        .where('permission_id', '=', permissionId)
+        .executeTakeFirst();
+      if (Number(removed.numDeletedRows) === 0) {
+        throw new GatehouseError('resource_not_found', { longMessage: 'The role does not hold this permission.' });
+      }
+      await touchRole(trx, roleId, now);
+    });
   });
 }

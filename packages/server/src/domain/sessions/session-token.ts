@@ -1,10 +1,10 @@
 import { SignJWT, type JWTPayload } from 'jose';
 import { randomSecret } from '../../crypto/tokens.js';
-import { GatehouseError } from '../../errors.js';
+import { GatehouseError, notFound } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import type { DomainContext } from '../context.js';
 import { loadRoleRefs } from '../organizations/role-keys.js';
-import { effectiveStatus, findSessionRow, type SessionRow } from './sessions.js';
+import { effectiveStatus, type SessionRow } from './sessions.js';
 import { MAX_TOKEN_LIFETIME_SECONDS } from './signing-keys.js';
 
 /** Clock skew tolerated by verifiers: `nbf` is back-dated by it (Clerk does the same). */
@@ -86,6 +86,51 @@ export async function signClaims(ctx: DomainContext, claims: JWTPayload, lifetim
   return { jwt, claims: full };
 }
 
+interface TokenSubject {
+  session: SessionRow;
+  banned: boolean;
+  org: { id: string; slug: string; roleId: string } | undefined;
+}
+
+/**
+ * Everything a session token needs in one indexed read: the session, its user's ban flag, and
+ * the active organization with the member's role — if the user is still a member. This is the
+ * hot path of every browser's token refresh.
+ */
+async function loadTokenSubject(db: Executor, sessionId: string): Promise<TokenSubject> {
+  const row = await db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .leftJoin('organization_memberships as m', (join) => join.onRef('m.organization_id', '=', 's.last_active_organization_id').onRef('m.user_id', '=', 's.user_id'))
+    .leftJoin('organizations as o', 'o.id', 'm.organization_id')
+    .selectAll('s')
+    .select(['u.banned as user_banned', 'o.id as org_id', 'o.slug as org_slug', 'm.role_id as org_role_id'])
+    .where('s.id', '=', sessionId)
+    .executeTakeFirst();
+  if (!row) throw notFound();
+  const { user_banned, org_id, org_slug, org_role_id, ...session } = row;
+  return {
+    session,
+    banned: user_banned === 1,
+    org: org_id && org_slug && org_role_id ? { id: org_id, slug: org_slug, roleId: org_role_id } : undefined,
+  };
+}
+
+/** Permission keys of one role, in one query. */
+async function rolePermissions(db: Executor, roleId: string): Promise<{ key: string; permissions: string[] } | undefined> {
+  const rows = await db
+    .selectFrom('organization_roles as r')
+    .leftJoin('organization_role_permissions as rp', 'rp.role_id', 'r.id')
+    .leftJoin('organization_permissions as p', 'p.id', 'rp.permission_id')
+    .select(['r.key as role_key', 'p.key as permission_key'])
+    .where('r.id', '=', roleId)
+    .orderBy('p.key')
+    .execute();
+  const first = rows[0];
+  if (!first) return undefined;
+  return { key: first.role_key, permissions: rows.flatMap((r) => (r.permission_key ? [r.permission_key] : [])) };
+}
+
 /**
  * The session token Clerk's middleware verifies. Refused for a session that is not active or a
  * banned user; a user no longer in the session's active organization gets a token without it.
@@ -97,13 +142,13 @@ export async function mintSessionToken(
 ): Promise<MintedToken> {
   const db = ctx.store.db;
   const now = ctx.now();
-  const session = await findSessionRow(db, sessionId);
+  const { session, banned, org: membership } = await loadTokenSubject(db, sessionId);
   const status = effectiveStatus(session, now);
   if (status !== 'active') throw new GatehouseError('session_not_active', { meta: { status } });
-  const user = await db.selectFrom('users').select(['banned']).where('id', '=', session.user_id).executeTakeFirst();
-  if (!user || user.banned === 1) throw new GatehouseError('session_not_active', { meta: { status: 'revoked' } });
+  if (banned) throw new GatehouseError('session_not_active', { meta: { status: 'revoked' } });
 
-  const org = await activeOrganizationOf(db, session);
+  const role = membership ? await rolePermissions(db, membership.roleId) : undefined;
+  const org = membership && role ? { id: membership.id, slug: membership.slug, roleKey: role.key, permissions: role.permissions } : undefined;
   if (!org && session.last_active_organization_id) {
     await db.updateTable('sessions').set({ last_active_organization_id: null, updated_at: now }).where('id', '=', session.id).execute();
   }

@@ -3,6 +3,7 @@ import { deleteUserRow } from '../../store/repositories/user-repository.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent } from '../events/append-event.js';
 import { serializeDeleted } from '../../wire/user.js';
+import { recordMembershipsRemovedWithUser } from '../organizations/memberships.js';
 import { endUserSessions } from '../sessions/sessions.js';
 import type { DeletedObject } from './user.js';
 
@@ -11,7 +12,9 @@ export async function deleteUser(ctx: DomainContext, userId: string): Promise<De
   return ctx.store.transaction(async (trx) => {
     const row = await trx.selectFrom('users').select(['id', 'external_id']).where('id', '=', userId).executeTakeFirst();
     if (!row) throw notFound();
-    // Sessions go with the user (cascade); record their end first so readers of the log see it.
+    // Memberships and sessions go with the user (cascade); record their end first so readers of
+    // the log see it. Memberships first: they take the user's row lock before sessions are touched.
+    await recordMembershipsRemovedWithUser(ctx, trx, userId);
     await endUserSessions(ctx, trx, userId, 'removed');
     if (!(await deleteUserRow(trx, userId))) throw notFound();
     const deleted: DeletedObject = { object: 'user', id: row.id, deleted: true, externalId: row.external_id };
