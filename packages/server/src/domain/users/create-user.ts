@@ -5,13 +5,15 @@ import {
   insertEmailAddress,
   insertPhoneNumber,
   insertUser,
-  refreshUserSearch,
+  loadUserRecord,
+  writeUserSearch,
 } from '../../store/repositories/user-repository.js';
+import { serializeUser } from '../../wire/user.js';
+import { appendEvent } from '../events/append-event.js';
+import { toUser } from './to-user.js';
 import type { PasswordHasher } from '../../crypto/password/index.js';
 import { assertValidMetadata, type Metadata } from '../metadata.js';
 import type { DomainContext } from '../context.js';
-import { getUser } from './get-user.js';
-import { recordUserChange } from './user-events.js';
 import { identifierTaken, withIdentifierConflicts } from './identifier-conflicts.js';
 import { parseEmailAddress, parsePhoneNumber, parseUsername } from './identifiers.js';
 import { credentialFromInput, passwordInputFrom } from './password-credential.js';
@@ -117,7 +119,7 @@ export async function createUser(ctx: DomainContext, input: CreateUserInput): Pr
     updated_at: now,
   }));
 
-  await withIdentifierConflicts(() =>
+  return withIdentifierConflicts(() =>
     ctx.store.transaction(async (trx) => {
       const taken = await findTakenIdentifiers(trx, { emailAddresses: emails, phoneNumbers: phones, username, externalId });
       if (taken) throw identifierTaken(taken.param);
@@ -153,9 +155,13 @@ export async function createUser(ctx: DomainContext, input: CreateUserInput): Pr
       });
       for (const row of emailRows) await insertEmailAddress(trx, row);
       for (const row of phoneRows) await insertPhoneNumber(trx, row);
-      await refreshUserSearch(trx, userId);
-      await recordUserChange(ctx, trx, userId, 'user.created');
+      // One read of the new user serves the search line, the event and the reply.
+      const record = await loadUserRecord(trx, userId);
+      if (!record) throw new Error('the user just inserted is missing');
+      await writeUserSearch(trx, record);
+      const created = toUser(record, ctx);
+      await appendEvent(trx, { type: 'user.created', data: serializeUser(created), subjectUserId: userId }, now);
+      return created;
     }),
   );
-  return getUser(ctx, userId);
 }

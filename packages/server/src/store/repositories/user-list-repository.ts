@@ -75,7 +75,10 @@ function searchCondition(dialect: Dialect, term: string) {
   if (dialect === 'postgres') {
     return sql<SqlBool>`users.id in (select user_id from user_search where search_text like ${containsPattern(needle)} escape '\\')`;
   }
-  return sql<SqlBool>`users.id in (select user_id from user_search where seq in (select rowid from user_search_fts where search_text glob ${containsGlob(needle)}))`;
+  // A quoted FTS5 phrase of 3+ characters is a substring match served by the trigram index alone;
+  // GLOB would re-check every candidate row's text. Shorter terms have no trigram to look up.
+  const fts = [...needle].length >= 3 ? sql`user_search_fts match ${`"${needle.replace(/"/g, '""')}"`}` : sql`search_text glob ${containsGlob(needle)}`;
+  return sql<SqlBool>`users.id in (select user_id from user_search where seq in (select rowid from user_search_fts where ${fts}))`;
 }
 
 function applyIncludeExclude(eb: Eb, column: 'users.id' | 'users.external_id', set: IncludeExclude, conditions: Expression<SqlBool>[]): void {

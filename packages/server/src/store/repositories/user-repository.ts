@@ -100,8 +100,13 @@ export async function findTakenIdentifiers(
  */
 export async function refreshUserSearch(db: Executor, userId: string): Promise<void> {
   const record = await loadUserRecord(db, userId);
-  if (!record) return;
+  if (record) await writeUserSearch(db, record);
+}
+
+/** Writes the search line of a user already loaded in this transaction. */
+export async function writeUserSearch(db: Executor, record: UserRecord): Promise<void> {
   const { row } = record;
+  const userId = row.id;
   const parts = [
     row.id,
     row.username,
