@@ -1,0 +1,121 @@
+/**
+ * Child side of load.ts: receives one LoadPlan over IPC, runs a warm-up and then the measured
+ * phase with autocannon, replies with the raw latencies, and exits.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import type { ChildMessage, ChildReply, LoadPlan, LoadResult, RequestSource } from './load.js';
+import { FIRST_NAMES, LAST_NAMES, PASSPHRASE_WORDS } from './user-data.js';
+
+function randomItem<T>(items: readonly T[]): T {
+  const item = items[randomInt(items.length)];
+  if (item === undefined) throw new Error('empty list');
+  return item;
+}
+
+/** Four distinct words: a repeated word would trip the server's repetition check. */
+function passphrase(): string {
+  const words = new Set<string>();
+  while (words.size < 4) words.add(randomItem(PASSPHRASE_WORDS));
+  return [...words].join(' ');
+}
+
+function requestFor(source: RequestSource, auth: string): autocannon.Request {
+  if (source.kind === 'pick') {
+    return {
+      method: 'GET',
+      path: source.paths[0] ?? '/',
+      setupRequest: (request) => ({ ...request, method: 'GET', path: randomItem(source.paths) }),
+    };
+  }
+  // A counter shared by every connection of this process plus a per-phase nonce keeps each
+  // address unique across warm-up, measurement and repeated runs.
+  let next = 0;
+  const nonce = randomBytes(3).toString('hex');
+  return {
+    method: 'POST',
+    path: '/v1/users',
+    setupRequest: (request) => {
+      const n = next++;
+      return {
+        ...request,
+        method: 'POST',
+        path: '/v1/users',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email_address: [`load.${source.runTag}.${nonce}.${n}@bench.example.com`],
+          password: passphrase(),
+          first_name: randomItem(FIRST_NAMES),
+          last_name: randomItem(LAST_NAMES),
+        }),
+      };
+    },
+  };
+}
+
+async function phase(plan: LoadPlan, bound: { amount: number } | { duration: number }, onStart?: () => void): Promise<LoadResult> {
+  const auth = `Bearer ${plan.secretKey}`;
+  onStart?.();
+  const cpuAtStart = process.cpuUsage();
+  const latenciesMs: number[] = [];
+  const statusCounts: Record<string, number> = {};
+  let errors = 0;
+  const started = performance.now();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: plan.origin,
+        connections: plan.connections,
+        ...bound,
+        timeout: 30,
+        headers: { authorization: auth },
+        requests: [requestFor(plan.source, auth)],
+      },
+      (error: Error | null, res: autocannon.Result) => (error ? reject(error) : resolve(res)),
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      const key = String(statusCode);
+      statusCounts[key] = (statusCounts[key] ?? 0) + 1;
+      if (statusCode >= 200 && statusCode < 300) latenciesMs.push(responseTime);
+    });
+    instance.on('reqError', () => {
+      errors++;
+    });
+  });
+  const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuAtStart);
+  return {
+    elapsedMs,
+    ok: latenciesMs.length,
+    statusCounts,
+    errors,
+    timeouts: result.timeouts,
+    latenciesMs,
+    autocannon: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p97_5: result.latency.p97_5,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      mean: result.latency.average,
+    },
+    clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
+process.once('message', (message: LoadPlan) => {
+  void (async () => {
+    let reply: ChildReply;
+    try {
+      if (message.warmupRequests > 0) await phase(message, { amount: message.warmupRequests });
+      const bound = message.amount !== undefined ? { amount: message.amount } : { duration: message.durationSeconds };
+      const started: ChildMessage = { type: 'started' };
+      reply = { ok: true, result: await phase(message, bound, () => process.send?.(started)) };
+    } catch (error) {
+      reply = { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+    const done: ChildMessage = { type: 'done', reply };
+    process.send?.(done, () => process.disconnect());
+  })();
+});

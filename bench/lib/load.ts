@@ -1,0 +1,107 @@
+/**
+ * HTTP load phases. autocannon runs in a child process, not beside the server: in one process
+ * the load generator and the server would share a single event loop, and every measured latency
+ * would include the other's work. The child records each response time itself, so percentiles
+ * are exact rather than read off autocannon's fixed set (which has p97.5 but no p95).
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { coresBetween, snapshot, type CpuSnapshot } from './cpu.js';
+
+export type RequestSource =
+  /** GET one of `paths`, chosen uniformly at random per request. */
+  | { kind: 'pick'; paths: string[] }
+  /** POST /v1/users with a fresh address and passphrase on every request. */
+  | { kind: 'create-users'; runTag: string };
+
+export interface LoadPlan {
+  /** Origin of the server, e.g. http://127.0.0.1:43121 */
+  origin: string;
+  secretKey: string;
+  connections: number;
+  /** Each phase is bounded: by seconds, or by a request count when `amount` is set. */
+  durationSeconds: number;
+  amount?: number;
+  /** Requests sent and discarded before measuring (JIT, page cache, connection setup). */
+  warmupRequests: number;
+  source: RequestSource;
+}
+
+export interface LoadResult {
+  elapsedMs: number;
+  /** 2xx responses; only these count towards latency and throughput. */
+  ok: number;
+  statusCounts: Record<string, number>;
+  errors: number;
+  timeouts: number;
+  latenciesMs: number[];
+  /** autocannon's own histogram, kept for cross-checking the exact figures. */
+  autocannon: { p50: number; p90: number; p97_5: number; p99: number; max: number; mean: number };
+  /** CPU-seconds the load generator itself used during the measured phase. */
+  clientCpuSeconds: number;
+}
+
+/** Average cores busy during the measured phase, by role. */
+export interface CpuSplit {
+  server: number;
+  client: number;
+  /** Everything else on the machine: work that competed with the bench for the same cores. */
+  other: number;
+}
+
+export type ChildReply = { ok: true; result: LoadResult } | { ok: false; error: string };
+export type ChildMessage = { type: 'started' } | { type: 'done'; reply: ChildReply };
+
+const CHILD = fileURLToPath(new URL('./load-child.ts', import.meta.url));
+
+/**
+ * Runs one phase. `serverPids` lists the processes doing the server's work (this process, and the
+ * PostgreSQL backends serving it); they are sampled when the child starts and ends its measured
+ * phase, so warm-up and process start-up stay out of the CPU split.
+ */
+export function runLoad(plan: LoadPlan, serverPids: () => Promise<readonly number[]>): Promise<LoadResult & { cpu: CpuSplit }> {
+  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(plan.origin)) throw new Error(`refusing to load ${plan.origin}: loopback only`);
+  // fork() reuses this process's execArgv, which carries tsx's loader, so the child runs TypeScript.
+  const child = fork(CHILD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const limitMs = (plan.durationSeconds + 120) * 1000;
+  let started: Promise<CpuSnapshot> | undefined;
+  let replied = false;
+  return new Promise<LoadResult & { cpu: CpuSplit }>((resolve, reject) => {
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+    };
+    // Backstop only: autocannon ends each phase itself; this catches a wedged child.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      settle(() => reject(new Error(`load child did not finish within ${limitMs} ms`)));
+    }, limitMs);
+    // The pid list is re-read at both ends (a few ms each) because pooled connections, and so
+    // PostgreSQL backends, come and go between phases.
+    child.on('message', (message: ChildMessage) => {
+      if (message.type === 'started') {
+        started = serverPids().then(snapshot);
+        return;
+      }
+      replied = true;
+      const { reply } = message;
+      if (!reply.ok) return settle(() => reject(new Error(`load child failed: ${reply.error}`)));
+      void (async () => {
+        const ended = snapshot(await serverPids());
+        const begun = await started;
+        const split = begun ? coresBetween(begun, ended, reply.result.clientCpuSeconds) : { own: Number.NaN, foreign: Number.NaN };
+        const client = reply.result.clientCpuSeconds / (reply.result.elapsedMs / 1000);
+        settle(() => resolve({ ...reply.result, cpu: { server: split.own - client, client, other: split.foreign } }));
+      })().catch((error: unknown) => settle(() => reject(error instanceof Error ? error : new Error(String(error)))));
+    });
+    child.once('error', (error) => settle(() => reject(error)));
+    // The child exits right after its reply, possibly while the reply is still being processed.
+    child.once('exit', (code) => {
+      if (!replied) settle(() => reject(new Error(`load child exited with code ${code} before replying`)));
+    });
+    child.send(plan);
+  });
+}
