@@ -33,6 +33,8 @@ export interface Config {
   };
   /** How long a rotated-in signing key is published before it starts signing. */
   signingKeyGraceSeconds: number;
+  /** Lets webhook endpoints target loopback/private/link-local addresses (local development). */
+  webhooksAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +92,7 @@ const settings = {
   GATEHOUSE_SESSION_TOKEN_LIFETIME_SECONDS: integer(30, 86_400).default(60),
   GATEHOUSE_SESSION_TOKEN_VERSION: z.enum(['1', '2']).default('2').transform((v) => (v === '1' ? 1 : 2) as 1 | 2),
   GATEHOUSE_SIGNING_KEY_GRACE_SECONDS: integer(0, 7 * 24 * 3600).default(3600),
+  GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: z.enum(['0', '1'], 'must be 0 or 1').default('0').transform((v) => v === '1'),
 } as const;
 
 type SettingName = keyof typeof settings;
@@ -136,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tokenVersion: read(env, 'GATEHOUSE_SESSION_TOKEN_VERSION'),
     },
     signingKeyGraceSeconds: read(env, 'GATEHOUSE_SIGNING_KEY_GRACE_SECONDS'),
+    webhooksAllowPrivate: read(env, 'GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE'),
   };
 }
 

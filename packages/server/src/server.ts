@@ -5,6 +5,8 @@ import { bootstrapInstance, type NewSecretKey } from './domain/keys/secret-keys.
 import { SigningKeys } from './domain/sessions/signing-keys.js';
 import { loadEncryptionKey } from './crypto/encryption-key.js';
 import { buildApp } from './http/app.js';
+import { configureWebhooks } from './domain/webhooks/settings.js';
+import { WebhookDispatcher } from './jobs/webhook-dispatcher.js';
 import { openStore, storeOptionsFrom, type Store, type StoreOptions } from './store/db.js';
 import { migrateToLatest } from './store/migrations/index.js';
 
@@ -14,6 +16,8 @@ export interface RunningServer {
   instanceId: string;
   /** The first secret key, present only on the start that created the instance. */
   firstSecretKey: NewSecretKey | undefined;
+  /** The in-process webhook dispatcher (tests stop it to run one with a faster schedule). */
+  webhooks: WebhookDispatcher;
   /** Stops accepting connections, lets in-flight requests finish, then closes the store. */
   close(): Promise<void>;
 }
@@ -70,6 +74,11 @@ export async function startServer(config: Config, logger: Logger, storeOptions: 
     throw error;
   }
   const { instanceId, firstKey } = instance;
+  configureWebhooks(store, {
+    encryptionKey: loadEncryptionKey(config.encryptionKey, config.dataDir).key,
+    allowPrivate: config.webhooksAllowPrivate,
+    instanceId,
+  });
   const ctx = domainContextFor(config, store, Date.now, signingKeys);
   const app = buildApp({
     ctx,
@@ -90,16 +99,22 @@ export async function startServer(config: Config, logger: Logger, storeOptions: 
     ctx.publicUrl.port = String(port);
   }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const webhooks = new WebhookDispatcher({ store, logger });
+  webhooks.start();
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
     store,
     instanceId,
     firstSecretKey: firstKey,
+    webhooks,
     close() {
       closing ??= (async () => {
         app.beginShutdown();
         await app.fastify.close();
+        // Before the store closes, so no pass queries a closed store; aborted posts are retried
+        // once their claim lapses (at-least-once).
+        await webhooks.stop();
         await store.close();
       })();
       return closing;

@@ -14,6 +14,7 @@ import { registerOrganizationRoleRoutes } from './bapi/organization-roles.js';
 import { registerOrganizationRoutes } from './bapi/organizations.js';
 import { registerPublicJwksRoute, registerSessionRoutes } from './bapi/sessions.js';
 import { registerUserRoutes } from './bapi/users.js';
+import { registerWebhookEndpointRoutes } from './bapi/webhook-endpoints.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './errors.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { registerImageRoutes } from './images.js';
@@ -88,6 +89,7 @@ export function buildApp(options: AppOptions): App {
       registerSessionRoutes(bapi, options.ctx);
       registerAuditEventRoutes(bapi, options.ctx);
       registerJwtTemplateRoutes(bapi, options.ctx);
+      registerWebhookEndpointRoutes(bapi, options.ctx);
     },
     { prefix: '/v1' },
   );

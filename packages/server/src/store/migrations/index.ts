@@ -4,6 +4,7 @@ import type { Database } from '../schema.js';
 import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-organizations.js';
 import * as m0003 from './0003-sessions.js';
+import * as m0004 from './0004-webhooks.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-foundation': m0001,
   '0002-organizations': m0002,
   '0003-sessions': m0003,
+  '0004-webhooks': m0004,
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

@@ -1,0 +1,209 @@
+import { sql } from 'kysely';
+import { newId } from '../../crypto/ids.js';
+import { open, seal } from '../../crypto/secret-box.js';
+import { newWebhookSecret } from '../../crypto/webhook-signature.js';
+import { notFound, paramError } from '../../errors.js';
+import type { Executor, Store } from '../../store/db.js';
+import type { DomainContext } from '../context.js';
+import { appendEvent } from '../events/append-event.js';
+import { webhookDb, webhookTrx, type WebhookEndpointTable, type WebhookTrx } from './tables.js';
+import { webhookSettings } from './settings.js';
+import { assertPublicTarget, parseWebhookUrl, UnsafeTargetError } from './url-guard.js';
+
+/** Receivers keep verifying with the old secret this long after a rotation. */
+export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
+
+export interface WebhookEndpoint {
+  object: 'webhook_endpoint';
+  id: string;
+  url: string;
+  description: string | null;
+  events: string[] | null;
+  enabled: boolean;
+  disabled_reason: string | null;
+  created_at: number;
+  updated_at: number;
+  /** Only in the create and rotate replies. */
+  secret?: string;
+}
+
+export function toEndpoint(row: WebhookEndpointTable): WebhookEndpoint {
+  return {
+    object: 'webhook_endpoint',
+    id: row.id,
+    url: row.url,
+    description: row.description,
+    events: row.events === null ? null : (JSON.parse(row.events) as string[]),
+    enabled: row.enabled === 1,
+    disabled_reason: row.disabled_reason,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+const sealContext = (endpointId: string) => `webhook_endpoint:${endpointId}`;
+
+export function sealSecret(store: Store, endpointId: string, secret: string): string {
+  return seal(secret, webhookSettings(store).encryptionKey, sealContext(endpointId));
+}
+
+export function openSecret(store: Store, endpointId: string, sealed: string): string {
+  return open(sealed, webhookSettings(store).encryptionKey, sealContext(endpointId));
+}
+
+async function validatedUrl(store: Store, raw: string): Promise<string> {
+  const parsed = parseWebhookUrl(raw);
+  if (typeof parsed === 'string') throw paramError('form_param_format_invalid', 'url', `url ${parsed}.`);
+  try {
+    await assertPublicTarget(parsed, webhookSettings(store).allowPrivate);
+  } catch (error) {
+    if (error instanceof UnsafeTargetError) {
+      throw paramError('form_param_format_invalid', 'url', 'url must not point at a private, loopback or link-local address.');
+    }
+    throw error;
+  }
+  return parsed.href;
+}
+
+/**
+ * Where a new endpoint starts: it receives events after the log's current head. On PostgreSQL
+ * the reading cursor starts at the oldest running transaction (so nothing committing later is
+ * skipped) and `created_seq` filters out what was already there.
+ */
+async function startingCursor(trx: WebhookTrx, dialect: Store['dialect']): Promise<{ cursor_txid: number; cursor_seq: number; created_seq: number }> {
+  const last = await trx.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+  const head = Number(last?.seq ?? 0);
+  if (dialect === 'postgres') {
+    const row = await sql<{ xmin: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(trx);
+    return { cursor_txid: Number(row.rows[0]?.xmin ?? 0), cursor_seq: 0, created_seq: head };
+  }
+  return { cursor_txid: 0, cursor_seq: head, created_seq: head };
+}
+
+async function loadRow(trx: WebhookTrx, id: string): Promise<WebhookEndpointTable> {
+  const row = await trx.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound();
+  return row;
+}
+
+async function audit(trx: Executor, type: string, row: WebhookEndpointTable, now: number, before?: WebhookEndpointTable): Promise<void> {
+  await appendEvent(trx, { type, data: toEndpoint(row), ...(before ? { before: toEndpoint(before) } : {}) }, now);
+}
+
+export interface EndpointInput {
+  url?: string | undefined;
+  description?: string | null | undefined;
+  events?: string[] | null | undefined;
+  enabled?: boolean | undefined;
+}
+
+export async function createEndpoint(ctx: DomainContext, input: EndpointInput & { url: string }): Promise<WebhookEndpoint> {
+  const url = await validatedUrl(ctx.store, input.url);
+  const now = ctx.now();
+  const id = newId('whe', now);
+  const secret = newWebhookSecret();
+  const row = await ctx.store.transaction(async (t) => {
+    const trx = webhookTrx(t);
+    const values: WebhookEndpointTable = {
+      id,
+      url,
+      description: input.description ?? null,
+      events: input.events ? JSON.stringify(input.events) : null,
+      enabled: input.enabled === false ? 0 : 1,
+      secret_sealed: sealSecret(ctx.store, id, secret),
+      previous_secret_sealed: null,
+      previous_secret_expires_at: null,
+      disabled_reason: null,
+      failing_since: null,
+      ...(await startingCursor(trx, ctx.store.dialect)),
+      created_at: now,
+      updated_at: now,
+    };
+    await trx.insertInto('webhook_endpoints').values(values).execute();
+    await audit(t, 'webhook_endpoint.created', values, now);
+    return values;
+  });
+  return { ...toEndpoint(row), secret };
+}
+
+export async function listEndpoints(ctx: DomainContext, page: { limit: number; offset: number }): Promise<{ items: WebhookEndpoint[]; totalCount: number }> {
+  const db = webhookDb(ctx.store.db);
+  const rows = await db.selectFrom('webhook_endpoints').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute();
+  const count = await db.selectFrom('webhook_endpoints').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  return { items: rows.map(toEndpoint), totalCount: Number(count?.n ?? 0) };
+}
+
+export async function getEndpoint(ctx: DomainContext, id: string): Promise<WebhookEndpoint> {
+  const row = await webhookDb(ctx.store.db).selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound();
+  return toEndpoint(row);
+}
+
+export async function updateEndpoint(ctx: DomainContext, id: string, input: EndpointInput): Promise<WebhookEndpoint> {
+  const url = input.url === undefined ? undefined : await validatedUrl(ctx.store, input.url);
+  const now = ctx.now();
+  return ctx.store.transaction(async (t) => {
+    const trx = webhookTrx(t);
+    const before = await loadRow(trx, id);
+    const after: WebhookEndpointTable = { ...before, updated_at: now };
+    if (url !== undefined) after.url = url;
+    if (input.description !== undefined) after.description = input.description;
+    if (input.events !== undefined) after.events = input.events === null ? null : JSON.stringify(input.events);
+    if (input.enabled !== undefined) {
+      after.enabled = input.enabled ? 1 : 0;
+      // Re-enabling starts a fresh failure window; the old reason no longer applies.
+      if (input.enabled) Object.assign(after, { disabled_reason: null, failing_since: null });
+    }
+    await trx
+      .updateTable('webhook_endpoints')
+      .set({ url: after.url, description: after.description, events: after.events, enabled: after.enabled, disabled_reason: after.disabled_reason, failing_since: after.failing_since, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+    await audit(t, 'webhook_endpoint.updated', after, now, before);
+    return toEndpoint(after);
+  });
+}
+
+export async function deleteEndpoint(ctx: DomainContext, id: string): Promise<{ object: 'webhook_endpoint'; id: string; deleted: true }> {
+  const now = ctx.now();
+  await ctx.store.transaction(async (t) => {
+    const trx = webhookTrx(t);
+    const row = await loadRow(trx, id);
+    // Attempts and deliveries go with it (ON DELETE CASCADE).
+    await trx.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
+    await audit(t, 'webhook_endpoint.deleted', row, now);
+  });
+  return { object: 'webhook_endpoint', id, deleted: true };
+}
+
+/** New secret now; the old one keeps signing alongside it for ROTATION_OVERLAP_MS. */
+export async function rotateSecret(ctx: DomainContext, id: string): Promise<WebhookEndpoint> {
+  const now = ctx.now();
+  const secret = newWebhookSecret();
+  const row = await ctx.store.transaction(async (t) => {
+    const trx = webhookTrx(t);
+    const before = await loadRow(trx, id);
+    const after: WebhookEndpointTable = {
+      ...before,
+      secret_sealed: sealSecret(ctx.store, id, secret),
+      previous_secret_sealed: before.secret_sealed,
+      previous_secret_expires_at: now + ROTATION_OVERLAP_MS,
+      updated_at: now,
+    };
+    await trx
+      .updateTable('webhook_endpoints')
+      .set({ secret_sealed: after.secret_sealed, previous_secret_sealed: after.previous_secret_sealed, previous_secret_expires_at: after.previous_secret_expires_at, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+    await audit(t, 'webhook_endpoint.secret_rotated', after, now);
+    return after;
+  });
+  return { ...toEndpoint(row), secret };
+}
+
+/** Throws unless the endpoint exists (for routes nested under it). */
+export async function requireEndpoint(ctx: DomainContext, id: string): Promise<WebhookEndpointTable> {
+  const row = await webhookDb(ctx.store.db).selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound();
+  return row;
+}

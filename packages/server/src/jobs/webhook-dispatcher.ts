@@ -1,0 +1,291 @@
+import { randomInt } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import { newId } from '../crypto/ids.js';
+import { signWebhook } from '../crypto/webhook-signature.js';
+import { appendEvent } from '../domain/events/append-event.js';
+import { endpointWants } from '../domain/webhooks/event-types.js';
+import { openSecret, toEndpoint } from '../domain/webhooks/endpoints.js';
+import { webhookSettings } from '../domain/webhooks/settings.js';
+import { webhookDb, webhookTrx, type WebhookDeliveryTable, type WebhookEndpointTable } from '../domain/webhooks/tables.js';
+import type { Store } from '../store/db.js';
+import { postWebhook, type PostResult } from './webhook-http.js';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+/** Waits after the 1st, 2nd, … failed attempt; after the last one the delivery is given up (~28 h). */
+export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR];
+
+export interface DispatcherOptions {
+  store: Store;
+  logger: Logger;
+  retryScheduleMs?: readonly number[];
+  /** An endpoint failing without a single success for this long is disabled. */
+  disableAfterMs?: number;
+  intervalMs?: number;
+  timeoutMs?: number;
+  /** How long a claimed delivery stays invisible to other processes. */
+  lockMs?: number;
+  maxInFlight?: number;
+  now?: () => number;
+}
+
+interface Claimed {
+  id: string;
+  endpoint_id: string;
+  event_seq: number;
+  attempts: number;
+}
+
+const FANOUT_BATCH = 500;
+
+export class WebhookDispatcher {
+  private readonly store: Store;
+  private readonly logger: Logger;
+  private readonly schedule: readonly number[];
+  private readonly disableAfterMs: number;
+  private readonly intervalMs: number;
+  private readonly timeoutMs: number;
+  private readonly lockMs: number;
+  private readonly maxInFlight: number;
+  private readonly now: () => number;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+
+  constructor(options: DispatcherOptions) {
+    this.store = options.store;
+    this.logger = options.logger;
+    this.schedule = options.retryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS;
+    this.disableAfterMs = options.disableAfterMs ?? 5 * 24 * HOUR;
+    this.intervalMs = options.intervalMs ?? 200;
+    this.timeoutMs = options.timeoutMs ?? 15 * SECOND;
+    this.lockMs = options.lockMs ?? 30 * SECOND;
+    this.maxInFlight = options.maxInFlight ?? 20;
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    this.schedule_();
+  }
+
+  /** Stops claiming, aborts in-flight posts (their locks lapse and another pass retries them). */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    if (this.timer) clearTimeout(this.timer);
+    await this.ticking;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private schedule_(): void {
+    if (this.stopping.signal.aborted) return;
+    this.timer = setTimeout(() => {
+      this.ticking = this.tick()
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'webhook dispatcher pass failed'))
+        .finally(() => this.schedule_());
+    }, this.intervalMs);
+    // The loop alone must not keep the process alive.
+    this.timer.unref();
+  }
+
+  /** One pass: turn new events into deliveries, then start the due ones. Exposed for tests. */
+  async tick(): Promise<void> {
+    await this.fanOut();
+    if (this.stopping.signal.aborted) return;
+    const room = this.maxInFlight - this.inFlight.size;
+    if (room <= 0) return;
+    for (const claimed of await this.claim(room)) {
+      const running: Promise<void> = this.deliver(claimed)
+        .catch((error: unknown) => this.logger.warn({ err: error, delivery_id: claimed.id }, 'webhook delivery failed to record'))
+        .finally(() => this.inFlight.delete(running));
+      this.inFlight.add(running);
+    }
+  }
+
+  /**
+   * Fan-out reads the event log after each endpoint's cursor rather than hooking every writer:
+   * writers stay unaware of webhooks, endpoint changes need no coordination with them, and the
+   * `(endpoint_id, event_seq)` unique key makes a pass by two processes harmless.
+   */
+  private async fanOut(): Promise<void> {
+    const db = webhookDb(this.store.db);
+    const endpoints = await db.selectFrom('webhook_endpoints').select(['id', 'cursor_txid', 'cursor_seq']).execute();
+    for (const endpoint of endpoints) {
+      const pending = await this.eventsAfter(db, endpoint, 1);
+      if (pending.length === 0) continue;
+      // Drain a backlog in a few batches per pass, each its own short transaction.
+      for (let batch = 0; batch < 10; batch++) {
+        if ((await this.fanOutEndpoint(endpoint.id)) < FANOUT_BATCH || this.stopping.signal.aborted) break;
+      }
+    }
+  }
+
+  private eventsAfter(db: ReturnType<typeof webhookDb>, cursor: Pick<WebhookEndpointTable, 'cursor_txid' | 'cursor_seq'>, limit: number) {
+    let query = db
+      .selectFrom('events')
+      .select(['seq', 'txid', 'type'])
+      // A row-value comparison, so both stores walk the (txid, seq) index.
+      .where((eb) => eb(eb.refTuple('txid', 'seq'), '>', eb.tuple(cursor.cursor_txid, cursor.cursor_seq)));
+    if (this.store.dialect === 'postgres') {
+      // Only below the oldest running transaction: no later commit can land in that range.
+      query = query.where(sql<boolean>`txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`);
+    }
+    return query.orderBy('txid').orderBy('seq').limit(limit).execute();
+  }
+
+  /** Returns how many events this batch consumed. */
+  private async fanOutEndpoint(endpointId: string): Promise<number> {
+    const now = this.now();
+    return this.store.transaction(async (t) => {
+      const trx = webhookTrx(t);
+      let lock = trx.selectFrom('webhook_endpoints').selectAll().where('id', '=', endpointId);
+      if (this.store.dialect === 'postgres') lock = lock.forUpdate().skipLocked();
+      const endpoint = await lock.executeTakeFirst();
+      if (!endpoint) return 0;
+      const events = await this.eventsAfter(trx, endpoint, FANOUT_BATCH);
+      const last = events.at(-1);
+      if (!last) return 0;
+      const types = endpoint.events === null ? null : (JSON.parse(endpoint.events) as string[]);
+      // A disabled endpoint's cursor moves on too: it resumes with new events, and a replay
+      // (`since`) recovers what it missed.
+      const wanted = endpoint.enabled === 1 ? events.filter((e) => e.seq > endpoint.created_seq && endpointWants(types, e.type)) : [];
+      if (wanted.length > 0) {
+        await trx
+          .insertInto('webhook_deliveries')
+          .values(wanted.map((e): WebhookDeliveryTable => ({
+            id: newId('msg', now),
+            endpoint_id: endpoint.id,
+            event_seq: e.seq,
+            status: 'pending',
+            attempts: 0,
+            next_attempt_at: now,
+            locked_until: null,
+            last_status_code: null,
+            last_error: null,
+            created_at: now,
+            updated_at: now,
+          })))
+          .onConflict((oc) => oc.columns(['endpoint_id', 'event_seq']).doNothing())
+          .execute();
+      }
+      await trx.updateTable('webhook_endpoints').set({ cursor_txid: last.txid, cursor_seq: last.seq }).where('id', '=', endpoint.id).execute();
+      return events.length;
+    });
+  }
+
+  /** Marks up to `limit` due deliveries as ours for `lockMs`, atomically across processes. */
+  private async claim(limit: number): Promise<Claimed[]> {
+    const now = this.now();
+    const db = webhookDb(this.store.db);
+    let due = db
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+      .orderBy('next_attempt_at')
+      .limit(limit);
+    // SQLite runs one writer at a time, so the single UPDATE statement is already atomic there.
+    if (this.store.dialect === 'postgres') due = due.forUpdate().skipLocked();
+    return db
+      .updateTable('webhook_deliveries')
+      .set({ locked_until: now + this.lockMs })
+      .where('id', 'in', due)
+      .returning(['id', 'endpoint_id', 'event_seq', 'attempts'])
+      .execute();
+  }
+
+  private async deliver(claimed: Claimed): Promise<void> {
+    const db = webhookDb(this.store.db);
+    const endpoint = await db.selectFrom('webhook_endpoints').selectAll().where('id', '=', claimed.endpoint_id).executeTakeFirst();
+    if (!endpoint) return; // deleted meanwhile; its deliveries went with it
+    if (endpoint.enabled !== 1) {
+      await this.record(claimed, { statusCode: null, latencyMs: 0, error: 'endpoint_disabled' }, true);
+      return;
+    }
+    const event = await db.selectFrom('events').selectAll().where('seq', '=', claimed.event_seq).executeTakeFirst();
+    if (!event) {
+      await this.record(claimed, { statusCode: null, latencyMs: 0, error: 'event_missing' }, true);
+      return;
+    }
+    const settings = webhookSettings(this.store);
+    const body = JSON.stringify({
+      data: JSON.parse(event.data) as unknown,
+      object: 'event',
+      type: event.type,
+      timestamp: event.created_at,
+      instance_id: settings.instanceId,
+      event_attributes: { http_request: { client_ip: event.ip ?? '', user_agent: event.user_agent ?? '' } },
+    });
+    const now = this.now();
+    // A fresh timestamp per attempt: receivers reject signatures older than 5 minutes.
+    const timestamp = Math.floor(now / 1000);
+    const secrets = [openSecret(this.store, endpoint.id, endpoint.secret_sealed)];
+    if (endpoint.previous_secret_sealed && (endpoint.previous_secret_expires_at ?? 0) > now) {
+      secrets.push(openSecret(this.store, endpoint.id, endpoint.previous_secret_sealed));
+    }
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'Gatehouse-Webhooks/1',
+      'svix-id': claimed.id,
+      'svix-timestamp': String(timestamp),
+      'svix-signature': secrets.map((s) => signWebhook(s, claimed.id, timestamp, body)).join(' '),
+    };
+    const result = await postWebhook(new URL(endpoint.url), headers, body, { timeoutMs: this.timeoutMs, allowPrivate: settings.allowPrivate, signal: this.stopping.signal });
+    // Cut short by shutdown: leave the lock to lapse so this or another process retries it.
+    if (result.error === 'aborted') return;
+    await this.record(claimed, result, false);
+  }
+
+  /** Records the attempt and moves the delivery (and the endpoint's health) on, in one transaction. */
+  private async record(claimed: Claimed, result: PostResult, giveUp: boolean): Promise<void> {
+    const now = this.now();
+    const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    const attempts = claimed.attempts + 1;
+    const wait = this.schedule[attempts - 1];
+    const status = ok ? 'succeeded' : giveUp || wait === undefined ? 'failed' : 'pending';
+    await this.store.transaction(async (t) => {
+      const trx = webhookTrx(t);
+      await trx.insertInto('webhook_attempts').values({ delivery_id: claimed.id, attempted_at: now, status_code: result.statusCode, latency_ms: result.latencyMs, error: result.error }).execute();
+      await trx
+        .updateTable('webhook_deliveries')
+        .set({
+          status,
+          attempts,
+          next_attempt_at: status === 'pending' && wait !== undefined ? now + jittered(wait) : now,
+          locked_until: null,
+          last_status_code: result.statusCode,
+          last_error: result.error,
+          updated_at: now,
+        })
+        .where('id', '=', claimed.id)
+        .execute();
+      if (giveUp) return;
+      const endpoint = await trx.selectFrom('webhook_endpoints').selectAll().where('id', '=', claimed.endpoint_id).executeTakeFirst();
+      if (!endpoint) return;
+      if (ok) {
+        if (endpoint.failing_since !== null) await trx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', endpoint.id).execute();
+        return;
+      }
+      const failingSince = endpoint.failing_since ?? now;
+      if (endpoint.enabled === 1 && now - failingSince >= this.disableAfterMs) {
+        const reason = `disabled after failing continuously since ${new Date(failingSince).toISOString()}`;
+        const after: WebhookEndpointTable = { ...endpoint, enabled: 0, disabled_reason: reason, failing_since: failingSince, updated_at: now };
+        await trx.updateTable('webhook_endpoints').set({ enabled: 0, disabled_reason: reason, failing_since: failingSince, updated_at: now }).where('id', '=', endpoint.id).execute();
+        await appendEvent(t, { type: 'webhook_endpoint.disabled', data: toEndpoint(after), actor: { type: 'system', id: null } }, now);
+        this.logger.warn({ endpoint_id: endpoint.id }, 'webhook endpoint disabled after failing continuously');
+      } else if (endpoint.failing_since === null) {
+        await trx.updateTable('webhook_endpoints').set({ failing_since: now }).where('id', '=', endpoint.id).execute();
+      }
+    });
+  }
+}
+
+/** ±10 % so endpoints that failed together do not all retry in the same instant. */
+function jittered(ms: number): number {
+  const spread = Math.floor(ms / 10);
+  return spread > 0 ? ms - spread + randomInt(0, 2 * spread + 1) : ms;
+}

@@ -1,0 +1,78 @@
+/**
+ * Validates webhook envelopes against Clerk's webhooks OpenAPI document
+ * (reference/clerk-openapi/webhooks-2025-04-15.yml): each `x-webhooks.<type>` request body.
+ * A smaller cousin of clerk-spec.ts: OpenAPI 3.0's `nullable` and `oneOf` are rewritten for ajv,
+ * examples and discriminators dropped.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { parse as parseYaml } from 'yaml';
+
+type Json = Record<string, unknown>;
+const DOC_ID = 'webhooks';
+const addFormats = addFormatsModule.default;
+
+function specPath(): string {
+  const override = process.env.GATEHOUSE_CLERK_SPEC_DIR;
+  if (override) return path.resolve(override, 'webhooks-2025-04-15.yml');
+  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+  return path.resolve(repoRoot, '../shared/reference/clerk-openapi/webhooks-2025-04-15.yml');
+}
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function normalize(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(normalize);
+  if (!isRecord(node)) return node;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'discriminator' || key === 'example' || key === 'examples') continue;
+    out[key] = key === '$ref' && typeof value === 'string' ? `${DOC_ID}${value}` : normalize(value);
+  }
+  if (out.oneOf) {
+    out.anyOf = out.oneOf;
+    delete out.oneOf;
+  }
+  if (out.nullable === true) {
+    delete out.nullable;
+    if (typeof out.type === 'string' && !out.$ref && !out.allOf && !out.anyOf && !out.enum) return { ...out, type: [out.type, 'null'] };
+    return { anyOf: [out, { type: 'null' }] };
+  }
+  return out;
+}
+
+let loaded: { ajv: Ajv; webhooks: Json } | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+function load(): { ajv: Ajv; webhooks: Json } {
+  if (loaded) return loaded;
+  const spec = parseYaml(fs.readFileSync(specPath(), 'utf8')) as Json;
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema({ $id: DOC_ID, components: normalize(spec.components) });
+  loaded = { ajv, webhooks: isRecord(spec['x-webhooks']) ? spec['x-webhooks'] : {} };
+  return loaded;
+}
+
+/** Problems with `envelope` against its type's schema; an empty list when it matches. */
+export function webhookPayloadErrors(envelope: { type: string }): string[] {
+  const { ajv, webhooks } = load();
+  let validate = compiled.get(envelope.type);
+  if (!validate) {
+    const entry = webhooks[envelope.type];
+    const post = isRecord(entry) ? entry.post : undefined;
+    const body = isRecord(post) ? post.requestBody : undefined;
+    const content = isRecord(body) && isRecord(body.content) ? body.content['application/json'] : undefined;
+    const schema = isRecord(content) ? content.schema : undefined;
+    if (!isRecord(schema)) return [`no schema for ${envelope.type} in the webhooks spec`];
+    validate = ajv.compile(normalize(schema) as Json);
+    compiled.set(envelope.type, validate);
+  }
+  if (validate(envelope)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+}
