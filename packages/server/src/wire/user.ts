@@ -90,6 +90,7 @@ export function serializeDeleted(deleted: DeletedObject) {
   return {
     object: deleted.object,
     id: deleted.id,
+    ...(deleted.slug !== undefined ? { slug: deleted.slug } : {}),
     deleted: true,
     ...(deleted.externalId ? { external_id: deleted.externalId } : {}),
   };

@@ -1,3 +1,5 @@
+import type { DeletedObject } from '../users/user.js';
+import { serializeDeleted } from '../../wire/user.js';
 import { sql, type Updateable } from 'kysely';
 import { newId } from '../../crypto/ids.js';
 import { randomSecret } from '../../crypto/tokens.js';
@@ -245,15 +247,15 @@ export async function updateOrganizationMetadata(
  * The row lock keeps a member from joining between the membership events and the delete, which
  * would remove that member unrecorded.
  */
-export async function deleteOrganization(ctx: DomainContext, organizationId: string): Promise<{ object: 'organization'; id: string; slug: string; deleted: true }> {
+export async function deleteOrganization(ctx: DomainContext, organizationId: string): Promise<DeletedObject> {
   return ctx.store.transaction(async (trx) => {
     const found = await requireOrganizationRow(trx, organizationId);
     const row = await lockOrganizationRow(trx, ctx.store.dialect, found.id);
     await recordMembershipsRemovedWithOrganization(ctx, trx, row.id);
     await trx.deleteFrom('organizations').where('id', '=', row.id).execute();
     if (row.image_id) await trx.deleteFrom('images').where('id', '=', row.image_id).execute();
-    const deleted = { object: 'organization' as const, id: row.id, slug: row.slug, deleted: true as const };
-    await appendEvent(trx, { type: 'organization.deleted', data: deleted, subjectOrganizationId: row.id }, ctx.now());
+    const deleted: DeletedObject = { object: 'organization', id: row.id, slug: row.slug, deleted: true };
+    await appendEvent(trx, { type: 'organization.deleted', data: serializeDeleted(deleted), subjectOrganizationId: row.id }, ctx.now());
     return deleted;
   });
 }

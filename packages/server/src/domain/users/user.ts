@@ -70,5 +70,6 @@ export interface DeletedObject {
   object: string;
   id: string;
   deleted: true;
+  slug?: string;
   externalId?: string | null;
 }

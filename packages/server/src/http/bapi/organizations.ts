@@ -14,6 +14,7 @@ import {
 import { GatehouseError, paramError } from '../../errors.js';
 import { metadataObject, normalizeQuery, parseInput, queryBoolean, queryInteger, queryList, queryString, rfc3339 } from '../validation.js';
 import { serializeOrganization } from '../../wire/organization.js';
+import { serializeDeleted } from '../../wire/user.js';
 
 const orgIdParams = z.object({ organization_id: z.string().min(1).max(128) });
 const maxMemberships = z.number().int().min(0).max(1_000_000).nullish();
@@ -109,7 +110,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, ctx: DomainCont
 
   app.delete('/organizations/:organization_id', async (request) => {
     const { organization_id } = parseInput(orgIdParams, request.params);
-    return deleteOrganization(ctx, organization_id);
+    return serializeDeleted(await deleteOrganization(ctx, organization_id));
   });
 
   for (const [method, mode] of [
