@@ -1,6 +1,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { hashSecret, randomSecret } from '../../crypto/tokens.js';
 import { GatehouseError, paramError } from '../../errors.js';
+import type { Executor } from '../../store/db.js';
 import type { InvitationStatus } from '../../store/schema.js';
 import { uniqueViolationColumn } from '../../store/unique-violation.js';
 import type { DomainContext } from '../context.js';
@@ -124,4 +125,13 @@ export async function withPendingInvitationConflicts<T>(write: () => Promise<T>)
     if (uniqueViolationColumn(error) !== undefined) throw duplicatePendingInvitation();
     throw error;
   }
+}
+
+/**
+ * Revokes one invitation that was read as pending. The status is re-checked in the update, so of
+ * two concurrent revokes only one succeeds; the loser gets `invitation_not_pending`.
+ */
+export async function markInvitationRevoked(db: Executor, table: 'invitations' | 'organization_invitations', id: string, now: number): Promise<void> {
+  const result = await db.updateTable(table).set({ status: 'revoked', updated_at: now }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) throw invitationNotPending('revoked');
 }

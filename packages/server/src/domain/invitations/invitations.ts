@@ -22,6 +22,7 @@ import {
   ticketAcceptUrl,
   ticketLookupHash,
   withPendingInvitationConflicts,
+  markInvitationRevoked,
 } from './invitation-tickets.js';
 
 /** Invitations to sign up to the instance (not to an organization). */
@@ -188,14 +189,7 @@ export async function revokeInvitation(ctx: DomainContext, invitationId: string)
     if (!current) throw notFound();
     const status = readStatus(current.status, current.expires_at, now);
     if (status !== 'pending') throw invitationNotPending(status);
-    // Re-checked in the update, so of two concurrent revokes only one succeeds.
-    const result = await trx
-      .updateTable('invitations')
-      .set({ status: 'revoked', updated_at: now })
-      .where('id', '=', current.id)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) throw invitationNotPending('revoked');
+    await markInvitationRevoked(trx, 'invitations', current.id, now);
     const revoked = { ...current, status: 'revoked' as const, updated_at: now };
     await recordInvitationEvents(trx, 'invitation.revoked', [revoked], now);
     return revoked;

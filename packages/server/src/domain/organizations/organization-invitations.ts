@@ -18,6 +18,7 @@ import {
   ticketAcceptUrl,
   ticketLookupHash,
   withPendingInvitationConflicts,
+  markInvitationRevoked,
 } from '../invitations/invitation-tickets.js';
 import { assertValidMetadata, parseStoredMetadata, type Metadata } from '../metadata.js';
 import { normalizeEmail, parseEmailAddress } from '../users/identifiers.js';
@@ -326,13 +327,7 @@ export async function revokeOrganizationInvitation(
     if (!current) throw notFound();
     const status = readStatus(current.status, current.expires_at, now);
     if (status !== 'pending') throw invitationNotPending(status);
-    const result = await trx
-      .updateTable('organization_invitations')
-      .set({ status: 'revoked', updated_at: now })
-      .where('id', '=', current.id)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) throw invitationNotPending('revoked');
+    await markInvitationRevoked(trx, 'organization_invitations', current.id, now);
     const revoked = { ...current, status: 'revoked' as const, updated_at: now };
     await recordInvitationEvents(trx, 'organizationInvitation.revoked', [revoked], now);
     return revoked;
