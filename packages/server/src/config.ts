@@ -35,6 +35,8 @@ export interface Config {
   signingKeyGraceSeconds: number;
   /** Lets webhook endpoints target loopback/private/link-local addresses (local development). */
   webhooksAllowPrivate: boolean;
+  /** The MCP endpoint `/mcp`: whether it is served and what its tools may do. */
+  mcp: { http: boolean; readOnly: boolean; allowPrivateMetadata: boolean };
 }
 
 export class ConfigError extends Error {
@@ -50,6 +52,8 @@ const integer = (min: number, max: number) =>
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
     .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+
+const flag = (fallback: '0' | '1') => z.enum(['0', '1'], 'must be 0 or 1').default(fallback).transform((v) => v === '1');
 
 const SECRET_KEY_PATTERN = /^sk_(test|live)_[A-Za-z0-9]{24,}$/;
 
@@ -92,7 +96,10 @@ const settings = {
   GATEHOUSE_SESSION_TOKEN_LIFETIME_SECONDS: integer(30, 86_400).default(60),
   GATEHOUSE_SESSION_TOKEN_VERSION: z.enum(['1', '2']).default('2').transform((v) => (v === '1' ? 1 : 2) as 1 | 2),
   GATEHOUSE_SIGNING_KEY_GRACE_SECONDS: integer(0, 7 * 24 * 3600).default(3600),
-  GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: z.enum(['0', '1'], 'must be 0 or 1').default('0').transform((v) => v === '1'),
+  GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: flag('0'),
+  GATEHOUSE_MCP_HTTP: flag('1'),
+  GATEHOUSE_MCP_READ_ONLY: flag('0'),
+  GATEHOUSE_MCP_ALLOW_PRIVATE_METADATA: flag('0'),
 } as const;
 
 type SettingName = keyof typeof settings;
@@ -140,6 +147,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     signingKeyGraceSeconds: read(env, 'GATEHOUSE_SIGNING_KEY_GRACE_SECONDS'),
     webhooksAllowPrivate: read(env, 'GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE'),
+    mcp: {
+      http: read(env, 'GATEHOUSE_MCP_HTTP'),
+      readOnly: read(env, 'GATEHOUSE_MCP_READ_ONLY'),
+      allowPrivateMetadata: read(env, 'GATEHOUSE_MCP_ALLOW_PRIVATE_METADATA'),
+    },
   };
 }
 

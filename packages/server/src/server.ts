@@ -85,6 +85,7 @@ export async function startServer(config: Config, logger: Logger, storeOptions: 
     logger,
     configuredSecretKey: config.extraSecretKey,
     bodyLimitBytes: config.bodyLimitBytes,
+    ...(config.mcp.http ? { mcp: { readOnly: config.mcp.readOnly, allowPrivateMetadata: config.mcp.allowPrivateMetadata } } : {}),
   });
   try {
     await app.fastify.listen({ port: config.port, host: config.host });

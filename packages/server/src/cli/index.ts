@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createSecretKey, listSecretKeys, revokeSecretKey } from '../domain/keys/secret-keys.js';
 import { hostIsUsableByClerkSdks, publishableKeyFor } from '../crypto/publishable-key.js';
 import { createLogger } from '../logger.js';
+import { serveMcpOverStdio } from '../mcp/stdio.js';
 import { prepareStore, signingKeysFor, startServer } from '../server.js';
 import { storeOptionsFrom, type Store } from '../store/db.js';
 
@@ -19,6 +20,12 @@ Commands:
                             Publish a new session-token signing key now and sign with it after the
                             grace period (default GATEHOUSE_SIGNING_KEY_GRACE_SECONDS); the old key
                             stays in the JWKS until its last token has expired.
+  mcp [--api-url URL] [--secret-key KEY] [--read-only] [--allow-private-metadata]
+                            Serve the MCP tools over stdio for an agent host, talking to the
+                            Gatehouse at URL (default GATEHOUSE_API_URL or http://127.0.0.1:3000)
+                            with KEY (default GATEHOUSE_SECRET_KEY). --read-only exposes only
+                            tools that change nothing; private metadata stays out of results
+                            unless --allow-private-metadata.
 
 Settings come from the environment; see README.md.`;
 
@@ -101,6 +108,29 @@ async function keys(config: Config, args: string[]): Promise<void> {
   });
 }
 
+async function mcp(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'api-url': { type: 'string' },
+      'secret-key': { type: 'string' },
+      'read-only': { type: 'boolean' },
+      'allow-private-metadata': { type: 'boolean' },
+    },
+  });
+  const env = process.env;
+  const apiUrl = values['api-url'] ?? env.GATEHOUSE_API_URL ?? `http://127.0.0.1:${env.PORT ?? '3000'}`;
+  const secretKey = values['secret-key'] ?? env.GATEHOUSE_SECRET_KEY;
+  if (!secretKey) throw new UsageError('gatehouse mcp needs a Backend API secret key: set GATEHOUSE_SECRET_KEY or pass --secret-key.');
+  if (!URL.canParse(apiUrl) || !/^https?:$/.test(new URL(apiUrl).protocol)) throw new UsageError(`--api-url must be an http(s) URL, got ${apiUrl}.`);
+  await serveMcpOverStdio(apiUrl, secretKey, {
+    readOnly: values['read-only'] === true || env.GATEHOUSE_MCP_READ_ONLY === '1',
+    allowPrivateMetadata: values['allow-private-metadata'] === true || env.GATEHOUSE_MCP_ALLOW_PRIVATE_METADATA === '1',
+  });
+  // The host closed stdin: nothing is left to do, whatever keep-alive sockets linger.
+  process.exit(0);
+}
+
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
@@ -109,6 +139,8 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  // The MCP server is a Backend API client: it needs no store and none of the server's settings.
+  if (command === 'mcp') return mcp(rest);
   const config = loadConfig();
   switch (command) {
     case 'start':

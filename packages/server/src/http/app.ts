@@ -19,13 +19,18 @@ import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from
 import { registerJsonBodyParser } from './json-body.js';
 import { registerImageRoutes } from './images.js';
 import { registerOperationRoutes } from './operations.js';
+import { recordMcpToolCalls } from './plugins/mcp-tool-audit.js';
 import { requireSecretKey } from './plugins/secret-key-auth.js';
+import { registerMcpEndpoint } from './mcp-endpoint.js';
+import type { McpServerOptions } from '../mcp/mcp-server.js';
 
 export interface AppOptions {
   ctx: DomainContext;
   logger: FastifyBaseLogger;
   configuredSecretKey: string | undefined;
   bodyLimitBytes: number;
+  /** Serve MCP at `/mcp` with these options; absent, no endpoint. */
+  mcp?: McpServerOptions;
 }
 
 export interface App {
@@ -79,6 +84,7 @@ export function buildApp(options: AppOptions): App {
   void fastify.register(
     async (bapi) => {
       requireSecretKey(bapi, { store: options.ctx.store, configuredKey: options.configuredSecretKey });
+      recordMcpToolCalls(bapi, options.ctx);
       registerUserRoutes(bapi, options.ctx);
       registerIdentificationRoutes(bapi, options.ctx);
       registerOrganizationRoutes(bapi, options.ctx);
@@ -93,6 +99,9 @@ export function buildApp(options: AppOptions): App {
     },
     { prefix: '/v1' },
   );
+  if (options.mcp) {
+    registerMcpEndpoint(fastify, { store: options.ctx.store, configuredKey: options.configuredSecretKey, options: options.mcp, now: options.ctx.now });
+  }
 
   return {
     fastify,

@@ -192,6 +192,9 @@ export interface UpdateOrganizationInput {
   maxAllowedMemberships?: number | null;
   adminDeleteEnabled?: boolean | null;
   createdAt?: number | null;
+  /** Deprecated by Clerk but still sent by its SDK: replaces the whole value, unlike `/metadata`. */
+  publicMetadata?: Metadata | null;
+  privateMetadata?: Metadata | null;
 }
 
 export async function updateOrganization(ctx: DomainContext, organizationId: string, input: UpdateOrganizationInput): Promise<Organization> {
@@ -212,6 +215,14 @@ export async function updateOrganization(ctx: DomainContext, organizationId: str
         if (await slugTaken(trx, slug, current.id)) throw new GatehouseError('form_identifier_exists', { meta: { param_name: 'slug' } });
         patch.slug = slug;
       }
+      Object.assign(
+        patch,
+        metadataPatch(
+          { public_metadata: current.public_metadata, private_metadata: current.private_metadata },
+          { public_metadata: input.publicMetadata, private_metadata: input.privateMetadata },
+          'replace',
+        ),
+      );
       await trx.updateTable('organizations').set(patch).where('id', '=', current.id).execute();
       await recordOrganizationChange(ctx, trx, current.id, 'organization.updated', before);
     }),

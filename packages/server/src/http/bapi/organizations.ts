@@ -35,6 +35,8 @@ const updateBody = z.object({
   max_allowed_memberships: maxMemberships,
   admin_delete_enabled: z.boolean().nullish(),
   created_at: rfc3339.nullish(),
+  public_metadata: metadataObject.nullish(),
+  private_metadata: metadataObject.nullish(),
 });
 
 const metadataBody = z.object({ public_metadata: metadataObject.nullish(), private_metadata: metadataObject.nullish() });
@@ -104,6 +106,8 @@ export function registerOrganizationRoutes(app: FastifyInstance, ctx: DomainCont
       maxAllowedMemberships: b.max_allowed_memberships,
       adminDeleteEnabled: b.admin_delete_enabled,
       createdAt: b.created_at,
+      publicMetadata: b.public_metadata,
+      privateMetadata: b.private_metadata,
     });
     return serializeOrganization(org);
   });
