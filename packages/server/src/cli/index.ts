@@ -5,6 +5,7 @@ import { createSecretKey, listSecretKeys, revokeSecretKey } from '../domain/keys
 import { hostIsUsableByClerkSdks, publishableKeyFor } from '../crypto/publishable-key.js';
 import { createLogger } from '../logger.js';
 import { serveMcpOverStdio } from '../mcp/stdio.js';
+import { WEBHOOKS_USAGE, WebhookUsageError, webhooksCommand } from './webhooks.js';
 import { prepareStore, signingKeysFor, startServer } from '../server.js';
 import { storeOptionsFrom, type Store } from '../store/db.js';
 
@@ -20,6 +21,7 @@ Commands:
                             Publish a new session-token signing key now and sign with it after the
                             grace period (default GATEHOUSE_SIGNING_KEY_GRACE_SECONDS); the old key
                             stays in the JWKS until its last token has expired.
+${WEBHOOKS_USAGE}
   mcp [--api-url URL] [--secret-key KEY] [--read-only] [--allow-private-metadata]
                             Serve the MCP tools over stdio for an agent host, talking to the
                             Gatehouse at URL (default GATEHOUSE_API_URL or http://127.0.0.1:3000)
@@ -151,17 +153,24 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'keys':
       return keys(config, rest);
+    case 'webhooks':
+      return withStore(config, (store) => webhooksCommand(config, store, rest, (text) => process.stdout.write(`${text}\n`)));
     default:
       throw new UsageError(USAGE);
   }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof UsageError) {
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof WebhookUsageError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
   const message = error instanceof Error ? error.message : String(error);
+  // node:util parseArgs rejects unknown or malformed options: a usage error like any other.
+  if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`${message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`gatehouse: ${message}\n`);
   process.exit(1);
 });

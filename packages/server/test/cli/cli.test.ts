@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCliServer } from '../support/cli.js';
 import { createTestStore, type TestStore } from '../support/test-store.js';
@@ -72,6 +73,59 @@ describe('gatehouse keys', () => {
     }
     const again = await runCli(['keys', 'revoke', id!], store.env);
     expect(again.code).toBe(2);
+  });
+});
+
+describe('gatehouse webhooks', () => {
+  it('manages endpoints on the store, audited as the operator who ran the command', async () => {
+    const env = { ...store.env, GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: '1' };
+    const created = await runCli(['webhooks', 'create', '--url', 'http://127.0.0.1:9/hook', '--events', 'user.created,user.deleted', '--description', 'CRM sync'], env);
+    expect(created.code).toBe(0);
+    const id = /^(whe_[0-9A-Za-z]+)/m.exec(created.stdout)?.[1];
+    const secret = /(whsec_[0-9A-Za-z+/=]+)/.exec(created.stdout)?.[1];
+    expect(id && secret).toBeTruthy();
+    expect(created.stdout).toContain('user.created, user.deleted');
+
+    const listed = await runCli(['webhooks', 'list'], env);
+    expect(listed.stdout).toContain(id!);
+    expect(listed.stdout).toContain('CRM sync');
+    expect(listed.stdout).not.toContain(secret!);
+
+    const updated = await runCli(['webhooks', 'update', id!, '--disable', '--events', 'all'], env);
+    expect(updated.code).toBe(0);
+    expect(updated.stdout).toMatch(/disabled/);
+    expect(updated.stdout).toContain('all Clerk event types');
+
+    const rotated = await runCli(['webhooks', 'rotate-secret', id!], env);
+    const newSecret = /(whsec_[0-9A-Za-z+/=]+)/.exec(rotated.stdout)?.[1];
+    expect(newSecret).toBeTruthy();
+    expect(newSecret).not.toBe(secret);
+    expect((await runCli(['webhooks', 'deliveries', id!], env)).stdout).toMatch(/^0 deliveries/);
+    expect((await runCli(['webhooks', 'replay', id!, '--since', '2020-01-01T00:00:00Z'], env)).stdout).toMatch(/^Queued \d+ events since 2020-01-01/);
+
+    const key = `sk_test_${'operatorcli'.repeat(3)}`;
+    const server = await startCliServer({ ...env, GATEHOUSE_SECRET_KEY: key });
+    try {
+      const endpoint = (await (await fetch(`${server.url}/v1/webhook_endpoints/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as Record<string, unknown>;
+      expect(endpoint).toMatchObject({ id, enabled: false, events: null, description: 'CRM sync' });
+      const audit = (await (await fetch(`${server.url}/v1/audit_events?type=webhook_endpoint.created`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+        data: { actor: { type: string; detail: string } }[];
+      };
+      expect(audit.data[0]?.actor).toMatchObject({ type: 'system', detail: `cli:${os.userInfo().username}` });
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+
+    expect((await runCli(['webhooks', 'delete', id!], env)).stdout).toContain(`Deleted ${id}`);
+    const gone = await runCli(['webhooks', 'show', id!], env);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toMatch(/not found/i);
+    const badUrl = await runCli(['webhooks', 'create', '--url', 'ftp://example.com/x'], env);
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toMatch(/url/);
+    const unknownOption = await runCli(['webhooks', 'list', '--colour'], env);
+    expect(unknownOption.code).toBe(2);
   });
 });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSecretKey, revokeSecretKey } from '../../src/domain/keys/secret-keys.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 let t: TestServer;
@@ -108,5 +109,18 @@ describe('user events and the audit log', () => {
     expect(future.data).toEqual([]);
     const badCursor = await t.request('GET', '/v1/audit_events?starting_after=evt_nope');
     expect(badCursor.status).toBe(422);
+  });
+
+  it('records secret keys created and revoked, with their hint and never the key', async () => {
+    const key = await createSecretKey(t.server.store, 'nightly export');
+    expect(await revokeSecretKey(t.server.store, key.id)).toBe(true);
+    const events = await audit('?type=secret_key.created&type=secret_key.revoked');
+    const mine = events.data.filter((e) => e.data.id === key.id);
+    expect(mine.map((e) => e.type)).toEqual(['secret_key.revoked', 'secret_key.created']);
+    expect(mine[1]?.data).toMatchObject({ name: 'nightly export', hint: key.secret.slice(-4) });
+    expect(mine[1]?.actor.type).toBe('system');
+    expect(JSON.stringify(events)).not.toContain(key.secret);
+    // The first key, created when the instance was, is on record too.
+    expect(events.data.some((e) => e.type === 'secret_key.created' && e.data.id === keyId)).toBe(true);
   });
 });

@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { verifyWebhook } from '@clerk/backend/webhooks';
 import pino from 'pino';
 import { Webhook } from 'svix';
@@ -14,14 +12,8 @@ import { guardedLookup, isPrivateAddress } from '../../src/domain/webhooks/url-g
 import { WebhookDispatcher } from '../../src/jobs/webhook-dispatcher.js';
 import { postWebhook } from '../../src/jobs/webhook-http.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { Receiver, waitFor } from '../support/webhook-receiver.js';
 import { webhookPayloadErrors } from '../support/webhook-spec.js';
-
-interface Received {
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-  status: number;
-}
 
 interface EndpointJSON {
   object: string;
@@ -42,55 +34,6 @@ interface DeliveryJSON {
   status: string;
   attempt_count: number;
   attempts: { attempted_at: number; status_code: number | null; latency_ms: number; error: string | null }[];
-}
-
-/** A receiver on 127.0.0.1: records every request; `answer` picks the status per request. */
-class Receiver {
-  readonly received: Received[] = [];
-  answer: (r: Omit<Received, 'status'>) => number = () => 200;
-  /** Milliseconds to hold the reply (a slow receiver). */
-  delay: (r: Omit<Received, 'status'>) => number = () => 0;
-  private server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-      const seen = { path: req.url ?? '/', headers, body: Buffer.concat(chunks).toString('utf8') };
-      const status = this.answer(seen);
-      this.received.push({ ...seen, status });
-      const wait = this.delay(seen);
-      if (wait === 0) res.writeHead(status).end();
-      else setTimeout(() => res.writeHead(status).end(), wait).unref();
-    });
-  });
-
-  async listen(port = 0): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
-    return (this.server.address() as AddressInfo).port;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  /** Successful requests for a path, one per svix-id (a receiver de-duplicating on it). */
-  delivered(path: string): Received[] {
-    const byId = new Map<string, Received>();
-    for (const r of this.received) if (r.path === path && r.status < 300 && !byId.has(r.headers['svix-id'] ?? '')) byId.set(r.headers['svix-id'] ?? '', r);
-    return [...byId.values()];
-  }
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const logger = pino({ level: 'silent' });

@@ -1,6 +1,7 @@
 import { newId } from '../../crypto/ids.js';
 import { constantTimeEqual, hashSecret, randomSecret } from '../../crypto/tokens.js';
 import type { Store } from '../../store/db.js';
+import { appendEvent } from '../events/append-event.js';
 
 /**
  * Backend API secret keys: `sk_live_` + 256 random bits, shown once, stored only as SHA-256.
@@ -31,8 +32,16 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export async function createSecretKey(store: Store, name: string, now = Date.now()): Promise<NewSecretKey> {
   const secret = `sk_live_${randomSecret(32)}`;
   const row = { id: newId('ak', now), name, key_hash: hashSecret(secret), hint: secret.slice(-4), created_at: now, last_used_at: null, revoked_at: null };
-  await store.db.insertInto('secret_keys').values(row).execute();
+  await store.transaction(async (trx) => {
+    await trx.insertInto('secret_keys').values(row).execute();
+    await appendEvent(trx, { type: 'secret_key.created', data: keyEventData(row) }, now);
+  });
   return { id: row.id, name, hint: row.hint, createdAt: now, lastUsedAt: null, revokedAt: null, secret };
+}
+
+/** What the audit log keeps about a key: never the key or its hash. */
+function keyEventData(row: { id: string; name: string; hint: string; created_at: number }) {
+  return { object: 'secret_key', id: row.id, name: row.name, hint: row.hint, created_at: row.created_at };
 }
 
 export async function listSecretKeys(store: Store): Promise<SecretKeySummary[]> {
@@ -42,13 +51,13 @@ export async function listSecretKeys(store: Store): Promise<SecretKeySummary[]> 
 
 /** Revocation takes effect on the next request: keys are checked against the store every time. */
 export async function revokeSecretKey(store: Store, id: string, now = Date.now()): Promise<boolean> {
-  const result = await store.db
-    .updateTable('secret_keys')
-    .set({ revoked_at: now })
-    .where('id', '=', id)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  return store.transaction(async (trx) => {
+    const result = await trx.updateTable('secret_keys').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return false;
+    const row = await trx.selectFrom('secret_keys').select(['id', 'name', 'hint', 'created_at']).where('id', '=', id).executeTakeFirstOrThrow();
+    await appendEvent(trx, { type: 'secret_key.revoked', data: { ...keyEventData(row), revoked_at: now } }, now);
+    return true;
+  });
 }
 
 export async function authenticateSecretKey(
