@@ -32,6 +32,7 @@ import { seedUsers, type SeedReport } from './lib/seed-users.js';
 import { fmt, summarize, table, type LatencySummary } from './lib/stats.js';
 import { postgresStore, sqliteStore, type ThrowawayStore } from './lib/throwaway-store.js';
 import { generateUsers, pick, seededRandom, type SeedUser } from './lib/user-data.js';
+import { databaseUrlSetting, intSetting, storesSetting } from './lib/settings.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -55,20 +56,13 @@ interface Settings {
 }
 
 // Duplicated from users.ts, which does not export it.
-function intSetting(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number between ${min} and ${max}`);
-  return value;
-}
 
 function readSettings(): Settings {
   return {
     readSeconds: intSetting('GATEHOUSE_BENCH_SECONDS', 5, 1, 120),
     readConnections: intSetting('GATEHOUSE_BENCH_CONNECTIONS', 10, 1, 200),
-    databaseUrl: process.env.GATEHOUSE_BENCH_DATABASE_URL || 'postgres://root@127.0.0.1:5432/test',
-    stores: new Set((process.env.GATEHOUSE_BENCH_STORES || 'sqlite,postgresql').split(',').map((s) => s.trim())),
+    databaseUrl: databaseUrlSetting(),
+    stores: storesSetting(),
     explainAll: process.env.GATEHOUSE_BENCH_EXPLAIN === '1',
     quietWaitSeconds: intSetting('GATEHOUSE_BENCH_QUIET_WAIT', 60, 0, 3600),
     attempts: intSetting('GATEHOUSE_BENCH_ATTEMPTS', 3, 1, 10),

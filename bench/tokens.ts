@@ -45,6 +45,7 @@ import type { Store } from '../packages/server/src/store/db.js';
 import { coresBetween, snapshot, waitForQuiet, type CpuSnapshot } from './lib/cpu.js';
 import { fmt, summarize, type LatencySummary } from './lib/stats.js';
 import { postgresStore, sqliteStore, type ThrowawayStore } from './lib/throwaway-store.js';
+import { databaseUrlSetting, intSetting, storesSetting } from './lib/settings.js';
 
 const signAsync = promisify(signSync);
 
@@ -200,20 +201,13 @@ interface Settings {
   quietWaitSeconds: number;
 }
 
-function intSetting(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number between ${min} and ${max}`);
-  return value;
-}
 
 function readSettings(): Settings {
   return {
     seconds: intSetting('GATEHOUSE_BENCH_TOKEN_SECONDS', 10, 1, 120),
     connections: os.availableParallelism() * 2,
-    databaseUrl: process.env.GATEHOUSE_BENCH_DATABASE_URL || 'postgres://root@127.0.0.1:5432/test',
-    stores: new Set((process.env.GATEHOUSE_BENCH_STORES || 'sqlite,postgresql').split(',').map((s) => s.trim())),
+    databaseUrl: databaseUrlSetting(),
+    stores: storesSetting(),
     quietWaitSeconds: intSetting('GATEHOUSE_BENCH_QUIET_WAIT', 60, 0, 3600),
   };
 }

@@ -30,9 +30,23 @@ function requestFor(source: RequestSource, auth: string): autocannon.Request {
     };
   }
   // A counter shared by every connection of this process plus a per-phase nonce keeps each
-  // address unique across warm-up, measurement and repeated runs.
+  // address (or name) unique across warm-up, measurement and repeated runs.
   let next = 0;
   const nonce = randomBytes(3).toString('hex');
+  if (source.kind === 'update-users') {
+    return {
+      method: 'PATCH',
+      path: '/v1/users',
+      setupRequest: (request) => ({
+        ...request,
+        method: 'PATCH',
+        path: `/v1/users/${randomItem(source.userIds)}`,
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        // A name never used before, so every update changes the user and appends an event.
+        body: JSON.stringify({ first_name: `${randomItem(FIRST_NAMES)}-${nonce}-${next++}` }),
+      }),
+    };
+  }
   return {
     method: 'POST',
     path: '/v1/users',

@@ -12,7 +12,9 @@ export type RequestSource =
   /** GET one of `paths`, chosen uniformly at random per request. */
   | { kind: 'pick'; paths: string[] }
   /** POST /v1/users with a fresh address and passphrase on every request. */
-  | { kind: 'create-users'; runTag: string };
+  | { kind: 'create-users'; runTag: string }
+  /** PATCH /v1/users/{id} of one of `userIds`, with a first name no earlier request used. */
+  | { kind: 'update-users'; userIds: string[] };
 
 export interface LoadPlan {
   /** Origin of the server, e.g. http://127.0.0.1:43121 */

@@ -55,6 +55,10 @@ export class WebhookDispatcher {
   private readonly stopping = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  /** The last pass found more due deliveries than it had room for. */
+  private backlog = false;
+  /** A delivery finished during a pass that left a backlog: run the next pass at once. */
+  private wakeRequested = false;
 
   constructor(options: DispatcherOptions) {
     this.store = options.store;
@@ -69,7 +73,7 @@ export class WebhookDispatcher {
   }
 
   start(): void {
-    this.schedule_();
+    this.schedule_(this.intervalMs);
   }
 
   /** Stops claiming, aborts in-flight posts (their locks lapse and another pass retries them). */
@@ -80,29 +84,66 @@ export class WebhookDispatcher {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private schedule_(): void {
+  /**
+   * Passes run every `intervalMs` while there is little to do. Under a backlog they run back to
+   * back instead: at once when fan-out left events unread, and as soon as half the in-flight
+   * deliveries have finished when due deliveries were left waiting for room. A fixed interval
+   * alone would cap delivery at maxInFlight per interval, whatever the receiver could take.
+   */
+  private schedule_(delayMs: number): void {
     if (this.stopping.signal.aborted) return;
     this.timer = setTimeout(() => {
+      this.timer = undefined;
       this.ticking = this.tick()
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'webhook dispatcher pass failed'))
-        .finally(() => this.schedule_());
-    }, this.intervalMs);
+        .catch((error: unknown) => {
+          this.logger.warn({ err: error }, 'webhook dispatcher pass failed');
+          return false;
+        })
+        .then((more) => {
+          this.ticking = undefined;
+          const now = more || this.wakeRequested;
+          this.wakeRequested = false;
+          this.schedule_(now ? 0 : this.intervalMs);
+        });
+    }, delayMs);
     // The loop alone must not keep the process alive.
     this.timer.unref();
   }
 
-  /** One pass: turn new events into deliveries, then start the due ones. Exposed for tests. */
-  async tick(): Promise<void> {
-    await this.fanOut();
-    if (this.stopping.signal.aborted) return;
+  private wake(): void {
+    if (!this.backlog || this.inFlight.size > this.maxInFlight / 2 || this.stopping.signal.aborted) return;
+    if (this.ticking) {
+      this.wakeRequested = true;
+    } else if (this.timer) {
+      clearTimeout(this.timer);
+      this.schedule_(0);
+    }
+  }
+
+  /**
+   * One pass: turn new events into deliveries, then start the due ones. Exposed for tests.
+   * Returns whether events were left unread, so the next pass should follow at once.
+   */
+  async tick(): Promise<boolean> {
+    const unread = await this.fanOut();
+    if (this.stopping.signal.aborted) return false;
     const room = this.maxInFlight - this.inFlight.size;
-    if (room <= 0) return;
-    for (const claimed of await this.claim(room)) {
-      const running: Promise<void> = this.deliver(claimed)
-        .catch((error: unknown) => this.logger.warn({ err: error, delivery_id: claimed.id }, 'webhook delivery failed to record'))
-        .finally(() => this.inFlight.delete(running));
+    if (room <= 0) {
+      this.backlog = true;
+      return unread;
+    }
+    const claimed = await this.claim(room);
+    this.backlog = claimed.length === room;
+    for (const delivery of claimed) {
+      const running: Promise<void> = this.deliver(delivery)
+        .catch((error: unknown) => this.logger.warn({ err: error, delivery_id: delivery.id }, 'webhook delivery failed to record'))
+        .finally(() => {
+          this.inFlight.delete(running);
+          this.wake();
+        });
       this.inFlight.add(running);
     }
+    return unread;
   }
 
   /**
@@ -110,17 +151,21 @@ export class WebhookDispatcher {
    * writers stay unaware of webhooks, endpoint changes need no coordination with them, and the
    * `(endpoint_id, event_seq)` unique key makes a pass by two processes harmless.
    */
-  private async fanOut(): Promise<void> {
+  private async fanOut(): Promise<boolean> {
     const db = webhookDb(this.store.db);
     const endpoints = await db.selectFrom('webhook_endpoints').select(['id', 'cursor_txid', 'cursor_seq']).execute();
+    let unread = false;
     for (const endpoint of endpoints) {
       const pending = await this.eventsAfter(db, endpoint, 1);
       if (pending.length === 0) continue;
       // Drain a backlog in a few batches per pass, each its own short transaction.
-      for (let batch = 0; batch < 10; batch++) {
-        if ((await this.fanOutEndpoint(endpoint.id)) < FANOUT_BATCH || this.stopping.signal.aborted) break;
+      let full = true;
+      for (let batch = 0; batch < 10 && full; batch++) {
+        full = (await this.fanOutEndpoint(endpoint.id)) === FANOUT_BATCH && !this.stopping.signal.aborted;
       }
+      unread ||= full;
     }
+    return unread;
   }
 
   private eventsAfter(db: ReturnType<typeof webhookDb>, cursor: Pick<WebhookEndpointTable, 'cursor_txid' | 'cursor_seq'>, limit: number) {

@@ -384,3 +384,22 @@ describe('SSRF guard', () => {
     }
   });
 });
+
+describe('a delivery backlog', () => {
+  it('drains back to back rather than a batch per polling interval', async () => {
+    await dispatcher.stop();
+    // One pass a minute, two deliveries at a time: only finished deliveries can drive the rest.
+    const slow = new WebhookDispatcher({ store: t.server.store, logger, retryScheduleMs: FAST_SCHEDULE, intervalMs: 60_000, timeoutMs: 1000, lockMs: 1500, maxInFlight: 2 });
+    try {
+      await createEndpoint({ url: `http://127.0.0.1:${port}/backlog`, events: ['user.created'] });
+      for (let i = 0; i < 12; i++) await newUser(`backlog${i}`);
+      slow.start();
+      await slow.tick();
+      const got = await waitFor('twelve deliveries', () => (receiver.delivered('/backlog').length >= 12 ? receiver.delivered('/backlog') : undefined), 15_000);
+      expect(got).toHaveLength(12);
+    } finally {
+      await slow.stop();
+      dispatcher = startDispatcher();
+    }
+  });
+});
