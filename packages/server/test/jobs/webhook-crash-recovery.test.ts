@@ -1,5 +1,5 @@
 import { Webhook } from 'svix';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCliServer, type CliServer } from '../support/cli.js';
 import { createTestStore, type TestStore } from '../support/test-store.js';
 import { Receiver, waitFor } from '../support/webhook-receiver.js';
@@ -14,6 +14,12 @@ const SECRET_KEY = `sk_test_${'crashrecovery'.repeat(3)}`;
 let store: TestStore | undefined;
 let server: CliServer | undefined;
 const receiver = new Receiver();
+let port: number;
+
+beforeAll(async () => {
+  port = await receiver.listen();
+  store = await createTestStore();
+});
 
 afterAll(async () => {
   if (server && server.child.exitCode === null) {
@@ -37,9 +43,7 @@ async function api<T>(url: string, method: string, path: string, body?: unknown)
 
 describe('webhook delivery across a crash', () => {
   it('resumes every pending delivery after SIGKILL and a restart', { timeout: 90_000 }, async () => {
-    store = await createTestStore();
-    const env = { ...store.env, GATEHOUSE_SECRET_KEY: SECRET_KEY, GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: '1' };
-    const port = await receiver.listen();
+    const env = { ...store!.env, GATEHOUSE_SECRET_KEY: SECRET_KEY, GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: '1' };
     receiver.hold = true;
 
     server = await startCliServer(env);
@@ -71,5 +75,30 @@ describe('webhook delivery across a crash', () => {
 
     const deliveries = await api<{ data: { status: string; attempts: unknown[] }[] }>(server.url, 'GET', `/v1/webhook_endpoints/${endpoint.id}/deliveries`);
     expect(deliveries.data.map((d) => d.status)).toEqual(Array(5).fill('succeeded'));
+  });
+
+  it('delivers each event once per endpoint with two server processes on one store', { timeout: 60_000 }, async () => {
+    if (server && server.child.exitCode === null) {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+    const env = { ...store!.env, GATEHOUSE_SECRET_KEY: SECRET_KEY, GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: '1' };
+    const first = await startCliServer(env);
+    const second = await startCliServer(env);
+    try {
+      await api(first.url, 'POST', '/v1/webhook_endpoints', { url: `http://127.0.0.1:${port}/two`, events: ['user.created'] });
+      for (let i = 0; i < 20; i++) {
+        await api((i % 2 === 0 ? first : second).url, 'POST', '/v1/users', { email_address: [`two${i}@webhooks.test`], skip_password_requirement: true });
+      }
+      await waitFor('twenty deliveries', () => (receiver.delivered('/two').length >= 20 ? true : undefined), 30_000);
+      // Let both dispatchers run a few more passes: a second delivery of anything would show now.
+      await new Promise((r) => setTimeout(r, 1500));
+      const requests = receiver.received.filter((r) => r.path === '/two');
+      expect(requests).toHaveLength(20);
+      expect(new Set(requests.map((r) => r.headers['svix-id'])).size).toBe(20);
+    } finally {
+      for (const s of [first, second]) s.child.kill('SIGTERM');
+      await Promise.all([first.exited, second.exited]);
+    }
   });
 });

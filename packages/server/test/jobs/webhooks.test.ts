@@ -6,6 +6,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { loadEncryptionKey } from '../../src/crypto/encryption-key.js';
 import { configureWebhooks } from '../../src/domain/webhooks/settings.js';
+import { CLERK_EVENT_TYPES } from '../../src/domain/webhooks/event-types.js';
 import { webhookDb } from '../../src/domain/webhooks/tables.js';
 import { openStore, type Store } from '../../src/store/db.js';
 import { guardedLookup, isPrivateAddress } from '../../src/domain/webhooks/url-guard.js';
@@ -382,6 +383,55 @@ describe('SSRF guard', () => {
     } finally {
       await strict.close();
     }
+  });
+});
+
+describe('every Clerk event type Gatehouse produces', () => {
+  it('is delivered, verifies with svix and @clerk/backend, and matches the webhooks spec', async () => {
+    const endpoint = await createEndpoint({ url: `http://127.0.0.1:${port}/all` });
+    const ok = async (method: string, path: string, body?: unknown) => {
+      const reply = await t.request(method, path, body === undefined ? {} : { body });
+      expect(reply.status, `${method} ${path}: ${reply.text}`).toBe(200);
+      return reply.body as { id: string };
+    };
+    const owner = await newUser('owner');
+    const member = await newUser('member');
+    const session = await ok('POST', '/v1/sessions', { user_id: member });
+    await ok('POST', `/v1/sessions/${session.id}/revoke`);
+    await ok('POST', '/v1/sessions', { user_id: member });
+    const org = await ok('POST', '/v1/organizations', { name: 'Every Event Org', created_by: owner });
+    await ok('POST', `/v1/organizations/${org.id}/memberships`, { user_id: member, role: 'org:member' });
+    await ok('PATCH', `/v1/organizations/${org.id}/memberships/${member}`, { role: 'org:admin' });
+    const invitation = await ok('POST', `/v1/organizations/${org.id}/invitations`, { email_address: 'invitee@hooks.test', role: 'org:member' });
+    await ok('POST', `/v1/organizations/${org.id}/invitations/${invitation.id}/revoke`, {});
+    const permission = await ok('POST', '/v1/organization_permissions', { name: 'Read reports', key: 'org:reports:read' });
+    await ok('PATCH', `/v1/organization_permissions/${permission.id}`, { description: 'Read every report' });
+    const role = await ok('POST', '/v1/organization_roles', { name: 'Analyst', key: 'org:analyst', permissions: ['org:reports:read'] });
+    await ok('PATCH', `/v1/organization_roles/${role.id}`, { description: 'Reads reports' });
+    await ok('DELETE', `/v1/organization_roles/${role.id}`);
+    await ok('DELETE', `/v1/organization_permissions/${permission.id}`);
+    await ok('DELETE', `/v1/users/${member}`);
+
+    const expected = [
+      'user.created', 'session.created', 'session.revoked', 'session.removed', 'user.deleted',
+      'organization.created', 'organizationMembership.created', 'organizationMembership.updated', 'organizationMembership.deleted',
+      'organizationInvitation.created', 'organizationInvitation.revoked',
+      'permission.created', 'permission.updated', 'permission.deleted', 'role.created', 'role.updated', 'role.deleted',
+    ];
+    const got = await waitFor('a delivery of every type', () => {
+      const types = new Set(receiver.delivered('/all').map((r) => (JSON.parse(r.body) as { type: string }).type));
+      return expected.every((type) => types.has(type)) ? receiver.delivered('/all') : undefined;
+    });
+    const svix = new Webhook(endpoint.secret!);
+    for (const r of got) {
+      const envelope = svix.verify(r.body, r.headers) as { type: string; data: Record<string, unknown> };
+      const viaClerk = await verifyWebhook(new Request(`http://127.0.0.1:${port}/all`, { method: 'POST', headers: r.headers, body: r.body }), { signingSecret: endpoint.secret! });
+      expect(viaClerk.type).toBe(envelope.type);
+      expect(webhookPayloadErrors(envelope), envelope.type).toEqual([]);
+      if (envelope.type.startsWith('session.')) expect((envelope.data.user as { id: string }).id).toBe(envelope.data.user_id);
+    }
+    // Only Clerk's types reach an endpoint that names none: no audit-only event slipped through.
+    expect(got.every((r) => CLERK_EVENT_TYPES.has((JSON.parse(r.body) as { type: string }).type))).toBe(true);
   });
 });
 

@@ -46,6 +46,28 @@ function normalize(node: unknown): unknown {
   return out;
 }
 
+/**
+ * `allOf: [{$ref: Closed}, {properties: {extra}}]` where Closed says `additionalProperties: false`
+ * can match nothing that has `extra` (SessionEventPayload: a Session plus its `user`). The spec
+ * means "Closed, extended by extra"; this builds exactly that schema, still closed.
+ */
+function extendClosedSchemas(schemas: Json): Json {
+  const out: Json = { ...schemas };
+  for (const [name, schema] of Object.entries(schemas)) {
+    if (!isRecord(schema) || !Array.isArray(schema.allOf) || schema.allOf.length !== 2) continue;
+    const [base, extension] = schema.allOf as unknown[];
+    const ref = isRecord(base) && typeof base.$ref === 'string' ? base.$ref.replace('#/components/schemas/', '') : undefined;
+    const target = ref ? schemas[ref] : undefined;
+    if (!isRecord(target) || target.additionalProperties !== false || !isRecord(extension) || !isRecord(extension.properties)) continue;
+    out[name] = {
+      ...target,
+      properties: { ...(target.properties as Json), ...extension.properties },
+      required: [...((target.required as string[] | undefined) ?? []), ...((extension.required as string[] | undefined) ?? [])],
+    };
+  }
+  return out;
+}
+
 let loaded: { ajv: Ajv; webhooks: Json } | undefined;
 const compiled = new Map<string, ValidateFunction>();
 
@@ -54,7 +76,9 @@ function load(): { ajv: Ajv; webhooks: Json } {
   const spec = parseYaml(fs.readFileSync(specPath(), 'utf8')) as Json;
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
-  ajv.addSchema({ $id: DOC_ID, components: normalize(spec.components) });
+  const components = spec.components as Json;
+  const schemas = isRecord(components.schemas) ? extendClosedSchemas(components.schemas) : {};
+  ajv.addSchema({ $id: DOC_ID, components: normalize({ ...components, schemas }) });
   loaded = { ajv, webhooks: isRecord(spec['x-webhooks']) ? spec['x-webhooks'] : {} };
   return loaded;
 }
