@@ -67,6 +67,9 @@ describe('sessions through @clerk/backend', () => {
     const revoked = await t.clerk.sessions.revokeSession(session.id);
     expect(revoked.status).toBe('revoked');
     await expectClerkError(t.clerk.sessions.getToken(session.id), 422, 'session_not_active');
+    // The refused refresh is on record for the operator.
+    const denied = await t.server.store.db.selectFrom('events').select('data').where('type', '=', 'session.token_denied').where('subject_user_id', '=', userId).execute();
+    expect(denied.map((e) => JSON.parse(e.data) as unknown)).toContainEqual(expect.objectContaining({ session_id: session.id, user_id: userId, status: 'revoked' }));
     const revokedList = await t.clerk.sessions.getSessionList({ userId, status: 'revoked' });
     expect(revokedList.data.map((s) => s.id)).toEqual([session.id]);
     await expectClerkError(t.clerk.sessions.getSession('sess_missing'), 404, 'resource_not_found');

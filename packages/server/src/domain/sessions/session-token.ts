@@ -1,5 +1,6 @@
 import { SignJWT, type JWTPayload } from 'jose';
 import { randomSecret } from '../../crypto/tokens.js';
+import { appendEvent } from '../events/append-event.js';
 import { GatehouseError, notFound } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import type { DomainContext } from '../context.js';
@@ -144,8 +145,13 @@ export async function mintSessionToken(
   const now = ctx.now();
   const { session, banned, org: membership } = await loadTokenSubject(db, sessionId);
   const status = effectiveStatus(session, now);
-  if (status !== 'active') throw new GatehouseError('session_not_active', { meta: { status } });
-  if (banned) throw new GatehouseError('session_not_active', { meta: { status: 'revoked' } });
+  const refusal = status !== 'active' ? status : banned ? 'revoked' : undefined;
+  if (refusal) {
+    // A refused refresh is worth an operator's attention (a stolen cookie replayed after sign-out
+    // looks exactly like this), so it is audited, though nothing changed.
+    await appendEvent(db, { type: 'session.token_denied', data: { object: 'session_token_denial', session_id: session.id, user_id: session.user_id, status, user_banned: banned }, subjectUserId: session.user_id }, now);
+    throw new GatehouseError('session_not_active', { meta: { status: refusal } });
+  }
 
   const role = membership ? await rolePermissions(db, membership.roleId) : undefined;
   const org = membership && role ? { id: membership.id, slug: membership.slug, roleKey: role.key, permissions: role.permissions } : undefined;
