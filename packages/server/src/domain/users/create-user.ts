@@ -5,8 +5,11 @@ import {
   insertEmailAddress,
   insertPhoneNumber,
   insertUser,
-  loadUserRecord,
   writeUserSearch,
+  type EmailAddressRow,
+  type PhoneNumberRow,
+  type UserRecord,
+  type UserRow,
 } from '../../store/repositories/user-repository.js';
 import { serializeUser } from '../../wire/user.js';
 import { appendEvent } from '../events/append-event.js';
@@ -96,7 +99,7 @@ export async function createUser(ctx: DomainContext, input: CreateUserInput): Pr
   const now = ctx.now();
   const createdAt = input.createdAt ?? now;
   const userId = newId('user', createdAt);
-  const emailRows = emails.map((email, i) => ({
+  const emailRows = emails.map((email, i): EmailAddressRow => ({
     id: newId('idn', now),
     user_id: userId,
     email_address: email,
@@ -106,7 +109,7 @@ export async function createUser(ctx: DomainContext, input: CreateUserInput): Pr
     created_at: now,
     updated_at: now,
   }));
-  const phoneRows = phones.map((phone, i) => ({
+  const phoneRows = phones.map((phone, i): PhoneNumberRow => ({
     id: newId('idn', now),
     user_id: userId,
     phone_number: phone,
@@ -123,7 +126,7 @@ export async function createUser(ctx: DomainContext, input: CreateUserInput): Pr
     ctx.store.transaction(async (trx) => {
       const taken = await findTakenIdentifiers(trx, { emailAddresses: emails, phoneNumbers: phones, username, externalId });
       if (taken) throw identifierTaken(taken.param);
-      await insertUser(trx, {
+      const userRow: UserRow = {
         id: userId,
         external_id: externalId,
         username,
@@ -152,12 +155,14 @@ export async function createUser(ctx: DomainContext, input: CreateUserInput): Pr
         create_organizations_limit: input.createOrganizationsLimit ?? null,
         created_at: createdAt,
         updated_at: now,
-      });
+      };
+      await insertUser(trx, userRow);
       for (const row of emailRows) await insertEmailAddress(trx, row);
       for (const row of phoneRows) await insertPhoneNumber(trx, row);
-      // One read of the new user serves the search line, the event and the reply.
-      const record = await loadUserRecord(trx, userId);
-      if (!record) throw new Error('the user just inserted is missing');
+      // The rows just written are the user as a read would return it: every column is set here,
+      // and ids made in one process ascend, so the given order is the (created_at, id) order a
+      // read lists identifiers in. No read-back for the search line, the event and the reply.
+      const record: UserRecord = { row: userRow, emailAddresses: emailRows, phoneNumbers: phoneRows };
       await writeUserSearch(trx, record);
       const created = toUser(record, ctx);
       await appendEvent(trx, { type: 'user.created', data: serializeUser(created), subjectUserId: userId }, now);
