@@ -1,6 +1,7 @@
 import { newId } from '../../crypto/ids.js';
 import { constantTimeEqual, hashSecret, randomSecret } from '../../crypto/tokens.js';
 import type { Store } from '../../store/db.js';
+import { preparedQuery } from '../../store/prepared-query.js';
 import { appendEvent } from '../events/append-event.js';
 
 /**
@@ -60,6 +61,12 @@ export async function revokeSecretKey(store: Store, id: string, now = Date.now()
   });
 }
 
+// Every Backend API request runs this.
+const activeKeyByHash = preparedQuery(
+  (db, keyHash: string) => db.selectFrom('secret_keys').select(['id', 'key_hash', 'last_used_at']).where('key_hash', '=', keyHash).where('revoked_at', 'is', null),
+  1,
+);
+
 export async function authenticateSecretKey(
   store: Store,
   presented: string,
@@ -67,12 +74,7 @@ export async function authenticateSecretKey(
   now = Date.now(),
 ): Promise<SecretKeyPrincipal | undefined> {
   if (configuredKey !== undefined && constantTimeEqual(presented, configuredKey)) return { kind: 'configured_secret_key' };
-  const row = await store.db
-    .selectFrom('secret_keys')
-    .select(['id', 'key_hash', 'last_used_at'])
-    .where('key_hash', '=', hashSecret(presented))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+  const [row] = await activeKeyByHash(store.db, hashSecret(presented));
   if (!row) return undefined;
   if (row.last_used_at === null || now - row.last_used_at > LAST_USED_RESOLUTION_MS) {
     await store.db.updateTable('secret_keys').set({ last_used_at: now }).where('id', '=', row.id).execute();

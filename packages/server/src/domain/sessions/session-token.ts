@@ -3,6 +3,7 @@ import { randomSecret } from '../../crypto/tokens.js';
 import { appendEvent } from '../events/append-event.js';
 import { GatehouseError, notFound } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
+import { preparedQuery } from '../../store/prepared-query.js';
 import type { DomainContext } from '../context.js';
 import { loadRoleRefs } from '../organizations/role-keys.js';
 import { effectiveStatus, type SessionRow } from './sessions.js';
@@ -93,21 +94,26 @@ interface TokenSubject {
   org: { id: string; slug: string; roleId: string } | undefined;
 }
 
+const tokenSubjectQuery = preparedQuery(
+  (db, sessionId: string) =>
+    db
+      .selectFrom('sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .leftJoin('organization_memberships as m', (join) => join.onRef('m.organization_id', '=', 's.last_active_organization_id').onRef('m.user_id', '=', 's.user_id'))
+      .leftJoin('organizations as o', 'o.id', 'm.organization_id')
+      .selectAll('s')
+      .select(['u.banned as user_banned', 'o.id as org_id', 'o.slug as org_slug', 'm.role_id as org_role_id'])
+      .where('s.id', '=', sessionId),
+  1,
+);
+
 /**
  * Everything a session token needs in one indexed read: the session, its user's ban flag, and
  * the active organization with the member's role — if the user is still a member. This is the
  * hot path of every browser's token refresh.
  */
 async function loadTokenSubject(db: Executor, sessionId: string): Promise<TokenSubject> {
-  const row = await db
-    .selectFrom('sessions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .leftJoin('organization_memberships as m', (join) => join.onRef('m.organization_id', '=', 's.last_active_organization_id').onRef('m.user_id', '=', 's.user_id'))
-    .leftJoin('organizations as o', 'o.id', 'm.organization_id')
-    .selectAll('s')
-    .select(['u.banned as user_banned', 'o.id as org_id', 'o.slug as org_slug', 'm.role_id as org_role_id'])
-    .where('s.id', '=', sessionId)
-    .executeTakeFirst();
+  const [row] = await tokenSubjectQuery(db, sessionId);
   if (!row) throw notFound();
   const { user_banned, org_id, org_slug, org_role_id, ...session } = row;
   return {
@@ -117,16 +123,21 @@ async function loadTokenSubject(db: Executor, sessionId: string): Promise<TokenS
   };
 }
 
+const rolePermissionsQuery = preparedQuery(
+  (db, roleId: string) =>
+    db
+      .selectFrom('organization_roles as r')
+      .leftJoin('organization_role_permissions as rp', 'rp.role_id', 'r.id')
+      .leftJoin('organization_permissions as p', 'p.id', 'rp.permission_id')
+      .select(['r.key as role_key', 'p.key as permission_key'])
+      .where('r.id', '=', roleId)
+      .orderBy('p.key'),
+  1,
+);
+
 /** Permission keys of one role, in one query. */
 async function rolePermissions(db: Executor, roleId: string): Promise<{ key: string; permissions: string[] } | undefined> {
-  const rows = await db
-    .selectFrom('organization_roles as r')
-    .leftJoin('organization_role_permissions as rp', 'rp.role_id', 'r.id')
-    .leftJoin('organization_permissions as p', 'p.id', 'rp.permission_id')
-    .select(['r.key as role_key', 'p.key as permission_key'])
-    .where('r.id', '=', roleId)
-    .orderBy('p.key')
-    .execute();
+  const rows = await rolePermissionsQuery(db, roleId);
   const first = rows[0];
   if (!first) return undefined;
   return { key: first.role_key, permissions: rows.flatMap((r) => (r.permission_key ? [r.permission_key] : [])) };
