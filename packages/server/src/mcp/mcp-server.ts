@@ -22,7 +22,7 @@ const INSTRUCTIONS =
   'Tools for managing the users, organizations, memberships, invitations and sessions of a Gatehouse identity server ' +
   '(Clerk-compatible Backend API). Results are the Backend API’s JSON (snake_case, timestamps in Unix milliseconds). ' +
   'Find users with getUserList (emailAddress, query) before changing them; prefer the update…Metadata tools, which merge, over ' +
-  'updateUser metadata arguments, which replace. Destructive tools (delete…, ban…, revoke…) cannot be undone by another call; confirm the target first. ' +
+  'updateUser metadata arguments, which replace. Destructive tools (delete…, ban…, revoke…) cut access at once and deletions cannot be undone: confirm the target first. ' +
   'Every call is recorded in the audit log under this client’s name.';
 
 function annotationsFor(tool: GatehouseTool): ToolAnnotations {

@@ -129,6 +129,18 @@ describe('gatehouse webhooks', () => {
   });
 });
 
+describe('gatehouse mcp', () => {
+  it('refuses to start without a secret key or with a URL that is not http(s)', async () => {
+    const noKey = await runCli(['mcp'], {});
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toMatch(/GATEHOUSE_SECRET_KEY/);
+    const badUrl = await runCli(['mcp', '--api-url', 'ftp://example.com'], { GATEHOUSE_SECRET_KEY: 'sk_test_x' });
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toMatch(/--api-url/);
+    expect(noKey.stdout + badUrl.stdout).toBe('');
+  });
+});
+
 describe('settings', () => {
   it('refuses an invalid setting at start with one line naming it', async () => {
     for (const [name, value] of [
