@@ -15,8 +15,11 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
-/** Waits after the 1st, 2nd, … failed attempt; after the last one the delivery is given up (~28 h). */
-export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR];
+/**
+ * Waits after the 1st, 2nd, … failed attempt (Svix's opening steps, then every 10 h); after the
+ * last one, about three days after the first attempt, the delivery is given up.
+ */
+export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, ...Array<number>(6).fill(10 * HOUR)];
 
 export interface DispatcherOptions {
   store: Store;
