@@ -11,8 +11,6 @@
  * GATEHOUSE_BENCH_QUIET_WAIT: seconds each phase may wait for other processes to go quiet (60),
  * GATEHOUSE_BENCH_ATTEMPTS: times a phase is repeated while other processes compete for the CPU (3).
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { sql, type Insertable } from 'kysely';
 import { loadConfig, type Config } from '../packages/server/src/config.js';
@@ -30,9 +28,10 @@ import { captureQueries, explain, readableSql } from './lib/explain.js';
 import { runLoad, type CpuSplit } from './lib/load.js';
 import { seedUsers, type SeedReport } from './lib/seed-users.js';
 import { fmt, summarize, table, type LatencySummary } from './lib/stats.js';
-import { postgresStore, sqliteStore, type ThrowawayStore } from './lib/throwaway-store.js';
+import type { ThrowawayStore } from './lib/throwaway-store.js';
 import { generateUsers, pick, seededRandom, type SeedUser } from './lib/user-data.js';
 import { databaseUrlSetting, intSetting, storesSetting } from './lib/settings.js';
+import { forEachStore, log, machineInfo, writeResults } from './lib/bench-run.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -509,7 +508,6 @@ async function storeVersion(store: Store): Promise<string> {
   return `SQLite ${rows[0]?.v ?? '?'}`;
 }
 
-const log = (line = '') => process.stdout.write(`${line}\n`);
 
 async function benchStore(target: ThrowawayStore, users: readonly SeedUser[], world: OrgWorld, digest: string, settings: Settings): Promise<StoreResult> {
   log(`\n=== ${target.label}: ${target.note} ===`);
@@ -629,14 +627,7 @@ function printStore(label: string, reads: ReadResult[], verdicts: StoreResult['v
 export async function main(): Promise<void> {
   const settings = readSettings();
   const startedAt = new Date();
-  const cpus = os.cpus();
-  const machine = {
-    cpu: cpus[0]?.model ?? 'unknown',
-    cores: os.availableParallelism(),
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    node: process.version,
-    platform: `${os.platform()} ${os.release()}`,
-  };
+  const machine = machineInfo();
   log(
     `orgs bench — ${USERS.toLocaleString('en-US')} users, 1 organization of ${BIG_ORG_MEMBERS.toLocaleString('en-US')} members, ` +
       `${HUB_ORGS.toLocaleString('en-US')} organizations sharing one member; ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}`,
@@ -649,38 +640,10 @@ export async function main(): Promise<void> {
   // One argon2id digest shared by every seeded user: no request here checks a password.
   const digest = await hashPassword(normalizePassword('seeded users share this passphrase'));
 
-  const results: (StoreResult | { store: string; skipped: string })[] = [];
-  if (settings.stores.has('sqlite')) {
-    const target = sqliteStore();
-    try {
-      results.push(await benchStore(target, users, world, digest, settings));
-    } finally {
-      await target.dispose();
-    }
-  }
-  if (settings.stores.has('postgresql')) {
-    const outcome = await postgresStore(settings.databaseUrl);
-    if ('skipped' in outcome) {
-      log(`\npostgresql: skipped (${outcome.skipped})`);
-      results.push({ store: 'postgresql', skipped: outcome.skipped });
-    } else {
-      try {
-        results.push(await benchStore(outcome.store, users, world, digest, settings));
-      } finally {
-        await outcome.store.dispose();
-      }
-    }
-  }
+  const results = await forEachStore(settings.stores, settings.databaseUrl, (target) => benchStore(target, users, world, digest, settings));
 
-  const dir = new URL('./results/', import.meta.url);
-  fs.mkdirSync(dir, { recursive: true });
-  const file = new URL(`orgs-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`, dir);
   const { stores: _stores, ...rest } = settings;
-  fs.writeFileSync(
-    file,
-    `${JSON.stringify({ bench: 'orgs', startedAt: startedAt.toISOString(), machine, settings: { ...rest, stores: [...settings.stores] }, results }, null, 2)}\n`,
-  );
-  log(`\nresults written to ${file.pathname}`);
+  writeResults('orgs', startedAt, { machine, settings: { ...rest, stores: [...settings.stores] }, results });
   const measured = results.filter((r): r is StoreResult => 'verdicts' in r);
   const missed = measured.some((r) => r.verdicts.some((v) => !v.pass));
   log(measured.length === 0 ? 'no store was measured' : missed ? 'some targets MISSED (see above)' : 'all targets PASS');

@@ -26,14 +26,10 @@
  * processes to go quiet (60).
  */
 import { createPublicKey, KeyObject, sign as signSync, verify as verifySync, type JsonWebKey, type webcrypto } from 'node:crypto';
-import { fork } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { verifyToken } from '@clerk/backend';
-import autocannon from 'autocannon';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { sql } from 'kysely';
 import { loadConfig, type Config } from '../packages/server/src/config.js';
@@ -42,153 +38,18 @@ import type { SigningKeys } from '../packages/server/src/domain/sessions/signing
 import { createLogger } from '../packages/server/src/logger.js';
 import { domainContextFor, signingKeysFor, startServer, type RunningServer } from '../packages/server/src/server.js';
 import type { Store } from '../packages/server/src/store/db.js';
-import { coresBetween, snapshot, waitForQuiet, type CpuSnapshot } from './lib/cpu.js';
+import { coresBetween, snapshot, waitForQuiet } from './lib/cpu.js';
+import { runLoad, type CpuSplit } from './lib/load.js';
 import { fmt, summarize, type LatencySummary } from './lib/stats.js';
-import { postgresStore, sqliteStore, type ThrowawayStore } from './lib/throwaway-store.js';
+import type { ThrowawayStore } from './lib/throwaway-store.js';
 import { databaseUrlSetting, intSetting, storesSetting } from './lib/settings.js';
+import { forEachStore, log, machineInfo, writeResults } from './lib/bench-run.js';
 
 const signAsync = promisify(signSync);
 
 const TARGET_RATIO = 0.6;
 /** Above this many cores used by other processes a phase waits, and a row is flagged. */
 const QUIET_CORES = 0.2;
-const CHILD_FLAG = 'GATEHOUSE_BENCH_TOKENS_LOAD_CHILD';
-
-// ---------------------------------------------------------------------------------------------
-// Load generator (this same file, forked with CHILD_FLAG set)
-
-interface LoadPlan {
-  origin: string;
-  path: string;
-  secretKey: string;
-  connections: number;
-  durationSeconds: number;
-  warmupRequests: number;
-}
-
-interface LoadResult {
-  elapsedMs: number;
-  ok: number;
-  statusCounts: Record<string, number>;
-  errors: number;
-  timeouts: number;
-  latenciesMs: number[];
-  clientCpuSeconds: number;
-}
-
-type ChildMessage = { type: 'started' } | { type: 'done'; result?: LoadResult; error?: string };
-
-async function loadPhase(plan: LoadPlan, bound: { amount: number } | { duration: number }, onStart?: () => void): Promise<LoadResult> {
-  onStart?.();
-  const cpuAtStart = process.cpuUsage();
-  const latenciesMs: number[] = [];
-  const statusCounts: Record<string, number> = {};
-  let errors = 0;
-  const started = performance.now();
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: `${plan.origin}${plan.path}`,
-        connections: plan.connections,
-        ...bound,
-        timeout: 30,
-        method: 'POST',
-        headers: { authorization: `Bearer ${plan.secretKey}`, 'content-type': 'application/json' },
-        body: '{}',
-      },
-      (error: Error | null, res: autocannon.Result) => (error ? reject(error) : resolve(res)),
-    );
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      const key = String(statusCode);
-      statusCounts[key] = (statusCounts[key] ?? 0) + 1;
-      if (statusCode >= 200 && statusCode < 300) latenciesMs.push(responseTime);
-    });
-    instance.on('reqError', () => {
-      errors++;
-    });
-  });
-  const cpu = process.cpuUsage(cpuAtStart);
-  return {
-    elapsedMs: performance.now() - started,
-    ok: latenciesMs.length,
-    statusCounts,
-    errors,
-    timeouts: result.timeouts,
-    latenciesMs,
-    clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
-  };
-}
-
-function runAsLoadChild(): void {
-  process.once('message', (plan: LoadPlan) => {
-    void (async () => {
-      let done: ChildMessage;
-      try {
-        await loadPhase(plan, { amount: plan.warmupRequests });
-        const started: ChildMessage = { type: 'started' };
-        done = { type: 'done', result: await loadPhase(plan, { duration: plan.durationSeconds }, () => process.send?.(started)) };
-      } catch (error) {
-        done = { type: 'done', error: error instanceof Error ? error.message : String(error) };
-      }
-      process.send?.(done, () => process.disconnect());
-    })();
-  });
-}
-
-if (process.env[CHILD_FLAG] === '1') runAsLoadChild();
-
-interface CpuSplit {
-  server: number;
-  client: number;
-  other: number;
-}
-
-/**
- * One load phase from a child process, so the load generator does not share the server's event
- * loop. CPU is sampled when the child starts and ends its measured phase.
- */
-function runLoad(plan: LoadPlan, serverPids: () => Promise<readonly number[]>): Promise<LoadResult & { cpu: CpuSplit }> {
-  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(plan.origin)) throw new Error(`refusing to load ${plan.origin}: loopback only`);
-  // fork() reuses this process's execArgv, which carries tsx's loader, so the child runs TypeScript.
-  const child = fork(fileURLToPath(import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, [CHILD_FLAG]: '1' } });
-  const limitMs = (plan.durationSeconds + 120) * 1000;
-  let started: Promise<CpuSnapshot> | undefined;
-  let replied = false;
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const settle = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      fn();
-    };
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      settle(() => reject(new Error(`load child did not finish within ${limitMs} ms`)));
-    }, limitMs);
-    child.on('message', (message: ChildMessage) => {
-      if (message.type === 'started') {
-        started = serverPids().then(snapshot);
-        return;
-      }
-      replied = true;
-      const { result, error } = message;
-      if (!result) return settle(() => reject(new Error(`load child failed: ${error ?? 'no result'}`)));
-      void (async () => {
-        const ended = snapshot(await serverPids());
-        const begun = await started;
-        const split = begun ? coresBetween(begun, ended, result.clientCpuSeconds) : { own: Number.NaN, foreign: Number.NaN };
-        const client = result.clientCpuSeconds / (result.elapsedMs / 1000);
-        settle(() => resolve({ ...result, cpu: { server: split.own - client, client, other: split.foreign } }));
-      })().catch((e: unknown) => settle(() => reject(e instanceof Error ? e : new Error(String(e)))));
-    });
-    child.once('error', (error) => settle(() => reject(error)));
-    child.once('exit', (code) => {
-      if (!replied) settle(() => reject(new Error(`load child exited with code ${code} before replying`)));
-    });
-    child.send(plan);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -212,7 +73,6 @@ function readSettings(): Settings {
   };
 }
 
-const log = (line = '') => process.stdout.write(`${line}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // Measurements
@@ -421,11 +281,11 @@ async function benchStore(
     const load = await runLoad(
       {
         origin: server.url,
-        path: `/v1/sessions/${fixture.sessionId}/tokens`,
         secretKey: secret,
         connections: settings.connections,
         durationSeconds: settings.seconds,
         warmupRequests: 500,
+        source: { kind: 'post', path: `/v1/sessions/${fixture.sessionId}/tokens` },
       },
       serverPids,
     );
@@ -556,45 +416,17 @@ async function benchVerify(server: RunningServer, secret: string, fixture: Fixtu
 export async function main(): Promise<void> {
   const settings = readSettings();
   const startedAt = new Date();
-  const machine = {
-    cpu: os.cpus()[0]?.model ?? 'unknown',
-    cores: os.availableParallelism(),
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    node: process.version,
-    platform: `${os.platform()} ${os.release()}`,
-    uvThreadpoolSize: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
-  };
+  const machine = machineInfo();
   log(
     `tokens bench — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, libuv thread pool ${machine.uvThreadpoolSize}; ` +
       `${settings.seconds} s per phase, ${settings.connections} connections`,
   );
 
-  const results: (StoreResult | { store: string; skipped: string })[] = [];
   let verify: VerifyResult | undefined;
   const verifyOnce = async (server: RunningServer, secret: string, fixture: Fixture) => {
     if (!verify) verify = await benchVerify(server, secret, fixture, settings);
   };
-  if (settings.stores.has('sqlite')) {
-    const target = sqliteStore();
-    try {
-      results.push(await benchStore(target, settings, verifyOnce));
-    } finally {
-      await target.dispose();
-    }
-  }
-  if (settings.stores.has('postgresql')) {
-    const outcome = await postgresStore(settings.databaseUrl);
-    if ('skipped' in outcome) {
-      log(`\npostgresql: skipped (${outcome.skipped})`);
-      results.push({ store: 'postgresql', skipped: outcome.skipped });
-    } else {
-      try {
-        results.push(await benchStore(outcome.store, settings, verifyOnce));
-      } finally {
-        await outcome.store.dispose();
-      }
-    }
-  }
+  const results = await forEachStore(settings.stores, settings.databaseUrl, (target) => benchStore(target, settings, verifyOnce));
 
   const measured_ = results.filter((r): r is StoreResult => 'mint' in r);
   log('\nsummary');
@@ -603,14 +435,7 @@ export async function main(): Promise<void> {
   }
   if (verify) log(`  ${verify.pass ? 'PASS' : 'MISS'}  (b) verifyToken/raw verify = ${fmt(verify.ratio, 2)} (target ≥ ${TARGET_RATIO})${verify.contended ? ' *' : ''}`);
 
-  const dir = new URL('./results/', import.meta.url);
-  fs.mkdirSync(dir, { recursive: true });
-  const file = new URL(`tokens-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`, dir);
   const { stores, ...rest } = settings;
   // Latency samples are summarized above; the raw arrays would only bloat the file.
-  fs.writeFileSync(
-    file,
-    `${JSON.stringify({ bench: 'tokens', startedAt: startedAt.toISOString(), machine, settings: { ...rest, stores: [...stores] }, targetRatio: TARGET_RATIO, results, verify }, null, 2)}\n`,
-  );
-  log(`\nresults written to ${file.pathname}`);
+  writeResults('tokens', startedAt, { machine, settings: { ...rest, stores: [...stores] }, targetRatio: TARGET_RATIO, results, verify });
 }

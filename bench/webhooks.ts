@@ -17,7 +17,6 @@
  * GATEHOUSE_BENCH_STORES (sqlite,postgresql), GATEHOUSE_BENCH_DATABASE_URL.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../packages/server/src/config.js';
@@ -26,7 +25,8 @@ import { startServer, type RunningServer } from '../packages/server/src/server.j
 import { runLoad } from './lib/load.js';
 import { databaseUrlSetting, intSetting, storesSetting } from './lib/settings.js';
 import { fmt, summarize, table, type LatencySummary } from './lib/stats.js';
-import { postgresStore, sqliteStore, type ThrowawayStore } from './lib/throwaway-store.js';
+import type { ThrowawayStore } from './lib/throwaway-store.js';
+import { forEachStore, log, machineInfo, writeResults } from './lib/bench-run.js';
 import type { ReceiverMessage, ReceiverRequest } from './lib/webhook-receiver-child.js';
 
 const SEEDED_USERS = 200;
@@ -43,10 +43,6 @@ interface StoreResult {
   lagMs: LatencySummary;
   drainAfterLoadMs: number;
   serverCores: number;
-}
-
-function log(line: string): void {
-  process.stdout.write(`${line}\n`);
 }
 
 class ReceiverProcess {
@@ -160,28 +156,7 @@ export async function main(): Promise<void> {
   const startedAt = new Date();
   log(`webhooks bench — user updates at the store's write rate (${connections} connections, ${seconds} s), one endpoint on user.updated; ${os.cpus()[0]?.model ?? 'cpu'}, ${os.availableParallelism()} cores, Node ${process.version}`);
 
-  const results: (StoreResult | { store: string; skipped: string })[] = [];
-  if (stores.has('sqlite')) {
-    const target = sqliteStore();
-    try {
-      results.push(await benchStore(target, seconds, connections));
-    } finally {
-      await target.dispose();
-    }
-  }
-  if (stores.has('postgresql')) {
-    const outcome = await postgresStore(databaseUrlSetting());
-    if ('skipped' in outcome) {
-      log(`\npostgresql: skipped (${outcome.skipped})`);
-      results.push({ store: 'postgresql', skipped: outcome.skipped });
-    } else {
-      try {
-        results.push(await benchStore(outcome.store, seconds, connections));
-      } finally {
-        await outcome.store.dispose();
-      }
-    }
-  }
+  const results = await forEachStore(stores, databaseUrlSetting(), (target) => benchStore(target, seconds, connections));
 
   const measured = results.filter((r): r is StoreResult => 'lagMs' in r);
   log(
@@ -204,9 +179,5 @@ export async function main(): Promise<void> {
   );
   for (const r of measured) if (r.succeededInStore !== r.events) log(`${r.store}: the store records ${r.succeededInStore} succeeded deliveries for ${r.events} events`);
 
-  const dir = new URL('./results/', import.meta.url);
-  fs.mkdirSync(dir, { recursive: true });
-  const file = new URL(`webhooks-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`, dir);
-  fs.writeFileSync(file, `${JSON.stringify({ bench: 'webhooks', startedAt: startedAt.toISOString(), settings: { seconds, connections, stores: [...stores] }, results }, null, 2)}\n`);
-  log(`\nresults written to ${file.pathname}`);
+  writeResults('webhooks', startedAt, { machine: machineInfo(), settings: { seconds, connections, stores: [...stores] }, results });
 }

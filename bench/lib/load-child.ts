@@ -22,6 +22,9 @@ function passphrase(): string {
 }
 
 function requestFor(source: RequestSource, auth: string): autocannon.Request {
+  if (source.kind === 'post') {
+    return { method: 'POST', path: source.path, headers: { authorization: auth, 'content-type': 'application/json' }, body: '{}' };
+  }
   if (source.kind === 'pick') {
     return {
       method: 'GET',

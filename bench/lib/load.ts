@@ -14,7 +14,9 @@ export type RequestSource =
   /** POST /v1/users with a fresh address and passphrase on every request. */
   | { kind: 'create-users'; runTag: string }
   /** PATCH /v1/users/{id} of one of `userIds`, with a first name no earlier request used. */
-  | { kind: 'update-users'; userIds: string[] };
+  | { kind: 'update-users'; userIds: string[] }
+  /** POST `path` with an empty JSON object, the same request every time. */
+  | { kind: 'post'; path: string };
 
 export interface LoadPlan {
   /** Origin of the server, e.g. http://127.0.0.1:43121 */

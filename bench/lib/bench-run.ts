@@ -1,0 +1,72 @@
+/**
+ * What every bench does around its measurements: describe the machine, run once per throwaway
+ * store (SQLite, then PostgreSQL when reachable), and write the results file.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { postgresStore, sqliteStore, type ThrowawayStore } from './throwaway-store.js';
+
+export const log = (line = ''): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+  uvThreadpoolSize: number;
+}
+
+export function machineInfo(): Machine {
+  return {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.availableParallelism(),
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    uvThreadpoolSize: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
+  };
+}
+
+export interface Skipped {
+  store: string;
+  skipped: string;
+}
+
+/** Runs `bench` on each store named in `stores`, disposing of every store afterwards. */
+export async function forEachStore<R>(stores: ReadonlySet<string>, databaseUrl: string, bench: (target: ThrowawayStore) => Promise<R>): Promise<(R | Skipped)[]> {
+  const results: (R | Skipped)[] = [];
+  if (stores.has('sqlite')) {
+    const target = sqliteStore();
+    try {
+      results.push(await bench(target));
+    } finally {
+      await target.dispose();
+    }
+  }
+  if (stores.has('postgresql')) {
+    const outcome = await postgresStore(databaseUrl);
+    if ('skipped' in outcome) {
+      log(`\npostgresql: skipped (${outcome.skipped})`);
+      results.push({ store: 'postgresql', skipped: outcome.skipped });
+    } else {
+      try {
+        results.push(await bench(outcome.store));
+      } finally {
+        await outcome.store.dispose();
+      }
+    }
+  }
+  return results;
+}
+
+/** Writes bench/results/<bench>-<timestamp>.json (git-ignored) and says where. */
+export function writeResults(bench: string, startedAt: Date, body: Record<string, unknown>): void {
+  const dir = new URL('../results/', import.meta.url);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = new URL(`${bench}-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`, dir);
+  fs.writeFileSync(file, `${JSON.stringify({ bench, startedAt: startedAt.toISOString(), ...body }, null, 2)}\n`);
+  log(`\nresults written to ${file.pathname}`);
+}
