@@ -1,0 +1,31 @@
+import type { DomainContext } from '../context.js';
+import { appendEvent } from '../events/append-event.js';
+
+export interface McpToolCall {
+  tool: string;
+  method: string;
+  /** Without the query string, which may carry search terms. */
+  path: string;
+  status: number;
+  userId?: string | undefined;
+  organizationId?: string | undefined;
+}
+
+/**
+ * Every MCP tool call lands in the audit log, reads included: an agent reading users is access to
+ * personal data an operator may have to account for. Writes also carry the client (as actor
+ * detail) in the events of the changes they make.
+ */
+export async function recordMcpToolCall(ctx: DomainContext, call: McpToolCall): Promise<void> {
+  const tool = call.tool.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64);
+  await appendEvent(
+    ctx.store.db,
+    {
+      type: 'mcp.tool_called',
+      data: { tool, method: call.method, path: call.path, status: call.status },
+      subjectUserId: call.userId ?? null,
+      subjectOrganizationId: call.organizationId ?? null,
+    },
+    ctx.now(),
+  );
+}
