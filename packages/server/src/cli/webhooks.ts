@@ -32,12 +32,12 @@ function date(ms: number | null): string {
 
 function describeEndpoint(e: WebhookEndpoint): string {
   const lines = [
-    `${e.id}  ${e.enabled ? 'enabled' : `disabled${e.disabled_reason ? ` (${e.disabled_reason})` : ''}`}`,
+    `${e.id}  ${e.enabled ? 'enabled' : `disabled${e.disabledReason ? ` (${e.disabledReason})` : ''}`}`,
     `  url:          ${e.url}`,
     `  events:       ${e.events ? e.events.join(', ') : 'all Clerk event types'}`,
   ];
   if (e.description) lines.push(`  description:  ${e.description}`);
-  lines.push(`  created:      ${date(e.created_at)}`, `  updated:      ${date(e.updated_at)}`);
+  lines.push(`  created:      ${date(e.createdAt)}`, `  updated:      ${date(e.updatedAt)}`);
   if (e.secret) lines.push(`  secret:       ${e.secret}   (shown once: store it now)`);
   return lines.join('\n');
 }
@@ -115,8 +115,8 @@ async function run(ctx: DomainContext, args: string[], out: (text: string) => vo
       out(`${totalCount} deliveries${status ? ` ${status}` : ''}; newest first:`);
       for (const d of items) {
         const last = d.attempts[d.attempts.length - 1];
-        const outcome = last ? `${last.status_code ?? last.error ?? '-'} in ${last.latency_ms} ms` : 'not attempted yet';
-        out(`${d.id}  ${d.event_type}  ${d.status}  attempts ${d.attempt_count}  last ${outcome}${d.next_attempt_at ? `  next ${date(d.next_attempt_at)}` : ''}`);
+        const outcome = last ? `${last.statusCode ?? last.error ?? '-'} in ${last.latencyMs} ms` : 'not attempted yet';
+        out(`${d.id}  ${d.eventType}  ${d.status}  attempts ${d.attemptCount}  last ${outcome}${d.nextAttemptAt ? `  next ${date(d.nextAttemptAt)}` : ''}`);
       }
       return;
     }
@@ -126,7 +126,7 @@ async function run(ctx: DomainContext, args: string[], out: (text: string) => vo
         await replayDelivery(ctx, endpointId, values.delivery);
         out(`Queued ${values.delivery} again.`);
       } else if (values.since) {
-        const { queued } = await replaySince(ctx, endpointId, parseTime(values.since));
+        const queued = await replaySince(ctx, endpointId, parseTime(values.since));
         out(`Queued ${queued} events since ${date(parseTime(values.since))}.`);
       } else {
         throw new WebhookUsageError('gatehouse webhooks replay needs --since TIME or --delivery ID.');

@@ -5,7 +5,7 @@ import { newId } from '../crypto/ids.js';
 import { signWebhook } from '../crypto/webhook-signature.js';
 import { appendEvent } from '../domain/events/append-event.js';
 import { endpointWants } from '../domain/webhooks/event-types.js';
-import { openSecret, toEndpoint } from '../domain/webhooks/endpoints.js';
+import { endpointEventData, openSecret } from '../domain/webhooks/endpoints.js';
 import { webhookSettings } from '../domain/webhooks/settings.js';
 import { webhookDb, webhookTrx, type WebhookDeliveryTable, type WebhookEndpointTable } from '../domain/webhooks/tables.js';
 import type { Store } from '../store/db.js';
@@ -323,7 +323,7 @@ export class WebhookDispatcher {
         const reason = `disabled after failing continuously since ${new Date(failingSince).toISOString()}`;
         const after: WebhookEndpointTable = { ...endpoint, enabled: 0, disabled_reason: reason, failing_since: failingSince, updated_at: now };
         await trx.updateTable('webhook_endpoints').set({ enabled: 0, disabled_reason: reason, failing_since: failingSince, updated_at: now }).where('id', '=', endpoint.id).execute();
-        await appendEvent(t, { type: 'webhook_endpoint.disabled', data: toEndpoint(after), actor: { type: 'system', id: null } }, now);
+        await appendEvent(t, { type: 'webhook_endpoint.disabled', data: endpointEventData(after), actor: { type: 'system', id: null } }, now);
         this.logger.warn({ endpoint_id: endpoint.id }, 'webhook endpoint disabled after failing continuously');
       } else if (endpoint.failing_since === null) {
         await trx.updateTable('webhook_endpoints').set({ failing_since: now }).where('id', '=', endpoint.id).execute();

@@ -15,27 +15,11 @@ import { postWebhook } from '../../src/jobs/webhook-http.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { Receiver, waitFor } from '../support/webhook-receiver.js';
 import { webhookPayloadErrors } from '../support/webhook-spec.js';
+import type { serializeWebhookDelivery, serializeWebhookEndpoint } from '../../src/wire/webhook-endpoint.js';
 
-interface EndpointJSON {
-  object: string;
-  id: string;
-  url: string;
-  description: string | null;
-  events: string[] | null;
-  enabled: boolean;
-  disabled_reason: string | null;
-  secret?: string;
-  created_at: number;
-  updated_at: number;
-}
-
-interface DeliveryJSON {
-  id: string;
-  event_type: string;
-  status: string;
-  attempt_count: number;
-  attempts: { attempted_at: number; status_code: number | null; latency_ms: number; error: string | null }[];
-}
+/** Replies as the routes serialize them: the tests read what goes over the wire. */
+type EndpointJSON = ReturnType<typeof serializeWebhookEndpoint>;
+type DeliveryJSON = ReturnType<typeof serializeWebhookDelivery>;
 
 const logger = pino({ level: 'silent' });
 

@@ -6,26 +6,26 @@ import { newId } from '../../crypto/ids.js';
 import { webhookDb, webhookTrx, type DeliveryStatus } from './tables.js';
 
 export interface WebhookAttempt {
-  attempted_at: number;
-  status_code: number | null;
-  latency_ms: number;
+  attemptedAt: number;
+  statusCode: number | null;
+  latencyMs: number;
   error: string | null;
 }
 
 export interface WebhookDelivery {
-  object: 'webhook_delivery';
   /** The svix-id receivers see. */
   id: string;
-  endpoint_id: string;
-  event_id: string;
-  event_type: string;
+  endpointId: string;
+  eventId: string;
+  eventType: string;
   status: DeliveryStatus;
-  attempt_count: number;
-  next_attempt_at: number | null;
-  last_status_code: number | null;
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
+  attemptCount: number;
+  /** Only while pending. */
+  nextAttemptAt: number | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
   attempts: WebhookAttempt[];
 }
 
@@ -52,27 +52,26 @@ export async function listDeliveries(
   return {
     totalCount: Number(count?.n ?? 0),
     items: rows.map((r) => ({
-      object: 'webhook_delivery',
       id: r.id,
-      endpoint_id: r.endpoint_id,
-      event_id: r.event_id,
-      event_type: r.event_type,
+      endpointId: r.endpoint_id,
+      eventId: r.event_id,
+      eventType: r.event_type,
       status: r.status,
-      attempt_count: r.attempts,
-      next_attempt_at: r.status === 'pending' ? r.next_attempt_at : null,
-      last_status_code: r.last_status_code,
-      last_error: r.last_error,
-      created_at: r.created_at,
-      updated_at: r.updated_at,
+      attemptCount: r.attempts,
+      nextAttemptAt: r.status === 'pending' ? r.next_attempt_at : null,
+      lastStatusCode: r.last_status_code,
+      lastError: r.last_error,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
       attempts: attempts
         .filter((a) => a.delivery_id === r.id)
-        .map((a) => ({ attempted_at: a.attempted_at, status_code: a.status_code, latency_ms: a.latency_ms, error: a.error })),
+        .map((a) => ({ attemptedAt: a.attempted_at, statusCode: a.status_code, latencyMs: a.latency_ms, error: a.error })),
     })),
   };
 }
 
 /** Queues one delivery again now, under the same svix-id (receivers de-duplicate on it). */
-export async function replayDelivery(ctx: DomainContext, endpointId: string, deliveryId: string): Promise<{ object: 'webhook_delivery'; id: string; status: 'pending' }> {
+export async function replayDelivery(ctx: DomainContext, endpointId: string, deliveryId: string): Promise<void> {
   const now = ctx.now();
   const result = await webhookDb(ctx.store.db)
     .updateTable('webhook_deliveries')
@@ -81,7 +80,6 @@ export async function replayDelivery(ctx: DomainContext, endpointId: string, del
     .where('endpoint_id', '=', endpointId)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) throw notFound();
-  return { object: 'webhook_delivery', id: deliveryId, status: 'pending' };
 }
 
 /** Most events one replay request may queue; a larger backlog takes several requests. */
@@ -89,13 +87,14 @@ const REPLAY_LIMIT = 10_000;
 
 /**
  * Queues again every event since `since` (ms) the endpoint subscribes to: existing deliveries
- * are reset (same svix-id), events it never had (e.g. while disabled) get new ones.
+ * are reset (same svix-id), events it never had (e.g. while disabled) get new ones. Returns how
+ * many were queued.
  */
-export async function replaySince(ctx: DomainContext, endpointId: string, since: number): Promise<{ object: 'webhook_replay'; queued: number }> {
+export async function replaySince(ctx: DomainContext, endpointId: string, since: number): Promise<number> {
   const now = ctx.now();
   const endpoint = await requireEndpoint(ctx, endpointId);
   const events = endpoint.events === null ? null : (JSON.parse(endpoint.events) as string[]);
-  const queued = await ctx.store.transaction(async (t) => {
+  return ctx.store.transaction(async (t) => {
     const trx = webhookTrx(t);
     const rows = await trx.selectFrom('events').select(['seq', 'type']).where('created_at', '>=', since).orderBy('seq').limit(REPLAY_LIMIT).execute();
     let n = 0;
@@ -110,5 +109,4 @@ export async function replaySince(ctx: DomainContext, endpointId: string, since:
     }
     return n;
   });
-  return { object: 'webhook_replay', queued };
 }

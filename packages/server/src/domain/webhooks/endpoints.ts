@@ -4,7 +4,9 @@ import { open, seal } from '../../crypto/secret-box.js';
 import { newWebhookSecret } from '../../crypto/webhook-signature.js';
 import { notFound, paramError } from '../../errors.js';
 import type { Executor, Store } from '../../store/db.js';
+import { serializeWebhookEndpoint } from '../../wire/webhook-endpoint.js';
 import type { DomainContext } from '../context.js';
+import type { DeletedObject } from '../users/user.js';
 import { appendEvent } from '../events/append-event.js';
 import { webhookDb, webhookTrx, type WebhookEndpointTable, type WebhookTrx } from './tables.js';
 import { webhookSettings } from './settings.js';
@@ -14,31 +16,35 @@ import { assertPublicTarget, parseWebhookUrl, UnsafeTargetError } from './url-gu
 export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
 
 export interface WebhookEndpoint {
-  object: 'webhook_endpoint';
   id: string;
   url: string;
   description: string | null;
+  /** Event types delivered; null for every Clerk event type. */
   events: string[] | null;
   enabled: boolean;
-  disabled_reason: string | null;
-  created_at: number;
-  updated_at: number;
-  /** Only in the create and rotate replies. */
+  disabledReason: string | null;
+  createdAt: number;
+  updatedAt: number;
+  /** Only right after create and rotate. */
   secret?: string;
 }
 
 export function toEndpoint(row: WebhookEndpointTable): WebhookEndpoint {
   return {
-    object: 'webhook_endpoint',
     id: row.id,
     url: row.url,
     description: row.description,
     events: row.events === null ? null : (JSON.parse(row.events) as string[]),
     enabled: row.enabled === 1,
-    disabled_reason: row.disabled_reason,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
+    disabledReason: row.disabled_reason,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
+}
+
+/** The `webhook_endpoint.*` event payload: the endpoint as the API shows it, never its secret. */
+export function endpointEventData(row: WebhookEndpointTable) {
+  return serializeWebhookEndpoint(toEndpoint(row));
 }
 
 const sealContext = (endpointId: string) => `webhook_endpoint:${endpointId}`;
@@ -80,14 +86,14 @@ async function startingCursor(trx: WebhookTrx, dialect: Store['dialect']): Promi
   return { cursor_txid: 0, cursor_seq: head, created_seq: head };
 }
 
-async function loadRow(trx: WebhookTrx, id: string): Promise<WebhookEndpointTable> {
-  const row = await trx.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+async function loadRow(db: WebhookTrx | ReturnType<typeof webhookDb>, id: string): Promise<WebhookEndpointTable> {
+  const row = await db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound();
   return row;
 }
 
 async function audit(trx: Executor, type: string, row: WebhookEndpointTable, now: number, before?: WebhookEndpointTable): Promise<void> {
-  await appendEvent(trx, { type, data: toEndpoint(row), ...(before ? { before: toEndpoint(before) } : {}) }, now);
+  await appendEvent(trx, { type, data: endpointEventData(row), ...(before ? { before: endpointEventData(before) } : {}) }, now);
 }
 
 export interface EndpointInput {
@@ -134,9 +140,7 @@ export async function listEndpoints(ctx: DomainContext, page: { limit: number; o
 }
 
 export async function getEndpoint(ctx: DomainContext, id: string): Promise<WebhookEndpoint> {
-  const row = await webhookDb(ctx.store.db).selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw notFound();
-  return toEndpoint(row);
+  return toEndpoint(await requireEndpoint(ctx, id));
 }
 
 export async function updateEndpoint(ctx: DomainContext, id: string, input: EndpointInput): Promise<WebhookEndpoint> {
@@ -164,7 +168,7 @@ export async function updateEndpoint(ctx: DomainContext, id: string, input: Endp
   });
 }
 
-export async function deleteEndpoint(ctx: DomainContext, id: string): Promise<{ object: 'webhook_endpoint'; id: string; deleted: true }> {
+export async function deleteEndpoint(ctx: DomainContext, id: string): Promise<DeletedObject> {
   const now = ctx.now();
   await ctx.store.transaction(async (t) => {
     const trx = webhookTrx(t);
@@ -201,9 +205,7 @@ export async function rotateSecret(ctx: DomainContext, id: string): Promise<Webh
   return { ...toEndpoint(row), secret };
 }
 
-/** Throws unless the endpoint exists (for routes nested under it). */
-export async function requireEndpoint(ctx: DomainContext, id: string): Promise<WebhookEndpointTable> {
-  const row = await webhookDb(ctx.store.db).selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw notFound();
-  return row;
+/** The endpoint's row, or a 404 (also for routes nested under it). */
+export function requireEndpoint(ctx: DomainContext, id: string): Promise<WebhookEndpointTable> {
+  return loadRow(webhookDb(ctx.store.db), id);
 }
