@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/crypto/tokens.js';
-import { newId } from '../../src/crypto/ids.js';
 import { expectClerkError } from '../support/clerk-errors.js';
 import { validateReply } from '../support/clerk-spec.js';
 import { recordSpecConformance, type SpecRecorder } from '../support/spec-recorder.js';
@@ -21,36 +20,12 @@ afterAll(async () => {
 
 const DAY = 86_400_000;
 
-// Organizations and memberships get their own API in a parallel change; these tests write the
-// rows directly so they depend only on the invitation endpoints.
 async function createOrganization(name: string, maxAllowedMemberships = 0): Promise<string> {
-  const now = Date.now();
-  const id = newId('org', now);
-  await t.server.store.db
-    .insertInto('organizations')
-    .values({
-      id,
-      name,
-      slug: `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${id.slice(-6).toLowerCase()}`,
-      image_id: null,
-      max_allowed_memberships: maxAllowedMemberships,
-      admin_delete_enabled: 1,
-      public_metadata: '{}',
-      private_metadata: '{}',
-      created_by: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
-  return id;
+  return (await t.clerk.organizations.createOrganization({ name, maxAllowedMemberships })).id;
 }
 
-async function addMember(organizationId: string, userId: string, roleId: 'role_admin' | 'role_member' = 'role_member'): Promise<void> {
-  const now = Date.now();
-  await t.server.store.db
-    .insertInto('organization_memberships')
-    .values({ id: newId('orgmem', now), organization_id: organizationId, user_id: userId, role_id: roleId, public_metadata: '{}', private_metadata: '{}', created_at: now, updated_at: now })
-    .execute();
+async function addMember(organizationId: string, userId: string, role: 'org:admin' | 'org:member' = 'org:member'): Promise<void> {
+  await t.clerk.organizations.createOrganizationMembership({ organizationId, userId, role });
 }
 
 function ticketOf(url: string | null | undefined): string {
@@ -120,7 +95,7 @@ describe('organization invitations through @clerk/backend', () => {
   it('names an existing inviter in the public inviter data and refuses an unknown one', async () => {
     const orgId = await createOrganization('Inviter Org');
     const inviter = await t.clerk.users.createUser({ emailAddress: ['inviter@invite.test'], firstName: 'Iris' });
-    await addMember(orgId, inviter.id, 'role_admin');
+    await addMember(orgId, inviter.id, 'org:admin');
     const invitation = await t.clerk.organizations.createOrganizationInvitation({
       organizationId: orgId,
       emailAddress: 'invitee@invite.test',
