@@ -6,7 +6,8 @@ import { withoutPrivateMetadata } from './private-metadata.js';
 import type { CallApi, GatehouseTool } from './tool.js';
 import { invitationTools } from './tools/invitations.js';
 import { organizationTools } from './tools/organizations.js';
-import { auditTools, sessionTools } from './tools/sessions.js';
+import { auditTools } from './tools/audit.js';
+import { sessionTools } from './tools/sessions.js';
 import { userTools } from './tools/users.js';
 
 export const GATEHOUSE_TOOLS: readonly GatehouseTool[] = [...userTools, ...organizationTools, ...invitationTools, ...sessionTools, ...auditTools];

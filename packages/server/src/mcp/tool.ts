@@ -82,6 +82,7 @@ export const limit = (max: number, fallback: number) => z.number().int().min(1).
 /** The server validates the field; the description tells the agent what it may ask for. */
 export const orderBy = (fields: readonly string[], fallback: string) =>
   z.string().max(64).describe(`Sort field, prefixed + (ascending) or - (descending); default ${fallback}. Fields: ${fields.join(', ')}.`);
+export const timestamp = (what: string) => z.number().int().min(0).describe(`${what} (Unix time in milliseconds).`);
 export const offset = z.number().int().min(0).describe('How many results to skip (for paging).');
 /** Path segments come from the agent: encode them so an ID can never walk to another route. */
 export const seg = (value: string) => encodeURIComponent(value);

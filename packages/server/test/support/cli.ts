@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(PACKAGE_ROOT, 'src/cli/index.ts');
+export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI = path.join(PACKAGE_ROOT, 'src/cli/index.ts');
 
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   // The child sees only what the test gives it, plus what node needs to run.

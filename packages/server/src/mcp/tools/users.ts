@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { USER_ORDER_FIELDS } from '../../store/repositories/user-list-repository.js';
-import { apiBody, apiQuery, defineTool, id, limit, metadata, offset, orderBy, seg, stringList, type GatehouseTool } from '../tool.js';
+import { apiBody, apiQuery, defineTool, id, limit, metadata, offset, orderBy, seg, stringList, timestamp, type GatehouseTool } from '../tool.js';
 
-const timestamp = (what: string) => z.number().int().min(0).describe(`${what} (Unix time in milliseconds).`);
 
 /** The filters of `GET /v1/users`, shared by the list and the count. */
 const userFilters = {
