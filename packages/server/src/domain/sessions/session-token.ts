@@ -5,7 +5,6 @@ import { GatehouseError, notFound } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import { preparedQuery } from '../../store/prepared-query.js';
 import type { DomainContext } from '../context.js';
-import { loadRoleRefs } from '../organizations/role-keys.js';
 import { effectiveStatus, type SessionRow } from './sessions.js';
 import { MAX_TOKEN_LIFETIME_SECONDS } from './signing-keys.js';
 
@@ -48,22 +47,6 @@ export function organizationClaimsV1(org: OrganizationClaimsSource): Record<stri
     org_role: org.roleKey,
     org_permissions: org.permissions.filter((p) => !p.startsWith('org:sys_')),
   };
-}
-
-/** The session's active organization as the claims need it, or undefined when the user left it. */
-export async function activeOrganizationOf(db: Executor, session: SessionRow): Promise<OrganizationClaimsSource | undefined> {
-  if (!session.last_active_organization_id) return undefined;
-  const row = await db
-    .selectFrom('organization_memberships as m')
-    .innerJoin('organizations as o', 'o.id', 'm.organization_id')
-    .select(['o.id', 'o.slug', 'm.role_id'])
-    .where('m.user_id', '=', session.user_id)
-    .where('m.organization_id', '=', session.last_active_organization_id)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const role = (await loadRoleRefs(db, [row.role_id])).get(row.role_id);
-  if (!role) return undefined;
-  return { id: row.id, slug: row.slug, roleKey: role.key, permissions: role.permissions };
 }
 
 export interface MintedToken {
@@ -135,7 +118,7 @@ const rolePermissionsQuery = preparedQuery(
   1,
 );
 
-/** Permission keys of one role, in one query. */
+/** Permission keys of one role in one query (loadRoleRefs takes two): this runs on every token refresh. */
 async function rolePermissions(db: Executor, roleId: string): Promise<{ key: string; permissions: string[] } | undefined> {
   const rows = await rolePermissionsQuery(db, roleId);
   const first = rows[0];
