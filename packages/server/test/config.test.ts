@@ -1,9 +1,15 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig, SETTING_NAMES } from '../src/config.js';
 import { publishableKeyFor } from '../src/crypto/publishable-key.js';
 
 describe('settings', () => {
+  it('are each documented in the README settings table', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    for (const name of SETTING_NAMES) expect(readme, name).toContain(`| \`${name}\` |`);
+  });
+
   it('defaults to a local SQLite server on 127.0.0.1:3000', () => {
     const config = loadConfig({});
     expect(config.port).toBe(3000);

@@ -9,10 +9,6 @@ const BASE64_CHARS = /^[A-Za-z0-9+/]*$/;
 const BASE64URL_CHARS = /^[A-Za-z0-9_-]*$/;
 const DECIMAL = /^[1-9][0-9]{0,9}$/;
 
-export function isHex(text: string): boolean {
-  return HEX.test(text);
-}
-
 export function decodeHex(text: string): Buffer | null {
   return HEX.test(text) ? Buffer.from(text, 'hex') : null;
 }
