@@ -2,7 +2,7 @@ import { sql, type Expression, type RawBuilder, type Selectable, type SqlBool } 
 import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Dialect, Executor } from '../../store/db.js';
-import type { OrganizationPermissionTable, OrganizationRoleTable } from '../../store/schema.js';
+import type { Database, OrganizationPermissionTable, OrganizationRoleTable } from '../../store/schema.js';
 import { serializePermission, serializeRole } from '../../wire/organization.js';
 import { serializeDeleted } from '../../wire/user.js';
 import type { DomainContext } from '../context.js';
@@ -55,6 +55,34 @@ export function catalogSortKey(field: CatalogOrderField, dialect: Dialect): RawB
   if (field === 'created_at') return sql.ref('created_at');
   const expr = field === 'name' ? sql`lower(${sql.ref('name')})` : sql.ref('key');
   return dialect === 'postgres' ? sql`${expr} collate "C"` : expr;
+}
+
+type CatalogTable = 'organization_roles' | 'organization_permissions';
+
+type CatalogRows<T extends CatalogTable> = { rows: Selectable<Database[T]>[]; totalCount: number };
+
+/** One page of a catalog table (roles or permissions) and the count of all that match. */
+export function catalogPage(ctx: DomainContext, table: 'organization_roles', q: CatalogListQuery): Promise<CatalogRows<'organization_roles'>>;
+export function catalogPage(ctx: DomainContext, table: 'organization_permissions', q: CatalogListQuery): Promise<CatalogRows<'organization_permissions'>>;
+export async function catalogPage(ctx: DomainContext, from: CatalogTable, q: CatalogListQuery): Promise<CatalogRows<CatalogTable>> {
+  const db = ctx.store.db;
+  const search = catalogSearch(q.query);
+  let page = db.selectFrom(from).selectAll();
+  let count = db.selectFrom(from).select((eb) => eb.fn.countAll<number>().as('n'));
+  if (search) {
+    page = page.where(search);
+    count = count.where(search);
+  }
+  const [rows, total] = await Promise.all([
+    page
+      .orderBy(catalogSortKey(q.orderBy.field, ctx.store.dialect), q.orderBy.direction)
+      .orderBy('id', q.orderBy.direction)
+      .limit(q.limit)
+      .offset(q.offset)
+      .execute(),
+    count.executeTakeFirstOrThrow(),
+  ]);
+  return { rows, totalCount: Number(total.n) };
 }
 
 // ---- validation ----
@@ -180,24 +208,8 @@ export async function resolvePermissionIds(db: Executor, refs: readonly string[]
 }
 
 export async function listPermissions(ctx: DomainContext, q: CatalogListQuery): Promise<CatalogPage<Permission>> {
-  const db = ctx.store.db;
-  const search = catalogSearch(q.query);
-  let page = db.selectFrom('organization_permissions').selectAll();
-  let count = db.selectFrom('organization_permissions').select((eb) => eb.fn.countAll<number>().as('n'));
-  if (search) {
-    page = page.where(search);
-    count = count.where(search);
-  }
-  const [rows, total] = await Promise.all([
-    page
-      .orderBy(catalogSortKey(q.orderBy.field, ctx.store.dialect), q.orderBy.direction)
-      .orderBy('id', q.orderBy.direction)
-      .limit(q.limit)
-      .offset(q.offset)
-      .execute(),
-    count.executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows.map(toPermission), totalCount: Number(total.n) };
+  const { rows, totalCount } = await catalogPage(ctx, 'organization_permissions', q);
+  return { items: rows.map(toPermission), totalCount };
 }
 
 export async function getPermission(ctx: DomainContext, permissionId: string): Promise<Permission> {

@@ -7,8 +7,7 @@ import type { DomainContext } from '../context.js';
 import { appendEvent, diffOf } from '../events/append-event.js';
 import { identifierTaken, withIdentifierConflicts } from '../users/identifier-conflicts.js';
 import {
-  catalogSearch,
-  catalogSortKey,
+  catalogPage,
   MAX_KEY_LENGTH,
   parseCatalogDescription,
   parseCatalogName,
@@ -77,24 +76,8 @@ async function loadRole(db: Executor, roleId: string): Promise<Role> {
 }
 
 export async function listRoles(ctx: DomainContext, q: CatalogListQuery): Promise<CatalogPage<Role>> {
-  const db = ctx.store.db;
-  const search = catalogSearch(q.query);
-  let page = db.selectFrom('organization_roles').selectAll();
-  let count = db.selectFrom('organization_roles').select((eb) => eb.fn.countAll<number>().as('n'));
-  if (search) {
-    page = page.where(search);
-    count = count.where(search);
-  }
-  const [rows, total] = await Promise.all([
-    page
-      .orderBy(catalogSortKey(q.orderBy.field, ctx.store.dialect), q.orderBy.direction)
-      .orderBy('id', q.orderBy.direction)
-      .limit(q.limit)
-      .offset(q.offset)
-      .execute(),
-    count.executeTakeFirstOrThrow(),
-  ]);
-  return { items: await toRoles(db, rows), totalCount: Number(total.n) };
+  const { rows, totalCount } = await catalogPage(ctx, 'organization_roles', q);
+  return { items: await toRoles(ctx.store.db, rows), totalCount };
 }
 
 export function getRole(ctx: DomainContext, roleId: string): Promise<Role> {
