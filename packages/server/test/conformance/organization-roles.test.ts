@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../../src/crypto/ids.js';
 import { expectClerkError } from '../support/clerk-errors.js';
 import { recordSpecConformance, type SpecRecorder } from '../support/spec-recorder.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -37,36 +36,14 @@ async function roleByKey(key: string) {
   return role;
 }
 
-/** An organization and a membership written straight to the store: the org APIs are built elsewhere. */
+/** A fresh organization with one member holding `roleKey`. */
 let seeded = 0;
-async function seedMembership(roleId: string): Promise<{ organizationId: string; membershipId: string }> {
+async function seedMembership(roleKey: string): Promise<{ organizationId: string; userId: string }> {
   seeded += 1;
   const user = await t.clerk.users.createUser({ emailAddress: [`member-${seeded}@roles.test`] });
-  const now = Date.now();
-  const organizationId = newId('org');
-  const membershipId = newId('orgmem');
-  const db = t.server.store.db;
-  await db
-    .insertInto('organizations')
-    .values({
-      id: organizationId,
-      name: 'Role Testers',
-      slug: organizationId.toLowerCase(),
-      image_id: null,
-      max_allowed_memberships: 0,
-      admin_delete_enabled: 1,
-      public_metadata: '{}',
-      private_metadata: '{}',
-      created_by: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
-  await db
-    .insertInto('organization_memberships')
-    .values({ id: membershipId, organization_id: organizationId, user_id: user.id, role_id: roleId, public_metadata: '{}', private_metadata: '{}', created_at: now, updated_at: now })
-    .execute();
-  return { organizationId, membershipId };
+  const organization = await t.clerk.organizations.createOrganization({ name: 'Role Testers' });
+  await t.clerk.organizations.createOrganizationMembership({ organizationId: organization.id, userId: user.id, role: roleKey });
+  return { organizationId: organization.id, userId: user.id };
 }
 
 describe('organization permissions and roles through @clerk/backend', () => {
@@ -301,10 +278,10 @@ describe('organization permissions and roles through @clerk/backend', () => {
 
   it('refuses to delete a role a membership uses, then deletes it once unused', async () => {
     const billing = await roleByKey('org:billing');
-    const { membershipId } = await seedMembership(billing.id);
+    const { organizationId, userId } = await seedMembership(billing.key);
     await expectClerkError(roles().deleteOrganizationRole(billing.id), 422, 'organization_role_in_use');
     expect((await roles().getOrganizationRole(billing.id)).key).toBe('org:billing');
-    await t.server.store.db.deleteFrom('organization_memberships').where('id', '=', membershipId).execute();
+    await t.clerk.organizations.deleteOrganizationMembership({ organizationId, userId });
     const deleted = await roles().deleteOrganizationRole(billing.id);
     expect(deleted).toMatchObject({ object: 'role', id: billing.id, deleted: true });
     await expectClerkError(roles().getOrganizationRole(billing.id), 404, 'resource_not_found');
@@ -312,26 +289,10 @@ describe('organization permissions and roles through @clerk/backend', () => {
 
   it('refuses to delete a role an invitation uses', async () => {
     const auditor = await roleByKey('org:auditor');
-    const { organizationId } = await seedMembership('role_member');
-    const now = Date.now();
-    await t.server.store.db
-      .insertInto('organization_invitations')
-      .values({
-        id: newId('orginv'),
-        organization_id: organizationId,
-        email_address: 'invitee@roles.test',
-        role_id: auditor.id,
-        inviter_user_id: null,
-        status: 'revoked',
-        ticket_hash: `hash-${newId('orginv')}`,
-        redirect_url: null,
-        public_metadata: '{}',
-        private_metadata: '{}',
-        expires_at: now + 86_400_000,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    const { organizationId } = await seedMembership('org:member');
+    // Even a revoked invitation keeps its role: its history must still name it.
+    const invitation = await t.clerk.organizations.createOrganizationInvitation({ organizationId, emailAddress: 'invitee@roles.test', role: auditor.key });
+    await t.clerk.organizations.revokeOrganizationInvitation({ organizationId, invitationId: invitation.id });
     await expectClerkError(roles().deleteOrganizationRole(auditor.id), 422, 'organization_role_in_use');
   });
 
