@@ -55,8 +55,7 @@ export function domainContextFor(
 }
 
 /** The instance's signing keys, creating the first one on a fresh store. */
-export async function signingKeysFor(config: Config, store: Store): Promise<SigningKeys> {
-  const { key } = loadEncryptionKey(config.encryptionKey, config.dataDir);
+export async function signingKeysFor(config: Config, store: Store, key: Uint8Array = loadEncryptionKey(config.encryptionKey, config.dataDir).key): Promise<SigningKeys> {
   const signingKeys = new SigningKeys(store, key);
   await signingKeys.ensureSigningKey();
   return signingKeys;
@@ -66,16 +65,18 @@ export async function startServer(config: Config, logger: Logger, storeOptions: 
   const store = await prepareStore(storeOptions);
   let signingKeys: SigningKeys;
   let instance: Awaited<ReturnType<typeof bootstrapInstance>>;
+  let encryptionKey: Uint8Array;
   try {
+    encryptionKey = loadEncryptionKey(config.encryptionKey, config.dataDir).key;
     instance = await bootstrapInstance(store);
-    signingKeys = await signingKeysFor(config, store);
+    signingKeys = await signingKeysFor(config, store, encryptionKey);
   } catch (error) {
     await store.close();
     throw error;
   }
   const { instanceId, firstKey } = instance;
   configureWebhooks(store, {
-    encryptionKey: loadEncryptionKey(config.encryptionKey, config.dataDir).key,
+    encryptionKey,
     allowPrivate: config.webhooksAllowPrivate,
     instanceId,
   });
