@@ -31,7 +31,7 @@ import { fmt, summarize, table, type LatencySummary } from './lib/stats.js';
 import type { ThrowawayStore } from './lib/throwaway-store.js';
 import { generateUsers, pick, seededRandom, type SeedUser } from './lib/user-data.js';
 import { databaseUrlSetting, intSetting, storesSetting } from './lib/settings.js';
-import { forEachStore, log, machineInfo, writeResults } from './lib/bench-run.js';
+import { forEachStore, log, machineInfo, storeVersion, writeResults } from './lib/bench-run.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -499,15 +499,6 @@ interface StoreResult {
 }
 
 // Duplicated from users.ts, which does not export it.
-async function storeVersion(store: Store): Promise<string> {
-  if (store.dialect === 'postgres') {
-    const { rows } = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(store.db);
-    return `PostgreSQL ${rows[0]?.v ?? '?'}`;
-  }
-  const { rows } = await sql<{ v: string }>`select sqlite_version() as v`.execute(store.db);
-  return `SQLite ${rows[0]?.v ?? '?'}`;
-}
-
 
 async function benchStore(target: ThrowawayStore, users: readonly SeedUser[], world: OrgWorld, digest: string, settings: Settings): Promise<StoreResult> {
   log(`\n=== ${target.label}: ${target.note} ===`);

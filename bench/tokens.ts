@@ -31,19 +31,17 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { verifyToken } from '@clerk/backend';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { sql } from 'kysely';
 import { loadConfig, type Config } from '../packages/server/src/config.js';
 import { mintSessionToken, signClaims } from '../packages/server/src/domain/sessions/session-token.js';
 import type { SigningKeys } from '../packages/server/src/domain/sessions/signing-keys.js';
 import { createLogger } from '../packages/server/src/logger.js';
 import { domainContextFor, signingKeysFor, startServer, type RunningServer } from '../packages/server/src/server.js';
-import type { Store } from '../packages/server/src/store/db.js';
 import { coresBetween, snapshot, waitForQuiet } from './lib/cpu.js';
 import { runLoad, type CpuSplit } from './lib/load.js';
 import { fmt, summarize, type LatencySummary } from './lib/stats.js';
 import type { ThrowawayStore } from './lib/throwaway-store.js';
 import { databaseUrlSetting, intSetting, storesSetting } from './lib/settings.js';
-import { forEachStore, log, machineInfo, writeResults } from './lib/bench-run.js';
+import { forEachStore, log, machineInfo, storeVersion, writeResults } from './lib/bench-run.js';
 
 const signAsync = promisify(signSync);
 
@@ -245,15 +243,6 @@ interface StoreResult {
   ratio: number;
   pass: boolean;
   contended: boolean;
-}
-
-async function storeVersion(store: Store): Promise<string> {
-  if (store.dialect === 'postgres') {
-    const { rows } = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(store.db);
-    return `PostgreSQL ${rows[0]?.v ?? '?'}`;
-  }
-  const { rows } = await sql<{ v: string }>`select sqlite_version() as v`.execute(store.db);
-  return `SQLite ${rows[0]?.v ?? '?'}`;
 }
 
 function cores(c: Contention): string {

@@ -13,7 +13,6 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { sql } from 'kysely';
 import { loadConfig, type Config } from '../packages/server/src/config.js';
 import { hashPassword } from '../packages/server/src/crypto/password/index.js';
 import { normalizePassword } from '../packages/server/src/domain/passwords/password-policy.js';
@@ -30,7 +29,7 @@ import { fmt, summarize, table, type LatencySummary } from './lib/stats.js';
 import type { ThrowawayStore } from './lib/throwaway-store.js';
 import { assertPhonesValid, FIRST_NAMES, generateUsers, LAST_NAMES, pick, seededRandom, type SeedUser } from './lib/user-data.js';
 import { databaseUrlSetting, intSetting, storesSetting } from './lib/settings.js';
-import { forEachStore, log, machineInfo, writeResults } from './lib/bench-run.js';
+import { forEachStore, log, machineInfo, storeVersion, writeResults } from './lib/bench-run.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -518,15 +517,6 @@ interface StoreResult {
   reads: ReadResult[];
   create: CreateResult;
   verdicts: { target: string; measured: string; pass: boolean; contended: boolean }[];
-}
-
-async function storeVersion(store: Store): Promise<string> {
-  if (store.dialect === 'postgres') {
-    const { rows } = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(store.db);
-    return `PostgreSQL ${rows[0]?.v ?? '?'}`;
-  }
-  const { rows } = await sql<{ v: string }>`select sqlite_version() as v`.execute(store.db);
-  return `SQLite ${rows[0]?.v ?? '?'}`;
 }
 
 

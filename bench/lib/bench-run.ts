@@ -4,6 +4,8 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { sql } from 'kysely';
+import type { Store } from '../../packages/server/src/store/db.js';
 import { postgresStore, sqliteStore, type ThrowawayStore } from './throwaway-store.js';
 
 export const log = (line = ''): void => {
@@ -69,4 +71,14 @@ export function writeResults(bench: string, startedAt: Date, body: Record<string
   const file = new URL(`${bench}-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`, dir);
   fs.writeFileSync(file, `${JSON.stringify({ bench, startedAt: startedAt.toISOString(), ...body }, null, 2)}\n`);
   log(`\nresults written to ${file.pathname}`);
+}
+
+/** "SQLite 3.x" or "PostgreSQL 16.x": which engine a store's figures are for. */
+export async function storeVersion(store: Store): Promise<string> {
+  if (store.dialect === 'postgres') {
+    const { rows } = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(store.db);
+    return `PostgreSQL ${rows[0]?.v ?? '?'}`;
+  }
+  const { rows } = await sql<{ v: string }>`select sqlite_version() as v`.execute(store.db);
+  return `SQLite ${rows[0]?.v ?? '?'}`;
 }
