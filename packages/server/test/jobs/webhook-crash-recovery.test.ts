@@ -2,7 +2,8 @@ import { Webhook } from 'svix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCliServer, type CliServer } from '../support/cli.js';
 import { createTestStore, type TestStore } from '../support/test-store.js';
-import { Receiver, waitFor } from '../support/webhook-receiver.js';
+import { waitFor } from '../support/wait-for.js';
+import { Receiver } from '../support/webhook-receiver.js';
 
 /**
  * A server killed with SIGKILL while its deliveries are in flight loses nothing: once restarted on

@@ -13,7 +13,8 @@ import { guardedLookup, isPrivateAddress } from '../../src/domain/webhooks/url-g
 import { WebhookDispatcher } from '../../src/jobs/webhook-dispatcher.js';
 import { postWebhook } from '../../src/jobs/webhook-http.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { Receiver, waitFor } from '../support/webhook-receiver.js';
+import { waitFor } from '../support/wait-for.js';
+import { Receiver } from '../support/webhook-receiver.js';
 import { webhookPayloadErrors } from '../support/webhook-spec.js';
 import type { serializeWebhookDelivery, serializeWebhookEndpoint } from '../../src/wire/webhook-endpoint.js';
 
