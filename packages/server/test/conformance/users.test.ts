@@ -64,6 +64,8 @@ describe('users through @clerk/backend', () => {
   });
 
   it('refuses an email address, phone number, username or external id another user holds', async () => {
+    const usersBefore = await t.clerk.users.getCount();
+    const eventsBefore = await t.server.store.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     await expectClerkError(t.clerk.users.createUser({ emailAddress: ['ADA.lovelace@example.com'] }), 422, 'form_identifier_exists', 'email_address');
     await expectClerkError(t.clerk.users.createUser({ phoneNumber: ['+1 415 555 2671'] }), 422, 'form_identifier_exists', 'phone_number');
     await expectClerkError(t.clerk.users.createUser({ username: 'ADA_Lovelace' }), 422, 'form_identifier_exists', 'username');
@@ -73,6 +75,19 @@ describe('users through @clerk/backend', () => {
       'form_identifier_exists',
       'external_id',
     );
+    // A refused create leaves nothing behind: the rows written before the clash are rolled back.
+    // The last one clashes on its last identifier, after the user and its email were inserted.
+    await expectClerkError(
+      t.clerk.users.createUser({ emailAddress: ['fresh.address@example.com'], phoneNumber: ['+1 415 555 2671'] }),
+      422,
+      'form_identifier_exists',
+      'phone_number',
+    );
+    expect(await t.clerk.users.getCount()).toBe(usersBefore);
+    expect(await t.clerk.users.getCount({ emailAddress: ['fresh.address@example.com'] })).toBe(0);
+    expect(await t.clerk.users.getCount({ query: 'fresh.address' })).toBe(0);
+    const eventsAfter = await t.server.store.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(eventsAfter.n)).toBe(Number(eventsBefore.n));
   });
 
   it('applies the password policy and explains the rejection', async () => {

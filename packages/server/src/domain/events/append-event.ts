@@ -1,6 +1,7 @@
 import { newId } from '../../crypto/ids.js';
 import type { Executor } from '../../store/db.js';
-import type { ActorType } from '../../store/schema.js';
+import type { Insertable } from 'kysely';
+import type { ActorType, EventTable } from '../../store/schema.js';
 import { currentAuditContext } from './audit-context.js';
 
 export interface Actor {
@@ -49,30 +50,31 @@ export function diffOf(before: unknown, after: unknown): Record<string, [unknown
 }
 
 /**
- * Appends one event in the caller's transaction, so it commits or rolls back with the change it
- * describes. The actor, IP and user agent come from the audit context of the request or job.
- * Secrets (passwords, tokens, tickets, URLs carrying tickets) are dropped before anything is stored.
+ * The stored row of one event: the actor, IP and user agent come from the audit context of the
+ * request or job, and secrets (passwords, tokens, tickets, URLs carrying tickets) are dropped.
  */
-export async function appendEvent(db: Executor, event: NewEvent, now: number): Promise<void> {
+export function eventRow(event: NewEvent, now: number): Insertable<EventTable> {
   const audit = currentAuditContext();
   const actor = event.actor ?? audit?.actor ?? SYSTEM_ACTOR;
   const data = scrub(event.data);
   const diff = event.before === undefined ? undefined : diffOf(scrub(event.before), data);
-  await db
-    .insertInto('events')
-    .values({
-      id: newId('evt', now),
-      type: event.type,
-      data: JSON.stringify(data),
-      actor_type: actor.type,
-      actor_id: actor.id,
-      actor_detail: audit?.actorDetail ?? null,
-      ip: audit?.ip ?? null,
-      user_agent: audit?.userAgent ?? null,
-      subject_user_id: event.subjectUserId ?? null,
-      subject_organization_id: event.subjectOrganizationId ?? null,
-      diff: diff ? JSON.stringify(diff) : null,
-      created_at: now,
-    })
-    .execute();
+  return {
+    id: newId('evt', now),
+    type: event.type,
+    data: JSON.stringify(data),
+    actor_type: actor.type,
+    actor_id: actor.id,
+    actor_detail: audit?.actorDetail ?? null,
+    ip: audit?.ip ?? null,
+    user_agent: audit?.userAgent ?? null,
+    subject_user_id: event.subjectUserId ?? null,
+    subject_organization_id: event.subjectOrganizationId ?? null,
+    diff: diff ? JSON.stringify(diff) : null,
+    created_at: now,
+  };
+}
+
+/** Appends one event in the caller's transaction, so it commits or rolls back with the change it describes. */
+export async function appendEvent(db: Executor, event: NewEvent, now: number): Promise<void> {
+  await db.insertInto('events').values(eventRow(event, now)).execute();
 }

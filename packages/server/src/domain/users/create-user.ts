@@ -1,23 +1,20 @@
 import { newId } from '../../crypto/ids.js';
 import { paramError } from '../../errors.js';
+import { insertTogether } from '../../store/insert-together.js';
 import {
-  findTakenIdentifiers,
-  insertEmailAddress,
-  insertPhoneNumber,
-  insertUser,
-  writeUserSearch,
+  userSearchRow,
   type EmailAddressRow,
   type PhoneNumberRow,
   type UserRecord,
   type UserRow,
 } from '../../store/repositories/user-repository.js';
 import { serializeUser } from '../../wire/user.js';
-import { appendEvent } from '../events/append-event.js';
+import { eventRow } from '../events/append-event.js';
 import { toUser } from './to-user.js';
 import type { PasswordHasher } from '../../crypto/password/index.js';
 import { assertValidMetadata, type Metadata } from '../metadata.js';
 import type { DomainContext } from '../context.js';
-import { identifierTaken, withIdentifierConflicts } from './identifier-conflicts.js';
+import { withIdentifierConflicts } from './identifier-conflicts.js';
 import { parseEmailAddress, parsePhoneNumber, parseUsername } from './identifiers.js';
 import { credentialFromInput, passwordInputFrom } from './password-credential.js';
 import type { User } from './user.js';
@@ -122,51 +119,52 @@ export async function createUser(ctx: DomainContext, input: CreateUserInput): Pr
     updated_at: now,
   }));
 
-  return withIdentifierConflicts(() =>
-    ctx.store.transaction(async (trx) => {
-      const taken = await findTakenIdentifiers(trx, { emailAddresses: emails, phoneNumbers: phones, username, externalId });
-      if (taken) throw identifierTaken(taken.param);
-      const userRow: UserRow = {
-        id: userId,
-        external_id: externalId,
-        username,
-        first_name: input.firstName ?? null,
-        last_name: input.lastName ?? null,
-        locale: input.locale ?? null,
-        primary_email_address_id: emailRows[0]?.id ?? null,
-        primary_phone_number_id: phoneRows[0]?.id ?? null,
-        password_digest: credential?.digest ?? null,
-        password_hasher: credential?.hasher ?? null,
-        password_updated_at: credential ? now : null,
-        password_compromised_at: null,
-        public_metadata: JSON.stringify(metadata.public_metadata),
-        private_metadata: JSON.stringify(metadata.private_metadata),
-        unsafe_metadata: JSON.stringify(metadata.unsafe_metadata),
-        banned: input.banned ? 1 : 0,
-        locked_until: input.locked ? now + ctx.policy.lockout.durationSeconds * 1000 : null,
-        failed_verification_attempts: 0,
-        last_sign_in_at: null,
-        last_active_at: null,
-        legal_accepted_at: input.legalAcceptedAt ?? null,
-        mfa_enabled_at: null,
-        mfa_disabled_at: null,
-        delete_self_enabled: input.deleteSelfEnabled === false ? 0 : 1,
-        create_organization_enabled: input.createOrganizationEnabled === false ? 0 : 1,
-        create_organizations_limit: input.createOrganizationsLimit ?? null,
-        created_at: createdAt,
-        updated_at: now,
-      };
-      await insertUser(trx, userRow);
-      for (const row of emailRows) await insertEmailAddress(trx, row);
-      for (const row of phoneRows) await insertPhoneNumber(trx, row);
-      // The rows just written are the user as a read would return it: every column is set here,
-      // and ids made in one process ascend, so the given order is the (created_at, id) order a
-      // read lists identifiers in. No read-back for the search line, the event and the reply.
-      const record: UserRecord = { row: userRow, emailAddresses: emailRows, phoneNumbers: phoneRows };
-      await writeUserSearch(trx, record);
-      const created = toUser(record, ctx);
-      await appendEvent(trx, { type: 'user.created', data: serializeUser(created), subjectUserId: userId }, now);
-      return created;
-    }),
+  const userRow: UserRow = {
+    id: userId,
+    external_id: externalId,
+    username,
+    first_name: input.firstName ?? null,
+    last_name: input.lastName ?? null,
+    locale: input.locale ?? null,
+    primary_email_address_id: emailRows[0]?.id ?? null,
+    primary_phone_number_id: phoneRows[0]?.id ?? null,
+    password_digest: credential?.digest ?? null,
+    password_hasher: credential?.hasher ?? null,
+    password_updated_at: credential ? now : null,
+    password_compromised_at: null,
+    public_metadata: JSON.stringify(metadata.public_metadata),
+    private_metadata: JSON.stringify(metadata.private_metadata),
+    unsafe_metadata: JSON.stringify(metadata.unsafe_metadata),
+    banned: input.banned ? 1 : 0,
+    locked_until: input.locked ? now + ctx.policy.lockout.durationSeconds * 1000 : null,
+    failed_verification_attempts: 0,
+    last_sign_in_at: null,
+    last_active_at: null,
+    legal_accepted_at: input.legalAcceptedAt ?? null,
+    mfa_enabled_at: null,
+    mfa_disabled_at: null,
+    delete_self_enabled: input.deleteSelfEnabled === false ? 0 : 1,
+    create_organization_enabled: input.createOrganizationEnabled === false ? 0 : 1,
+    create_organizations_limit: input.createOrganizationsLimit ?? null,
+    created_at: createdAt,
+    updated_at: now,
+  };
+  // The rows about to be written are the user as a read would return it: every column is set here,
+  // and ids made in one process ascend, so the given order is the (created_at, id) order a read
+  // lists identifiers in. No read-back for the search line, the event and the reply.
+  const record: UserRecord = { row: userRow, emailAddresses: emailRows, phoneNumbers: phoneRows };
+  const created = toUser(record, ctx);
+  const event = eventRow({ type: 'user.created', data: serializeUser(created), subjectUserId: userId }, now);
+  // No look-up of the identifiers first: the unique indexes are the check, and a taken email,
+  // phone, username or external id comes back from the insert as `form_identifier_exists`.
+  await withIdentifierConflicts(() =>
+    insertTogether(ctx.store, (db) => [
+      db.insertInto('users').values(userRow),
+      ...(emailRows.length > 0 ? [db.insertInto('email_addresses').values(emailRows)] : []),
+      ...(phoneRows.length > 0 ? [db.insertInto('phone_numbers').values(phoneRows)] : []),
+      db.insertInto('user_search').values(userSearchRow(record)),
+      db.insertInto('events').values(event),
+    ]),
   );
+  return created;
 }

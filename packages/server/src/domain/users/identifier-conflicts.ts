@@ -6,8 +6,9 @@ export function identifierTaken(param: string): GatehouseError {
 }
 
 /**
- * Runs a write whose identifiers were checked inside its transaction; a concurrent writer that
- * won the race still surfaces as `form_identifier_exists`, never as a 500.
+ * Runs a write that may hit a unique index on an identifier: whether the value was taken before
+ * (a create does not look first) or by a concurrent writer that won the race, it surfaces as
+ * `form_identifier_exists` naming the parameter, never as a 500.
  */
 export async function withIdentifierConflicts<T>(write: () => Promise<T>): Promise<T> {
   try {

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Selectable, Updateable } from 'kysely';
 import type { Executor } from '../db.js';
 import type { EmailAddressTable, PhoneNumberTable, UserTable } from '../schema.js';
 
@@ -49,10 +49,6 @@ export async function loadUserRecord(db: Executor, id: string): Promise<UserReco
   return record;
 }
 
-export async function insertUser(db: Executor, row: Insertable<UserTable>): Promise<void> {
-  await db.insertInto('users').values(row).execute();
-}
-
 export async function updateUserRow(db: Executor, id: string, patch: Updateable<UserTable>): Promise<void> {
   await db.updateTable('users').set(patch).where('id', '=', id).execute();
 }
@@ -60,14 +56,6 @@ export async function updateUserRow(db: Executor, id: string, patch: Updateable<
 export async function deleteUserRow(db: Executor, id: string): Promise<boolean> {
   const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
-}
-
-export async function insertEmailAddress(db: Executor, row: Insertable<EmailAddressTable>): Promise<void> {
-  await db.insertInto('email_addresses').values(row).execute();
-}
-
-export async function insertPhoneNumber(db: Executor, row: Insertable<PhoneNumberTable>): Promise<void> {
-  await db.insertInto('phone_numbers').values(row).execute();
 }
 
 /** Which of these values is already taken, and by whom — for clear `form_identifier_exists` errors. */
@@ -103,10 +91,9 @@ export async function refreshUserSearch(db: Executor, userId: string): Promise<v
   if (record) await writeUserSearch(db, record);
 }
 
-/** Writes the search line of a user already loaded in this transaction. */
-export async function writeUserSearch(db: Executor, record: UserRecord): Promise<void> {
+/** The search line of a user: every text `query=` matches, lower-cased. */
+export function userSearchRow(record: UserRecord): { user_id: string; search_text: string } {
   const { row } = record;
-  const userId = row.id;
   const parts = [
     row.id,
     row.username,
@@ -120,10 +107,16 @@ export async function writeUserSearch(db: Executor, record: UserRecord): Promise
     .filter((p): p is string => typeof p === 'string' && p.length > 0)
     .join(' | ')
     .toLowerCase();
+  return { user_id: row.id, search_text: searchText };
+}
+
+/** Writes the search line of a user already loaded in this transaction. */
+export async function writeUserSearch(db: Executor, record: UserRecord): Promise<void> {
+  const line = userSearchRow(record);
   await db
     .insertInto('user_search')
-    .values({ user_id: userId, search_text: searchText })
-    .onConflict((oc) => oc.column('user_id').doUpdateSet({ search_text: searchText }))
+    .values(line)
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ search_text: line.search_text }))
     .execute();
 }
 
