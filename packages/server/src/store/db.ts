@@ -3,6 +3,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely';
 import pg from 'pg';
+import { CHANGE_FEED_APPLICATION_NAME, postgresChangeFeed, silentChangeFeed, type ChangeFeed } from './change-feed.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -14,6 +15,8 @@ export type StoreOptions =
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /** Changes to announce to, and hear from, in-memory caches of store rows. */
+  readonly changes: ChangeFeed;
   transaction<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -47,7 +50,7 @@ export function openStore(options: StoreOptions): Store {
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-    return makeStore(db, 'sqlite');
+    return makeStore(db, 'sqlite', silentChangeFeed());
   }
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -58,18 +61,20 @@ export function openStore(options: StoreOptions): Store {
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return makeStore(db, 'postgres');
+  return makeStore(db, 'postgres', postgresChangeFeed({ connectionString: options.url, application_name: CHANGE_FEED_APPLICATION_NAME }));
 }
 
-function makeStore(db: Kysely<Database>, dialect: Dialect): Store {
+function makeStore(db: Kysely<Database>, dialect: Dialect, changes: ChangeFeed): Store {
   return {
     db,
     dialect,
+    changes,
     transaction: (work) => db.transaction().execute(work),
     async ping() {
       await sql`select 1`.execute(db);
     },
     async close() {
+      await changes.close();
       await db.destroy();
     },
   };

@@ -1,7 +1,10 @@
 import { createClerkClient } from '@clerk/backend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretKey, revokeSecretKey } from '../../src/domain/keys/secret-keys.js';
+import { sql } from 'kysely';
+import { CHANGE_FEED_APPLICATION_NAME } from '../../src/store/change-feed.js';
 import { expectClerkError } from '../support/clerk-errors.js';
+import { waitFor } from '../support/wait-for.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const CONFIGURED_KEY = 'sk_test_operatorChosenKey0123456789abcdef';
@@ -68,6 +71,42 @@ describe('Backend API authentication', () => {
     expect(typeof (await client.users.getCount())).toBe('number');
     expect(await revokeSecretKey(t.server.store, key.id)).toBe(true);
     await expectClerkError(client.users.getCount(), 401, 'clerk_key_invalid');
+  });
+
+  it('refuses a key revoked behind its back, by another process or plain SQL', async () => {
+    const key = await createSecretKey(t.server.store, 'revoked elsewhere');
+    const client = createClerkClient({ secretKey: key.secret, apiUrl: t.url });
+    expect(typeof (await client.users.getCount())).toBe('number');
+    expect(typeof (await client.users.getCount())).toBe('number');
+    // Not through revokeSecretKey: nothing in this process announces the change.
+    await t.server.store.db.updateTable('secret_keys').set({ revoked_at: Date.now() }).where('id', '=', key.id).execute();
+    // PostgreSQL's notification arrives a moment after the commit; SQLite reads the store every time.
+    await waitFor('the revocation to be heard', async () => (await t.request('GET', '/v1/users/count', { headers: { authorization: `Bearer ${key.secret}` } })).status === 401, 2000);
+    await expectClerkError(client.users.getCount(), 401, 'clerk_key_invalid');
+  });
+
+  it('reads keys from the store while it cannot hear of changes, and caches again once it can', async () => {
+    const kept = await createSecretKey(t.server.store, 'kept');
+    const dropped = await createSecretKey(t.server.store, 'dropped');
+    const keptClient = createClerkClient({ secretKey: kept.secret, apiUrl: t.url });
+    const droppedClient = createClerkClient({ secretKey: dropped.secret, apiUrl: t.url });
+    expect(typeof (await droppedClient.users.getCount())).toBe('number');
+    if (t.server.store.dialect === 'postgres') {
+      await waitFor('the change feed to listen', () => t.server.store.changes.live);
+      // Cut every change-feed connection: a revocation committed now is announced to no one.
+      await sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${CHANGE_FEED_APPLICATION_NAME}`.execute(t.server.store.db);
+      await waitFor('the change feed to notice', () => !t.server.store.changes.live);
+    }
+    expect(t.server.store.changes.live).toBe(false);
+    await t.server.store.db.updateTable('secret_keys').set({ revoked_at: Date.now() }).where('id', '=', dropped.id).execute();
+    await expectClerkError(droppedClient.users.getCount(), 401, 'clerk_key_invalid');
+    expect(typeof (await keptClient.users.getCount())).toBe('number');
+    if (t.server.store.dialect === 'postgres') {
+      await waitFor('the change feed to listen again', () => t.server.store.changes.live);
+      expect(typeof (await keptClient.users.getCount())).toBe('number');
+      expect(await revokeSecretKey(t.server.store, kept.id)).toBe(true);
+      await expectClerkError(keptClient.users.getCount(), 401, 'clerk_key_invalid');
+    }
   });
 
   it('stores secret keys only as hashes', async () => {

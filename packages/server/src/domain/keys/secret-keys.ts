@@ -7,7 +7,7 @@ import { appendEvent } from '../events/append-event.js';
 /**
  * Backend API secret keys: `sk_live_` + 256 random bits, shown once, stored only as SHA-256.
  * A presented key is found by its hash (an indexed lookup an attacker cannot steer), so checking
- * a key costs one query whatever it is.
+ * a key costs at most one query whatever it is, and none once an active key is cached.
  */
 
 export interface SecretKeySummary {
@@ -50,22 +50,79 @@ export async function listSecretKeys(store: Store): Promise<SecretKeySummary[]> 
   return rows.map((r) => ({ id: r.id, name: r.name, hint: r.hint, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at }));
 }
 
-/** Revocation takes effect on the next request: keys are checked against the store every time. */
+/**
+ * Revocation takes effect on the next request in this process, and in other processes as soon as
+ * the store's change feed tells them (PostgreSQL: milliseconds after the commit; SQLite: keys are
+ * read from the store every time).
+ */
 export async function revokeSecretKey(store: Store, id: string, now = Date.now()): Promise<boolean> {
-  return store.transaction(async (trx) => {
+  const revoked = await store.transaction(async (trx) => {
     const result = await trx.updateTable('secret_keys').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) return false;
     const row = await trx.selectFrom('secret_keys').select(['id', 'name', 'hint', 'created_at']).where('id', '=', id).executeTakeFirstOrThrow();
     await appendEvent(trx, { type: 'secret_key.revoked', data: { ...keyEventData(row), revoked_at: now } }, now);
     return true;
   });
+  if (revoked) store.changes.announce('secret_keys');
+  return revoked;
 }
 
-// Every Backend API request runs this.
+// Every Backend API request runs this, unless the key cache answers.
 const activeKeyByHash = preparedQuery(
   (db, keyHash: string) => db.selectFrom('secret_keys').select(['id', 'key_hash', 'last_used_at']).where('key_hash', '=', keyHash).where('revoked_at', 'is', null),
   1,
 );
+
+interface ActiveKey {
+  id: string;
+  lastUsedAt: number | null;
+}
+
+/** Far more than any instance holds; only keys that authenticated are ever cached. */
+const MAX_CACHED_KEYS = 1000;
+
+/**
+ * Active keys by hash, kept only while the store's change feed is live, and emptied by any change
+ * to secret_keys. On PostgreSQL this saves a round trip on every Backend API request.
+ */
+class ActiveKeyCache {
+  private readonly keys = new Map<string, ActiveKey>();
+  /** Bumped by every change heard: a lookup that straddles one must not refill the cache. */
+  private generation = 0;
+
+  constructor(private readonly store: Store) {
+    store.changes.subscribe((table) => {
+      if (table !== undefined && table !== 'secret_keys') return;
+      this.generation++;
+      this.keys.clear();
+    });
+  }
+
+  get(keyHash: string): ActiveKey | undefined {
+    return this.store.changes.live ? this.keys.get(keyHash) : undefined;
+  }
+
+  async lookUp(keyHash: string): Promise<ActiveKey | undefined> {
+    const generation = this.generation;
+    const wasLive = this.store.changes.live;
+    const [row] = await activeKeyByHash(this.store.db, keyHash);
+    if (!row) return undefined;
+    const key = { id: row.id, lastUsedAt: row.last_used_at };
+    if (wasLive && this.store.changes.live && generation === this.generation && this.keys.size < MAX_CACHED_KEYS) this.keys.set(keyHash, key);
+    return key;
+  }
+}
+
+const caches = new WeakMap<Store, ActiveKeyCache>();
+
+function keyCacheOf(store: Store): ActiveKeyCache {
+  let cache = caches.get(store);
+  if (!cache) {
+    cache = new ActiveKeyCache(store);
+    caches.set(store, cache);
+  }
+  return cache;
+}
 
 export async function authenticateSecretKey(
   store: Store,
@@ -74,12 +131,15 @@ export async function authenticateSecretKey(
   now = Date.now(),
 ): Promise<SecretKeyPrincipal | undefined> {
   if (configuredKey !== undefined && constantTimeEqual(presented, configuredKey)) return { kind: 'configured_secret_key' };
-  const [row] = await activeKeyByHash(store.db, hashSecret(presented));
-  if (!row) return undefined;
-  if (row.last_used_at === null || now - row.last_used_at > LAST_USED_RESOLUTION_MS) {
-    await store.db.updateTable('secret_keys').set({ last_used_at: now }).where('id', '=', row.id).execute();
+  const keyHash = hashSecret(presented);
+  const cache = keyCacheOf(store);
+  const key = cache.get(keyHash) ?? (await cache.lookUp(keyHash));
+  if (!key) return undefined;
+  if (key.lastUsedAt === null || now - key.lastUsedAt > LAST_USED_RESOLUTION_MS) {
+    key.lastUsedAt = now;
+    await store.db.updateTable('secret_keys').set({ last_used_at: now }).where('id', '=', key.id).execute();
   }
-  return { kind: 'secret_key', keyId: row.id };
+  return { kind: 'secret_key', keyId: key.id };
 }
 
 /**

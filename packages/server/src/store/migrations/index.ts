@@ -5,6 +5,7 @@ import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-organizations.js';
 import * as m0003 from './0003-sessions.js';
 import * as m0004 from './0004-webhooks.js';
+import * as m0005 from './0005-change-notifications.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0002-organizations': m0002,
   '0003-sessions': m0003,
   '0004-webhooks': m0004,
+  '0005-change-notifications': m0005,
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

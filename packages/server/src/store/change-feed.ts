@@ -1,0 +1,127 @@
+import pg from 'pg';
+
+/**
+ * Tells in-memory caches that rows they copied may have changed in the store, including changes
+ * committed by other processes (another server, `gatehouse keys revoke`). A cache may answer in
+ * place of the store only while the feed is `live`; whenever it cannot vouch for having heard of
+ * every change (not yet listening, connection lost), listeners hear `undefined`: forget everything.
+ */
+export interface ChangeFeed {
+  readonly live: boolean;
+  /** `table` changed; `undefined`: anything may have changed. Returns an unsubscribe function. */
+  subscribe(listener: (table: string | undefined) => void): () => void;
+  /** Announces, in this process and at once, a change this process has just committed to `table`. */
+  announce(table: string): void;
+  close(): Promise<void>;
+}
+
+/** The channel the `gatehouse_announce_change` trigger function notifies, with the table's name. */
+export const CHANGE_CHANNEL = 'gatehouse_changes';
+
+/** How the listening connection names itself in pg_stat_activity. */
+export const CHANGE_FEED_APPLICATION_NAME = 'gatehouse-change-feed';
+
+class Listeners {
+  private readonly listeners = new Set<(table: string | undefined) => void>();
+
+  add(listener: (table: string | undefined) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(table: string | undefined): void {
+    for (const listener of this.listeners) listener(table);
+  }
+}
+
+/**
+ * SQLite: other processes' commits are not announced, so caches stay off (a lookup in the
+ * embedded store costs microseconds anyway). Announcements from this process still reach listeners.
+ */
+export function silentChangeFeed(): ChangeFeed {
+  const listeners = new Listeners();
+  return {
+    live: false,
+    subscribe: (listener) => listeners.add(listener),
+    announce: (table) => listeners.emit(table),
+    close: async () => undefined,
+  };
+}
+
+const RECONNECT_DELAYS_MS = [100, 1000, 5000, 30_000];
+
+/**
+ * PostgreSQL: one dedicated connection LISTENs for the trigger's notifications, which PostgreSQL
+ * delivers only after the writing transaction commits. Live from the moment LISTEN succeeds until
+ * the connection fails; then it reconnects, backing off, and is live again once listening.
+ */
+export function postgresChangeFeed(clientConfig: pg.ClientConfig): ChangeFeed {
+  const listeners = new Listeners();
+  let live = false;
+  let closed = false;
+  let client: pg.Client | undefined;
+  let attempt = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  const lost = (failed: pg.Client) => {
+    if (client !== failed) return;
+    client = undefined;
+    live = false;
+    listeners.emit(undefined);
+    failed.removeAllListeners('notification');
+    void failed.end().catch(() => undefined);
+    if (closed) return;
+    const delay = RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)] ?? 30_000;
+    attempt++;
+    retryTimer = setTimeout(connect, delay);
+    retryTimer.unref();
+  };
+
+  const connect = () => {
+    if (closed) return;
+    const next = new pg.Client(clientConfig);
+    client = next;
+    next.on('error', () => lost(next));
+    next.on('end', () => lost(next));
+    next.on('notification', (message) => {
+      if (message.channel === CHANGE_CHANNEL) listeners.emit(message.payload ?? undefined);
+    });
+    next
+      .connect()
+      .then(() => next.query(`LISTEN ${CHANGE_CHANNEL}`))
+      .then(() => {
+        if (client !== next || closed) return;
+        attempt = 0;
+        // Whatever was cached before this moment may have missed a notification.
+        listeners.emit(undefined);
+        live = true;
+      })
+      .catch(() => lost(next));
+  };
+
+  let started = false;
+  return {
+    get live() {
+      return live;
+    },
+    // The connection opens with the first subscriber: a CLI command that caches nothing never opens it.
+    subscribe: (listener) => {
+      const unsubscribe = listeners.add(listener);
+      if (!started) {
+        started = true;
+        connect();
+      }
+      return unsubscribe;
+    },
+    announce: (table) => listeners.emit(table),
+    async close() {
+      closed = true;
+      live = false;
+      if (retryTimer) clearTimeout(retryTimer);
+      const current = client;
+      client = undefined;
+      listeners.emit(undefined);
+      if (current) await current.end().catch(() => undefined);
+    },
+  };
+}
