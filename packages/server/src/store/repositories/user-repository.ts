@@ -1,4 +1,5 @@
-import type { Selectable, Updateable } from 'kysely';
+import { PostgresAdapter, type Selectable, type Updateable } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../db.js';
 import type { EmailAddressTable, PhoneNumberTable, UserTable } from '../schema.js';
 
@@ -12,25 +13,47 @@ export interface UserRecord {
   phoneNumbers: PhoneNumberRow[];
 }
 
-/** Users with their email addresses and phone numbers, in the order of `ids`, in three queries. */
+/** Users with their email addresses and phone numbers, in the order of `ids`. */
 export async function loadUserRecords(db: Executor, ids: readonly string[]): Promise<UserRecord[]> {
   if (ids.length === 0) return [];
   const unique = [...new Set(ids)];
+  const byId = db.getExecutor().adapter instanceof PostgresAdapter ? await loadInOneQuery(db, unique) : await loadInThreeQueries(db, unique);
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/**
+ * PostgreSQL: one round trip, identifications aggregated per user as JSON. Every column of those
+ * tables is text or a number JSON holds exactly (millisecond timestamps, 0/1 flags).
+ */
+async function loadInOneQuery(db: Executor, ids: string[]): Promise<Map<string, UserRecord>> {
+  const rows = await db
+    .selectFrom('users as u')
+    .selectAll('u')
+    .select((eb) => [
+      jsonArrayFrom(eb.selectFrom('email_addresses as e').selectAll('e').whereRef('e.user_id', '=', 'u.id').orderBy('e.created_at').orderBy('e.id')).as(
+        'identification_emails',
+      ),
+      jsonArrayFrom(eb.selectFrom('phone_numbers as p').selectAll('p').whereRef('p.user_id', '=', 'u.id').orderBy('p.created_at').orderBy('p.id')).as(
+        'identification_phones',
+      ),
+    ])
+    .where('u.id', 'in', ids)
+    .execute();
+  return new Map(
+    rows.map(({ identification_emails, identification_phones, ...row }) => [row.id, { row, emailAddresses: identification_emails, phoneNumbers: identification_phones }]),
+  );
+}
+
+/** SQLite: three indexed reads, each costing microseconds in-process, beat building JSON. */
+async function loadInThreeQueries(db: Executor, ids: string[]): Promise<Map<string, UserRecord>> {
   const [rows, emails, phones] = await Promise.all([
-    db.selectFrom('users').selectAll().where('id', 'in', unique).execute(),
-    db.selectFrom('email_addresses').selectAll().where('user_id', 'in', unique).orderBy('created_at').orderBy('id').execute(),
-    db.selectFrom('phone_numbers').selectAll().where('user_id', 'in', unique).orderBy('created_at').orderBy('id').execute(),
+    db.selectFrom('users').selectAll().where('id', 'in', ids).execute(),
+    db.selectFrom('email_addresses').selectAll().where('user_id', 'in', ids).orderBy('created_at').orderBy('id').execute(),
+    db.selectFrom('phone_numbers').selectAll().where('user_id', 'in', ids).orderBy('created_at').orderBy('id').execute(),
   ]);
-  const byId = new Map(rows.map((row) => [row.id, row]));
   const emailsByUser = groupBy(emails, (e) => e.user_id);
   const phonesByUser = groupBy(phones, (p) => p.user_id);
-  const records: UserRecord[] = [];
-  for (const id of ids) {
-    const row = byId.get(id);
-    if (!row) continue;
-    records.push({ row, emailAddresses: emailsByUser.get(id) ?? [], phoneNumbers: phonesByUser.get(id) ?? [] });
-  }
-  return records;
+  return new Map(rows.map((row) => [row.id, { row, emailAddresses: emailsByUser.get(row.id) ?? [], phoneNumbers: phonesByUser.get(row.id) ?? [] }]));
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
