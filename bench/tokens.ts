@@ -14,8 +14,9 @@
  *   (b) verify: `verifyToken(jwt, { secretKey, apiUrl })` from @clerk/backend, one call after
  *       another in a loop (JWKS fetched by a first call and cached, as in a long-lived app) →
  *       verifications/s, against node:crypto `verify('sha256', …)` of the same token with the
- *       same public key in a synchronous loop, for the same N s. Target (same ratio): ≥ 0.6.
- *       This measures Clerk's SDK, which Gatehouse does not control; it runs once, not per store.
+ *       same public key in a synchronous loop, for the same N s. Reported with no target (the
+ *       issue asks only to quote it): it measures Clerk's SDK, which Gatehouse does not control,
+ *       and it runs once, not per store.
  *   To read a miss by, each store also prints the server CPU spent per minted token under load
  *   and the one-at-a-time cost of signing alone, of the domain call and of the HTTP round trip.
  *
@@ -356,7 +357,6 @@ interface VerifyResult {
   sdk: Rate;
   raw: Rate;
   ratio: number;
-  pass: boolean;
   contended: boolean;
   jwksFetchedBy: string;
 }
@@ -385,7 +385,6 @@ async function benchVerify(server: RunningServer, secret: string, fixture: Fixtu
     sdk,
     raw,
     ratio,
-    pass: ratio >= TARGET_RATIO,
     contended: contended(sdk.contention) || contended(raw.contention),
     jwksFetchedBy: 'the warm-up call only (cache TTL 5 min > phase length)',
   };
@@ -394,7 +393,7 @@ async function benchVerify(server: RunningServer, secret: string, fixture: Fixtu
     log(`  ${r.label}: ${r.operations} in ${fmt(r.seconds)} s = ${fmt(r.perSecond)} verifications/s (cores ${fmt(r.contention.cpu.server, 2)}, other ${fmt(r.contention.cpu.other, 2)}${contended(r.contention) ? '*' : ''})`);
   }
   log(
-    `  ${result.pass ? 'PASS' : 'MISS'}  (b) verifyToken ≥ ${TARGET_RATIO} × raw verifications/s: ${fmt(sdk.perSecond)} / ${fmt(raw.perSecond)} = ${fmt(ratio, 2)}` +
+    `  (b) verifyToken / raw verifications/s: ${fmt(sdk.perSecond)} / ${fmt(raw.perSecond)} = ${fmt(ratio, 2)} (reported, no target)` +
       `${result.contended ? '  (* other processes held ≥ 0.2 cores: unreliable)' : ''}`,
   );
   return result;
@@ -422,7 +421,7 @@ export async function main(): Promise<void> {
   for (const r of measured_) {
     log(`  ${r.pass ? 'PASS' : 'MISS'}  (a) ${r.store}: mint/raw sign = ${fmt(r.ratio, 2)} (target ≥ ${TARGET_RATIO})${r.contended ? ' *' : ''}`);
   }
-  if (verify) log(`  ${verify.pass ? 'PASS' : 'MISS'}  (b) verifyToken/raw verify = ${fmt(verify.ratio, 2)} (target ≥ ${TARGET_RATIO})${verify.contended ? ' *' : ''}`);
+  if (verify) log(`        (b) verifyToken/raw verify = ${fmt(verify.ratio, 2)} (reported, no target)${verify.contended ? ' *' : ''}`);
 
   const { stores, ...rest } = settings;
   // Latency samples are summarized above; the raw arrays would only bloat the file.
