@@ -1,6 +1,6 @@
+import type { Insertable } from 'kysely';
 import { newId } from '../../crypto/ids.js';
 import type { Executor } from '../../store/db.js';
-import type { Insertable } from 'kysely';
 import type { ActorType, EventTable } from '../../store/schema.js';
 import { currentAuditContext } from './audit-context.js';
 
