@@ -79,13 +79,18 @@ interface TokenSubject {
   org: OrganizationClaimsSource | undefined;
 }
 
+/** A session with its user and, if the user is still a member, its active organization and membership. */
+function sessionWithActiveMembership(db: Executor) {
+  return db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .leftJoin('organization_memberships as m', (join) => join.onRef('m.organization_id', '=', 's.last_active_organization_id').onRef('m.user_id', '=', 's.user_id'))
+    .leftJoin('organizations as o', 'o.id', 'm.organization_id');
+}
+
 const tokenSubjectQuery = preparedQuery(
   (db, sessionId: string) =>
-    db
-      .selectFrom('sessions as s')
-      .innerJoin('users as u', 'u.id', 's.user_id')
-      .leftJoin('organization_memberships as m', (join) => join.onRef('m.organization_id', '=', 's.last_active_organization_id').onRef('m.user_id', '=', 's.user_id'))
-      .leftJoin('organizations as o', 'o.id', 'm.organization_id')
+    sessionWithActiveMembership(db)
       .selectAll('s')
       .select(['u.banned as user_banned', 'o.id as org_id', 'o.slug as org_slug', 'm.role_id as org_role_id'])
       .where('s.id', '=', sessionId),
@@ -123,11 +128,7 @@ async function loadTokenSubjectInTwoReads(db: Executor, sessionId: string): Prom
 
 const tokenSubjectWithPermissionsQuery = preparedQuery(
   (db, sessionId: string) =>
-    db
-      .selectFrom('sessions as s')
-      .innerJoin('users as u', 'u.id', 's.user_id')
-      .leftJoin('organization_memberships as m', (join) => join.onRef('m.organization_id', '=', 's.last_active_organization_id').onRef('m.user_id', '=', 's.user_id'))
-      .leftJoin('organizations as o', 'o.id', 'm.organization_id')
+    sessionWithActiveMembership(db)
       .leftJoin('organization_roles as r', 'r.id', 'm.role_id')
       .selectAll('s')
       .select((eb) => [
