@@ -166,7 +166,11 @@ describe('webhook delivery', () => {
     expect(() => svix.verify(`${first.body} `, first.headers)).toThrow();
     await expect(verifyWebhook(new Request('http://x/', { method: 'POST', headers: first.headers, body: `${first.body} ` }), { signingSecret: secret })).rejects.toThrow();
 
-    const list = await deliveries(endpoint.id);
+    // Received is not yet recorded: the server writes each success after the receiver answers.
+    const list = await waitFor('every delivery recorded as succeeded', async () => {
+      const all = await deliveries(endpoint.id);
+      return all.filter((d) => d.status === 'succeeded').length >= expected.length ? all : undefined;
+    });
     expect(list.filter((d) => d.status === 'succeeded')).toHaveLength(expected.length);
     expect(list[0]?.attempts[0]).toMatchObject({ status_code: 200, error: null });
     await t.request('DELETE', `/v1/webhook_endpoints/${endpoint.id}`);
@@ -313,7 +317,11 @@ describe('webhook delivery', () => {
       const hits = receiver.received.filter((r) => r.path === '/pair');
       expect(hits).toHaveLength(15);
       expect(new Set(hits.map((r) => r.headers['svix-id'])).size).toBe(15);
-      expect((await deliveries(endpoint.id)).every((d) => d.attempt_count === 1 && d.status === 'succeeded')).toBe(true);
+      const recorded = await waitFor('15 deliveries recorded', async () => {
+        const all = await deliveries(endpoint.id);
+        return all.length === 15 && all.every((d) => d.status !== 'pending') ? all : undefined;
+      });
+      expect(recorded.every((d) => d.attempt_count === 1 && d.status === 'succeeded')).toBe(true);
       await t.request('DELETE', `/v1/webhook_endpoints/${endpoint.id}`);
     } finally {
       await other.stop();
