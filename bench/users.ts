@@ -28,7 +28,7 @@ import { fmt, summarize, table, type LatencySummary } from './lib/stats.js';
 import type { ThrowawayStore } from './lib/throwaway-store.js';
 import { assertPhonesValid, FIRST_NAMES, generateUsers, LAST_NAMES, pick, seededRandom, type SeedUser } from './lib/user-data.js';
 import { databaseUrlSetting, intSetting, storesSetting } from './lib/settings.js';
-import { forEachStore, log, machineInfo, storeVersion, writeResults } from './lib/bench-run.js';
+import { forEachStore, log, machineInfo, storeVersion, uvThreadpoolSize, writeResults } from './lib/bench-run.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -56,7 +56,7 @@ function readSettings(): Settings {
     // while some requests are outside argon2id (parsing, policy, SQL, the reply) the others must
     // still keep every thread hashing. With one request per thread, up to a tenth of the cores
     // sat idle between hashes, and the ratio measured that gap rather than the server's cost.
-    createConnections: Number(process.env.UV_THREADPOOL_SIZE ?? 4) * 2,
+    createConnections: uvThreadpoolSize() * 2,
     databaseUrl: databaseUrlSetting(),
     stores: storesSetting(),
     explainAll: process.env.GATEHOUSE_BENCH_EXPLAIN === '1',

@@ -21,6 +21,11 @@ export interface Machine {
   uvThreadpoolSize: number;
 }
 
+/** libuv's thread pool size: UV_THREADPOOL_SIZE, else libuv's default of 4. */
+export function uvThreadpoolSize(): number {
+  return Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+}
+
 export function machineInfo(): Machine {
   return {
     cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -28,7 +33,7 @@ export function machineInfo(): Machine {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
-    uvThreadpoolSize: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
+    uvThreadpoolSize: uvThreadpoolSize(),
   };
 }
 
