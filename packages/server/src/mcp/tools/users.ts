@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { USER_ORDER_FIELDS } from '../../store/repositories/user-list-repository.js';
 import { apiBody, apiQuery, defineTool, id, limit, metadata, offset, orderBy, seg, stringList, timestamp, type GatehouseTool } from '../tool.js';
 
-
 /** The filters of `GET /v1/users`, shared by the list and the count. */
 const userFilters = {
   emailAddress: stringList('Exact email addresses to match.').optional(),
