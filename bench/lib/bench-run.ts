@@ -21,7 +21,7 @@ export interface Machine {
   uvThreadpoolSize: number;
 }
 
-/** libuv's thread pool size: UV_THREADPOOL_SIZE, else libuv's default of 4. */
+/** libuv's thread pool size: UV_THREADPOOL_SIZE (bench/run.ts sets it as the server's launcher would), else libuv's default of 4. */
 export function uvThreadpoolSize(): number {
   return Number(process.env.UV_THREADPOOL_SIZE ?? 4);
 }
