@@ -22,8 +22,8 @@
  *   (c) ceiling: the same load against two servers that do only part of the work (see
  *       lib/ceiling-servers.ts), once, against the thread-pool reference measured again beside
  *       them: node:http + node:crypto signing (what any Node server can mint on this machine),
- *       and Fastify + a bearer-key check + Gatehouse's jose signing with no store (what the
- *       stack Gatehouse is built on allows). Reported, no target: a target above them cannot
+ *       and Fastify + a bearer-key check + Gatehouse's signing (signClaims) with no store (what
+ *       the stack Gatehouse is built on allows). Reported, no target: a target above them cannot
  *       be met by Gatehouse's own work, whatever it does.
  *
  * Stores: SQLite in a temp dir, then PostgreSQL in a throwaway database when reachable
@@ -33,7 +33,7 @@
  * (sqlite,postgresql), GATEHOUSE_BENCH_QUIET_WAIT: seconds each phase may wait for other
  * processes to go quiet (60).
  */
-import { createPublicKey, KeyObject, sign as signSync, verify as verifySync, type JsonWebKey, type webcrypto } from 'node:crypto';
+import { createPublicKey, sign as signSync, verify as verifySync, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { verifyToken } from '@clerk/backend';
@@ -267,7 +267,6 @@ interface FirstServer {
   secret: string;
   fixture: Fixture;
   keys: SigningKeys;
-  /** The signing key as node:crypto wants it. */
   privateKey: KeyObject;
 }
 
@@ -314,9 +313,7 @@ async function benchStore(target: ThrowawayStore, settings: Settings, oncePhases
 
     // Raw RS256 with the server's own key over a real token's signing input.
     const keys = await signingKeysFor(config, server.store);
-    const { privateKey: serverKey } = await keys.signingKey();
-    // The server may hold its key as a KeyObject or as a WebCrypto CryptoKey; node:crypto wants a KeyObject.
-    const privateKey = serverKey instanceof KeyObject ? serverKey : KeyObject.from(serverKey as webcrypto.CryptoKey);
+    const { privateKey } = await keys.signingKey();
     const [h, p] = fixture.jwt.split('.');
     const signingInput = Buffer.from(`${h}.${p}`);
     const sync = await measured('node:crypto sign, sync loop, main thread', 1, serverPids, settings.quietWaitSeconds, () =>
@@ -455,7 +452,7 @@ async function benchCeiling(first: FirstServer, settings: Settings): Promise<Cei
   const measuredRows = [
     await loadCeilingServer('node:http + node:crypto sign (thread pool); no routing, auth or store', await startBareSigner(first.privateKey, header, claims), first.secret, settings),
     await loadCeilingServer(
-      'Fastify + bearer-key check + jose signing (signClaims); no store',
+      'Fastify + bearer-key check + Gatehouse signing (signClaims); no store',
       await startFrameworkSigner(first.secret, claims, async (c) => (await signClaims(ctx, c, 60)).jwt),
       first.secret,
       settings,

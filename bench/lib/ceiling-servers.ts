@@ -54,7 +54,7 @@ export async function startBareSigner(key: KeyObject, header: Record<string, str
 /**
  * The framework Gatehouse is built on, with none of its domain: Fastify, a bearer-key check
  * (SHA-256 and a constant-time compare, as Gatehouse checks secret keys), and `signToken`, which
- * the bench points at Gatehouse's own jose signing. No store is read.
+ * the bench points at Gatehouse's own signing. No store is read.
  */
 export async function startFrameworkSigner(secretKey: string, claims: JWTPayload, signToken: (claims: JWTPayload) => Promise<string>): Promise<CeilingServer> {
   const expected = createHash('sha256').update(secretKey).digest();

@@ -1,4 +1,5 @@
-import { SignJWT, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
+import { signRs256 } from '../../crypto/jws.js';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { randomSecret } from '../../crypto/tokens.js';
 import { appendEvent } from '../events/append-event.js';
@@ -68,7 +69,7 @@ export async function signClaims(ctx: DomainContext, claims: JWTPayload, lifetim
   const { kid, privateKey } = await ctx.signingKeys.signingKey();
   const iat = Math.floor(ctx.now() / 1000);
   const full: JWTPayload = { ...claims, iat, nbf: iat - skewSeconds, exp: iat + lifetimeSeconds };
-  const jwt = await new SignJWT(full).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).sign(privateKey);
+  const jwt = await signRs256({ alg: 'RS256', kid, typ: 'JWT' }, full, privateKey);
   return { jwt, claims: full };
 }
 

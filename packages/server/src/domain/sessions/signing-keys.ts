@@ -1,6 +1,6 @@
-import { generateKeyPair as generateKeyPairCallback } from 'node:crypto';
+import { createPrivateKey, generateKeyPair as generateKeyPairCallback, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { calculateJwkThumbprint, importPKCS8, type CryptoKey, type JWK } from 'jose';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 import { open, seal } from '../../crypto/secret-box.js';
 import type { Store } from '../../store/db.js';
 
@@ -26,8 +26,8 @@ export interface PublicJwk {
 
 interface ActiveKey {
   kid: string;
-  /** Imported once per cache load: re-importing per token would cost more than the signature. */
-  privateKey: CryptoKey;
+  /** Parsed once per cache load: parsing per token would cost more than the signature. */
+  privateKey: KeyObject;
 }
 
 export class SigningKeyError extends Error {}
@@ -101,7 +101,7 @@ export class SigningKeys {
     }
     this.cache = {
       loadedAt: now,
-      signing: { kid: signingRow.kid, privateKey: await importPKCS8(pem, 'RS256') },
+      signing: { kid: signingRow.kid, privateKey: createPrivateKey(pem) },
       jwks: rows.map((r) => JSON.parse(r.public_jwk) as PublicJwk),
     };
     return this.cache;
