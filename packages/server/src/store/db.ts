@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type 
 import pg from 'pg';
 import { CHANGE_FEED_APPLICATION_NAME, postgresChangeFeed, silentChangeFeed, type ChangeFeed } from './change-feed.js';
 import type { Database } from './schema.js';
+import { poolWithNamedStatements } from './named-statements.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -66,7 +67,7 @@ export function openStore(options: StoreOptions): Store {
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: poolWithNamedStatements(pool) }) });
   return makeStore(db, 'postgres', postgresChangeFeed({ connectionString: options.url, application_name: CHANGE_FEED_APPLICATION_NAME }));
 }
 

@@ -1,10 +1,13 @@
-import { CompiledQuery, type Compilable } from 'kysely';
+import { CompiledQuery, PostgresAdapter, type Compilable } from 'kysely';
 import type { Executor } from './db.js';
+import { registerNamedStatement } from './named-statements.js';
 
 /**
  * A hot-path query, built with Kysely's type-checked builder but compiled only once per dialect:
  * building and compiling a query costs more than running an indexed read on SQLite. The builder
- * receives placeholders for the parameters; constants it uses are kept as they are.
+ * receives placeholders for the parameters; constants it uses are kept as they are. On
+ * PostgreSQL it runs as a named prepared statement (see named-statements.ts), so it must name
+ * its columns rather than select `table.*`.
  */
 export function preparedQuery<Row, Args extends readonly unknown[]>(build: (db: Executor, ...args: Args) => Compilable<Row>, arity: Args['length']) {
   const byAdapter = new WeakMap<object, { sql: string; slots: ({ arg: number } | { value: unknown })[] }>();
@@ -21,6 +24,7 @@ export function preparedQuery<Row, Args extends readonly unknown[]>(build: (db: 
           return index >= 0 ? { arg: index } : { value: p };
         }),
       };
+      if (adapter instanceof PostgresAdapter) registerNamedStatement(prepared.sql);
       byAdapter.set(adapter, prepared);
     }
     const parameters = prepared.slots.map((slot) => ('arg' in slot ? args[slot.arg] : slot.value));
