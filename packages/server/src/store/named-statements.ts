@@ -9,14 +9,38 @@ import type pg from 'pg';
  * parsed once per connection and, after PostgreSQL's first few runs, planned once as well.
  *
  * Only `preparedQuery` registers SQL, so the set is small and fixed; ad-hoc queries stay unnamed
- * and cost no server memory. Registered queries list their columns rather than `table.*`, since a
- * prepared statement whose result columns change under it (a migration adding a column) fails
- * with "cached plan must not change result type".
+ * and cost no server memory.
  */
 const statementNames = new Map<string, string>();
+let renamed = 0;
+
+function baseName(sqlText: string): string {
+  return `gatehouse_${createHash('sha256').update(sqlText).digest('hex').slice(0, 32)}`;
+}
 
 export function registerNamedStatement(sqlText: string): void {
-  if (!statementNames.has(sqlText)) statementNames.set(sqlText, `gatehouse_${createHash('sha256').update(sqlText).digest('hex').slice(0, 32)}`);
+  if (!statementNames.has(sqlText)) statementNames.set(sqlText, baseName(sqlText));
+}
+
+/**
+ * A prepared statement whose result columns change under it (a migration adding a column to a
+ * table it selects `*` from) fails with this, before it runs, until it is prepared again.
+ */
+function isStalePlan(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && error.code === '0A000' && /cached plan must not change result type/.test(error.message);
+}
+
+async function runNamed<R>(client: pg.PoolClient, sqlText: string, name: string, values: unknown[]): Promise<pg.QueryResult<R & pg.QueryResultRow>> {
+  try {
+    return await client.query<R & pg.QueryResultRow>({ name, text: sqlText, values });
+  } catch (error) {
+    if (!isStalePlan(error)) throw error;
+    // Every connection prepares the statement afresh under a new name. Inside a transaction the
+    // retry fails too (the failure aborted it), and the caller sees that error.
+    const fresh = `${baseName(sqlText)}_${++renamed}`;
+    statementNames.set(sqlText, fresh);
+    return client.query<R & pg.QueryResultRow>({ name: fresh, text: sqlText, values });
+  }
 }
 
 /** The pool Kysely sees: pg's own, with registered SQL sent as named statements. */
@@ -30,7 +54,7 @@ export function poolWithNamedStatements(pool: pg.Pool): PostgresPool {
       if (typeof sqlOrCursor !== 'string') return client.query(sqlOrCursor as unknown as pg.Submittable) as unknown as PostgresCursor<R>;
       const values = [...(parameters ?? [])];
       const name = statementNames.get(sqlOrCursor);
-      const result = name ? client.query({ name, text: sqlOrCursor, values }) : client.query(sqlOrCursor, values);
+      const result = name ? runNamed<R>(client, sqlOrCursor, name, values) : client.query(sqlOrCursor, values);
       return result as unknown as Promise<PostgresQueryResult<R>>;
     }
     return { query, release: (destroy?: boolean) => client.release(destroy) };

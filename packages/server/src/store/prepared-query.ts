@@ -6,8 +6,7 @@ import { registerNamedStatement } from './named-statements.js';
  * A hot-path query, built with Kysely's type-checked builder but compiled only once per dialect:
  * building and compiling a query costs more than running an indexed read on SQLite. The builder
  * receives placeholders for the parameters; constants it uses are kept as they are. On
- * PostgreSQL it runs as a named prepared statement (see named-statements.ts), so it must name
- * its columns rather than select `table.*`.
+ * PostgreSQL it runs as a named prepared statement (see named-statements.ts).
  */
 export function preparedQuery<Row, Args extends readonly unknown[]>(build: (db: Executor, ...args: Args) => Compilable<Row>, arity: Args['length']) {
   const byAdapter = new WeakMap<object, { sql: string; slots: ({ arg: number } | { value: unknown })[] }>();

@@ -50,7 +50,7 @@ describe('preparedQuery', () => {
     if (store.dialect === 'postgres') {
       const { rows } = await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(store.db);
       const compiled = store.db.selectFrom('secret_keys').select('id').where('name', '=', 'x').where('hint', '=', 'x').where('revoked_at', 'is', null).orderBy('id').limit(5).compile().sql;
-      expect(rows.filter((r) => r.statement === compiled)).toEqual([{ name: expect.stringMatching(/^gatehouse_[0-9a-f]{32}$/), statement: compiled }]);
+      expect(rows.filter((r) => r.statement === compiled)).toEqual([{ name: expect.stringMatching(/^gatehouse_[0-9a-f]{32}(_\d+)?$/), statement: compiled }]);
     }
   });
 
@@ -58,6 +58,13 @@ describe('preparedQuery', () => {
     expect(await byNameAndHint(store.db, 'aaaa', 'beta')).toEqual([{ id: 'ak_3' }]);
     await sql`alter table secret_keys add column added_later text`.execute(store.db);
     expect(await byNameAndHint(store.db, 'aaaa', 'beta')).toEqual([{ id: 'ak_3' }]);
+  });
+
+  it('answers with the new columns once a migration adds one to a table it selects * from (PostgreSQL: prepared again)', async () => {
+    const wholeKey = preparedQuery((db, id: string) => db.selectFrom('secret_keys').selectAll().where('id', '=', id), 1);
+    for (let run = 0; run < 7; run++) expect(await wholeKey(store.db, 'ak_3')).toEqual([expect.objectContaining({ id: 'ak_3', name: 'beta' })]);
+    await sql`alter table secret_keys add column added_for_star text`.execute(store.db);
+    for (let run = 0; run < 3; run++) expect(await wholeKey(store.db, 'ak_3')).toEqual([expect.objectContaining({ id: 'ak_3', name: 'beta', added_for_star: null })]);
   });
 
   it('runs inside a transaction, seeing its uncommitted writes', async () => {

@@ -80,23 +80,6 @@ interface TokenSubject {
   org: OrganizationClaimsSource | undefined;
 }
 
-/** Every session column, named: the PostgreSQL query runs prepared, and `s.*` would break it when a column is added. */
-const SESSION_COLUMNS = [
-  's.id',
-  's.client_id',
-  's.user_id',
-  's.status',
-  's.last_active_organization_id',
-  's.actor',
-  's.first_factor_verified_at',
-  's.second_factor_verified_at',
-  's.last_active_at',
-  's.expire_at',
-  's.abandon_at',
-  's.created_at',
-  's.updated_at',
-] as const;
-
 /** A session with its user and, if the user is still a member, its active organization and membership. */
 function sessionWithActiveMembership(db: Executor) {
   return db
@@ -109,7 +92,7 @@ function sessionWithActiveMembership(db: Executor) {
 const tokenSubjectQuery = preparedQuery(
   (db, sessionId: string) =>
     sessionWithActiveMembership(db)
-      .select(SESSION_COLUMNS)
+      .selectAll('s')
       .select(['u.banned as user_banned', 'o.id as org_id', 'o.slug as org_slug', 'm.role_id as org_role_id'])
       .where('s.id', '=', sessionId),
   1,
@@ -148,7 +131,7 @@ const tokenSubjectWithPermissionsQuery = preparedQuery(
   (db, sessionId: string) =>
     sessionWithActiveMembership(db)
       .leftJoin('organization_roles as r', 'r.id', 'm.role_id')
-      .select(SESSION_COLUMNS)
+      .selectAll('s')
       .select((eb) => [
         'u.banned as user_banned',
         'o.id as org_id',
