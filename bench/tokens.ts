@@ -29,9 +29,8 @@
  * Stores: SQLite in a temp dir, then PostgreSQL in a throwaway database when reachable
  * (GATEHOUSE_BENCH_DATABASE_URL, default postgres://root@127.0.0.1:5432/test; loopback only).
  * Settings: GATEHOUSE_BENCH_TOKEN_SECONDS (10) per phase, GATEHOUSE_BENCH_TOKEN_CONNECTIONS (32),
- * GATEHOUSE_BENCH_STORES
- * (sqlite,postgresql), GATEHOUSE_BENCH_QUIET_WAIT: seconds each phase may wait for other
- * processes to go quiet (60).
+ * GATEHOUSE_BENCH_STORES (sqlite,postgresql), GATEHOUSE_BENCH_QUIET_WAIT: seconds each phase may
+ * wait for other processes to go quiet (60).
  */
 import { createPublicKey, sign as signSync, verify as verifySync, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { performance } from 'node:perf_hooks';

@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose';
-import { signRs256 } from '../../crypto/jws.js';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import { signRs256 } from '../../crypto/jws.js';
 import { randomSecret } from '../../crypto/tokens.js';
 import { appendEvent } from '../events/append-event.js';
 import { GatehouseError, notFound } from '../../errors.js';
