@@ -89,19 +89,11 @@ export async function deleteUserRow(db: Executor, id: string): Promise<boolean> 
   return Number(result.numDeletedRows) > 0;
 }
 
-/** Which of these values is already taken, and by whom — for clear `form_identifier_exists` errors. */
+/** Who already holds this username or external id — for a clear `form_identifier_exists` on update. */
 export async function findTakenIdentifiers(
   db: Executor,
-  probe: { emailAddresses?: string[]; phoneNumbers?: string[]; username?: string | null; externalId?: string | null },
-): Promise<{ param: 'email_address' | 'phone_number' | 'username' | 'external_id'; userId: string } | undefined> {
-  if (probe.emailAddresses?.length) {
-    const hit = await db.selectFrom('email_addresses').select('user_id').where('email_address', 'in', probe.emailAddresses).executeTakeFirst();
-    if (hit) return { param: 'email_address', userId: hit.user_id };
-  }
-  if (probe.phoneNumbers?.length) {
-    const hit = await db.selectFrom('phone_numbers').select('user_id').where('phone_number', 'in', probe.phoneNumbers).executeTakeFirst();
-    if (hit) return { param: 'phone_number', userId: hit.user_id };
-  }
+  probe: { username?: string | null; externalId?: string | null },
+): Promise<{ param: 'username' | 'external_id'; userId: string } | undefined> {
   if (probe.username) {
     const hit = await db.selectFrom('users').select('id').where('username', '=', probe.username).executeTakeFirst();
     if (hit) return { param: 'username', userId: hit.id };
