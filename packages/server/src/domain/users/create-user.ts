@@ -1,8 +1,7 @@
 import { newId } from '../../crypto/ids.js';
 import { paramError } from '../../errors.js';
-import { insertTogether } from '../../store/insert-together.js';
 import {
-  userSearchRow,
+  insertUserRecord,
   type EmailAddressRow,
   type PhoneNumberRow,
   type UserRecord,
@@ -157,14 +156,6 @@ export async function createUser(ctx: DomainContext, input: CreateUserInput): Pr
   const event = eventRow({ type: 'user.created', data: serializeUser(created), subjectUserId: userId }, now);
   // No look-up of the identifiers first: the unique indexes are the check, and a taken email,
   // phone, username or external id comes back from the insert as `form_identifier_exists`.
-  await withIdentifierConflicts(() =>
-    insertTogether(ctx.store, (db) => [
-      db.insertInto('users').values(userRow),
-      ...(emailRows.length > 0 ? [db.insertInto('email_addresses').values(emailRows)] : []),
-      ...(phoneRows.length > 0 ? [db.insertInto('phone_numbers').values(phoneRows)] : []),
-      db.insertInto('user_search').values(userSearchRow(record)),
-      db.insertInto('events').values(event),
-    ]),
-  );
+  await withIdentifierConflicts(() => insertUserRecord(ctx.store, record, event));
   return created;
 }

@@ -1,8 +1,9 @@
-import { PostgresAdapter, sql, type Selectable, type Updateable } from 'kysely';
+import { PostgresAdapter, sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import type { Executor } from '../db.js';
+import type { Executor, Store } from '../db.js';
+import { insertTogether } from '../insert-together.js';
 import { preparedQuery } from '../prepared-query.js';
-import type { EmailAddressTable, PhoneNumberTable, UserTable } from '../schema.js';
+import type { EmailAddressTable, EventTable, PhoneNumberTable, UserTable } from '../schema.js';
 
 export type UserRow = Selectable<UserTable>;
 export type EmailAddressRow = Selectable<EmailAddressTable>;
@@ -12,6 +13,20 @@ export interface UserRecord {
   row: UserRow;
   emailAddresses: EmailAddressRow[];
   phoneNumbers: PhoneNumberRow[];
+}
+
+/**
+ * Writes a new user all-or-nothing: its row, identifications, search line and the event that
+ * records it. Nothing is looked up first; a taken identifier fails the insert on its unique index.
+ */
+export async function insertUserRecord(store: Store, record: UserRecord, event: Insertable<EventTable>): Promise<void> {
+  await insertTogether(store, (db) => [
+    db.insertInto('users').values(record.row),
+    ...(record.emailAddresses.length > 0 ? [db.insertInto('email_addresses').values(record.emailAddresses)] : []),
+    ...(record.phoneNumbers.length > 0 ? [db.insertInto('phone_numbers').values(record.phoneNumbers)] : []),
+    db.insertInto('user_search').values(userSearchRow(record)),
+    db.insertInto('events').values(event),
+  ]);
 }
 
 /** Users with their email addresses and phone numbers, in the order of `ids`. */
