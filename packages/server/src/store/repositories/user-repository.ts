@@ -130,7 +130,7 @@ export async function refreshUserSearch(db: Executor, userId: string): Promise<v
 }
 
 /** The search line of a user: every text `query=` matches, lower-cased. */
-export function userSearchRow(record: UserRecord): { user_id: string; search_text: string } {
+function userSearchRow(record: UserRecord): { user_id: string; search_text: string } {
   const { row } = record;
   const parts = [
     row.id,
