@@ -8,4 +8,3 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
     await new Promise((r) => setTimeout(r, 25));
   }
 }
-
