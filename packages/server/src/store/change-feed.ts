@@ -35,16 +35,31 @@ class Listeners {
 }
 
 /**
- * SQLite: other processes' commits are not announced, so caches stay off (a lookup in the
- * embedded store costs microseconds anyway). Announcements from this process still reach listeners.
+ * SQLite: this process's own commits are announced by the write announcer. Commits by another
+ * process on the same file (`gatehouse keys revoke`, a second server) bump the connection's
+ * `PRAGMA data_version`, which is read whenever a cache asks whether it may answer: a few
+ * microseconds, against the queries a cache hit saves.
  */
-export function silentChangeFeed(): ChangeFeed {
+export function sqliteChangeFeed(readDataVersion: () => number): ChangeFeed {
   const listeners = new Listeners();
+  let closed = false;
+  let seen = readDataVersion();
   return {
-    live: false,
+    get live() {
+      if (closed) return false;
+      const version = readDataVersion();
+      if (version !== seen) {
+        seen = version;
+        listeners.emit(undefined);
+      }
+      return true;
+    },
     subscribe: (listener) => listeners.add(listener),
     announce: (table) => listeners.emit(table),
-    close: async () => undefined,
+    async close() {
+      closed = true;
+      listeners.emit(undefined);
+    },
   };
 }
 

@@ -3,9 +3,10 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely';
 import pg from 'pg';
-import { CHANGE_FEED_APPLICATION_NAME, postgresChangeFeed, silentChangeFeed, type ChangeFeed } from './change-feed.js';
+import { CHANGE_FEED_APPLICATION_NAME, postgresChangeFeed, sqliteChangeFeed, type ChangeFeed } from './change-feed.js';
 import type { Database } from './schema.js';
 import { poolWithNamedStatements } from './named-statements.js';
+import { WriteAnnouncer } from './write-announcer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -56,8 +57,10 @@ export function openStore(options: StoreOptions): Store {
     // search trigrams, events) no longer fit, and every insert re-reads pages through the OS.
     // 64 MiB is an upper bound, allocated only as pages are used.
     database.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-    return makeStore(db, 'sqlite', silentChangeFeed());
+    const dataVersion = database.prepare('pragma data_version').pluck();
+    const changes = sqliteChangeFeed(() => dataVersion.get() as number);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }), plugins: [announcing(changes)] });
+    return makeStore(db, 'sqlite', changes);
   }
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -67,8 +70,14 @@ export function openStore(options: StoreOptions): Store {
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: poolWithNamedStatements(pool) }) });
-  return makeStore(db, 'postgres', postgresChangeFeed({ connectionString: options.url, application_name: CHANGE_FEED_APPLICATION_NAME }));
+  const changes = postgresChangeFeed({ connectionString: options.url, application_name: CHANGE_FEED_APPLICATION_NAME });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: poolWithNamedStatements(pool) }), plugins: [announcing(changes)] });
+  return makeStore(db, 'postgres', changes);
+}
+
+/** Every write this process makes through Kysely reaches in-memory caches as soon as it has run. */
+function announcing(changes: ChangeFeed): WriteAnnouncer {
+  return new WriteAnnouncer((table) => changes.announce(table));
 }
 
 function makeStore(db: Kysely<Database>, dialect: Dialect, changes: ChangeFeed): Store {
@@ -76,7 +85,16 @@ function makeStore(db: Kysely<Database>, dialect: Dialect, changes: ChangeFeed):
     db,
     dialect,
     changes,
-    transaction: (work) => db.transaction().execute(work),
+    // A reader may copy rows between a statement and its commit; telling caches again once the
+    // transaction has ended leaves no stale copy behind.
+    async transaction(work) {
+      const written = new Set<string>();
+      try {
+        return await db.transaction().execute((trx) => work(trx.withPlugin(new WriteAnnouncer((table) => written.add(table)))));
+      } finally {
+        for (const table of written) changes.announce(table);
+      }
+    },
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -2,17 +2,15 @@ import { verifyWebhook } from '@clerk/backend/webhooks';
 import pino from 'pino';
 import { Webhook } from 'svix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import path from 'node:path';
-import { sql } from 'kysely';
 import { loadEncryptionKey } from '../../src/crypto/encryption-key.js';
 import { configureWebhooks } from '../../src/domain/webhooks/settings.js';
 import { CLERK_EVENT_TYPES } from '../../src/domain/webhooks/event-types.js';
 import { webhookDb } from '../../src/domain/webhooks/tables.js';
-import { openStore, type Store } from '../../src/store/db.js';
+import type { Store } from '../../src/store/db.js';
 import { guardedLookup, isPrivateAddress } from '../../src/domain/webhooks/url-guard.js';
 import { WebhookDispatcher } from '../../src/jobs/webhook-dispatcher.js';
 import { postWebhook } from '../../src/jobs/webhook-http.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { openSecondStore, startTestServer, type TestServer } from '../support/test-server.js';
 import { waitFor } from '../support/wait-for.js';
 import { Receiver } from '../support/webhook-receiver.js';
 import { webhookPayloadErrors } from '../support/webhook-spec.js';
@@ -24,12 +22,6 @@ type DeliveryJSON = ReturnType<typeof serializeWebhookDelivery>;
 
 const logger = pino({ level: 'silent' });
 
-/** A second connection pool on the test store: what another server process would hold. */
-async function openSecondStore(): Promise<Store> {
-  if (t.server.store.dialect === 'sqlite') return openStore({ kind: 'sqlite', file: path.join(t.config.dataDir, 'gatehouse.sqlite') });
-  const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(t.server.store.db)).rows[0]!.s;
-  return openStore({ kind: 'postgres', url: process.env.GATEHOUSE_TEST_DATABASE_URL!, searchPath: `${schema},public`, poolSize: 3 });
-}
 const FAST_SCHEDULE = [100, 200, 300, 400, 800, 1600];
 
 let t: TestServer;
@@ -306,7 +298,7 @@ describe('webhook delivery', () => {
   });
 
   it('delivers each event once per endpoint with two dispatchers on separate connections', async () => {
-    const second = await openSecondStore();
+    const second = await openSecondStore(t);
     configureWebhooks(second, { encryptionKey: loadEncryptionKey(t.config.encryptionKey, t.config.dataDir).key, allowPrivate: true, instanceId: t.server.instanceId });
     const other = startDispatcher({ store: second });
     try {

@@ -1,8 +1,11 @@
+import path from 'node:path';
 import { createClerkClient } from '@clerk/backend';
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startServer, type RunningServer } from '../../src/server.js';
+import { openStore, type Store } from '../../src/store/db.js';
 import { createTestStore } from './test-store.js';
 
 export interface TestServer {
@@ -52,4 +55,11 @@ export async function startTestServer(env: Record<string, string> = {}, options:
       await store.dispose();
     },
   };
+}
+
+/** A second connection pool on a test server's store: what another server process would hold. */
+export async function openSecondStore(t: TestServer): Promise<Store> {
+  if (t.server.store.dialect === 'sqlite') return openStore({ kind: 'sqlite', file: path.join(t.config.dataDir, 'gatehouse.sqlite') });
+  const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(t.server.store.db)).rows[0]!.s;
+  return openStore({ kind: 'postgres', url: process.env.GATEHOUSE_TEST_DATABASE_URL!, searchPath: `${schema},public`, poolSize: 3 });
 }

@@ -1,6 +1,7 @@
 import { newId } from '../../crypto/ids.js';
 import { constantTimeEqual, hashSecret, randomSecret } from '../../crypto/tokens.js';
 import type { Store } from '../../store/db.js';
+import { ChangeGuardedCache } from '../../store/change-guarded-cache.js';
 import { preparedQuery } from '../../store/prepared-query.js';
 import { appendEvent } from '../events/append-event.js';
 
@@ -52,19 +53,17 @@ export async function listSecretKeys(store: Store): Promise<SecretKeySummary[]> 
 
 /**
  * Revocation takes effect on the next request in this process, and in other processes as soon as
- * the store's change feed tells them (PostgreSQL: milliseconds after the commit; SQLite: keys are
- * read from the store every time).
+ * the store's change feed tells them (PostgreSQL: milliseconds after the commit; SQLite: at their
+ * next request, which sees the file's data version move).
  */
 export async function revokeSecretKey(store: Store, id: string, now = Date.now()): Promise<boolean> {
-  const revoked = await store.transaction(async (trx) => {
+  return store.transaction(async (trx) => {
     const result = await trx.updateTable('secret_keys').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) return false;
     const row = await trx.selectFrom('secret_keys').select(['id', 'name', 'hint', 'created_at']).where('id', '=', id).executeTakeFirstOrThrow();
     await appendEvent(trx, { type: 'secret_key.revoked', data: { ...keyEventData(row), revoked_at: now } }, now);
     return true;
   });
-  if (revoked) store.changes.announce('secret_keys');
-  return revoked;
 }
 
 // Every Backend API request runs this, unless the key cache answers.
@@ -81,47 +80,21 @@ interface ActiveKey {
 /** Far more than any instance holds; only keys that authenticated are ever cached. */
 const MAX_CACHED_KEYS = 1000;
 
-/**
- * Active keys by hash, kept only while the store's change feed is live, and emptied by any change
- * to secret_keys. On PostgreSQL this saves a round trip on every Backend API request.
- */
-class ActiveKeyCache {
-  private readonly keys = new Map<string, ActiveKey>();
-  /** Bumped by every change heard: a lookup that straddles one must not refill the cache. */
-  private generation = 0;
+const caches = new WeakMap<Store, ChangeGuardedCache<string, ActiveKey>>();
 
-  constructor(private readonly store: Store) {
-    store.changes.subscribe((table) => {
-      if (table !== undefined && table !== 'secret_keys') return;
-      this.generation++;
-      this.keys.clear();
-    });
-  }
-
-  get(keyHash: string): ActiveKey | undefined {
-    return this.store.changes.live ? this.keys.get(keyHash) : undefined;
-  }
-
-  async lookUp(keyHash: string): Promise<ActiveKey | undefined> {
-    const generation = this.generation;
-    const wasLive = this.store.changes.live;
-    const [row] = await activeKeyByHash(this.store.db, keyHash);
-    if (!row) return undefined;
-    const key = { id: row.id, lastUsedAt: row.last_used_at };
-    if (wasLive && this.store.changes.live && generation === this.generation && this.keys.size < MAX_CACHED_KEYS) this.keys.set(keyHash, key);
-    return key;
-  }
-}
-
-const caches = new WeakMap<Store, ActiveKeyCache>();
-
-function keyCacheOf(store: Store): ActiveKeyCache {
+/** Active keys by hash: on PostgreSQL this saves a round trip on every Backend API request. */
+function keyCacheOf(store: Store): ChangeGuardedCache<string, ActiveKey> {
   let cache = caches.get(store);
   if (!cache) {
-    cache = new ActiveKeyCache(store);
+    cache = new ChangeGuardedCache(store.changes, ['secret_keys'], MAX_CACHED_KEYS);
     caches.set(store, cache);
   }
   return cache;
+}
+
+async function activeKey(store: Store, keyHash: string): Promise<ActiveKey | undefined> {
+  const [row] = await activeKeyByHash(store.db, keyHash);
+  return row ? { id: row.id, lastUsedAt: row.last_used_at } : undefined;
 }
 
 export async function authenticateSecretKey(
@@ -133,7 +106,7 @@ export async function authenticateSecretKey(
   if (configuredKey !== undefined && constantTimeEqual(presented, configuredKey)) return { kind: 'configured_secret_key' };
   const keyHash = hashSecret(presented);
   const cache = keyCacheOf(store);
-  const key = cache.get(keyHash) ?? (await cache.lookUp(keyHash));
+  const key = cache.get(keyHash) ?? (await cache.load(keyHash, () => activeKey(store, keyHash)));
   if (!key) return undefined;
   if (key.lastUsedAt === null || now - key.lastUsedAt > LAST_USED_RESOLUTION_MS) {
     key.lastUsedAt = now;

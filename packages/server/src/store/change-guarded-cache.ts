@@ -1,0 +1,48 @@
+import type { ChangeFeed } from './change-feed.js';
+
+/**
+ * Copies of store rows kept in memory, trusted only while the store's change feed is live, and
+ * forgotten whenever it reports a change to one of `tables` (or may have missed one). Callers
+ * list every table their values are derived from: a table left out is a stale answer.
+ */
+export class ChangeGuardedCache<K, V> {
+  private readonly entries = new Map<K, V>();
+  /** Bumped by every change heard: a load that straddles one must not fill the cache. */
+  private generation = 0;
+
+  constructor(
+    private readonly changes: ChangeFeed,
+    tables: readonly string[],
+    private readonly maxEntries: number,
+  ) {
+    const watched = new Set(tables);
+    changes.subscribe((table) => {
+      if (table !== undefined && !watched.has(table)) return;
+      this.generation++;
+      this.entries.clear();
+    });
+  }
+
+  /** The cached value, or undefined when there is none or the feed cannot vouch for it. */
+  get(key: K): V | undefined {
+    if (this.entries.size === 0) return undefined;
+    return this.changes.live ? this.entries.get(key) : undefined;
+  }
+
+  /** Reads through `load`, and keeps what it returned unless a change was heard meanwhile. */
+  async load(key: K, load: () => Promise<V | undefined>): Promise<V | undefined> {
+    // Asking first lets the feed report a change it has only now noticed before the snapshot.
+    const wasLive = this.changes.live;
+    const generation = this.generation;
+    const value = await load();
+    if (value !== undefined && wasLive && this.changes.live && generation === this.generation) {
+      if (this.entries.size >= this.maxEntries) {
+        // Oldest first: Maps iterate in insertion order.
+        const oldest = this.entries.keys().next();
+        if (!oldest.done) this.entries.delete(oldest.value);
+      }
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+}

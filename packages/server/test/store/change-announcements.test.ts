@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { prepareStore } from '../../src/server.js';
+import type { Store } from '../../src/store/db.js';
+import { insertTogether } from '../../src/store/insert-together.js';
+import { createTestStore, type TestStore } from '../support/test-store.js';
+
+/**
+ * In-memory caches trust the store's change feed to hear of every write this process makes
+ * (write-announcer.ts), however the write was built, and to hear it again once its transaction
+ * has committed.
+ */
+let test: TestStore;
+let store: Store;
+let heard: (string | undefined)[] = [];
+
+beforeAll(async () => {
+  test = await createTestStore();
+  store = await prepareStore(test.options);
+  store.changes.subscribe((table) => heard.push(table));
+  // PostgreSQL's feed says `undefined` when it starts listening; from then on it stays quiet
+  // here, as these tests write only tables no trigger announces.
+  const deadline = Date.now() + 10_000;
+  while (!store.changes.live && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+});
+
+beforeEach(() => {
+  heard = [];
+});
+
+afterAll(async () => {
+  await store?.close();
+  await test?.dispose();
+});
+
+const base = { public_metadata: '{}', private_metadata: '{}', unsafe_metadata: '{}', banned: 0 as const, failed_verification_attempts: 0, delete_self_enabled: 1 as const, create_organization_enabled: 1 as const, created_at: 1, updated_at: 1 };
+
+function email(id: string, userId: string) {
+  return { id, user_id: userId, email_address: `${id}@announce.test`, verification_status: null, verification_strategy: null, reserved: 0 as const, created_at: 1, updated_at: 1 };
+}
+
+describe('write announcements', () => {
+  it('announces each table an insert, update or delete writes, once it has run', async () => {
+    await store.db.insertInto('users').values({ ...base, id: 'user_a1' }).execute();
+    expect(heard).toEqual(['users']);
+    await store.db.insertInto('email_addresses').values(email('idn_a1', 'user_a1')).execute();
+    expect(heard).toEqual(['users', 'email_addresses']);
+    await store.db.updateTable('email_addresses as e').set({ reserved: 1 }).where('e.id', '=', 'idn_a1').execute();
+    expect(heard).toEqual(['users', 'email_addresses', 'email_addresses']);
+    await store.db.deleteFrom('email_addresses').where('id', '=', 'idn_a1').execute();
+    expect(heard).toEqual(['users', 'email_addresses', 'email_addresses', 'email_addresses']);
+  });
+
+  it('announces nothing for reads', async () => {
+    await store.db.selectFrom('users').selectAll().where('id', '=', 'nobody').execute();
+    expect(heard).toEqual([]);
+  });
+
+  it('announces every table of inserts run together, however they are sent', async () => {
+    await insertTogether(store, (db) => [db.insertInto('users').values({ ...base, id: 'user_a2' }), db.insertInto('email_addresses').values(email('idn_a2', 'user_a2'))]);
+    expect(new Set(heard)).toEqual(new Set(['users', 'email_addresses']));
+  });
+
+  it('announces a transaction’s tables again after it commits', async () => {
+    let duringTransaction: (string | undefined)[] = [];
+    await store.transaction(async (trx) => {
+      await trx.insertInto('users').values({ ...base, id: 'user_a3' }).execute();
+      await trx.insertInto('email_addresses').values(email('idn_a3', 'user_a3')).execute();
+      duringTransaction = [...heard];
+    });
+    expect(duringTransaction).toEqual(['users', 'email_addresses']);
+    expect(heard.slice(duringTransaction.length).sort()).toEqual(['email_addresses', 'users']);
+  });
+
+  it('announces the tables of a transaction that rolls back, too', async () => {
+    await expect(
+      store.transaction(async (trx) => {
+        await trx.insertInto('users').values({ ...base, id: 'user_a4' }).execute();
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect(heard).toEqual(['users', 'users']);
+    expect(await store.db.selectFrom('users').select('id').where('id', '=', 'user_a4').execute()).toEqual([]);
+  });
+});
