@@ -5,6 +5,7 @@ import { randomSecret } from '../../crypto/tokens.js';
 import { appendEvent } from '../events/append-event.js';
 import { GatehouseError, notFound } from '../../errors.js';
 import type { Executor, Store } from '../../store/db.js';
+import { ChangeGuardedCache } from '../../store/change-guarded-cache.js';
 import { preparedQuery } from '../../store/prepared-query.js';
 import type { DomainContext } from '../context.js';
 import { effectiveStatus, type SessionRow } from './sessions.js';
@@ -78,6 +79,8 @@ interface TokenSubject {
   banned: boolean;
   /** The active organization with the member's role, if the user is still a member. */
   org: OrganizationClaimsSource | undefined;
+  /** The organization claims, by token version, computed once per subject. */
+  orgClaims: Partial<Record<1 | 2, Record<string, unknown>>>;
 }
 
 /** A session with its user and, if the user is still a member, its active organization and membership. */
@@ -114,9 +117,9 @@ const rolePermissionsQuery = preparedQuery(
  * SQLite: the session, its user's ban flag and the active membership in one indexed read, then
  * the role's permissions in a second (one six-way join measured slower than the two).
  */
-async function loadTokenSubjectInTwoReads(db: Executor, sessionId: string): Promise<TokenSubject> {
+async function loadTokenSubjectInTwoReads(db: Executor, sessionId: string): Promise<TokenSubject | undefined> {
   const [row] = await tokenSubjectQuery(db, sessionId);
-  if (!row) throw notFound();
+  if (!row) return undefined;
   const { user_banned, org_id, org_slug, org_role_id, ...session } = row;
   let org: OrganizationClaimsSource | undefined;
   if (org_id && org_slug && org_role_id) {
@@ -124,7 +127,7 @@ async function loadTokenSubjectInTwoReads(db: Executor, sessionId: string): Prom
     const first = rows[0];
     if (first) org = { id: org_id, slug: org_slug, roleKey: first.role_key, permissions: rows.flatMap((r) => (r.permission_key ? [r.permission_key] : [])) };
   }
-  return { session, banned: user_banned === 1, org };
+  return { session, banned: user_banned === 1, org, orgClaims: {} };
 }
 
 const tokenSubjectWithPermissionsQuery = preparedQuery(
@@ -151,17 +154,62 @@ const tokenSubjectWithPermissionsQuery = preparedQuery(
 );
 
 /** PostgreSQL: everything in one round trip, the role's permissions aggregated as JSON. */
-async function loadTokenSubjectInOneRead(db: Executor, sessionId: string): Promise<TokenSubject> {
+async function loadTokenSubjectInOneRead(db: Executor, sessionId: string): Promise<TokenSubject | undefined> {
   const [row] = await tokenSubjectWithPermissionsQuery(db, sessionId);
-  if (!row) throw notFound();
+  if (!row) return undefined;
   const { user_banned, org_id, org_slug, role_key, permissions, ...session } = row;
   const org = org_id && org_slug && role_key ? { id: org_id, slug: org_slug, roleKey: role_key, permissions: permissions.map((p) => p.key) } : undefined;
-  return { session, banned: user_banned === 1, org };
+  return { session, banned: user_banned === 1, org, orgClaims: {} };
 }
 
-/** Everything a session token needs. This is the hot path of every browser's token refresh. */
-function loadTokenSubject(store: Store, sessionId: string): Promise<TokenSubject> {
-  return store.dialect === 'postgres' ? loadTokenSubjectInOneRead(store.db, sessionId) : loadTokenSubjectInTwoReads(store.db, sessionId);
+/**
+ * Every table a token subject is derived from, with the parents whose deletes cascade into them
+ * (deleting a client removes its sessions). PostgreSQL's triggers for other servers are in
+ * migration 0006.
+ */
+const TOKEN_SUBJECT_TABLES = [
+  'sessions',
+  'clients',
+  'users',
+  'organizations',
+  'organization_memberships',
+  'organization_roles',
+  'organization_role_permissions',
+  'organization_permissions',
+];
+
+/**
+ * About 1.4 KB each, so at most ~70 MB. Sessions refresh about once a minute, so this holds every
+ * session of a server minting up to ~800 tokens/s; beyond that the oldest are read again.
+ */
+const MAX_CACHED_SUBJECTS = 50_000;
+
+const subjectCaches = new WeakMap<Store, ChangeGuardedCache<string, TokenSubject>>();
+
+function subjectCacheOf(store: Store): ChangeGuardedCache<string, TokenSubject> {
+  let cache = subjectCaches.get(store);
+  if (!cache) {
+    cache = new ChangeGuardedCache(store.changes, TOKEN_SUBJECT_TABLES, MAX_CACHED_SUBJECTS);
+    subjectCaches.set(store, cache);
+  }
+  return cache;
+}
+
+/**
+ * Everything a session token needs. This is the hot path of every browser's token refresh: a
+ * session refreshing every minute is read once and then served from memory until any of its
+ * tables changes (on PostgreSQL that saves the round trip, on SQLite two queries).
+ */
+async function loadTokenSubject(store: Store, sessionId: string): Promise<TokenSubject> {
+  const cache = subjectCacheOf(store);
+  const read = () => (store.dialect === 'postgres' ? loadTokenSubjectInOneRead(store.db, sessionId) : loadTokenSubjectInTwoReads(store.db, sessionId));
+  const subject = cache.get(sessionId) ?? (await cache.load(sessionId, read));
+  if (!subject) throw notFound();
+  return subject;
+}
+
+function organizationClaims(subject: TokenSubject, org: OrganizationClaimsSource, version: 1 | 2): Record<string, unknown> {
+  return (subject.orgClaims[version] ??= version === 2 ? organizationClaimsV2(org) : organizationClaimsV1(org));
 }
 
 /**
@@ -175,7 +223,8 @@ export async function mintSessionToken(
 ): Promise<MintedToken> {
   const db = ctx.store.db;
   const now = ctx.now();
-  const { session, banned, org } = await loadTokenSubject(ctx.store, sessionId);
+  const subject = await loadTokenSubject(ctx.store, sessionId);
+  const { session, banned, org } = subject;
   const status = effectiveStatus(session, now);
   const refusal = status !== 'active' ? status : banned ? 'revoked' : undefined;
   if (refusal) {
@@ -197,12 +246,9 @@ export async function mintSessionToken(
     sts: 'active',
     ...(options.origin ? { azp: options.origin } : {}),
   };
-  if (ctx.policy.sessions.tokenVersion === 2) {
-    claims['v'] = 2;
-    if (org) Object.assign(claims, organizationClaimsV2(org));
-  } else if (org) {
-    Object.assign(claims, organizationClaimsV1(org));
-  }
+  const version = ctx.policy.sessions.tokenVersion;
+  if (version === 2) claims['v'] = 2;
+  if (org) Object.assign(claims, organizationClaims(subject, org, version));
   const lifetime = Math.min(options.expiresInSeconds ?? ctx.policy.sessions.tokenLifetimeSeconds, MAX_TOKEN_LIFETIME_SECONDS);
   return signClaims(ctx, claims, lifetime);
 }

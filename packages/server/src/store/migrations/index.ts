@@ -6,6 +6,7 @@ import * as m0002 from './0002-organizations.js';
 import * as m0003 from './0003-sessions.js';
 import * as m0004 from './0004-webhooks.js';
 import * as m0005 from './0005-change-notifications.js';
+import * as m0006 from './0006-token-subject-notifications.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0003-sessions': m0003,
   '0004-webhooks': m0004,
   '0005-change-notifications': m0005,
+  '0006-token-subject-notifications': m0006,
 };
 
 class InCodeMigrationProvider implements MigrationProvider {
