@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { encodeBase62 } from './base62.js';
+import { randomIdentifierBytes, randomUint32 } from './random-pool.js';
 
 export type IdPrefix = 'user' | 'idn' | 'ins' | 'ak' | 'org' | 'orgmem' | 'orginv' | 'inv' | 'role' | 'perm' | 'img' | 'jtmpl' | 'sess' | 'client' | 'evt' | 'req' | 'whe' | 'msg';
 
@@ -14,7 +14,8 @@ let lastSeconds = -1;
 let lastPayload = 0n;
 
 function randomPayload(): bigint {
-  return BigInt(`0x${randomBytes(16).toString('hex')}`);
+  const view = new DataView(randomIdentifierBytes(16).buffer);
+  return (view.getBigUint64(0) << 64n) | view.getBigUint64(8);
 }
 
 /**
@@ -24,7 +25,7 @@ function randomPayload(): bigint {
  */
 function nextPayload(seconds: number): bigint {
   if (seconds === lastSeconds) {
-    const step = 1n + BigInt(randomBytes(4).readUInt32BE(0));
+    const step = 1n + BigInt(randomUint32());
     if (lastPayload + step <= PAYLOAD_MAX) {
       lastPayload += step;
       return lastPayload;
@@ -45,4 +46,9 @@ export function newId(prefix: IdPrefix, nowMs: number = Date.now()): string {
   view.setBigUint64(4, payload >> 64n);
   view.setBigUint64(12, payload & ((1n << 64n) - 1n));
   return `${prefix}_${encodeBase62(bytes, ID_WIDTH)}`;
+}
+
+/** A token's `jti`: 96 random bits as base62. */
+export function newTokenId(): string {
+  return encodeBase62(randomIdentifierBytes(12), 17);
 }

@@ -1,7 +1,7 @@
 import type { JWTPayload } from 'jose';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { signRs256 } from '../../crypto/jws.js';
-import { randomSecret } from '../../crypto/tokens.js';
+import { newTokenId } from '../../crypto/ids.js';
 import { appendEvent } from '../events/append-event.js';
 import { GatehouseError, notFound } from '../../errors.js';
 import type { Executor, Store } from '../../store/db.js';
@@ -241,7 +241,7 @@ export async function mintSessionToken(
     iss: issuerFor(ctx),
     sub: session.user_id,
     sid: session.id,
-    jti: randomSecret(12),
+    jti: newTokenId(),
     fva: [minutesSince(session.first_factor_verified_at, now), minutesSince(session.second_factor_verified_at, now)],
     sts: 'active',
     ...(options.origin ? { azp: options.origin } : {}),

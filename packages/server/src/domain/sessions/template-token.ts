@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import { randomSecret } from '../../crypto/tokens.js';
+import { newTokenId } from '../../crypto/ids.js';
 import { GatehouseError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import type { DomainContext } from '../context.js';
@@ -71,7 +71,7 @@ export async function mintTemplateToken(
     ...rendered,
     iss: issuerFor(ctx),
     sub: user.id,
-    jti: randomSecret(12),
+    jti: newTokenId(),
     ...(options.origin ? { azp: options.origin } : {}),
   };
   const lifetime = Math.min(options.expiresInSeconds ?? template.lifetime, MAX_TOKEN_LIFETIME_SECONDS);
