@@ -6,12 +6,27 @@ import pg from 'pg';
  * place of the store only while the feed is `live`; whenever it cannot vouch for having heard of
  * every change (not yet listening, connection lost), listeners hear `undefined`: forget everything.
  */
+/** A write to a table, as precisely as this process can tell. */
+export interface TableChange {
+  table: string;
+  /**
+   * `insert` only adds rows; `write` may have changed any row in any way (an upsert, a merge, a
+   * notification from another process).
+   */
+  kind: 'insert' | 'update' | 'delete' | 'write';
+  /** For an update, the columns it set. */
+  columns?: readonly string[];
+}
+
+/** Hears a change; `undefined`: anything may have changed. */
+export type ChangeListener = (change: TableChange | undefined) => void;
+
 export interface ChangeFeed {
   readonly live: boolean;
-  /** `table` changed; `undefined`: anything may have changed. Returns an unsubscribe function. */
-  subscribe(listener: (table: string | undefined) => void): () => void;
-  /** Announces, in this process and at once, a change this process has just committed to `table`. */
-  announce(table: string): void;
+  /** Returns an unsubscribe function. */
+  subscribe(listener: ChangeListener): () => void;
+  /** Announces, in this process and at once, a write this process has just made (see write-announcer.ts). */
+  announce(change: TableChange): void;
   close(): Promise<void>;
 }
 
@@ -22,15 +37,15 @@ export const CHANGE_CHANNEL = 'gatehouse_changes';
 export const CHANGE_FEED_APPLICATION_NAME = 'gatehouse-change-feed';
 
 class Listeners {
-  private readonly listeners = new Set<(table: string | undefined) => void>();
+  private readonly listeners = new Set<ChangeListener>();
 
-  add(listener: (table: string | undefined) => void): () => void {
+  add(listener: ChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  emit(table: string | undefined): void {
-    for (const listener of this.listeners) listener(table);
+  emit(change: TableChange | undefined): void {
+    for (const listener of this.listeners) listener(change);
   }
 }
 
@@ -55,7 +70,7 @@ export function sqliteChangeFeed(readDataVersion: () => number): ChangeFeed {
       return true;
     },
     subscribe: (listener) => listeners.add(listener),
-    announce: (table) => listeners.emit(table),
+    announce: (change) => listeners.emit(change),
     async close() {
       closed = true;
       listeners.emit(undefined);
@@ -99,7 +114,9 @@ export function postgresChangeFeed(clientConfig: pg.ClientConfig): ChangeFeed {
     next.on('error', () => lost(next));
     next.on('end', () => lost(next));
     next.on('notification', (message) => {
-      if (message.channel === CHANGE_CHANNEL) listeners.emit(message.payload ?? undefined);
+      if (message.channel !== CHANGE_CHANNEL) return;
+      // The trigger says only which table: any row of it may have changed.
+      listeners.emit(message.payload ? { table: message.payload, kind: 'write' } : undefined);
     });
     next
       .connect()
@@ -128,7 +145,7 @@ export function postgresChangeFeed(clientConfig: pg.ClientConfig): ChangeFeed {
       }
       return unsubscribe;
     },
-    announce: (table) => listeners.emit(table),
+    announce: (change) => listeners.emit(change),
     async close() {
       closed = true;
       live = false;

@@ -1,9 +1,10 @@
-import type { ChangeFeed } from './change-feed.js';
+import type { ChangeFeed, TableChange } from './change-feed.js';
 
 /**
  * Copies of store rows kept in memory, trusted only while the store's change feed is live, and
- * forgotten whenever it reports a change to one of `tables` (or may have missed one). Callers
- * list every table their values are derived from: a table left out is a stale answer.
+ * forgotten whenever it reports a change `affects` them (or may have missed one). `affects` must
+ * say yes to any change of any table the values are derived from, unless the change provably
+ * leaves every cached value as it is: a wrong no is a stale answer.
  */
 export class ChangeGuardedCache<K, V> {
   private readonly entries = new Map<K, V>();
@@ -12,12 +13,11 @@ export class ChangeGuardedCache<K, V> {
 
   constructor(
     private readonly changes: ChangeFeed,
-    tables: readonly string[],
+    affects: (change: TableChange) => boolean,
     private readonly maxEntries: number,
   ) {
-    const watched = new Set(tables);
-    changes.subscribe((table) => {
-      if (table !== undefined && !watched.has(table)) return;
+    changes.subscribe((change) => {
+      if (change !== undefined && !affects(change)) return;
       this.generation++;
       this.entries.clear();
     });

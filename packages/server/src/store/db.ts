@@ -3,7 +3,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely';
 import pg from 'pg';
-import { CHANGE_FEED_APPLICATION_NAME, postgresChangeFeed, sqliteChangeFeed, type ChangeFeed } from './change-feed.js';
+import { CHANGE_FEED_APPLICATION_NAME, postgresChangeFeed, sqliteChangeFeed, type ChangeFeed, type TableChange } from './change-feed.js';
 import type { Database } from './schema.js';
 import { poolWithNamedStatements } from './named-statements.js';
 import { WriteAnnouncer } from './write-announcer.js';
@@ -77,7 +77,7 @@ export function openStore(options: StoreOptions): Store {
 
 /** Every write this process makes through Kysely reaches in-memory caches as soon as it has run. */
 function announcing(changes: ChangeFeed): WriteAnnouncer {
-  return new WriteAnnouncer((table) => changes.announce(table));
+  return new WriteAnnouncer((change) => changes.announce(change));
 }
 
 function makeStore(db: Kysely<Database>, dialect: Dialect, changes: ChangeFeed): Store {
@@ -88,11 +88,12 @@ function makeStore(db: Kysely<Database>, dialect: Dialect, changes: ChangeFeed):
     // A reader may copy rows between a statement and its commit; telling caches again once the
     // transaction has ended leaves no stale copy behind.
     async transaction(work) {
-      const written = new Set<string>();
+      const made = new Map<string, TableChange>();
+      const remember = (change: TableChange) => made.set(`${change.table} ${change.kind} ${change.columns?.join(',') ?? ''}`, change);
       try {
-        return await db.transaction().execute((trx) => work(trx.withPlugin(new WriteAnnouncer((table) => written.add(table)))));
+        return await db.transaction().execute((trx) => work(trx.withPlugin(new WriteAnnouncer(remember))));
       } finally {
-        for (const table of written) changes.announce(table);
+        for (const change of made.values()) changes.announce(change);
       }
     },
     async ping() {

@@ -1,4 +1,5 @@
 import type { KyselyPlugin, OperationNode, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import type { TableChange } from './change-feed.js';
 
 type QueryId = PluginTransformQueryArgs['queryId'];
 
@@ -37,17 +38,49 @@ function targetsOf(node: OperationNode): unknown[] {
   }
 }
 
+function columnName(update: unknown): string | undefined {
+  const column = (update as { column?: { column?: { name?: unknown } } }).column?.column?.name;
+  return typeof column === 'string' ? column : undefined;
+}
+
+/** What a write statement does to its targets; undefined for anything that is not a write. */
+function changeOf(node: OperationNode): Pick<TableChange, 'kind' | 'columns'> | undefined {
+  const fields = fieldsOf(node);
+  switch (node.kind) {
+    case 'InsertQueryNode': {
+      // An upsert or a replace changes existing rows too.
+      const onConflict = fields['onConflict'] as { updates?: unknown[] } | undefined;
+      const rewrites = (onConflict?.updates?.length ?? 0) > 0 || fields['onDuplicateKey'] !== undefined || fields['replace'] === true || fields['orAction'] !== undefined;
+      return { kind: rewrites ? 'write' : 'insert' };
+    }
+    case 'UpdateQueryNode': {
+      const columns = ((fields['updates'] as unknown[] | undefined) ?? []).map(columnName);
+      // A column this walk cannot name (an expression) leaves the update unqualified.
+      return columns.every((c): c is string => c !== undefined) ? { kind: 'update', columns } : { kind: 'write' };
+    }
+    case 'DeleteQueryNode':
+      return { kind: 'delete' };
+    case 'MergeQueryNode':
+      return { kind: 'write' };
+    default:
+      return undefined;
+  }
+}
+
 /**
- * Every table a query writes. SQL allows writes only as the statement itself or as a CTE of its
+ * Every change a query makes. SQL allows writes only as the statement itself or as a CTE of its
  * top-level WITH; a raw fragment (see insert-together.ts) may wrap such statements as parameters.
  * Only those places are searched, so a large insert's values are never walked.
  */
-export function tablesWrittenBy(root: OperationNode): Set<string> {
-  const tables = new Set<string>();
+export function changesMadeBy(root: OperationNode): TableChange[] {
+  const changes: TableChange[] = [];
   const visit = (node: OperationNode): void => {
-    for (const target of targetsOf(node)) {
-      const name = tableName(target);
-      if (name) tables.add(name);
+    const change = changeOf(node);
+    if (change) {
+      for (const target of targetsOf(node)) {
+        const table = tableName(target);
+        if (table) changes.push({ table, ...change });
+      }
     }
     const fields = fieldsOf(node);
     const ctes = (fields['with'] as { expressions?: { expression?: unknown }[] } | undefined)?.expressions ?? [];
@@ -55,33 +88,33 @@ export function tablesWrittenBy(root: OperationNode): Set<string> {
     if (node.kind === 'RawNode') for (const parameter of fields['parameters'] as unknown[]) if (isNode(parameter)) visit(parameter);
   };
   visit(root);
-  return tables;
+  return changes;
 }
 
 /**
  * A Kysely plugin that hears every write built with Kysely and, once the statement has run, calls
- * `written` with each table it wrote. Outside a transaction that is after the commit; inside one,
- * the caller must also announce after the commit (see `Store.transaction`), since a reader may
- * copy the old rows between the statement and the commit.
+ * `made` with each change. Outside a transaction that is after the commit; inside one, the caller
+ * must also announce after the commit (see `Store.transaction`), since a reader may copy the old
+ * rows between the statement and the commit.
  *
  * Queries handed over already compiled (`preparedQuery`) are not seen: those are reads.
  */
 export class WriteAnnouncer implements KyselyPlugin {
-  private readonly pending = new WeakMap<QueryId, Set<string>>();
+  private readonly pending = new WeakMap<QueryId, TableChange[]>();
 
-  constructor(private readonly written: (table: string) => void) {}
+  constructor(private readonly made: (change: TableChange) => void) {}
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    const tables = tablesWrittenBy(args.node);
-    if (tables.size > 0) this.pending.set(args.queryId, tables);
+    const changes = changesMadeBy(args.node);
+    if (changes.length > 0) this.pending.set(args.queryId, changes);
     return args.node;
   }
 
   transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    const tables = this.pending.get(args.queryId);
-    if (tables) {
+    const changes = this.pending.get(args.queryId);
+    if (changes) {
       this.pending.delete(args.queryId);
-      for (const table of tables) this.written(table);
+      for (const change of changes) this.made(change);
     }
     return Promise.resolve(args.result);
   }

@@ -69,6 +69,16 @@ describe('session tokens follow every change at once', () => {
     expect(await warm(again.id)).toMatchObject({ sub: f.userId, sid: again.id });
   });
 
+  it('refuses the next mint after the ban flag alone is set in the store, and not after other edits', async () => {
+    const f = await memberWithSession();
+    await warm(f.sessionId);
+    // Only the flag: no session is ended, so nothing but the users change can tell the cache.
+    await t.server.store.db.updateTable('users').set({ first_name: 'Renamed', updated_at: Date.now() }).where('id', '=', f.userId).execute();
+    expect(await claims(f.sessionId)).toMatchObject({ sub: f.userId });
+    await t.server.store.db.updateTable('users').set({ banned: 1 }).where('id', '=', f.userId).execute();
+    await expectClerkError(t.clerk.sessions.getToken(f.sessionId), 422, 'session_not_active');
+  });
+
   it('answers 404 on the next mint after the user is deleted', async () => {
     const f = await memberWithSession();
     await warm(f.sessionId);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { prepareStore } from '../../src/server.js';
+import type { TableChange } from '../../src/store/change-feed.js';
 import type { Store } from '../../src/store/db.js';
 import { insertTogether } from '../../src/store/insert-together.js';
 import { createTestStore, type TestStore } from '../support/test-store.js';
@@ -11,12 +12,12 @@ import { createTestStore, type TestStore } from '../support/test-store.js';
  */
 let test: TestStore;
 let store: Store;
-let heard: (string | undefined)[] = [];
+let heard: (TableChange | undefined)[] = [];
 
 beforeAll(async () => {
   test = await createTestStore();
   store = await prepareStore(test.options);
-  store.changes.subscribe((table) => heard.push(table));
+  store.changes.subscribe((change) => heard.push(change));
   // PostgreSQL's feed says `undefined` when it starts listening; from then on it stays quiet
   // here, as these tests write only tables no trigger announces.
   const deadline = Date.now() + 10_000;
@@ -38,16 +39,40 @@ function email(id: string, userId: string) {
   return { id, user_id: userId, email_address: `${id}@announce.test`, verification_status: null, verification_strategy: null, reserved: 0 as const, created_at: 1, updated_at: 1 };
 }
 
+/** The tables heard, in order. */
+function tables(): (string | undefined)[] {
+  return heard.map((change) => change?.table);
+}
+
 describe('write announcements', () => {
-  it('announces each table an insert, update or delete writes, once it has run', async () => {
+  it('announces each insert, update (with its columns) and delete, once it has run', async () => {
     await store.db.insertInto('users').values({ ...base, id: 'user_a1' }).execute();
-    expect(heard).toEqual(['users']);
+    expect(heard).toEqual([{ table: 'users', kind: 'insert' }]);
     await store.db.insertInto('email_addresses').values(email('idn_a1', 'user_a1')).execute();
-    expect(heard).toEqual(['users', 'email_addresses']);
-    await store.db.updateTable('email_addresses as e').set({ reserved: 1 }).where('e.id', '=', 'idn_a1').execute();
-    expect(heard).toEqual(['users', 'email_addresses', 'email_addresses']);
+    await store.db.updateTable('email_addresses as e').set({ reserved: 1, updated_at: 2 }).where('e.id', '=', 'idn_a1').execute();
     await store.db.deleteFrom('email_addresses').where('id', '=', 'idn_a1').execute();
-    expect(heard).toEqual(['users', 'email_addresses', 'email_addresses', 'email_addresses']);
+    expect(heard.slice(1)).toEqual([
+      { table: 'email_addresses', kind: 'insert' },
+      { table: 'email_addresses', kind: 'update', columns: ['reserved', 'updated_at'] },
+      { table: 'email_addresses', kind: 'delete' },
+    ]);
+  });
+
+  it('calls an upsert a write that may change any row', async () => {
+    await store.db
+      .insertInto('users')
+      .values({ ...base, id: 'user_a5' })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ first_name: 'Upserted' }))
+      .execute();
+    await store.db
+      .insertInto('users')
+      .values({ ...base, id: 'user_a5' })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    expect(heard).toEqual([
+      { table: 'users', kind: 'write' },
+      { table: 'users', kind: 'insert' },
+    ]);
   });
 
   it('announces nothing for reads', async () => {
@@ -57,28 +82,29 @@ describe('write announcements', () => {
 
   it('announces every table of inserts run together, however they are sent', async () => {
     await insertTogether(store, (db) => [db.insertInto('users').values({ ...base, id: 'user_a2' }), db.insertInto('email_addresses').values(email('idn_a2', 'user_a2'))]);
-    expect(new Set(heard)).toEqual(new Set(['users', 'email_addresses']));
+    expect(new Set(tables())).toEqual(new Set(['users', 'email_addresses']));
+    expect(heard.every((change) => change?.kind === 'insert')).toBe(true);
   });
 
-  it('announces a transaction’s tables again after it commits', async () => {
+  it('announces a transaction’s changes again after it commits', async () => {
     let duringTransaction: (string | undefined)[] = [];
     await store.transaction(async (trx) => {
       await trx.insertInto('users').values({ ...base, id: 'user_a3' }).execute();
       await trx.insertInto('email_addresses').values(email('idn_a3', 'user_a3')).execute();
-      duringTransaction = [...heard];
+      duringTransaction = tables();
     });
     expect(duringTransaction).toEqual(['users', 'email_addresses']);
-    expect(heard.slice(duringTransaction.length).sort()).toEqual(['email_addresses', 'users']);
+    expect(tables().slice(duringTransaction.length).sort()).toEqual(['email_addresses', 'users']);
   });
 
-  it('announces the tables of a transaction that rolls back, too', async () => {
+  it('announces the changes of a transaction that rolls back, too', async () => {
     await expect(
       store.transaction(async (trx) => {
         await trx.insertInto('users').values({ ...base, id: 'user_a4' }).execute();
         throw new Error('changed my mind');
       }),
     ).rejects.toThrow('changed my mind');
-    expect(heard).toEqual(['users', 'users']);
+    expect(tables()).toEqual(['users', 'users']);
     expect(await store.db.selectFrom('users').select('id').where('id', '=', 'user_a4').execute()).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { newId } from '../../crypto/ids.js';
 import { constantTimeEqual, hashSecret, randomSecret } from '../../crypto/tokens.js';
 import type { Store } from '../../store/db.js';
+import type { TableChange } from '../../store/change-feed.js';
 import { ChangeGuardedCache } from '../../store/change-guarded-cache.js';
 import { preparedQuery } from '../../store/prepared-query.js';
 import { appendEvent } from '../events/append-event.js';
@@ -80,13 +81,19 @@ interface ActiveKey {
 /** Far more than any instance holds; only keys that authenticated are ever cached. */
 const MAX_CACHED_KEYS = 1000;
 
+/** Any change to secret_keys, except the once-a-minute `last_used_at` bookkeeping. */
+function affectsActiveKeys(change: TableChange): boolean {
+  if (change.table !== 'secret_keys') return false;
+  return !(change.kind === 'update' && change.columns?.every((column) => column === 'last_used_at'));
+}
+
 const caches = new WeakMap<Store, ChangeGuardedCache<string, ActiveKey>>();
 
 /** Active keys by hash: on PostgreSQL this saves a round trip on every Backend API request. */
 function keyCacheOf(store: Store): ChangeGuardedCache<string, ActiveKey> {
   let cache = caches.get(store);
   if (!cache) {
-    cache = new ChangeGuardedCache(store.changes, ['secret_keys'], MAX_CACHED_KEYS);
+    cache = new ChangeGuardedCache(store.changes, affectsActiveKeys, MAX_CACHED_KEYS);
     caches.set(store, cache);
   }
   return cache;

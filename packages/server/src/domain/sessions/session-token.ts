@@ -5,6 +5,7 @@ import { newTokenId } from '../../crypto/ids.js';
 import { appendEvent } from '../events/append-event.js';
 import { GatehouseError, notFound } from '../../errors.js';
 import type { Executor, Store } from '../../store/db.js';
+import type { TableChange } from '../../store/change-feed.js';
 import { ChangeGuardedCache } from '../../store/change-guarded-cache.js';
 import { preparedQuery } from '../../store/prepared-query.js';
 import type { DomainContext } from '../context.js';
@@ -163,20 +164,29 @@ async function loadTokenSubjectInOneRead(db: Executor, sessionId: string): Promi
 }
 
 /**
- * Every table a token subject is derived from, with the parents whose deletes cascade into them
- * (deleting a client removes its sessions). PostgreSQL's triggers for other servers are in
- * migration 0006.
+ * The changes a cached token subject must be forgotten for: any change to a table it is derived
+ * from, or to a parent whose deletes cascade into one (deleting a client removes its sessions),
+ * except those that provably leave every cached subject as it is:
+ * - a new row that nothing cached refers to (a new session, user, client, organization, role or
+ *   permission; a new membership or role permission does count);
+ * - an update of a user that leaves the ban flag alone (sign-ins, profile edits);
+ * - an update of a client (the subject holds none of its columns).
+ * PostgreSQL's triggers for other servers (migration 0006) announce the same, less precisely.
  */
-const TOKEN_SUBJECT_TABLES = [
-  'sessions',
-  'clients',
-  'users',
-  'organizations',
-  'organization_memberships',
-  'organization_roles',
-  'organization_role_permissions',
-  'organization_permissions',
-];
+const TOKEN_SUBJECT_CHANGES = new Map<string, (change: TableChange) => boolean>([
+  ['sessions', (c) => c.kind !== 'insert'],
+  ['clients', (c) => c.kind === 'delete' || c.kind === 'write'],
+  ['users', (c) => (c.kind === 'update' ? c.columns === undefined || c.columns.includes('banned') : c.kind !== 'insert')],
+  ['organizations', (c) => c.kind !== 'insert'],
+  ['organization_memberships', () => true],
+  ['organization_roles', (c) => c.kind !== 'insert'],
+  ['organization_role_permissions', () => true],
+  ['organization_permissions', (c) => c.kind !== 'insert'],
+]);
+
+function affectsTokenSubjects(change: TableChange): boolean {
+  return TOKEN_SUBJECT_CHANGES.get(change.table)?.(change) ?? false;
+}
 
 /**
  * About 1.4 KB each, so at most ~70 MB. Sessions refresh about once a minute, so this holds every
@@ -189,7 +199,7 @@ const subjectCaches = new WeakMap<Store, ChangeGuardedCache<string, TokenSubject
 function subjectCacheOf(store: Store): ChangeGuardedCache<string, TokenSubject> {
   let cache = subjectCaches.get(store);
   if (!cache) {
-    cache = new ChangeGuardedCache(store.changes, TOKEN_SUBJECT_TABLES, MAX_CACHED_SUBJECTS);
+    cache = new ChangeGuardedCache(store.changes, affectsTokenSubjects, MAX_CACHED_SUBJECTS);
     subjectCaches.set(store, cache);
   }
   return cache;
