@@ -25,8 +25,11 @@ export interface ChangeFeed {
   readonly live: boolean;
   /** Returns an unsubscribe function. */
   subscribe(listener: ChangeListener): () => void;
-  /** Announces, in this process and at once, a write this process has just made (see write-announcer.ts). */
-  announce(change: TableChange): void;
+  /**
+   * Announces, in this process and at once, a write this process has just made (see
+   * write-announcer.ts); `undefined`: one it cannot describe.
+   */
+  announce(change: TableChange | undefined): void;
   close(): Promise<void>;
 }
 

@@ -88,8 +88,8 @@ function makeStore(db: Kysely<Database>, dialect: Dialect, changes: ChangeFeed):
     // A reader may copy rows between a statement and its commit; telling caches again once the
     // transaction has ended leaves no stale copy behind.
     async transaction(work) {
-      const made = new Map<string, TableChange>();
-      const remember = (change: TableChange) => made.set(`${change.table} ${change.kind} ${change.columns?.join(',') ?? ''}`, change);
+      const made = new Map<string, TableChange | undefined>();
+      const remember = (change: TableChange | undefined) => made.set(change ? `${change.table} ${change.kind} ${change.columns?.join(',') ?? ''}` : '', change);
       try {
         return await db.transaction().execute((trx) => work(trx.withPlugin(new WriteAnnouncer(remember))));
       } finally {

@@ -67,20 +67,24 @@ function changeOf(node: OperationNode): Pick<TableChange, 'kind' | 'columns'> | 
   }
 }
 
+/** Raw SQL text that may write: with no write node found in it, its changes are unknown. */
+const WRITE_WORDS = /\b(insert|update|delete|merge|replace|truncate|alter|drop)\b/i;
+
 /**
- * Every change a query makes. SQL allows writes only as the statement itself or as a CTE of its
- * top-level WITH; a raw fragment (see insert-together.ts) may wrap such statements as parameters.
- * Only those places are searched, so a large insert's values are never walked.
+ * Every change a query makes; `undefined` stands for a write whose table this walk cannot name
+ * (hand-written SQL, say), which caches must take as "anything may have changed". SQL allows
+ * writes only as the statement itself or as a CTE of its top-level WITH; a raw fragment (see
+ * insert-together.ts) may wrap such statements as parameters. Only those places are searched, so
+ * a large insert's values are never walked.
  */
-export function changesMadeBy(root: OperationNode): TableChange[] {
-  const changes: TableChange[] = [];
+export function changesMadeBy(root: OperationNode): (TableChange | undefined)[] {
+  const changes: (TableChange | undefined)[] = [];
   const visit = (node: OperationNode): void => {
     const change = changeOf(node);
     if (change) {
-      for (const target of targetsOf(node)) {
-        const table = tableName(target);
-        if (table) changes.push({ table, ...change });
-      }
+      const tables = targetsOf(node).map(tableName);
+      if (tables.length === 0) changes.push(undefined);
+      for (const table of tables) changes.push(table ? { table, ...change } : undefined);
     }
     const fields = fieldsOf(node);
     const ctes = (fields['with'] as { expressions?: { expression?: unknown }[] } | undefined)?.expressions ?? [];
@@ -88,21 +92,22 @@ export function changesMadeBy(root: OperationNode): TableChange[] {
     if (node.kind === 'RawNode') for (const parameter of fields['parameters'] as unknown[]) if (isNode(parameter)) visit(parameter);
   };
   visit(root);
+  if (changes.length === 0 && root.kind === 'RawNode' && (fieldsOf(root)['sqlFragments'] as string[]).some((text) => WRITE_WORDS.test(text))) changes.push(undefined);
   return changes;
 }
 
 /**
  * A Kysely plugin that hears every write built with Kysely and, once the statement has run, calls
- * `made` with each change. Outside a transaction that is after the commit; inside one, the caller
+ * `made` with each change (`undefined`: a write it cannot describe). Outside a transaction that is after the commit; inside one, the caller
  * must also announce after the commit (see `Store.transaction`), since a reader may copy the old
  * rows between the statement and the commit.
  *
- * Queries handed over already compiled (`preparedQuery`) are not seen: those are reads.
+ * Queries handed over already compiled are not seen: `preparedQuery` refuses writes for that reason.
  */
 export class WriteAnnouncer implements KyselyPlugin {
-  private readonly pending = new WeakMap<QueryId, TableChange[]>();
+  private readonly pending = new WeakMap<QueryId, (TableChange | undefined)[]>();
 
-  constructor(private readonly made: (change: TableChange) => void) {}
+  constructor(private readonly made: (change: TableChange | undefined) => void) {}
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     const changes = changesMadeBy(args.node);

@@ -1,8 +1,10 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { prepareStore } from '../../src/server.js';
 import type { TableChange } from '../../src/store/change-feed.js';
 import type { Store } from '../../src/store/db.js';
 import { insertTogether } from '../../src/store/insert-together.js';
+import { preparedQuery } from '../../src/store/prepared-query.js';
 import { createTestStore, type TestStore } from '../support/test-store.js';
 
 /**
@@ -77,7 +79,18 @@ describe('write announcements', () => {
 
   it('announces nothing for reads', async () => {
     await store.db.selectFrom('users').selectAll().where('id', '=', 'nobody').execute();
+    await sql`select 1`.execute(store.db);
     expect(heard).toEqual([]);
+  });
+
+  it('says anything may have changed after a hand-written write it cannot read', async () => {
+    await sql`update email_addresses set reserved = 0 where id = ${'nobody'}`.execute(store.db);
+    expect(heard).toEqual([undefined]);
+  });
+
+  it('refuses to prepare a write, which would run unheard', async () => {
+    const sneaky = preparedQuery((db, id: string) => db.deleteFrom('email_addresses').where('id', '=', id), 1);
+    await expect(sneaky(store.db, 'nobody')).rejects.toThrow('preparedQuery is for reads');
   });
 
   it('announces every table of inserts run together, however they are sent', async () => {
