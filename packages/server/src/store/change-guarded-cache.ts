@@ -1,4 +1,5 @@
 import type { ChangeFeed, TableChange } from './change-feed.js';
+import type { Store } from './db.js';
 
 /**
  * Copies of store rows kept in memory, trusted only while the store's change feed is live, and
@@ -45,4 +46,17 @@ export class ChangeGuardedCache<K, V> {
     }
     return value;
   }
+}
+
+/** A cache per store, made on a store's first use (servers and tests may hold several stores). */
+export function cachePerStore<K, V>(affects: (change: TableChange) => boolean, maxEntries: number): (store: Store) => ChangeGuardedCache<K, V> {
+  const caches = new WeakMap<Store, ChangeGuardedCache<K, V>>();
+  return (store) => {
+    let cache = caches.get(store);
+    if (!cache) {
+      cache = new ChangeGuardedCache<K, V>(store.changes, affects, maxEntries);
+      caches.set(store, cache);
+    }
+    return cache;
+  };
 }

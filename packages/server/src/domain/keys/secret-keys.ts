@@ -2,7 +2,7 @@ import { newId } from '../../crypto/ids.js';
 import { constantTimeEqual, hashSecret, randomSecret } from '../../crypto/tokens.js';
 import type { Store } from '../../store/db.js';
 import type { TableChange } from '../../store/change-feed.js';
-import { ChangeGuardedCache } from '../../store/change-guarded-cache.js';
+import { cachePerStore } from '../../store/change-guarded-cache.js';
 import { preparedQuery } from '../../store/prepared-query.js';
 import { appendEvent } from '../events/append-event.js';
 
@@ -87,17 +87,8 @@ function affectsActiveKeys(change: TableChange): boolean {
   return !(change.kind === 'update' && change.columns?.every((column) => column === 'last_used_at'));
 }
 
-const caches = new WeakMap<Store, ChangeGuardedCache<string, ActiveKey>>();
-
 /** Active keys by hash: on PostgreSQL this saves a round trip on every Backend API request. */
-function keyCacheOf(store: Store): ChangeGuardedCache<string, ActiveKey> {
-  let cache = caches.get(store);
-  if (!cache) {
-    cache = new ChangeGuardedCache(store.changes, affectsActiveKeys, MAX_CACHED_KEYS);
-    caches.set(store, cache);
-  }
-  return cache;
-}
+const keyCacheOf = cachePerStore<string, ActiveKey>(affectsActiveKeys, MAX_CACHED_KEYS);
 
 async function activeKey(store: Store, keyHash: string): Promise<ActiveKey | undefined> {
   const [row] = await activeKeyByHash(store.db, keyHash);

@@ -6,7 +6,7 @@ import { appendEvent } from '../events/append-event.js';
 import { GatehouseError, notFound } from '../../errors.js';
 import type { Executor, Store } from '../../store/db.js';
 import type { TableChange } from '../../store/change-feed.js';
-import { ChangeGuardedCache } from '../../store/change-guarded-cache.js';
+import { cachePerStore } from '../../store/change-guarded-cache.js';
 import { preparedQuery } from '../../store/prepared-query.js';
 import type { DomainContext } from '../context.js';
 import { effectiveStatus, type SessionRow } from './sessions.js';
@@ -194,16 +194,7 @@ function affectsTokenSubjects(change: TableChange): boolean {
  */
 const MAX_CACHED_SUBJECTS = 50_000;
 
-const subjectCaches = new WeakMap<Store, ChangeGuardedCache<string, TokenSubject>>();
-
-function subjectCacheOf(store: Store): ChangeGuardedCache<string, TokenSubject> {
-  let cache = subjectCaches.get(store);
-  if (!cache) {
-    cache = new ChangeGuardedCache(store.changes, affectsTokenSubjects, MAX_CACHED_SUBJECTS);
-    subjectCaches.set(store, cache);
-  }
-  return cache;
-}
+const subjectCacheOf = cachePerStore<string, TokenSubject>(affectsTokenSubjects, MAX_CACHED_SUBJECTS);
 
 /**
  * Everything a session token needs. This is the hot path of every browser's token refresh: a
