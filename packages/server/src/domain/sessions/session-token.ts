@@ -198,8 +198,8 @@ const subjectCacheOf = cachePerStore<string, TokenSubject>(affectsTokenSubjects,
 
 /**
  * Everything a session token needs. This is the hot path of every browser's token refresh: a
- * session refreshing every minute is read once and then served from memory until any of its
- * tables changes (on PostgreSQL that saves the round trip, on SQLite two queries).
+ * session refreshing every minute is read once and then served from memory until a change that
+ * could affect it (on PostgreSQL that saves the round trip, on SQLite two queries).
  */
 async function loadTokenSubject(store: Store, sessionId: string): Promise<TokenSubject> {
   const cache = subjectCacheOf(store);
