@@ -6,7 +6,7 @@
  *
  * Settings (environment): GATEHOUSE_BENCH_USERS (100000), GATEHOUSE_BENCH_DATABASE_URL
  * (postgres://root@127.0.0.1:5432/test), GATEHOUSE_BENCH_SECONDS per read phase (5),
- * GATEHOUSE_BENCH_CREATE_SECONDS (10), GATEHOUSE_BENCH_CREATE_WARMUP_SECONDS (20),
+ * GATEHOUSE_BENCH_CREATE_SECONDS (10), GATEHOUSE_BENCH_CREATE_WARMUP_SECONDS (20), GATEHOUSE_BENCH_CREATE_ROUNDS (5),
  * GATEHOUSE_BENCH_CREATE_CONNECTIONS (4 × libuv threads),
  * GATEHOUSE_BENCH_CONNECTIONS for reads (10),
  * GATEHOUSE_BENCH_STORES (sqlite,postgresql), GATEHOUSE_BENCH_EXPLAIN=1 to print every plan,
@@ -40,6 +40,7 @@ interface Settings {
   readSeconds: number;
   createSeconds: number;
   createWarmupSeconds: number;
+  createRounds: number;
   readConnections: number;
   createConnections: number;
   databaseUrl: string;
@@ -59,6 +60,7 @@ function readSettings(): Settings {
     // creates/s (2-core AMD EPYC, SQLite); with V8's optimizing compiler off, a flat 158-165.
     // A few dozen warm-up requests timed the compiler, not the server a long-running process is.
     createWarmupSeconds: intSetting('GATEHOUSE_BENCH_CREATE_WARMUP_SECONDS', 20, 0, 300),
+    createRounds: intSetting('GATEHOUSE_BENCH_CREATE_ROUNDS', 5, 1, 20),
     readConnections: intSetting('GATEHOUSE_BENCH_CONNECTIONS', 10, 1, 200),
     // Four per libuv hashing thread (the raw rate is measured at the same number in flight):
     // while some requests are outside argon2id (parsing, policy, SQL, the reply) the others must
@@ -387,28 +389,50 @@ interface HashRate {
   attempts?: number;
 }
 
-/** Two measurements of the same rate as one: totals over total time, and the more disturbed phase's contention. */
-function combineHashRates(a: HashRate & { attempts: number }, b: HashRate & { attempts: number }): HashRate & { attempts: number; parts: number[] } {
-  const seconds = a.seconds + b.seconds;
-  const hashes = a.hashes + b.hashes;
-  const weighted = (x: number, y: number) => (x * a.seconds + y * b.seconds) / seconds;
-  const worse = a.contention.cpu.other >= b.contention.cpu.other ? a : b;
+/** Several measurements of the same rate as one: totals over total time, and the most disturbed window's contention. */
+function combineHashRates(windows: (HashRate & { attempts: number })[]): HashRate & { attempts: number; parts: number[] } {
+  const seconds = sum(windows.map((w) => w.seconds));
+  const hashes = sum(windows.map((w) => w.hashes));
+  const weighted = (of: (w: HashRate) => number) => sum(windows.map((w) => of(w) * w.seconds)) / seconds;
+  const worst = windows.reduce((a, b) => (b.contention.cpu.other > a.contention.cpu.other ? b : a));
   return {
-    concurrency: a.concurrency,
+    concurrency: worst.concurrency,
     hashes,
     seconds,
     perSecond: hashes / seconds,
-    contention: {
-      before: worse.contention.before,
-      cpu: {
-        server: weighted(a.contention.cpu.server, b.contention.cpu.server),
-        client: 0,
-        other: weighted(a.contention.cpu.other, b.contention.cpu.other),
-      },
-    },
-    attempts: a.attempts + b.attempts,
-    parts: [a.perSecond, b.perSecond],
+    contention: { before: worst.contention.before, cpu: { server: weighted((w) => w.contention.cpu.server), client: 0, other: weighted((w) => w.contention.cpu.other) } },
+    attempts: sum(windows.map((w) => w.attempts)),
+    parts: windows.map((w) => w.perSecond),
   };
+}
+
+type CreateWindow = LoadResult & { cpu: CpuSplit; contention: Contention; attempts: number };
+
+/** The create windows as one phase: totals over total time, every latency, the most disturbed window's contention. */
+function combineCreateWindows(windows: CreateWindow[]): CreateWindow {
+  const elapsedMs = sum(windows.map((w) => w.elapsedMs));
+  const weighted = (of: (w: CreateWindow) => number) => sum(windows.map((w) => of(w) * w.elapsedMs)) / elapsedMs;
+  const worst = windows.reduce((a, b) => (b.contention.cpu.other > a.contention.cpu.other ? b : a));
+  const statusCounts: Record<string, number> = {};
+  for (const w of windows) for (const [status, n] of Object.entries(w.statusCounts)) statusCounts[status] = (statusCounts[status] ?? 0) + n;
+  const cpu = { server: weighted((w) => w.cpu.server), client: weighted((w) => w.cpu.client), other: weighted((w) => w.cpu.other) };
+  return {
+    ...worst,
+    elapsedMs,
+    ok: sum(windows.map((w) => w.ok)),
+    statusCounts,
+    errors: sum(windows.map((w) => w.errors)),
+    timeouts: sum(windows.map((w) => w.timeouts)),
+    latenciesMs: windows.flatMap((w) => w.latenciesMs),
+    clientCpuSeconds: sum(windows.map((w) => w.clientCpuSeconds)),
+    cpu,
+    contention: { before: worst.contention.before, cpu },
+    attempts: sum(windows.map((w) => w.attempts)),
+  };
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }
 
 /** Hashes/s of the server's own argon2id at the given number in flight, for `seconds`. */
@@ -438,6 +462,8 @@ interface CreateResult {
   seconds: number;
   created: number;
   perSecond: number;
+  /** Creates/s of each create window, in order. */
+  windowRates: number[];
   /** The discarded warm-up just before: the create path while V8 was still optimizing it. */
   warmup: { seconds: number; created: number; perSecond: number };
   latency: LatencySummary;
@@ -445,7 +471,7 @@ interface CreateResult {
   errors: number;
   contention: Contention;
   attempts: number;
-  /** Measured before and after the creates; `parts` holds the two rates. */
+  /** Measured in windows between the create windows; `parts` holds each window's rate. */
   hash: HashRate & { parts: number[] };
   ratio: number;
   pass: boolean;
@@ -470,10 +496,6 @@ interface CreateCost {
 async function measureCreates(h: Harness): Promise<CreateResult> {
   const { server, secret, settings } = h;
   const connections = settings.createConnections;
-  // The reference brackets the creates: half its time before them, half after. This VM's speed
-  // drifts by several percent within a minute, and a reference taken on one side only carried
-  // that drift into the ratio.
-  const hashBefore = await leastContended(() => measureHashRateOnce(h, connections, settings.createSeconds / 2));
   const runTag = randomBytes(4).toString('hex');
   // One create by hand first, so a policy or validation refusal shows up as a message, not a 4xx count.
   const probe = await fetch(`${server.url}/v1/users`, {
@@ -482,24 +504,31 @@ async function measureCreates(h: Harness): Promise<CreateResult> {
     body: JSON.stringify({ email_address: [`probe.${runTag}@bench.example.com`], password: 'copper meadow thistle orbit', first_name: 'Ada' }),
   });
   if (probe.status !== 200) throw new Error(`preflight create: ${probe.status} ${await probe.text()}`);
-  const result = await leastContended(async () => {
+  // Each window's load generator is a fresh process: a few requests first warm its own code and
+  // connections, or its JIT takes cores from the server inside the measured window.
+  const createLoad = (seconds: number, warmupRequests = connections * 4) => async (): Promise<LoadResult & { cpu: CpuSplit; contention: Contention }> => {
     const before = await quietGate(h);
     const load = await runLoad(
-      {
-        origin: server.url,
-        secretKey: secret,
-        connections,
-        durationSeconds: settings.createSeconds,
-        warmupRequests: 0,
-        warmupSeconds: settings.createWarmupSeconds,
-        source: { kind: 'create-users', runTag },
-      },
+      { origin: server.url, secretKey: secret, connections, durationSeconds: seconds, warmupRequests, source: { kind: 'create-users', runTag } },
       h.serverPids,
     );
     return { ...load, contention: { before, cpu: load.cpu } };
-  });
-  const hashAfter = await leastContended(() => measureHashRateOnce(h, connections, settings.createSeconds / 2));
-  const hash = combineHashRates(hashBefore, hashAfter);
+  };
+  const warmup = settings.createWarmupSeconds > 0 ? await createLoad(settings.createWarmupSeconds, 0)() : undefined;
+  // Hash and create windows alternate, beginning and ending with hashing, so the reference and the
+  // creates sample the same stretch of time. This VM's speed drifts by 10-20 % within a minute (one
+  // run hashed at 231.6/s before its creates and at 189.9/s after them): a reference taken before and
+  // after one long create phase carried that drift into the ratio.
+  const rounds = settings.createRounds;
+  const hashWindows: (HashRate & { attempts: number })[] = [];
+  const createWindows: CreateWindow[] = [];
+  for (let round = 0; round < rounds; round++) {
+    hashWindows.push(await leastContended(() => measureHashRateOnce(h, connections, settings.createSeconds / (rounds + 1))));
+    createWindows.push(await leastContended(createLoad(settings.createSeconds / rounds)));
+  }
+  hashWindows.push(await leastContended(() => measureHashRateOnce(h, connections, settings.createSeconds / (rounds + 1))));
+  const hash = combineHashRates(hashWindows);
+  const result = combineCreateWindows(createWindows);
   const seconds = result.elapsedMs / 1000;
   const perSecond = result.ok / seconds;
   const ratio = perSecond / hash.perSecond;
@@ -516,7 +545,8 @@ async function measureCreates(h: Harness): Promise<CreateResult> {
     seconds,
     created: result.ok,
     perSecond,
-    warmup: { seconds: result.warmup.elapsedMs / 1000, created: result.warmup.ok, perSecond: result.warmup.ok / (result.warmup.elapsedMs / 1000 || 1) },
+    windowRates: createWindows.map((w) => w.ok / (w.elapsedMs / 1000)),
+    warmup: warmup ? { seconds: warmup.elapsedMs / 1000, created: warmup.ok, perSecond: warmup.ok / (warmup.elapsedMs / 1000) } : { seconds: 0, created: 0, perSecond: 0 },
     latency: summarize(result.latenciesMs),
     non2xx: non2xx(result),
     errors: result.errors + result.timeouts,
@@ -684,11 +714,12 @@ function printStore(label: string, reads: ReadResult[], create: CreateResult, ve
   log(
     `\ncreate POST /v1/users: ${create.created} in ${fmt(create.seconds)} s = ${fmt(create.perSecond)} creates/s at ${create.connections} connections ` +
       `(p50 ${fmt(create.latency.p50, 1)} ms, p95 ${fmt(create.latency.p95, 1)} ms, non-2xx ${Object.values(create.non2xx).reduce((a, b) => a + b, 0) + create.errors}), ` +
+      `in ${create.windowRates.length} windows (${create.windowRates.map((r) => fmt(r)).join(', ')}), ` +
       `after a warm-up of ${create.warmup.created} in ${fmt(create.warmup.seconds)} s = ${fmt(create.warmup.perSecond)} creates/s`,
   );
   log(
     `raw argon2id (m=19456,t=2,p=1): ${create.hash.hashes} in ${fmt(create.hash.seconds)} s = ${fmt(create.hash.perSecond)} hashes/s at ${create.hash.concurrency} in flight ` +
-      `(${create.hash.parts.map((r) => fmt(r)).join(' before, ')} after the creates); ` +
+      `in ${create.hash.parts.length} windows around them (${create.hash.parts.map((r) => fmt(r)).join(', ')}); ` +
       `ratio ${fmt(create.ratio, 2)}`,
   );
   log(

@@ -71,7 +71,7 @@ function requestFor(source: RequestSource, auth: string): autocannon.Request {
   };
 }
 
-async function phase(plan: LoadPlan, bound: { amount: number } | { duration: number }, onStart?: () => void): Promise<Omit<LoadResult, 'warmup'>> {
+async function phase(plan: LoadPlan, bound: { amount: number } | { duration: number }, onStart?: () => void): Promise<LoadResult> {
   const auth = `Bearer ${plan.secretKey}`;
   onStart?.();
   const cpuAtStart = process.cpuUsage();
@@ -121,21 +121,14 @@ async function phase(plan: LoadPlan, bound: { amount: number } | { duration: num
   };
 }
 
-function warmupBoundOf(plan: LoadPlan): { amount: number } | { duration: number } | undefined {
-  if (plan.warmupSeconds !== undefined) return plan.warmupSeconds > 0 ? { duration: plan.warmupSeconds } : undefined;
-  return plan.warmupRequests > 0 ? { amount: plan.warmupRequests } : undefined;
-}
-
 process.once('message', (message: LoadPlan) => {
   void (async () => {
     let reply: ChildReply;
     try {
-      const warmupBound = warmupBoundOf(message);
-      const warmup = warmupBound ? await phase(message, warmupBound) : undefined;
+      if (message.warmupRequests > 0) await phase(message, { amount: message.warmupRequests });
       const bound = message.amount !== undefined ? { amount: message.amount } : { duration: message.durationSeconds };
       const started: ChildMessage = { type: 'started' };
-      const measured = await phase(message, bound, () => process.send?.(started));
-      reply = { ok: true, result: { ...measured, warmup: warmup ? { ok: warmup.ok, elapsedMs: warmup.elapsedMs } : { ok: 0, elapsedMs: 0 } } };
+      reply = { ok: true, result: await phase(message, bound, () => process.send?.(started)) };
     } catch (error) {
       reply = { ok: false, error: error instanceof Error ? error.message : String(error) };
     }

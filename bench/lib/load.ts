@@ -28,8 +28,6 @@ export interface LoadPlan {
   amount?: number;
   /** Requests sent and discarded before measuring (JIT, page cache, connection setup). */
   warmupRequests: number;
-  /** When set, the warm-up runs this long instead, however many requests that takes. */
-  warmupSeconds?: number;
   source: RequestSource;
 }
 
@@ -45,8 +43,6 @@ export interface LoadResult {
   autocannon: { p50: number; p90: number; p97_5: number; p99: number; max: number; mean: number };
   /** CPU-seconds the load generator itself used during the measured phase. */
   clientCpuSeconds: number;
-  /** The warm-up, discarded but reported: how far it was from the measured rate. */
-  warmup: { ok: number; elapsedMs: number };
 }
 
 /** Average cores busy during the measured phase, by role. */
@@ -71,7 +67,7 @@ export function runLoad(plan: LoadPlan, serverPids: () => Promise<readonly numbe
   if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(plan.origin)) throw new Error(`refusing to load ${plan.origin}: loopback only`);
   // fork() reuses this process's execArgv, which carries tsx's loader, so the child runs TypeScript.
   const child = fork(CHILD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const limitMs = (plan.durationSeconds + (plan.warmupSeconds ?? 0) + 120) * 1000;
+  const limitMs = (plan.durationSeconds + 120) * 1000;
   let started: Promise<CpuSnapshot> | undefined;
   let replied = false;
   return new Promise<LoadResult & { cpu: CpuSplit }>((resolve, reject) => {
