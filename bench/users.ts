@@ -516,9 +516,9 @@ async function measureCreates(h: Harness): Promise<CreateResult> {
   };
   const warmup = settings.createWarmupSeconds > 0 ? await createLoad(settings.createWarmupSeconds, 0)() : undefined;
   // Hash and create windows alternate, beginning and ending with hashing, so the reference and the
-  // creates sample the same stretch of time. This VM's speed drifts by 10-20 % within a minute (one
-  // run hashed at 231.6/s before its creates and at 189.9/s after them): a reference taken before and
-  // after one long create phase carried that drift into the ratio.
+  // creates sample the same stretch of time. This VM's speed drifts within a minute (one run hashed
+  // at 231.6/s before its creates and at 189.9/s after them; another's windows ranged from 202 to
+  // 311/s): a reference taken before and after one long create phase carried that drift into the ratio.
   const rounds = settings.createRounds;
   const hashWindows: (HashRate & { attempts: number })[] = [];
   const createWindows: CreateWindow[] = [];
