@@ -27,9 +27,10 @@ export async function insertTogether(store: Store, build: (db: Executor) => Pend
       return;
     }
     const ctes = inserts.map((insert, i) => sql`${sql.id(`insert_${i}`)} as (${insert})`);
-    const statement = sql`with ${sql.join(ctes)} ${last}`;
-    if (options.prepared) registerNamedStatement(statement.compile(store.db).sql);
-    await statement.execute(store.db);
+    // Compiled once through the store's plugins (the write announcer hears it then), run as compiled.
+    const compiled = sql`with ${sql.join(ctes)} ${last}`.compile(store.db);
+    if (options.prepared) registerNamedStatement(compiled.sql);
+    await store.db.executeQuery(compiled);
     return;
   }
   await store.transaction(async (trx) => {
