@@ -1,11 +1,5 @@
 import pg from 'pg';
 
-/**
- * Tells in-memory caches that rows they copied may have changed in the store, including changes
- * committed by other processes (another server, `gatehouse keys revoke`). A cache may answer in
- * place of the store only while the feed is `live`; whenever it cannot vouch for having heard of
- * every change (not yet listening, connection lost), listeners hear `undefined`: forget everything.
- */
 /** A write to a table, as precisely as this process can tell. */
 export interface TableChange {
   table: string;
@@ -21,6 +15,12 @@ export interface TableChange {
 /** Hears a change; `undefined`: anything may have changed. */
 export type ChangeListener = (change: TableChange | undefined) => void;
 
+/**
+ * Tells in-memory caches that rows they copied may have changed in the store, including changes
+ * committed by other processes (another server, `gatehouse keys revoke`). A cache may answer in
+ * place of the store only while the feed is `live`; whenever it cannot vouch for having heard of
+ * every change (not yet listening, connection lost), listeners hear `undefined`: forget everything.
+ */
 export interface ChangeFeed {
   readonly live: boolean;
   /** Returns an unsubscribe function. */

@@ -98,9 +98,9 @@ export function changesMadeBy(root: OperationNode): (TableChange | undefined)[] 
 
 /**
  * A Kysely plugin that hears every write built with Kysely and, once the statement has run, calls
- * `made` with each change (`undefined`: a write it cannot describe). Outside a transaction that is after the commit; inside one, the caller
- * must also announce after the commit (see `Store.transaction`), since a reader may copy the old
- * rows between the statement and the commit.
+ * `made` with each change (`undefined`: a write it cannot describe). Outside a transaction that is
+ * after the commit; inside one, the caller must also announce after the commit (see
+ * `Store.transaction`), since a reader may copy the old rows between the statement and the commit.
  *
  * Queries handed over already compiled are not seen: `preparedQuery` refuses writes for that reason.
  */
