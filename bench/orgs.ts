@@ -25,7 +25,7 @@ import type { Store } from '../packages/server/src/store/db.js';
 import type { OrganizationMembershipTable, OrganizationTable } from '../packages/server/src/store/schema.js';
 import { waitForQuiet } from './lib/cpu.js';
 import { captureQueries, explain, readableSql } from './lib/explain.js';
-import { runLoad, type CpuSplit } from './lib/load.js';
+import { runLoad, type CpuSplit, type LoadResult } from './lib/load.js';
 import { seedUsers, type SeedReport } from './lib/seed-users.js';
 import { fmt, summarize, table, type LatencySummary } from './lib/stats.js';
 import type { ThrowawayStore } from './lib/throwaway-store.js';
@@ -387,7 +387,7 @@ interface ReadResult {
   requests: number;
   reqPerSec: number;
   latency: LatencySummary;
-  autocannon: { p50: number; p90: number; p97_5: number; p99: number; max: number; mean: number };
+  autocannon: LoadResult['autocannon'];
   non2xx: Record<string, number>;
   errors: number;
   inProcessMs: { p50: number; p95: number };

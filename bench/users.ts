@@ -1,6 +1,6 @@
 /**
  * Users bench: seeds a throwaway store (SQLite, then PostgreSQL when reachable) with N users,
- * starts a real server on it and measures, over HTTP on loopback, the user list/search/count
+ * starts the built `gatehouse` executable on it as a process of its own and measures, over HTTP on loopback, the user list/search/count
  * endpoints and user creation against targets:
  *   lookup by email p95 < 5 ms · query search p95 < 50 ms · creates/s ≥ 0.8 × raw argon2id hashes/s
  *
@@ -19,13 +19,13 @@ import { hashPassword } from '../packages/server/src/crypto/password/index.js';
 import { normalizePassword } from '../packages/server/src/domain/passwords/password-policy.js';
 import { createUser } from '../packages/server/src/domain/users/create-user.js';
 import { countUsers, listUsers, type UserListPaging, type UserListQuery } from '../packages/server/src/domain/users/list-users.js';
-import { createLogger } from '../packages/server/src/logger.js';
-import { domainContextFor, prepareStore, startServer, type RunningServer } from '../packages/server/src/server.js';
+import { domainContextFor, prepareStore } from '../packages/server/src/server.js';
 import type { Store } from '../packages/server/src/store/db.js';
 import { coresBetween, snapshot, waitForQuiet } from './lib/cpu.js';
 import { captureQueries, explain, readableSql } from './lib/explain.js';
-import { runLoad, type CpuSplit, type LoadResult } from './lib/load.js';
+import { LoadGenerator, runLoad, type CpuSplit, type LoadResult } from './lib/load.js';
 import { seedUsers, type SeedReport } from './lib/seed-users.js';
+import { startServerProcess } from './lib/server-process.js';
 import { fmt, summarize, table, type LatencySummary } from './lib/stats.js';
 import type { ThrowawayStore } from './lib/throwaway-store.js';
 import { assertPhonesValid, FIRST_NAMES, generateUsers, LAST_NAMES, pick, seededRandom, type SeedUser } from './lib/user-data.js';
@@ -233,7 +233,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-async function preflight(server: RunningServer, secret: string, scenario: Scenario): Promise<void> {
+async function preflight(server: BenchServer, secret: string, scenario: Scenario): Promise<void> {
   const sample = [...scenario.items.slice(0, 3), ...scenario.items.slice(-3)];
   for (const item of sample) {
     const response = await fetch(`${server.url}${item.path}`, { headers: { authorization: `Bearer ${secret}` } });
@@ -259,15 +259,21 @@ async function preflight(server: RunningServer, secret: string, scenario: Scenar
 /** Above this many cores used by other processes, a phase waits, and a row is flagged. */
 const QUIET_CORES = 0.2;
 
+/** The server under test, and this process's own connection to its store for in-process rows. */
+interface BenchServer {
+  url: string;
+  store: Store;
+}
+
 /** What every phase needs: the server, and which processes count as "the server" for CPU. */
 interface Harness {
-  server: RunningServer;
+  server: BenchServer;
   config: Config;
   secret: string;
   settings: Settings;
   /** The seeded users' shared argon2id digest, for creates that skip hashing. */
   digest: string;
-  /** This process plus the PostgreSQL backends serving it right now (connections come and go). */
+  /** The server process, this one, and the PostgreSQL backends serving them right now (connections come and go). */
   serverPids: () => Promise<readonly number[]>;
 }
 
@@ -503,16 +509,32 @@ async function measureCreates(h: Harness): Promise<CreateResult> {
     body: JSON.stringify({ email_address: [`probe.${runTag}@bench.example.com`], password: 'copper meadow thistle orbit', first_name: 'Ada' }),
   });
   if (probe.status !== 200) throw new Error(`preflight create: ${probe.status} ${await probe.text()}`);
-  // Each window's load generator is a fresh process: a few requests first warm its own code and
-  // connections, or its JIT takes cores from the server inside the measured window.
-  const createLoad = (seconds: number, warmupRequests = connections * 4) => async (): Promise<LoadResult & { cpu: CpuSplit; contention: Contention }> => {
+  // One load-generator process for the warm-up and every window: a fresh one per window spent the
+  // window's first moments compiling its own code on the cores under test. Each window still opens
+  // with a few requests, so the server's queue is full when the clock starts.
+  const generator = LoadGenerator.start();
+  const createLoad = (seconds: number, warmupRequests = connections) => async (): Promise<LoadResult & { cpu: CpuSplit; contention: Contention }> => {
     const before = await quietGate(h);
-    const load = await runLoad(
-      { origin: server.url, secretKey: secret, connections, durationSeconds: seconds, warmupRequests, source: { kind: 'create-users', runTag } },
+    const load = await generator.run(
+      { origin: server.url, secretKey: secret, connections, durationSeconds: seconds, warmupRequests, source: { kind: 'create-users', runTag }, client: 'bare' },
       h.serverPids,
     );
     return { ...load, contention: { before, cpu: load.cpu } };
   };
+  try {
+    return await measureCreateWindows(h, createLoad, runTag);
+  } finally {
+    generator.close();
+  }
+}
+
+async function measureCreateWindows(
+  h: Harness,
+  createLoad: (seconds: number, warmupRequests?: number) => () => Promise<LoadResult & { cpu: CpuSplit; contention: Contention }>,
+  runTag: string,
+): Promise<CreateResult> {
+  const { settings } = h;
+  const connections = settings.createConnections;
   const warmup = settings.createWarmupSeconds > 0 ? await createLoad(settings.createWarmupSeconds, 0)() : undefined;
   // Hash and create windows alternate, beginning and ending with hashing, so the reference and the
   // creates sample the same stretch of time. This VM's speed drifts within a minute (one run hashed
@@ -596,24 +618,27 @@ interface StoreResult {
 
 async function benchStore(target: ThrowawayStore, users: readonly SeedUser[], digest: string, settings: Settings): Promise<StoreResult> {
   log(`\n=== ${target.label}: ${users.length.toLocaleString('en-US')} users (${target.note}) ===`);
-  const seedStore = await prepareStore(target.options);
-  let seed: SeedReport;
-  let version: string;
+  // The bench's own connection: it seeds, and runs the in-process rows beside the server process.
+  const store = await prepareStore(target.options);
   try {
-    version = await storeVersion(seedStore);
-    let lastShown = 0;
-    seed = await seedUsers(seedStore, users, digest, {
+    return await benchSeededStore(target, store, users, digest, settings);
+  } finally {
+    await store.close();
+  }
+}
+
+async function benchSeededStore(target: ThrowawayStore, store: Store, users: readonly SeedUser[], digest: string, settings: Settings): Promise<StoreResult> {
+  const version = await storeVersion(store);
+  let lastShown = 0;
+  const seed = await seedUsers(store, users, digest, {
       batchSize: 1000,
       onProgress: (done) => {
-        if (done - lastShown >= 25_000 || done === users.length) {
-          lastShown = done;
-          log(`  seeded ${done.toLocaleString('en-US')}`);
-        }
-      },
-    });
-  } finally {
-    await seedStore.close();
-  }
+      if (done - lastShown >= 25_000 || done === users.length) {
+        lastShown = done;
+        log(`  seeded ${done.toLocaleString('en-US')}`);
+      }
+    },
+  });
   log(
     `${version}. Seeded ${seed.users.toLocaleString('en-US')} users (${seed.phones.toLocaleString('en-US')} with phone, ` +
       `${seed.usernames.toLocaleString('en-US')} with username) in ${fmt(seed.insertMs / 1000)} s ` +
@@ -627,15 +652,17 @@ async function benchStore(target: ThrowawayStore, users: readonly SeedUser[], di
   if (seed.searchCheck.mismatches > 0) throw new Error('bulk-built user_search lines differ from refreshUserSearch: update user-data.ts');
 
   const config = loadConfig({ PORT: '0', GATEHOUSE_DATA_DIR: target.dataDir, GATEHOUSE_LOG_LEVEL: 'silent' });
-  const server = await startServer(config, createLogger('silent'), target.options);
+  const serverProcess = await startServerProcess(target);
   try {
-    const secret = server.firstSecretKey?.secret;
-    if (!secret) throw new Error('the server did not create a first secret key');
+    const server = { url: serverProcess.url, store };
+    const secret = serverProcess.secretKey;
     const scenarios = buildScenarios(users);
     for (const scenario of scenarios) await preflight(server, secret, scenario);
-    log(`server ${server.url}; preflight answers correct for ${scenarios.length} request mixes`);
+    log(`server: the gatehouse executable, pid ${serverProcess.pid}, at ${server.url}; preflight answers correct for ${scenarios.length} request mixes`);
 
-    const h: Harness = { server, config, secret, settings, digest, serverPids: async () => [process.pid, ...(await target.backendPids())] };
+    // This process counts with the server: it hashes the raw reference, and is otherwise idle while load runs.
+    const serverPids = async () => [process.pid, serverProcess.pid, ...(await target.backendPids())];
+    const h: Harness = { server, config, secret, settings, digest, serverPids };
     const reads: ReadResult[] = [];
     for (const scenario of scenarios) {
       const r = await measureRead(h, scenario);
@@ -654,9 +681,9 @@ async function benchStore(target: ThrowawayStore, users: readonly SeedUser[], di
       const r = reads[i];
       const first = scenario.items[0];
       if (!r || !first) continue;
-      r.inProcessMs = await timeInProcess(server.store, config, scenario);
-      const [query] = await captureQueries(server.store, (store) => runCall(store, config, first.call));
-      if (query) r.plan = { sql: readableSql(query), lines: await explain(server.store, query) };
+      r.inProcessMs = await timeInProcess(store, config, scenario);
+      const [query] = await captureQueries(store, (captured) => runCall(captured, config, first.call));
+      if (query) r.plan = { sql: readableSql(query), lines: await explain(store, query) };
     }
 
     const verdicts = [
@@ -678,7 +705,7 @@ async function benchStore(target: ThrowawayStore, users: readonly SeedUser[], di
     printStore(target.label, reads, create, verdicts, settings);
     return { store: target.label, version, seed, reads, create, verdicts };
   } finally {
-    await server.close();
+    await serverProcess.close();
   }
 }
 

@@ -1,12 +1,15 @@
 /**
- * Child side of load.ts: receives one LoadPlan over IPC, runs a warm-up and then the measured
- * phase with autocannon, replies with the raw latencies, and exits.
+ * Child side of load.ts: receives LoadPlans over IPC, runs each one's warm-up and then its measured
+ * phase with autocannon, and replies with the raw latencies.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { runBareLoad, type BareRequest } from './bare-load.js';
 import type { ChildMessage, ChildReply, LoadPlan, LoadResult, RequestSource } from './load.js';
 import { FIRST_NAMES, LAST_NAMES, PASSPHRASE_WORDS } from './user-data.js';
+
+const TIMEOUT_SECONDS = 30;
 
 function randomItem<T>(items: readonly T[]): T {
   const item = items[randomInt(items.length)];
@@ -21,60 +24,67 @@ function passphrase(): string {
   return [...words].join(' ');
 }
 
-function requestFor(source: RequestSource, auth: string): autocannon.Request {
-  if (source.kind === 'post') {
-    return { method: 'POST', path: source.path, headers: { authorization: auth, 'content-type': 'application/json' }, body: '{}' };
-  }
-  if (source.kind === 'pick') {
-    return {
-      method: 'GET',
-      path: source.paths[0] ?? '/',
-      setupRequest: (request) => ({ ...request, method: 'GET', path: randomItem(source.paths) }),
-    };
-  }
+/** A source as a generator of requests, each one fresh (a new address, name or pick). */
+function requestsOf(source: RequestSource, auth: string): () => BareRequest {
+  const json = { authorization: auth, 'content-type': 'application/json' };
+  if (source.kind === 'post') return () => ({ method: 'POST', path: source.path, headers: json, body: '{}' });
+  if (source.kind === 'pick') return () => ({ method: 'GET', path: randomItem(source.paths), headers: { authorization: auth } });
   // A counter shared by every connection of this process plus a per-phase nonce keeps each
   // address (or name) unique across warm-up, measurement and repeated runs.
   let next = 0;
   const nonce = randomBytes(3).toString('hex');
   if (source.kind === 'update-users') {
-    return {
+    return () => ({
       method: 'PATCH',
-      path: '/v1/users',
-      setupRequest: (request) => ({
-        ...request,
-        method: 'PATCH',
-        path: `/v1/users/${randomItem(source.userIds)}`,
-        headers: { authorization: auth, 'content-type': 'application/json' },
-        // A name never used before, so every update changes the user and appends an event.
-        body: JSON.stringify({ first_name: `${randomItem(FIRST_NAMES)}-${nonce}-${next++}` }),
-      }),
-    };
+      path: `/v1/users/${randomItem(source.userIds)}`,
+      headers: json,
+      // A name never used before, so every update changes the user and appends an event.
+      body: JSON.stringify({ first_name: `${randomItem(FIRST_NAMES)}-${nonce}-${next++}` }),
+    });
   }
-  return {
+  return () => ({
     method: 'POST',
     path: '/v1/users',
-    setupRequest: (request) => {
-      const n = next++;
-      return {
-        ...request,
-        method: 'POST',
-        path: '/v1/users',
-        headers: { authorization: auth, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          email_address: [`load.${source.runTag}.${nonce}.${n}@bench.example.com`],
-          password: passphrase(),
-          first_name: randomItem(FIRST_NAMES),
-          last_name: randomItem(LAST_NAMES),
-        }),
-      };
-    },
-  };
+    headers: json,
+    body: JSON.stringify({
+      email_address: [`load.${source.runTag}.${nonce}.${next++}@bench.example.com`],
+      password: passphrase(),
+      first_name: randomItem(FIRST_NAMES),
+      last_name: randomItem(LAST_NAMES),
+    }),
+  });
+}
+
+function autocannonRequest(source: RequestSource, auth: string): autocannon.Request {
+  const next = requestsOf(source, auth);
+  // One fixed request autocannon builds once; a varying one it rebuilds before every send.
+  if (source.kind === 'post') return next();
+  const { method, path } = next();
+  return { method, path, setupRequest: (request) => ({ ...request, ...next() }) };
 }
 
 async function phase(plan: LoadPlan, bound: { amount: number } | { duration: number }, onStart?: () => void): Promise<LoadResult> {
   const auth = `Bearer ${plan.secretKey}`;
   onStart?.();
   const cpuAtStart = process.cpuUsage();
+  const result = plan.client === 'bare' ? await bareLoad(plan, bound, auth) : await autocannonLoad(plan, bound, auth);
+  const cpu = process.cpuUsage(cpuAtStart);
+  return { ...result, ok: result.latenciesMs.length, clientCpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+type PhaseResult = Omit<LoadResult, 'ok' | 'clientCpuSeconds'>;
+
+async function bareLoad(plan: LoadPlan, bound: { amount: number } | { duration: number }, auth: string): Promise<PhaseResult> {
+  return runBareLoad({
+    origin: plan.origin,
+    connections: plan.connections,
+    bound: 'amount' in bound ? bound : { durationMs: bound.duration * 1000 },
+    next: requestsOf(plan.source, auth),
+    timeoutMs: TIMEOUT_SECONDS * 1000,
+  });
+}
+
+async function autocannonLoad(plan: LoadPlan, bound: { amount: number } | { duration: number }, auth: string): Promise<PhaseResult> {
   const latenciesMs: number[] = [];
   const statusCounts: Record<string, number> = {};
   let errors = 0;
@@ -85,9 +95,9 @@ async function phase(plan: LoadPlan, bound: { amount: number } | { duration: num
         url: plan.origin,
         connections: plan.connections,
         ...bound,
-        timeout: 30,
+        timeout: TIMEOUT_SECONDS,
         headers: { authorization: auth },
-        requests: [requestFor(plan.source, auth)],
+        requests: [autocannonRequest(plan.source, auth)],
       },
       (error: Error | null, res: autocannon.Result) => (error ? reject(error) : resolve(res)),
     );
@@ -100,11 +110,8 @@ async function phase(plan: LoadPlan, bound: { amount: number } | { duration: num
       errors++;
     });
   });
-  const elapsedMs = performance.now() - started;
-  const cpu = process.cpuUsage(cpuAtStart);
   return {
-    elapsedMs,
-    ok: latenciesMs.length,
+    elapsedMs: performance.now() - started,
     statusCounts,
     errors,
     timeouts: result.timeouts,
@@ -117,11 +124,12 @@ async function phase(plan: LoadPlan, bound: { amount: number } | { duration: num
       max: result.latency.max,
       mean: result.latency.average,
     },
-    clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
   };
 }
 
-process.once('message', (message: LoadPlan) => {
+// Plans arrive one at a time (the parent sends the next only after this one's reply); the child
+// exits when the parent disconnects.
+process.on('message', (message: LoadPlan) => {
   void (async () => {
     let reply: ChildReply;
     try {
@@ -133,6 +141,6 @@ process.once('message', (message: LoadPlan) => {
       reply = { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
     const done: ChildMessage = { type: 'done', reply };
-    process.send?.(done, () => process.disconnect());
+    process.send?.(done);
   })();
 });

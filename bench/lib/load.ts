@@ -4,7 +4,7 @@
  * would include the other's work. The child records each response time itself, so percentiles
  * are exact rather than read off autocannon's fixed set (which has p97.5 but no p95).
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { coresBetween, snapshot, type CpuSnapshot } from './cpu.js';
 
@@ -29,6 +29,11 @@ export interface LoadPlan {
   /** Requests sent and discarded before measuring (JIT, page cache, connection setup). */
   warmupRequests: number;
   source: RequestSource;
+  /**
+   * autocannon (the default), or a bare keep-alive loop that costs the machine less CPU per request
+   * (bare-load.ts): for phases whose server is CPU-bound, where the client's share is taken from it.
+   */
+  client?: 'autocannon' | 'bare';
 }
 
 export interface LoadResult {
@@ -39,8 +44,8 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   latenciesMs: number[];
-  /** autocannon's own histogram, kept for cross-checking the exact figures. */
-  autocannon: { p50: number; p90: number; p97_5: number; p99: number; max: number; mean: number };
+  /** autocannon's own histogram, kept for cross-checking the exact figures (absent with the bare client). */
+  autocannon?: { p50: number; p90: number; p97_5: number; p99: number; max: number; mean: number };
   /** CPU-seconds the load generator itself used during the measured phase. */
   clientCpuSeconds: number;
 }
@@ -59,53 +64,92 @@ export type ChildMessage = { type: 'started' } | { type: 'done'; reply: ChildRep
 const CHILD = fileURLToPath(new URL('./load-child.ts', import.meta.url));
 
 /**
- * Runs one phase. `serverPids` lists the processes doing the server's work (this process, and the
- * PostgreSQL backends serving it); they are sampled when the child starts and ends its measured
- * phase, so warm-up and process start-up stay out of the CPU split.
+ * A load-generator process that runs phases one after another. Phases that belong together (a
+ * warm-up and the windows measured after it) share one: a fresh process per window would spend
+ * each window's first moments loading and compiling its own code on the cores under test.
  */
-export function runLoad(plan: LoadPlan, serverPids: () => Promise<readonly number[]>): Promise<LoadResult & { cpu: CpuSplit }> {
-  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(plan.origin)) throw new Error(`refusing to load ${plan.origin}: loopback only`);
-  // fork() reuses this process's execArgv, which carries tsx's loader, so the child runs TypeScript.
-  const child = fork(CHILD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const limitMs = (plan.durationSeconds + 120) * 1000;
-  let started: Promise<CpuSnapshot> | undefined;
-  let replied = false;
-  return new Promise<LoadResult & { cpu: CpuSplit }>((resolve, reject) => {
-    let settled = false;
-    const settle = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      fn();
-    };
-    // Backstop only: autocannon ends each phase itself; this catches a wedged child.
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      settle(() => reject(new Error(`load child did not finish within ${limitMs} ms`)));
-    }, limitMs);
-    // The pid list is re-read at both ends (a few ms each) because pooled connections, and so
-    // PostgreSQL backends, come and go between phases.
-    child.on('message', (message: ChildMessage) => {
-      if (message.type === 'started') {
-        started = serverPids().then(snapshot);
-        return;
-      }
-      replied = true;
-      const { reply } = message;
-      if (!reply.ok) return settle(() => reject(new Error(`load child failed: ${reply.error}`)));
-      void (async () => {
-        const ended = snapshot(await serverPids());
-        const begun = await started;
-        const split = begun ? coresBetween(begun, ended, reply.result.clientCpuSeconds) : { own: Number.NaN, foreign: Number.NaN };
-        const client = reply.result.clientCpuSeconds / (reply.result.elapsedMs / 1000);
-        settle(() => resolve({ ...reply.result, cpu: { server: split.own - client, client, other: split.foreign } }));
-      })().catch((error: unknown) => settle(() => reject(error instanceof Error ? error : new Error(String(error)))));
-    });
-    child.once('error', (error) => settle(() => reject(error)));
-    // The child exits right after its reply, possibly while the reply is still being processed.
+export class LoadGenerator {
+  private readonly child: ChildProcess;
+  private exited = false;
+  private onExit: ((code: number | null) => void) | undefined;
+
+  private constructor(child: ChildProcess) {
+    this.child = child;
     child.once('exit', (code) => {
-      if (!replied) settle(() => reject(new Error(`load child exited with code ${code} before replying`)));
+      this.exited = true;
+      this.onExit?.(code);
     });
-    child.send(plan);
-  });
+  }
+
+  static start(): LoadGenerator {
+    // fork() reuses this process's execArgv, which carries tsx's loader, so the child runs TypeScript.
+    return new LoadGenerator(fork(CHILD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  }
+
+  /**
+   * Runs one phase. `serverPids` lists the processes doing the server's work (the server, and the
+   * PostgreSQL backends serving it); they are sampled when the child starts and ends its measured
+   * phase, so warm-up and process start-up stay out of the CPU split.
+   */
+  run(plan: LoadPlan, serverPids: () => Promise<readonly number[]>): Promise<LoadResult & { cpu: CpuSplit }> {
+    if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(plan.origin)) return Promise.reject(new Error(`refusing to load ${plan.origin}: loopback only`));
+    if (this.exited || this.onExit) return Promise.reject(new Error('load generator is gone or busy'));
+    const { child } = this;
+    const limitMs = (plan.durationSeconds + 120) * 1000;
+    let started: Promise<CpuSnapshot> | undefined;
+    return new Promise<LoadResult & { cpu: CpuSplit }>((resolve, reject) => {
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('error', onError);
+        this.onExit = undefined;
+        fn();
+      };
+      // Backstop only: autocannon ends each phase itself; this catches a wedged child.
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        settle(() => reject(new Error(`load child did not finish within ${limitMs} ms`)));
+      }, limitMs);
+      // The pid list is re-read at both ends (a few ms each) because pooled connections, and so
+      // PostgreSQL backends, come and go between phases.
+      const onMessage = (message: ChildMessage) => {
+        if (message.type === 'started') {
+          started = serverPids().then(snapshot);
+          return;
+        }
+        const { reply } = message;
+        if (!reply.ok) return settle(() => reject(new Error(`load child failed: ${reply.error}`)));
+        void (async () => {
+          const ended = snapshot(await serverPids());
+          const begun = await started;
+          const split = begun ? coresBetween(begun, ended, reply.result.clientCpuSeconds) : { own: Number.NaN, foreign: Number.NaN };
+          const client = reply.result.clientCpuSeconds / (reply.result.elapsedMs / 1000);
+          settle(() => resolve({ ...reply.result, cpu: { server: split.own - client, client, other: split.foreign } }));
+        })().catch((error: unknown) => settle(() => reject(error instanceof Error ? error : new Error(String(error)))));
+      };
+      const onError = (error: Error) => settle(() => reject(error));
+      child.on('message', onMessage);
+      child.on('error', onError);
+      this.onExit = (code) => settle(() => reject(new Error(`load child exited with code ${code} before replying`)));
+      child.send(plan);
+    });
+  }
+
+  /** Lets the child finish and exit; it holds no state worth waiting for. */
+  close(): void {
+    if (!this.exited && this.child.connected) this.child.disconnect();
+  }
+}
+
+/** One phase in a load generator of its own. */
+export async function runLoad(plan: LoadPlan, serverPids: () => Promise<readonly number[]>): Promise<LoadResult & { cpu: CpuSplit }> {
+  const generator = LoadGenerator.start();
+  try {
+    return await generator.run(plan, serverPids);
+  } finally {
+    generator.close();
+  }
 }
