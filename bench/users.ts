@@ -1,7 +1,7 @@
 /**
  * Users bench: seeds a throwaway store (SQLite, then PostgreSQL when reachable) with N users,
- * starts the built `gatehouse` executable on it as a process of its own and measures, over HTTP on loopback, the user list/search/count
- * endpoints and user creation against targets:
+ * starts the built `gatehouse` executable on it as a process of its own and measures, over HTTP
+ * on loopback, the user list/search/count endpoints and user creation against targets:
  *   lookup by email p95 < 5 ms · query search p95 < 50 ms · creates/s ≥ 0.8 × raw argon2id hashes/s
  *
  * Settings (environment): GATEHOUSE_BENCH_USERS (100000), GATEHOUSE_BENCH_DATABASE_URL
@@ -511,7 +511,7 @@ async function measureCreates(h: Harness): Promise<CreateResult> {
   if (probe.status !== 200) throw new Error(`preflight create: ${probe.status} ${await probe.text()}`);
   // One load-generator process for the warm-up and every window: a fresh one per window spent the
   // window's first moments compiling its own code on the cores under test. Each window still opens
-  // with a few requests, so the server's queue is full when the clock starts.
+  // with one unmeasured request per connection, which meets the caches the hash window evicted.
   const generator = LoadGenerator.start();
   const createLoad = (seconds: number, warmupRequests = connections) => async (): Promise<LoadResult & { cpu: CpuSplit; contention: Contention }> => {
     const before = await quietGate(h);
@@ -631,8 +631,8 @@ async function benchSeededStore(target: ThrowawayStore, store: Store, users: rea
   const version = await storeVersion(store);
   let lastShown = 0;
   const seed = await seedUsers(store, users, digest, {
-      batchSize: 1000,
-      onProgress: (done) => {
+    batchSize: 1000,
+    onProgress: (done) => {
       if (done - lastShown >= 25_000 || done === users.length) {
         lastShown = done;
         log(`  seeded ${done.toLocaleString('en-US')}`);

@@ -1,6 +1,6 @@
 /**
  * Child side of load.ts: receives LoadPlans over IPC, runs each one's warm-up and then its measured
- * phase with autocannon, and replies with the raw latencies.
+ * phase with autocannon or the bare loop, and replies with the raw latencies.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';

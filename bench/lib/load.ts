@@ -1,7 +1,7 @@
 /**
- * HTTP load phases. autocannon runs in a child process, not beside the server: in one process
- * the load generator and the server would share a single event loop, and every measured latency
- * would include the other's work. The child records each response time itself, so percentiles
+ * HTTP load phases. The load generator (autocannon, or the bare loop of bare-load.ts) runs in a
+ * child process, not beside the bench: in one process they would share a single event loop, and
+ * every measured latency would include the other's work. The child records each response time itself, so percentiles
  * are exact rather than read off autocannon's fixed set (which has p97.5 but no p95).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -108,7 +108,7 @@ export class LoadGenerator {
         this.onExit = undefined;
         fn();
       };
-      // Backstop only: autocannon ends each phase itself; this catches a wedged child.
+      // Backstop only: the child ends each phase itself; this catches a wedged child.
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
         settle(() => reject(new Error(`load child did not finish within ${limitMs} ms`)));
