@@ -31,9 +31,9 @@ function usage(): string {
 }
 
 /**
- * Benches start the server in their own process, so that process needs the libuv thread pool the
- * `gatehouse` executable would give the server (packages/server/src/cli/gatehouse.cts: one thread
- * per core, at least 2). The pool is already running by the time an ES module runs, so without
+ * Benches start the server in their own process, or (users) hash their raw argon2id reference
+ * there, so that process needs the libuv thread pool the `gatehouse` executable would give the
+ * server (packages/server/src/cli/gatehouse.cts: one thread per core, at least 2). The pool is already running by the time an ES module runs, so without
  * UV_THREADPOOL_SIZE the bench runs itself again with it set.
  */
 function rerunWithServerThreadPool(): number | undefined {

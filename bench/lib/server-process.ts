@@ -4,9 +4,9 @@
  * sharing the server's heap or event loop. The bench builds `dist` before it runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { randomSecret } from '../../packages/server/src/crypto/tokens.js';
 import type { ThrowawayStore } from './throwaway-store.js';
 
 const EXECUTABLE = fileURLToPath(new URL('../../packages/server/dist/cli/gatehouse.cjs', import.meta.url));
@@ -19,11 +19,6 @@ export interface ServerProcess {
   secretKey: string;
   /** SIGTERM, then waits for the graceful shutdown (SIGKILL if it hangs). */
   close(): Promise<void>;
-}
-
-function alphanumeric(length: number): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  return Array.from(randomBytes(length), (byte) => alphabet[byte % alphabet.length]).join('');
 }
 
 /** DATABASE_URL for the store; a schema-isolated store carries its search_path as a startup option. */
@@ -43,7 +38,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 export async function startServerProcess(target: ThrowawayStore): Promise<ServerProcess> {
   if (!fs.existsSync(EXECUTABLE)) throw new Error(`${EXECUTABLE} is missing: run \`npm run build\` first`);
-  const secretKey = `sk_test_${alphanumeric(32)}`;
+  const secretKey = `sk_test_${randomSecret()}`;
   const databaseUrl = databaseUrlFor(target);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
