@@ -93,10 +93,13 @@ describe('write announcements', () => {
     await expect(sneaky(store.db, 'nobody')).rejects.toThrow('preparedQuery is for reads');
   });
 
-  it('announces every table of inserts run together, however they are sent', async () => {
-    await insertTogether(store, (db) => [db.insertInto('users').values({ ...base, id: 'user_a2' }), db.insertInto('email_addresses').values(email('idn_a2', 'user_a2'))]);
-    expect(new Set(tables())).toEqual(new Set(['users', 'email_addresses']));
-    expect(heard.every((change) => change?.kind === 'insert')).toBe(true);
+  it('announces every table of inserts run together, however they are sent, prepared or not', async () => {
+    for (const [id, prepared] of [['a2', false], ['a2p', true], ['a2q', true]] as const) {
+      heard = [];
+      await insertTogether(store, [{ into: 'users', rows: [{ ...base, id: `user_${id}` }] }, { into: 'email_addresses', rows: [email(`idn_${id}`, `user_${id}`)] }], { prepared });
+      expect(new Set(tables())).toEqual(new Set(['users', 'email_addresses']));
+      expect(heard.every((change) => change?.kind === 'insert')).toBe(true);
+    }
   });
 
   it('announces a transaction’s changes again after it commits', async () => {

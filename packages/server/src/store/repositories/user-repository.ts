@@ -25,12 +25,12 @@ export async function insertUserRecord(store: Store, record: UserRecord, event: 
   const prepared = record.emailAddresses.length <= MAX_PREPARED_IDENTIFICATIONS && record.phoneNumbers.length <= MAX_PREPARED_IDENTIFICATIONS;
   await insertTogether(
     store,
-    (db) => [
-      db.insertInto('users').values(record.row),
-      ...(record.emailAddresses.length > 0 ? [db.insertInto('email_addresses').values(record.emailAddresses)] : []),
-      ...(record.phoneNumbers.length > 0 ? [db.insertInto('phone_numbers').values(record.phoneNumbers)] : []),
-      db.insertInto('user_search').values(userSearchRow(record)),
-      db.insertInto('events').values(event),
+    [
+      { into: 'users', rows: [record.row] },
+      ...(record.emailAddresses.length > 0 ? [{ into: 'email_addresses' as const, rows: record.emailAddresses }] : []),
+      ...(record.phoneNumbers.length > 0 ? [{ into: 'phone_numbers' as const, rows: record.phoneNumbers }] : []),
+      { into: 'user_search', rows: [userSearchRow(record)] },
+      { into: 'events', rows: [event] },
     ],
     { prepared },
   );
