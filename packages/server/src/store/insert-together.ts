@@ -5,7 +5,7 @@ import { registerNamedStatement } from './named-statements.js';
 import type { Database } from './schema.js';
 import { changesMadeBy } from './write-announcer.js';
 
-/** Rows for one table, every row with the same columns. */
+/** Rows for one table. */
 export type RowsInto = { [T in keyof Database & string]: { into: T; rows: readonly Insertable<Database[T]>[] } }[keyof Database & string];
 
 type Row = Readonly<Record<string, unknown>>;
@@ -21,9 +21,9 @@ type UntypedExecutor = Kysely<Record<string, Record<string, unknown>>>;
  *
  * `prepared`, for callers whose inserts take a few shapes (the same columns, a few row counts):
  * each shape's SQL is built and compiled by Kysely once, and later calls only gather the rows'
- * values; building and compiling the four inserts of a new user cost about 0.09 ms a call. On
- * PostgreSQL that SQL also runs as a named prepared statement (parsed and planned once per
- * connection, about 0.2 ms of the server's CPU saved per create of a user).
+ * values. On PostgreSQL that SQL also runs as a named prepared statement, parsed and planned once
+ * per connection. Each step saved the server CPU per create of a user: about 0.2 ms for the
+ * named statement, and 0.93 -> 0.64 ms for compiling once (executable with imported digests).
  */
 export async function insertTogether(store: Store, inserts: readonly RowsInto[], options: { prepared?: boolean } = {}): Promise<void> {
   if (inserts.length === 0) return;
