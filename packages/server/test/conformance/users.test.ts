@@ -286,8 +286,16 @@ describe('listing and counting users', () => {
     expect(await order('-first_name')).toEqual(['Zelda', 'Edsger', 'Barbara', 'Alan']);
     expect(await order('last_name')).toEqual(['Edsger', 'Zelda', 'Barbara', 'Alan']);
     expect(await order('+email_address')).toEqual(['Alan', 'Barbara', 'Edsger', 'Zelda']);
+    expect(await order('-email_address')).toEqual(['Zelda', 'Edsger', 'Barbara', 'Alan']);
     expect(await order('+username')).toEqual(['Alan', 'Barbara', 'Zelda', 'Edsger']);
     expect(await order('-username')).toEqual(['Zelda', 'Barbara', 'Alan', 'Edsger']);
+  });
+
+  it('orders by primary phone number, users without one last and in id order', async () => {
+    const order = async (orderBy: string) =>
+      ((await t.request('GET', `/v1/users?query=list.test&limit=100&order_by=${encodeURIComponent(orderBy)}`)).body as { first_name: string }[]).map((u) => u.first_name);
+    expect(await order('+phone_number')).toEqual(['Zelda', 'Alan', 'Barbara', 'Edsger']);
+    expect(await order('-phone_number')).toEqual(['Alan', 'Zelda', 'Edsger', 'Barbara']);
   });
 
   it('filters by creation time and ban status, and counts agree with lists', async () => {
