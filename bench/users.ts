@@ -21,7 +21,7 @@ import { createUser } from '../packages/server/src/domain/users/create-user.js';
 import { countUsers, listUsers, type UserListPaging, type UserListQuery } from '../packages/server/src/domain/users/list-users.js';
 import { domainContextFor, prepareStore } from '../packages/server/src/server.js';
 import type { Store } from '../packages/server/src/store/db.js';
-import { coresBetween, snapshot, waitForQuiet } from './lib/cpu.js';
+import { coresBetween, countExitedChildrenOf, parentOf, snapshot, waitForQuiet } from './lib/cpu.js';
 import { captureQueries, explain, readableSql } from './lib/explain.js';
 import { LoadGenerator, runLoad, type CpuSplit, type LoadResult } from './lib/load.js';
 import { seedUsers, type SeedReport } from './lib/seed-users.js';
@@ -692,6 +692,9 @@ async function benchSeededStore(target: ThrowawayStore, store: Store, users: rea
     // This process counts with the server: it hashes the raw reference, and is otherwise idle while load runs.
     const serverPids = async () => [process.pid, serverProcess.pid, ...(await target.backendPids())];
     const h: Harness = { server, config, secret, settings, digest, serverPids };
+    // PostgreSQL's parallel query workers work for the server too; they are the postmaster's children.
+    const [backend] = await target.backendPids();
+    countExitedChildrenOf(backend === undefined ? undefined : parentOf(backend));
     if (settings.readWarmupSeconds > 0) {
       const warmed = await warmUpReads(h, scenarios);
       log(`  warm-up: ${warmed.toLocaleString('en-US')} requests over the ${scenarios.length} request mixes in ${settings.readWarmupSeconds} s, discarded`);
@@ -738,6 +741,7 @@ async function benchSeededStore(target: ThrowawayStore, store: Store, users: rea
     printStore(target.label, reads, create, verdicts, settings);
     return { store: target.label, version, seed, reads, create, verdicts };
   } finally {
+    countExitedChildrenOf(undefined);
     await serverProcess.close();
   }
 }
