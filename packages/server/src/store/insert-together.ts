@@ -27,9 +27,10 @@ type UntypedExecutor = Kysely<Record<string, Record<string, unknown>>>;
  */
 export async function insertTogether(store: Store, inserts: readonly RowsInto[], options: { prepared?: boolean } = {}): Promise<void> {
   if (inserts.length === 0) return;
-  const shape = options.prepared ? compiledShape(store, inserts) : undefined;
-  if (shape) {
-    await runShape(store, shape, inserts);
+  const gathered = options.prepared ? gather(inserts) : undefined;
+  const shape = gathered && compiledShape(store, inserts, gathered);
+  if (gathered && shape) {
+    await runShape(store, shape, gathered.values);
     return;
   }
   if (store.dialect === 'postgres') {
@@ -68,65 +69,58 @@ function isParameter(value: unknown): boolean {
   return value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
+/** A call's shape key and its values, in one pass over the rows. */
+interface Gathered {
+  /** Each table, its columns with a value and its row count. */
+  key: string;
+  /** Per insert: its rows' values, row by row and column by column, as Kysely orders its parameters. */
+  values: unknown[][];
+}
+
 /**
- * The shape's key: each table, its columns and its row count. Undefined when the rows do not share
- * their columns or carry anything but plain values (Kysely would compile those into the SQL).
+ * Undefined when the rows of an insert do not share their columns, or a value is not a plain one
+ * (Kysely would compile that into the SQL): such calls are built every time.
  */
-function shapeKeyOf(inserts: readonly RowsInto[]): string | undefined {
+function gather(inserts: readonly RowsInto[]): Gathered | undefined {
   let key = '';
+  const values: unknown[][] = [];
   for (const { into, rows } of inserts) {
-    const first = rows[0];
-    if (!first) return undefined;
-    const columns = definedColumns(first as Row);
-    if (columns === undefined) return undefined;
-    for (let i = 1; i < rows.length; i++) if (definedColumns(rows[i] as Row) !== columns) return undefined;
-    key += `${into}(${columns})*${rows.length};`;
-  }
-  return key;
-}
-
-/** The row's columns with a value, comma-joined; undefined if a value is not a plain one. */
-function definedColumns(row: Row): string | undefined {
-  let columns = '';
-  for (const column in row) {
-    const value = row[column];
-    if (value === undefined) continue;
-    if (!isParameter(value)) return undefined;
-    columns += columns ? `,${column}` : column;
-  }
-  return columns;
-}
-
-/** Every row's values, in the order of the shape's parameters: table by table, row by row, column by column. */
-function gatheredValues(inserts: readonly RowsInto[]): unknown[][] {
-  return inserts.map(({ rows }) => {
-    const values: unknown[] = [];
+    let firstColumns: string | undefined;
+    const insertValues: unknown[] = [];
     for (const row of rows as readonly Row[]) {
+      let columns = '';
       for (const column in row) {
         const value = row[column];
-        if (value !== undefined) values.push(value);
+        if (value === undefined) continue;
+        if (!isParameter(value)) return undefined;
+        columns += columns ? `,${column}` : column;
+        insertValues.push(value);
       }
+      firstColumns ??= columns;
+      if (columns !== firstColumns) return undefined;
     }
-    return values;
-  });
+    if (firstColumns === undefined) return undefined;
+    key += `${into}(${firstColumns})*${rows.length};`;
+    values.push(insertValues);
+  }
+  return { key, values };
 }
 
 function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((value, i) => Object.is(value, b[i]));
 }
 
-function compiledShape(store: Store, inserts: readonly RowsInto[]): CompiledShape | undefined {
-  const key = shapeKeyOf(inserts);
-  if (key === undefined) return undefined;
+/** The shape to run with `gathered`'s values; undefined: build this call's SQL as an unprepared one would. */
+function compiledShape(store: Store, inserts: readonly RowsInto[], gathered: Gathered): CompiledShape | undefined {
   let shapes = shapesByStore.get(store);
   if (!shapes) {
     shapes = new Map();
     shapesByStore.set(store, shapes);
   }
-  const known = shapes.get(key);
+  const known = shapes.get(gathered.key);
   if (known !== undefined) return known ?? undefined;
-  const shape = compileShape(store, inserts);
-  shapes.set(key, shape);
+  const shape = compileShape(store, inserts, gathered.values);
+  shapes.set(gathered.key, shape);
   return shape ?? undefined;
 }
 
@@ -135,8 +129,7 @@ function compiledShape(store: Store, inserts: readonly RowsInto[]): CompiledShap
  * in order: if they are not (a future Kysely placing something differently), the shape is never
  * cached and every call builds its SQL as an unprepared one would.
  */
-function compileShape(store: Store, inserts: readonly RowsInto[]): CompiledShape | null {
-  const values = gatheredValues(inserts);
+function compileShape(store: Store, inserts: readonly RowsInto[], values: readonly unknown[][]): CompiledShape | null {
   const changes = inserts.flatMap((insert) => changesMadeBy(insertQuery(store.db, insert).toOperationNode()));
   if (store.dialect === 'postgres') {
     const compiled = togetherAsOneStatement(store.db, inserts).compile(store.db);
@@ -149,8 +142,7 @@ function compileShape(store: Store, inserts: readonly RowsInto[]): CompiledShape
   return { statements: compiled.map((query) => query.sql), changes };
 }
 
-async function runShape(store: Store, shape: CompiledShape, inserts: readonly RowsInto[]): Promise<void> {
-  const values = gatheredValues(inserts);
+async function runShape(store: Store, shape: CompiledShape, values: readonly unknown[][]): Promise<void> {
   try {
     if (store.dialect === 'postgres') {
       await store.db.executeQuery(CompiledQuery.raw(shape.statements[0] ?? '', values.flat()));
