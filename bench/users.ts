@@ -23,7 +23,7 @@ import { domainContextFor, prepareStore } from '../packages/server/src/server.js
 import type { Store } from '../packages/server/src/store/db.js';
 import { coresBetween, countExitedChildrenOf, parentOf, snapshot, waitForQuiet } from './lib/cpu.js';
 import { captureQueries, explain, readableSql } from './lib/explain.js';
-import { LoadGenerator, runLoad, type CpuSplit, type LoadResult } from './lib/load.js';
+import { LoadGenerator, runLoad, type CpuSplit, type LoadPlan, type LoadResult } from './lib/load.js';
 import { seedUsers, type SeedReport } from './lib/seed-users.js';
 import { startServerProcess } from './lib/server-process.js';
 import { fmt, summarize, table, type LatencySummary } from './lib/stats.js';
@@ -349,17 +349,7 @@ async function measureReadOnce(h: Harness, scenario: Scenario): Promise<ReadResu
   const { settings } = h;
   const connections = scenario.connections ?? settings.readConnections;
   const before = await quietGate(h);
-  const result = await runLoad(
-    {
-      origin: h.server.url,
-      secretKey: h.secret,
-      connections,
-      durationSeconds: settings.readSeconds,
-      warmupRequests: 300,
-      source: { kind: 'pick', paths: scenario.items.map((i) => i.path) },
-    },
-    h.serverPids,
-  );
+  const result = await runLoad(readPlan(h, scenario, settings.readSeconds, 300), h.serverPids);
   const latency = summarize(result.latenciesMs);
   return {
     key: scenario.key,
@@ -378,24 +368,23 @@ async function measureReadOnce(h: Harness, scenario: Scenario): Promise<ReadResu
   };
 }
 
-/** Every request mix in turn, at its own connection count, for an equal share of the warm-up. */
+/** A read mix's requests, at its own connection count. */
+function readPlan(h: Harness, scenario: Scenario, durationSeconds: number, warmupRequests: number): LoadPlan {
+  return {
+    origin: h.server.url,
+    secretKey: h.secret,
+    connections: scenario.connections ?? h.settings.readConnections,
+    durationSeconds,
+    warmupRequests,
+    source: { kind: 'pick', paths: scenario.items.map((i) => i.path) },
+  };
+}
+
+/** Every request mix in turn, for an equal share of the warm-up. */
 async function warmUpReads(h: Harness, scenarios: readonly Scenario[]): Promise<number> {
   const seconds = h.settings.readWarmupSeconds / scenarios.length;
   let requests = 0;
-  for (const scenario of scenarios) {
-    const result = await runLoad(
-      {
-        origin: h.server.url,
-        secretKey: h.secret,
-        connections: scenario.connections ?? h.settings.readConnections,
-        durationSeconds: seconds,
-        warmupRequests: 0,
-        source: { kind: 'pick', paths: scenario.items.map((i) => i.path) },
-      },
-      h.serverPids,
-    );
-    requests += result.ok;
-  }
+  for (const scenario of scenarios) requests += (await runLoad(readPlan(h, scenario, seconds, 0), h.serverPids)).ok;
   return requests;
 }
 
