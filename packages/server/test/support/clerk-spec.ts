@@ -8,13 +8,12 @@
  * response schema is compiled lazily the first time it is needed.
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
+import { clerkOpenApiPath, type ClerkOpenApiFile } from './clerk-openapi-files.js';
 
-const SPEC_FILE = 'bapi-2026-05-12.yml';
+const SPEC_FILE: ClerkOpenApiFile = 'bapi-2026-05-12.yml';
 const DOC_ID = 'bapi';
 const CLERK_ERRORS_POINTER = '/components/schemas/ClerkErrors';
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
@@ -36,13 +35,6 @@ function isRecord(value: unknown): value is Json {
 // object, but at runtime the plugin function carries itself as `.default` too.
 const addFormats = addFormatsModule.default;
 
-function specPath(): string {
-  const override = process.env.GATEHOUSE_CLERK_SPEC_DIR;
-  if (override) return path.resolve(override, SPEC_FILE);
-  // This file lives at <repo>/packages/server/test/support/; CI keeps `shared/` next to the clone.
-  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-  return path.resolve(repoRoot, '../shared/reference/clerk-openapi', SPEC_FILE);
-}
 
 // ---------------------------------------------------------------------------
 // OpenAPI 3.0 -> ajv normalisation
@@ -157,10 +149,7 @@ let spec: Spec | undefined;
 
 function loadSpec(): Spec {
   if (spec) return spec;
-  const file = specPath();
-  if (!fs.existsSync(file)) {
-    throw new Error(`Clerk BAPI spec not found at ${file} (set GATEHOUSE_CLERK_SPEC_DIR to its folder)`);
-  }
+  const file = clerkOpenApiPath(SPEC_FILE);
   const raw: unknown = parseYaml(fs.readFileSync(file, 'utf8'));
   if (!isRecord(raw)) throw new Error(`Clerk BAPI spec at ${file} is not a YAML mapping`);
 

@@ -5,22 +5,14 @@
  * examples and discriminators dropped.
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
+import { clerkOpenApiPath } from './clerk-openapi-files.js';
 
 type Json = Record<string, unknown>;
 const DOC_ID = 'webhooks';
 const addFormats = addFormatsModule.default;
-
-function specPath(): string {
-  const override = process.env.GATEHOUSE_CLERK_SPEC_DIR;
-  if (override) return path.resolve(override, 'webhooks-2025-04-15.yml');
-  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-  return path.resolve(repoRoot, '../shared/reference/clerk-openapi/webhooks-2025-04-15.yml');
-}
 
 function isRecord(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -73,7 +65,7 @@ const compiled = new Map<string, ValidateFunction>();
 
 function load(): { ajv: Ajv; webhooks: Json } {
   if (loaded) return loaded;
-  const spec = parseYaml(fs.readFileSync(specPath(), 'utf8')) as Json;
+  const spec = parseYaml(fs.readFileSync(clerkOpenApiPath('webhooks-2025-04-15.yml'), 'utf8')) as Json;
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   const components = spec.components as Json;
@@ -83,20 +75,41 @@ function load(): { ajv: Ajv; webhooks: Json } {
   return loaded;
 }
 
+/** The request-body schema of one webhook type; undefined when the spec has no such type. */
+function bodySchema(type: string): Json | undefined {
+  const entry = load().webhooks[type];
+  const post = isRecord(entry) ? entry.post : undefined;
+  const body = isRecord(post) ? post.requestBody : undefined;
+  const content = isRecord(body) && isRecord(body.content) ? body.content['application/json'] : undefined;
+  return isRecord(content) && isRecord(content.schema) ? content.schema : undefined;
+}
+
+/** The `data` schema of a webhook type: the second `allOf` branch's `data` property. */
+function dataSchema(type: string): Json | undefined {
+  const allOf = bodySchema(type)?.allOf;
+  const extension: unknown = Array.isArray(allOf) ? allOf[1] : undefined;
+  const properties = isRecord(extension) ? extension.properties : undefined;
+  return isRecord(properties) && isRecord(properties.data) ? properties.data : undefined;
+}
+
+function errorsOf(key: string, schema: () => Json | undefined, value: unknown): string[] {
+  let validate = compiled.get(key);
+  if (!validate) {
+    const found = schema();
+    if (!found) return [`no schema for ${key} in the webhooks spec`];
+    validate = load().ajv.compile(normalize(found) as Json);
+    compiled.set(key, validate);
+  }
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+}
+
 /** Problems with `envelope` against its type's schema; an empty list when it matches. */
 export function webhookPayloadErrors(envelope: { type: string }): string[] {
-  const { ajv, webhooks } = load();
-  let validate = compiled.get(envelope.type);
-  if (!validate) {
-    const entry = webhooks[envelope.type];
-    const post = isRecord(entry) ? entry.post : undefined;
-    const body = isRecord(post) ? post.requestBody : undefined;
-    const content = isRecord(body) && isRecord(body.content) ? body.content['application/json'] : undefined;
-    const schema = isRecord(content) ? content.schema : undefined;
-    if (!isRecord(schema)) return [`no schema for ${envelope.type} in the webhooks spec`];
-    validate = ajv.compile(normalize(schema) as Json);
-    compiled.set(envelope.type, validate);
-  }
-  if (validate(envelope)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+  return errorsOf(envelope.type, () => bodySchema(envelope.type), envelope);
+}
+
+/** Problems with an event's `data` against the payload schema of its webhook type. */
+export function webhookDataErrors(type: string, data: unknown): string[] {
+  return errorsOf(`${type}#data`, () => dataSchema(type), data);
 }
