@@ -37,10 +37,12 @@ export function toPhoneNumber(row: PhoneNumberRow): PhoneNumber {
 export function lockStateOf(row: UserRow, ctx: DomainContext): LockState {
   const now = ctx.now();
   const locked = row.locked_until !== null && row.locked_until > now;
+  // A lock that has run out leaves its count behind; the next attempt starts afresh.
+  const lapsed = row.locked_until !== null && !locked;
   return {
     locked,
     expiresInSeconds: locked && row.locked_until !== null ? Math.ceil((row.locked_until - now) / 1000) : null,
-    attemptsRemaining: Math.max(0, ctx.policy.lockout.maxAttempts - row.failed_verification_attempts),
+    attemptsRemaining: lapsed ? ctx.policy.lockout.maxAttempts : Math.max(0, ctx.policy.lockout.maxAttempts - row.failed_verification_attempts),
   };
 }
 

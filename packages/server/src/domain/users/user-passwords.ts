@@ -1,8 +1,9 @@
 import { GatehouseError, notFound } from '../../errors.js';
-import { updateUserRow } from '../../store/repositories/user-repository.js';
+import { readVerificationStanding, updateUserRow } from '../../store/repositories/user-repository.js';
 import type { DomainContext } from '../context.js';
 import { endUserSessions } from '../sessions/sessions.js';
 import { getUser } from './get-user.js';
+import { assertMayVerify, verifyUnderLockout } from './lockout.js';
 import { recordSecurityEvent, recordUserChange, userPayload } from './user-events.js';
 import { checkStoredPassword } from './password-credential.js';
 import type { User } from './user.js';
@@ -18,20 +19,31 @@ async function readCredential(ctx: DomainContext, userId: string) {
 }
 
 /**
- * Checks a password for an application's own flow. A match against an imported or weaker digest
+ * Checks a password for an application's own flow, as one attempt under the lockout: a banned or
+ * locked user is refused before anything is compared. A match against an imported or weaker digest
  * replaces it with a fresh argon2id hash, guarded so a concurrent password change is not undone.
  */
 export async function verifyUserPassword(ctx: DomainContext, userId: string, password: string): Promise<{ verified: true }> {
-  const row = await readCredential(ctx, userId);
-  if (row.password_digest === null || row.password_hasher === null) throw new GatehouseError('password_not_set');
-  const check = await checkStoredPassword({ digest: row.password_digest, hasher: row.password_hasher }, password);
-  if (!check.matches) throw new GatehouseError('form_password_incorrect', { meta: { param_name: 'password' } });
+  const standing = await readVerificationStanding(ctx.store.db, userId);
+  if (!standing) throw notFound();
+  assertMayVerify(standing, ctx.now());
+  const { password_digest: digest, password_hasher: hasher } = standing;
+  if (digest === null || hasher === null) throw new GatehouseError('password_not_set');
+  const check = await verifyUnderLockout(
+    ctx,
+    userId,
+    async () => {
+      const result = await checkStoredPassword({ digest, hasher }, password);
+      return result.matches ? result : false;
+    },
+    () => new GatehouseError('form_password_incorrect', { meta: { param_name: 'password' } }),
+  );
   if (check.upgrade) {
     await ctx.store.db
       .updateTable('users')
       .set({ password_digest: check.upgrade.digest, password_hasher: check.upgrade.hasher })
       .where('id', '=', userId)
-      .where('password_digest', '=', row.password_digest)
+      .where('password_digest', '=', digest)
       .execute();
   }
   return { verified: true };

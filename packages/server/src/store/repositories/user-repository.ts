@@ -175,3 +175,57 @@ export async function lockUserRow(db: Executor, dialect: 'sqlite' | 'postgres', 
   const query = db.selectFrom('users').selectAll().where('id', '=', id);
   return dialect === 'postgres' ? query.forUpdate().executeTakeFirst() : query.executeTakeFirst();
 }
+
+/** A user's standing for a factor check: what the lockout and the ban decide on. */
+export async function readVerificationStanding(
+  db: Executor,
+  id: string,
+): Promise<Pick<UserRow, 'banned' | 'locked_until' | 'failed_verification_attempts' | 'password_digest' | 'password_hasher'> | undefined> {
+  return db
+    .selectFrom('users')
+    .select(['banned', 'locked_until', 'failed_verification_attempts', 'password_digest', 'password_hasher'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/**
+ * Counts one verification attempt before it is evaluated, in one statement, so concurrent attempts
+ * can never evaluate more than `maxAttempts`: it succeeds only while the user is neither banned nor
+ * locked and has attempts left. The attempt that takes the last one locks the user until
+ * `lockUntil`. A lock that has run out starts the count afresh. Undefined when refused.
+ */
+export async function reserveVerificationAttempt(
+  db: Executor,
+  id: string,
+  limits: { now: number; maxAttempts: number; lockUntil: number },
+): Promise<{ attempts: number; lockedUntil: number | null } | undefined> {
+  const { now, maxAttempts, lockUntil } = limits;
+  const lapsed = sql<boolean>`(locked_until is not null and locked_until <= ${now})`;
+  const attempts = sql<number>`(case when ${lapsed} then 1 else failed_verification_attempts + 1 end)`;
+  const row = await db
+    .updateTable('users')
+    .set({
+      failed_verification_attempts: attempts,
+      locked_until: sql<number | null>`(case when ${attempts} >= ${maxAttempts} then ${lockUntil} when ${lapsed} then null else locked_until end)`,
+    })
+    .where('id', '=', id)
+    .where('banned', '=', 0)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .where((eb) => eb.or([eb('failed_verification_attempts', '<', maxAttempts), eb('locked_until', 'is not', null)]))
+    .returning(['failed_verification_attempts', 'locked_until'])
+    .executeTakeFirst();
+  return row ? { attempts: row.failed_verification_attempts, lockedUntil: row.locked_until } : undefined;
+}
+
+/**
+ * A verification succeeded: the count starts again. A lock set by this very attempt (`lockedUntil`)
+ * is lifted with it; any other lock stays.
+ */
+export async function clearVerificationAttempts(db: Executor, id: string, lockedUntil: number | null): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ failed_verification_attempts: 0, locked_until: null })
+    .where('id', '=', id)
+    .where((eb) => (lockedUntil === null ? eb('locked_until', 'is', null) : eb('locked_until', '=', lockedUntil)))
+    .execute();
+}
