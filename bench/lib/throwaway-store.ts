@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { loadConfig } from '../../packages/server/src/config.js';
 import type { StoreOptions } from '../../packages/server/src/store/db.js';
 
 export interface ThrowawayStore {
@@ -31,7 +32,8 @@ export function sqliteStore(): ThrowawayStore {
   const file = path.join(dataDir, 'gatehouse.sqlite');
   return {
     label: 'sqlite',
-    options: { kind: 'sqlite', file },
+    // Synced as the server would sync it with the same environment (GATEHOUSE_SQLITE_SYNCHRONOUS).
+    options: { kind: 'sqlite', file, synchronous: loadConfig(process.env).sqliteSynchronous },
     dataDir,
     note: `temp file ${file}`,
     backendPids: async () => [],

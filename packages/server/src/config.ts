@@ -11,6 +11,7 @@ export interface Config {
   dataDir: string;
   /** A postgres:// URL switches the store to PostgreSQL; absent means the embedded SQLite file. */
   databaseUrl: string | undefined;
+  sqliteSynchronous: 'full' | 'normal';
   /** An operator-chosen Backend API secret key, accepted in addition to the generated ones. */
   extraSecretKey: string | undefined;
   /** The URL browsers use to reach this server; the publishable key encodes its host. */
@@ -85,6 +86,7 @@ const settings = {
   GATEHOUSE_PASSWORD_MIN_LENGTH: integer(8, 256).default(8),
   GATEHOUSE_LOCKOUT_MAX_ATTEMPTS: integer(1, 100).default(10),
   GATEHOUSE_LOCKOUT_DURATION_SECONDS: integer(1, 31_536_000).default(3600),
+  GATEHOUSE_SQLITE_SYNCHRONOUS: z.enum(['full', 'normal']).default('full'),
   GATEHOUSE_BODY_LIMIT_BYTES: integer(1024, 100 * 1024 * 1024).default(1024 * 1024),
   GATEHOUSE_ENCRYPTION_KEY: z
     .string()
@@ -127,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     dataDir: path.resolve(read(env, 'GATEHOUSE_DATA_DIR')),
     databaseUrl: read(env, 'DATABASE_URL'),
+    sqliteSynchronous: read(env, 'GATEHOUSE_SQLITE_SYNCHRONOUS'),
     extraSecretKey: read(env, 'GATEHOUSE_SECRET_KEY'),
     publicUrl,
     publicUrlExplicit: publicUrlRaw !== undefined,

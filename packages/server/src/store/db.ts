@@ -10,8 +10,15 @@ import { WriteAnnouncer } from './write-announcer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/**
+ * `full` syncs the write-ahead log at every commit, so an acknowledged change survives power loss
+ * and kernel crashes; `normal` syncs only at checkpoints: still safe when the process dies, but
+ * the last commits can vanish when the machine does.
+ */
+export type SqliteSynchronous = 'full' | 'normal';
+
 export type StoreOptions =
-  | { kind: 'sqlite'; file: string }
+  | { kind: 'sqlite'; file: string; synchronous?: SqliteSynchronous }
   | { kind: 'postgres'; url: string; searchPath?: string; poolSize?: number };
 
 export interface Store {
@@ -37,10 +44,10 @@ const pgTypes = {
   },
 } as pg.CustomTypesConfig;
 
-export function storeOptionsFrom(config: { databaseUrl: string | undefined; dataDir: string }): StoreOptions {
+export function storeOptionsFrom(config: { databaseUrl: string | undefined; dataDir: string; sqliteSynchronous: SqliteSynchronous }): StoreOptions {
   return config.databaseUrl
     ? { kind: 'postgres', url: config.databaseUrl }
-    : { kind: 'sqlite', file: path.join(config.dataDir, 'gatehouse.sqlite') };
+    : { kind: 'sqlite', file: path.join(config.dataDir, 'gatehouse.sqlite'), synchronous: config.sqliteSynchronous };
 }
 
 const SQLITE_CACHE_KIB = 64 * 1024;
@@ -50,7 +57,7 @@ export function openStore(options: StoreOptions): Store {
     fs.mkdirSync(path.dirname(options.file), { recursive: true, mode: 0o700 });
     const database = new SQLite(options.file);
     database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = NORMAL');
+    database.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
     // SQLite's default page cache is 2 MiB: at 100k users the indexes a create touches (emails,
