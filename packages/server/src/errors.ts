@@ -8,7 +8,7 @@ export interface ClerkErrorJSON {
   code: string;
   message: string;
   long_message: string;
-  meta?: Record<string, unknown>;
+  meta: Record<string, unknown>;
 }
 
 interface CatalogEntry {
@@ -224,9 +224,8 @@ export class GatehouseError extends Error {
   }
 
   toJSON(): ClerkErrorJSON {
-    const json: ClerkErrorJSON = { code: this.code, message: this.message, long_message: this.longMessage };
-    if (this.meta) json.meta = this.meta;
-    return json;
+    // Every reply carries `meta`, empty when there is nothing to say, so clients can read it unguarded.
+    return { code: this.code, message: this.message, long_message: this.longMessage, meta: this.meta ?? {} };
   }
 }
 

@@ -15,7 +15,7 @@ import { registerOrganizationRoutes } from './bapi/organizations.js';
 import { registerPublicJwksRoute, registerSessionRoutes } from './bapi/sessions.js';
 import { registerUserRoutes } from './bapi/users.js';
 import { registerWebhookEndpointRoutes } from './bapi/webhook-endpoints.js';
-import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './errors.js';
+import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling, registerNotFound } from './errors.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { registerImageRoutes } from './images.js';
 import { registerOperationRoutes } from './operations.js';
@@ -84,6 +84,8 @@ export function buildApp(options: AppOptions): App {
   void fastify.register(
     async (bapi) => {
       requireSecretKey(bapi, { store: options.ctx.store, configuredKey: options.configuredSecretKey });
+      // Unknown paths under /v1 pass the key check first, so only a key holder can map the API.
+      registerNotFound(bapi);
       recordMcpToolCalls(bapi, options.ctx);
       registerUserRoutes(bapi, options.ctx);
       registerIdentificationRoutes(bapi, options.ctx);

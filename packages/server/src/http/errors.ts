@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -45,6 +46,11 @@ function handleError(error: FastifyError | GatehouseError, request: FastifyReque
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(handleError);
+  registerNotFound(app);
+}
+
+/** Unknown routes in `app`'s scope: a 404 in Clerk's envelope, after the scope's own hooks ran. */
+export function registerNotFound(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new GatehouseError('resource_not_found')));
 }
 
@@ -78,7 +84,8 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? new GatehouseError('request_timeout')
         : new GatehouseError('request_invalid');
-  const body = JSON.stringify({ errors: [known.toJSON()] });
+  // No request was parsed, so no request id exists; the trace id is still unique to this reply.
+  const body = JSON.stringify({ errors: [known.toJSON()], clerk_trace_id: randomUUID() });
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

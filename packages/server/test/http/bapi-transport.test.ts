@@ -17,17 +17,26 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 interface Envelope {
-  errors: { code: string; message: string; long_message: string; meta?: Record<string, unknown> }[];
-  clerk_trace_id?: string;
+  errors: { code: string; message: string; long_message: string; meta: Record<string, unknown> }[];
+  clerk_trace_id: string;
 }
 
+/** The reply is Clerk's full error envelope: every error with code, message, long_message and meta, and a trace id. */
 function expectEnvelope(reply: { status: number; headers: Headers; body: unknown }, status: number, code: string): Envelope {
   expect(reply.status).toBe(status);
   expect(reply.headers.get('content-type')).toBe('application/json');
   const body = reply.body as Envelope;
+  expect(Object.keys(body).sort()).toEqual(['clerk_trace_id', 'errors']);
+  expect(typeof body.clerk_trace_id).toBe('string');
+  expect(body.clerk_trace_id.length).toBeGreaterThan(0);
   expect(body.errors[0]?.code).toBe(code);
-  expect(typeof body.errors[0]?.message).toBe('string');
-  expect(typeof body.errors[0]?.long_message).toBe('string');
+  for (const error of body.errors) {
+    expect(Object.keys(error).sort()).toEqual(['code', 'long_message', 'message', 'meta']);
+    expect(typeof error.message).toBe('string');
+    expect(typeof error.long_message).toBe('string');
+    expect(typeof error.meta).toBe('object');
+    expect(error.meta).not.toBeNull();
+  }
   expect(JSON.stringify(body)).not.toMatch(/node_modules|\n\s+at /);
   return body;
 }
@@ -154,6 +163,27 @@ describe('Backend API transport', () => {
     expectEnvelope(await t.request('GET', '/v1/nowhere'), 404, 'resource_not_found');
     expectEnvelope(await raw('/nowhere/at/all'), 404, 'resource_not_found');
     expectEnvelope(await t.request('PUT', '/v1/users'), 404, 'resource_not_found');
+  });
+
+  it('checks the key before routing under /v1, so unknown and known paths look alike without one', async () => {
+    for (const path of ['/v1/nowhere', '/v1/users/user_x/nowhere', '/v1', '/v1/', '/v1/admin/debug']) {
+      expectEnvelope(await raw(path), 401, 'clerk_key_invalid');
+      expectEnvelope(await raw(path, { method: 'DELETE' }), 401, 'clerk_key_invalid');
+    }
+    expectEnvelope(await raw('/v1/users', { method: 'PUT' }), 401, 'clerk_key_invalid');
+    expectEnvelope(await raw('/v1/nowhere', { headers: { authorization: 'Bearer sk_live_wrongwrongwrongwrongwrong' } }), 401, 'clerk_key_invalid');
+  });
+
+  it('rejects a path that is not valid percent-encoding with 400 request_invalid', async () => {
+    expectEnvelope(await t.request('GET', '/v1/users/%E0%A4%A'), 400, 'request_invalid');
+  });
+
+  it('rejects headers over the size limit with 431 in the envelope', async () => {
+    expectEnvelope(await raw('/v1/users', { headers: { 'x-filler': 'a'.repeat(70_000) } }), 431, 'request_header_too_large');
+  });
+
+  it('answers an over-long id as not found', async () => {
+    expectEnvelope(await t.request('GET', `/v1/users/user_${'x'.repeat(300)}`), 404, 'resource_not_found');
   });
 
   it('rejects malformed JSON with 400 request_body_invalid', async () => {
