@@ -3,6 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCliServer } from '../support/cli.js';
 import { createTestStore, type TestStore } from '../support/test-store.js';
 
+// Each test spawns several CLI processes that load the server from source; on a loaded 2-core
+// machine one spawn can take seconds, so the bound is per test, not the suite's 30 s.
+const SPAWNING = { timeout: 180_000 };
+
 let store: TestStore;
 beforeAll(async () => {
   store = await createTestStore();
@@ -15,7 +19,7 @@ async function countUsers(url: string, key: string): Promise<number> {
   return ((await response.json()) as { total_count: number }).total_count;
 }
 
-describe('gatehouse start', () => {
+describe('gatehouse start', SPAWNING, () => {
   it('creates the instance on first start, prints the keys once, and shuts down cleanly on SIGTERM mid-request', async () => {
     const first = await startCliServer({ ...store.env, GATEHOUSE_PUBLIC_URL: 'http://auth.example.test:4000', GATEHOUSE_LOG_LEVEL: 'info' });
     const output = first.output();
@@ -46,7 +50,7 @@ describe('gatehouse start', () => {
   });
 });
 
-describe('gatehouse keys', () => {
+describe('gatehouse keys', SPAWNING, () => {
   it('creates, lists and revokes secret keys, and a revoked key stops working', async () => {
     const created = await runCli(['keys', 'create', '--name', 'ci-bot'], store.env);
     expect(created.code).toBe(0);
@@ -76,7 +80,7 @@ describe('gatehouse keys', () => {
   });
 });
 
-describe('gatehouse webhooks', () => {
+describe('gatehouse webhooks', SPAWNING, () => {
   it('manages endpoints on the store, audited as the operator who ran the command', async () => {
     const env = { ...store.env, GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: '1' };
     const created = await runCli(['webhooks', 'create', '--url', 'http://127.0.0.1:9/hook', '--events', 'user.created,user.deleted', '--description', 'CRM sync'], env);
@@ -129,7 +133,7 @@ describe('gatehouse webhooks', () => {
   });
 });
 
-describe('gatehouse mcp', () => {
+describe('gatehouse mcp', SPAWNING, () => {
   it('refuses to start without a secret key or with a URL that is not http(s)', async () => {
     const noKey = await runCli(['mcp'], {});
     expect(noKey.code).toBe(2);
@@ -141,7 +145,7 @@ describe('gatehouse mcp', () => {
   });
 });
 
-describe('settings', () => {
+describe('settings', SPAWNING, () => {
   it('refuses an invalid setting at start with one line naming it', async () => {
     for (const [name, value] of [
       ['PORT', 'eighty'],

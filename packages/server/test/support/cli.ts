@@ -36,7 +36,11 @@ export function startCliServer(env: Record<string, string>): Promise<CliServer> 
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'start'], { cwd: PACKAGE_ROOT, env: childEnv({ PORT: '0', ...env }) });
     let out = '';
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+    // A bound for a server that never prints its banner, so its process does not outlive the test.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start:\n${out}`));
+    }, 120_000);
     const onData = (d: Buffer) => {
       out += d.toString();
       const match = /listening on (http:\/\/[^\s,)]+)/.exec(out);
