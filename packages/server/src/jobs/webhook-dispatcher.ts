@@ -7,8 +7,8 @@ import { appendEvent } from '../domain/events/append-event.js';
 import { endpointWants } from '../domain/webhooks/event-types.js';
 import { endpointEventData, openSecret } from '../domain/webhooks/endpoints.js';
 import { webhookSettings } from '../domain/webhooks/settings.js';
-import { webhookDb, webhookTrx, type WebhookDeliveryTable, type WebhookEndpointTable } from '../domain/webhooks/tables.js';
-import type { Store } from '../store/db.js';
+import type { WebhookDeliveryTable, WebhookEndpointTable } from '../store/schema.js';
+import type { Executor, Store } from '../store/db.js';
 import { postWebhook, type PostResult } from './webhook-http.js';
 
 const SECOND = 1000;
@@ -155,7 +155,7 @@ export class WebhookDispatcher {
    * `(endpoint_id, event_seq)` unique key makes a pass by two processes harmless.
    */
   private async fanOut(): Promise<boolean> {
-    const db = webhookDb(this.store.db);
+    const db = this.store.db;
     const endpoints = await db.selectFrom('webhook_endpoints').select(['id', 'cursor_txid', 'cursor_seq']).execute();
     let unread = false;
     for (const endpoint of endpoints) {
@@ -171,7 +171,7 @@ export class WebhookDispatcher {
     return unread;
   }
 
-  private eventsAfter(db: ReturnType<typeof webhookDb>, cursor: Pick<WebhookEndpointTable, 'cursor_txid' | 'cursor_seq'>, limit: number) {
+  private eventsAfter(db: Executor, cursor: Pick<WebhookEndpointTable, 'cursor_txid' | 'cursor_seq'>, limit: number) {
     let query = db
       .selectFrom('events')
       .select(['seq', 'txid', 'type'])
@@ -187,8 +187,7 @@ export class WebhookDispatcher {
   /** Returns how many events this batch consumed. */
   private async fanOutEndpoint(endpointId: string): Promise<number> {
     const now = this.now();
-    return this.store.transaction(async (t) => {
-      const trx = webhookTrx(t);
+    return this.store.transaction(async (trx) => {
       let lock = trx.selectFrom('webhook_endpoints').selectAll().where('id', '=', endpointId);
       if (this.store.dialect === 'postgres') lock = lock.forUpdate().skipLocked();
       const endpoint = await lock.executeTakeFirst();
@@ -227,7 +226,7 @@ export class WebhookDispatcher {
   /** Marks up to `limit` due deliveries as ours for `lockMs`, atomically across processes. */
   private async claim(limit: number): Promise<Claimed[]> {
     const now = this.now();
-    const db = webhookDb(this.store.db);
+    const db = this.store.db;
     let due = db
       .selectFrom('webhook_deliveries')
       .select('id')
@@ -247,7 +246,7 @@ export class WebhookDispatcher {
   }
 
   private async deliver(claimed: Claimed): Promise<void> {
-    const db = webhookDb(this.store.db);
+    const db = this.store.db;
     const endpoint = await db.selectFrom('webhook_endpoints').selectAll().where('id', '=', claimed.endpoint_id).executeTakeFirst();
     if (!endpoint) return; // deleted meanwhile; its deliveries went with it
     if (endpoint.enabled !== 1) {
@@ -295,8 +294,7 @@ export class WebhookDispatcher {
     const attempts = claimed.attempts + 1;
     const wait = this.schedule[attempts - 1];
     const status = ok ? 'succeeded' : giveUp || wait === undefined ? 'failed' : 'pending';
-    await this.store.transaction(async (t) => {
-      const trx = webhookTrx(t);
+    await this.store.transaction(async (trx) => {
       await trx.insertInto('webhook_attempts').values({ delivery_id: claimed.id, attempted_at: now, status_code: result.statusCode, latency_ms: result.latencyMs, error: result.error }).execute();
       await trx
         .updateTable('webhook_deliveries')
@@ -323,7 +321,7 @@ export class WebhookDispatcher {
         const reason = `disabled after failing continuously since ${new Date(failingSince).toISOString()}`;
         const after: WebhookEndpointTable = { ...endpoint, enabled: 0, disabled_reason: reason, failing_since: failingSince, updated_at: now };
         await trx.updateTable('webhook_endpoints').set({ enabled: 0, disabled_reason: reason, failing_since: failingSince, updated_at: now }).where('id', '=', endpoint.id).execute();
-        await appendEvent(t, { type: 'webhook_endpoint.disabled', data: endpointEventData(after), actor: { type: 'system', id: null } }, now);
+        await appendEvent(trx, { type: 'webhook_endpoint.disabled', data: endpointEventData('webhook_endpoint.disabled', after), actor: { type: 'system', id: null } }, now);
         this.logger.warn({ endpoint_id: endpoint.id }, 'webhook endpoint disabled after failing continuously');
       } else if (endpoint.failing_since === null) {
         await trx.updateTable('webhook_endpoints').set({ failing_since: now }).where('id', '=', endpoint.id).execute();

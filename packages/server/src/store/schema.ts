@@ -24,6 +24,9 @@ export interface Database {
   sessions: SessionTable;
   jwt_templates: JwtTemplateTable;
   events: EventTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
 }
 
 export interface InstanceTable {
@@ -265,4 +268,54 @@ export interface EventTable {
   /** For updates: `{field: [before, after]}` of the fields that changed (JSON text). */
   diff: string | null;
   created_at: number;
+  /**
+   * PostgreSQL: the id of the transaction that appended the event, so webhook fan-out reads the
+   * log in commit order. SQLite has one writer at a time and keeps 0 (`seq` is commit order).
+   */
+  txid: Generated<number>;
+}
+
+export interface WebhookEndpointTable {
+  id: string;
+  url: string;
+  description: string | null;
+  /** JSON array of event types, or null for every Clerk event type. */
+  events: string | null;
+  enabled: Flag;
+  secret_sealed: string;
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: number | null;
+  disabled_reason: string | null;
+  failing_since: number | null;
+  cursor_txid: number;
+  cursor_seq: number;
+  /** Highest event seq when the endpoint was created; only later events are delivered. */
+  created_seq: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface WebhookDeliveryTable {
+  id: string;
+  endpoint_id: string;
+  event_seq: number;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: number;
+  locked_until: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookAttemptTable {
+  id: Generated<number>;
+  delivery_id: string;
+  attempted_at: number;
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
 }

@@ -1,4 +1,7 @@
 import type { AuditEvent } from '../domain/audit/audit-events.js';
+import type { McpToolCallRecord } from '../domain/audit/mcp-tool-calls.js';
+import type { AuditedSecretKey } from '../domain/keys/secret-keys.js';
+import type { TokenDenial } from '../domain/sessions/session-token.js';
 
 export function serializeAuditEvent(event: AuditEvent) {
   return {
@@ -13,4 +16,30 @@ export function serializeAuditEvent(event: AuditEvent) {
     diff: event.diff,
     created_at: event.createdAt,
   };
+}
+
+/** The payload of a security event about a user (`password.changed`, `user.locked`, …): who, nothing more. */
+export function serializeSecurityEvent(userId: string) {
+  return { user_id: userId };
+}
+
+/** `session.token_denied`: a refresh refused for a session that is no longer active, or a banned user. */
+export function serializeTokenDenial(denial: TokenDenial) {
+  return { object: 'session_token_denial', session_id: denial.sessionId, user_id: denial.userId, status: denial.status, user_banned: denial.userBanned };
+}
+
+/** What the audit log keeps about a secret key: never the key or its hash. */
+export function serializeAuditedSecretKey(key: AuditedSecretKey) {
+  return {
+    object: 'secret_key',
+    id: key.id,
+    name: key.name,
+    hint: key.hint,
+    created_at: key.createdAt,
+    ...(key.revokedAt !== null ? { revoked_at: key.revokedAt } : {}),
+  };
+}
+
+export function serializeMcpToolCall(call: McpToolCallRecord) {
+  return { tool: call.tool, method: call.method, path: call.path, status: call.status };
 }

@@ -1,5 +1,4 @@
 import type { JwtTemplate } from '../domain/sessions/jwt-templates.js';
-import { SIGNING_ALGORITHM } from '../domain/sessions/jwt-templates.js';
 
 /** Clerk's JSON shape for a JWT template (OAS `JWTTemplate`). Only the instance key signs. */
 export function serializeJwtTemplate(template: JwtTemplate) {
@@ -11,7 +10,7 @@ export function serializeJwtTemplate(template: JwtTemplate) {
     lifetime: template.lifetime,
     allowed_clock_skew: template.allowedClockSkew,
     custom_signing_key: false,
-    signing_algorithm: SIGNING_ALGORITHM,
+    signing_algorithm: template.signingAlgorithm,
     created_at: template.createdAt,
     updated_at: template.updatedAt,
   };

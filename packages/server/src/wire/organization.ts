@@ -1,5 +1,4 @@
 import type {
-  Invitation,
   Organization,
   OrganizationInvitation,
   OrganizationMembership,
@@ -132,20 +131,5 @@ export function serializeOrganizationInvitationWithPublicOrganizationData(invita
       image_url: org.imageUrl ?? '',
       has_image: org.imageUrl !== null,
     },
-  };
-}
-
-export function serializeInvitation(invitation: Invitation) {
-  return {
-    object: 'invitation',
-    id: invitation.id,
-    email_address: invitation.emailAddress,
-    public_metadata: invitation.publicMetadata,
-    revoked: invitation.status === 'revoked',
-    status: invitation.status,
-    ...(invitation.url !== null ? { url: invitation.url } : {}),
-    expires_at: invitation.expiresAt,
-    created_at: invitation.createdAt,
-    updated_at: invitation.updatedAt,
   };
 }

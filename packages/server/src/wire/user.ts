@@ -1,4 +1,4 @@
-import type { DeletedObject, EmailAddress, PhoneNumber, User, Verification } from '../domain/users/user.js';
+import type { EmailAddress, PhoneNumber, User, Verification } from '../domain/users/user.js';
 
 /** Clerk's JSON shapes for the user aggregate (OAS `User`, `EmailAddress`, `PhoneNumber`). */
 
@@ -83,15 +83,5 @@ export function serializeUser(user: User) {
     create_organizations_limit: user.createOrganizationsLimit,
     last_active_at: user.lastActiveAt,
     legal_accepted_at: user.legalAcceptedAt,
-  };
-}
-
-export function serializeDeleted(deleted: DeletedObject) {
-  return {
-    object: deleted.object,
-    id: deleted.id,
-    ...(deleted.slug !== undefined ? { slug: deleted.slug } : {}),
-    deleted: true,
-    ...(deleted.externalId ? { external_id: deleted.externalId } : {}),
   };
 }

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEncryptionKey } from '../../src/crypto/encryption-key.js';
 import { configureWebhooks } from '../../src/domain/webhooks/settings.js';
 import { CLERK_EVENT_TYPES } from '../../src/domain/webhooks/event-types.js';
-import { webhookDb } from '../../src/domain/webhooks/tables.js';
 import type { Store } from '../../src/store/db.js';
 import { guardedLookup, isPrivateAddress } from '../../src/domain/webhooks/url-guard.js';
 import { WebhookDispatcher } from '../../src/jobs/webhook-dispatcher.js';
@@ -332,7 +331,7 @@ describe('webhook delivery', () => {
       return e.enabled ? undefined : e;
     });
     expect(disabled.disabled_reason).toMatch(/failing continuously/);
-    const audit = await webhookDb(t.server.store.db).selectFrom('events').select(['type', 'data']).where('type', '=', 'webhook_endpoint.disabled').execute();
+    const audit = await t.server.store.db.selectFrom('events').select(['type', 'data']).where('type', '=', 'webhook_endpoint.disabled').execute();
     expect(audit.map((e) => (JSON.parse(e.data) as { id: string }).id)).toContain(endpoint.id);
     receiver.answer = () => 200;
   });

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { StoreOptions } from '../../src/store/db.js';
+import type { Dialect, StoreOptions } from '../../src/store/db.js';
 
 /** Which store this run exercises: PostgreSQL when GATEHOUSE_TEST_DATABASE_URL is set, else SQLite. */
-export const TEST_DIALECT: 'sqlite' | 'postgres' = process.env.GATEHOUSE_TEST_DATABASE_URL ? 'postgres' : 'sqlite';
+export const TEST_DIALECT: Dialect = process.env.GATEHOUSE_TEST_DATABASE_URL ? 'postgres' : 'sqlite';
 
 export interface TestStore {
   options: StoreOptions;

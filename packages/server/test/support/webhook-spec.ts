@@ -113,3 +113,8 @@ export function webhookPayloadErrors(envelope: { type: string }): string[] {
 export function webhookDataErrors(type: string, data: unknown): string[] {
   return errorsOf(`${type}#data`, () => dataSchema(type), data);
 }
+
+/** The webhook event types Clerk's spec describes. */
+export function clerkWebhookTypes(): string[] {
+  return Object.keys(load().webhooks);
+}

@@ -1,4 +1,5 @@
 import { paramError } from '../../errors.js';
+import { findEventSeq, listEventsNewestFirst } from '../../store/repositories/event-repository.js';
 import type { ActorType } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 
@@ -33,19 +34,13 @@ export interface AuditQuery {
  */
 export async function listAuditEvents(ctx: DomainContext, q: AuditQuery): Promise<{ items: AuditEvent[]; hasMore: boolean }> {
   const db = ctx.store.db;
-  let query = db.selectFrom('events').selectAll();
+  let beforeSeq: number | undefined;
   if (q.startingAfter !== undefined) {
-    const cursor = await db.selectFrom('events').select('seq').where('id', '=', q.startingAfter).executeTakeFirst();
-    if (!cursor) throw paramError('form_param_value_invalid', 'starting_after', 'starting_after must be the id of an audit event.');
-    query = query.where('seq', '<', cursor.seq);
+    beforeSeq = await findEventSeq(db, q.startingAfter);
+    if (beforeSeq === undefined) throw paramError('form_param_value_invalid', 'starting_after', 'starting_after must be the id of an audit event.');
   }
-  if (q.actorId) query = query.where('actor_id', '=', q.actorId);
-  if (q.userId) query = query.where('subject_user_id', '=', q.userId);
-  if (q.organizationId) query = query.where('subject_organization_id', '=', q.organizationId);
-  if (q.types?.length) query = query.where('type', 'in', q.types);
-  if (q.createdAfter !== undefined) query = query.where('created_at', '>', q.createdAfter);
-  if (q.createdBefore !== undefined) query = query.where('created_at', '<', q.createdBefore);
-  const rows = await query.orderBy('seq', 'desc').limit(q.limit + 1).execute();
+  const filter = { beforeSeq, actorId: q.actorId, subjectUserId: q.userId, subjectOrganizationId: q.organizationId, types: q.types, createdAfter: q.createdAfter, createdBefore: q.createdBefore };
+  const rows = await listEventsNewestFirst(db, filter, q.limit + 1);
   const items = rows.slice(0, q.limit).map((r) => ({
     id: r.id,
     type: r.type,

@@ -1,5 +1,14 @@
 import type { DomainContext } from '../context.js';
 import { appendEvent } from '../events/append-event.js';
+import { eventData } from '../events/catalog.js';
+
+/** What the audit log keeps of a tool call. */
+export interface McpToolCallRecord {
+  tool: string;
+  method: string;
+  path: string;
+  status: number;
+}
 
 export interface McpToolCall {
   tool: string;
@@ -22,7 +31,7 @@ export async function recordMcpToolCall(ctx: DomainContext, call: McpToolCall): 
     ctx.store.db,
     {
       type: 'mcp.tool_called',
-      data: { tool, method: call.method, path: call.path, status: call.status },
+      data: eventData('mcp.tool_called', { tool, method: call.method, path: call.path, status: call.status }),
       subjectUserId: call.userId ?? null,
       subjectOrganizationId: call.organizationId ?? null,
     },

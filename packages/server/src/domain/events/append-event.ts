@@ -1,8 +1,10 @@
 import type { Insertable } from 'kysely';
 import { newId } from '../../crypto/ids.js';
 import type { Executor } from '../../store/db.js';
+import { insertEvent } from '../../store/repositories/event-repository.js';
 import type { ActorType, EventTable } from '../../store/schema.js';
 import { currentAuditContext } from './audit-context.js';
+import type { EventData, EventType } from './catalog.js';
 
 export interface Actor {
   type: ActorType;
@@ -11,13 +13,13 @@ export interface Actor {
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: null };
 
-export interface NewEvent {
+export interface NewEvent<T extends EventType = EventType> {
   /** Clerk's webhook event type (`user.updated`) or a security event (`secret_key.revoked`). */
-  type: string;
-  /** The webhook payload's `data`: the object in Clerk's wire shape as it stood after the change. */
-  data: unknown;
+  type: T;
+  /** The webhook payload's `data` (from the catalog's `eventData`): the object as it stood after the change. */
+  data: EventData<T>;
   /** For updates, the object before the change: the event keeps a field-level diff of the two. */
-  before?: unknown;
+  before?: EventData<T> | undefined;
   subjectUserId?: string | null;
   subjectOrganizationId?: string | null;
   /** Overrides the request's actor (e.g. the system ending sessions on its own). */
@@ -53,7 +55,7 @@ export function diffOf(before: unknown, after: unknown): Record<string, [unknown
  * The stored row of one event: the actor, IP and user agent come from the audit context of the
  * request or job, and secrets (passwords, tokens, tickets, URLs carrying tickets) are dropped.
  */
-export function eventRow(event: NewEvent, now: number): Insertable<EventTable> {
+export function eventRow<T extends EventType>(event: NewEvent<T>, now: number): Insertable<EventTable> {
   const audit = currentAuditContext();
   const actor = event.actor ?? audit?.actor ?? SYSTEM_ACTOR;
   const data = scrub(event.data);
@@ -75,6 +77,6 @@ export function eventRow(event: NewEvent, now: number): Insertable<EventTable> {
 }
 
 /** Appends one event in the caller's transaction, so it commits or rolls back with the change it describes. */
-export async function appendEvent(db: Executor, event: NewEvent, now: number): Promise<void> {
-  await db.insertInto('events').values(eventRow(event, now)).execute();
+export async function appendEvent<T extends EventType>(db: Executor, event: NewEvent<T>, now: number): Promise<void> {
+  await insertEvent(db, eventRow(event, now));
 }

@@ -3,9 +3,9 @@ import { newId } from '../../crypto/ids.js';
 import { notFound } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import type { InvitationStatus, InvitationTable } from '../../store/schema.js';
-import { serializeInvitation } from '../../wire/organization.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent } from '../events/append-event.js';
+import { eventData } from '../events/catalog.js';
 import { assertValidMetadata, parseStoredMetadata, type Metadata } from '../metadata.js';
 import type { Invitation } from '../organizations/types.js';
 import { identifierTaken } from '../users/identifier-conflicts.js';
@@ -87,7 +87,7 @@ function toInvitation(row: InvitationRow, now: number, url: string | null = null
  * payloads are built without accept links, so no ticket ever reaches the log.
  */
 async function recordInvitationEvents(db: Executor, type: 'invitation.created' | 'invitation.revoked', rows: readonly InvitationRow[], now: number): Promise<void> {
-  for (const row of rows) await appendEvent(db, { type, data: serializeInvitation(toInvitation(row, now)) }, now);
+  for (const row of rows) await appendEvent(db, { type, data: eventData(type, toInvitation(row, now)) }, now);
 }
 
 async function assertAddressesUnclaimed(db: Executor, emails: readonly string[]): Promise<void> {

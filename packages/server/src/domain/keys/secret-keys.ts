@@ -5,6 +5,7 @@ import type { TableChange } from '../../store/change-feed.js';
 import { cachePerStore } from '../../store/change-guarded-cache.js';
 import { preparedQuery } from '../../store/prepared-query.js';
 import { appendEvent } from '../events/append-event.js';
+import { eventData } from '../events/catalog.js';
 
 /**
  * Backend API secret keys: `sk_live_` + 256 random bits, shown once, stored only as SHA-256.
@@ -37,14 +38,16 @@ export async function createSecretKey(store: Store, name: string, now = Date.now
   const row = { id: newId('ak', now), name, key_hash: hashSecret(secret), hint: secret.slice(-4), created_at: now, last_used_at: null, revoked_at: null };
   await store.transaction(async (trx) => {
     await trx.insertInto('secret_keys').values(row).execute();
-    await appendEvent(trx, { type: 'secret_key.created', data: keyEventData(row) }, now);
+    await appendEvent(trx, { type: 'secret_key.created', data: eventData('secret_key.created', audited(row, null)) }, now);
   });
   return { id: row.id, name, hint: row.hint, createdAt: now, lastUsedAt: null, revokedAt: null, secret };
 }
 
 /** What the audit log keeps about a key: never the key or its hash. */
-function keyEventData(row: { id: string; name: string; hint: string; created_at: number }) {
-  return { object: 'secret_key', id: row.id, name: row.name, hint: row.hint, created_at: row.created_at };
+export type AuditedSecretKey = Pick<SecretKeySummary, 'id' | 'name' | 'hint' | 'createdAt' | 'revokedAt'>;
+
+function audited(row: { id: string; name: string; hint: string; created_at: number }, revokedAt: number | null): AuditedSecretKey {
+  return { id: row.id, name: row.name, hint: row.hint, createdAt: row.created_at, revokedAt };
 }
 
 export async function listSecretKeys(store: Store): Promise<SecretKeySummary[]> {
@@ -62,7 +65,7 @@ export async function revokeSecretKey(store: Store, id: string, now = Date.now()
     const result = await trx.updateTable('secret_keys').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) return false;
     const row = await trx.selectFrom('secret_keys').select(['id', 'name', 'hint', 'created_at']).where('id', '=', id).executeTakeFirstOrThrow();
-    await appendEvent(trx, { type: 'secret_key.revoked', data: { ...keyEventData(row), revoked_at: now } }, now);
+    await appendEvent(trx, { type: 'secret_key.revoked', data: eventData('secret_key.revoked', audited(row, now)) }, now);
     return true;
   });
 }

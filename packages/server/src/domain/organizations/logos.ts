@@ -2,7 +2,7 @@ import { newId } from '../../crypto/ids.js';
 import { notFound, paramError } from '../../errors.js';
 import type { DomainContext } from '../context.js';
 import { getOrganization, organizationPayload, recordOrganizationChange } from './organizations.js';
-import { lockOrganizationRow, requireOrganizationRow } from './organization-rows.js';
+import { lockOrganizationRow, requireOrganizationRow } from '../../store/repositories/organization-repository.js';
 import type { Organization } from './types.js';
 
 export const LOGO_MAX_BYTES = 10 * 1024 * 1024;

@@ -7,12 +7,14 @@ import { lockUserRow } from '../../store/repositories/user-repository.js';
 import { selectUserIdsMatching } from '../../store/repositories/user-list-repository.js';
 import type { OrganizationMembershipTable } from '../../store/schema.js';
 import { uniqueViolationColumn } from '../../store/unique-violation.js';
-import { serializeMembership } from '../../wire/organization.js';
 import { assertValidMetadata, metadataPatch, parseStoredMetadata, type Metadata, type MetadataMode } from '../metadata.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent, diffOf } from '../events/append-event.js';
+import { eventData } from '../events/catalog.js';
 import { toFilter, type UserListQuery } from '../users/list-users.js';
-import { assertSeatsAvailable, lockOrganizationRow, requireOrganizationRow, toOrganizations } from './organization-rows.js';
+import { lockOrganizationRow, requireOrganizationRow } from '../../store/repositories/organization-repository.js';
+import { assertSeatsAvailable } from './seats.js';
+import { toOrganizations } from './to-organization.js';
 import { loadPublicUserData } from './public-user-data.js';
 import { MANAGE_MEMBERSHIPS_PERMISSION, canonicalRoleKey, findRoleByKey, loadRoleRefs, type RoleRef } from './role-keys.js';
 import type { OrganizationMembership } from './types.js';
@@ -70,8 +72,8 @@ async function appendMembershipEvent(
     db,
     {
       type,
-      data: serializeMembership(membership),
-      ...(before ? { before: serializeMembership(before) } : {}),
+      data: eventData(type, membership),
+      ...(before ? { before: eventData(type, before) } : {}),
       subjectUserId: membership.publicUserData.userId,
       subjectOrganizationId: membership.organization.id,
     },
@@ -93,7 +95,7 @@ export async function recordMembershipChange(
 ): Promise<void> {
   const after = await loadMembership(ctx, db, membershipId);
   if (!after) return;
-  if (before && diffOf(serializeMembership(before), serializeMembership(after)) === undefined) return;
+  if (before && diffOf(eventData(type, before), eventData(type, after)) === undefined) return;
   await appendMembershipEvent(ctx, db, type, after, before);
 }
 

@@ -3,9 +3,9 @@ import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import type { InvitationStatus, OrganizationInvitationTable } from '../../store/schema.js';
-import { serializeOrganizationInvitation } from '../../wire/organization.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent } from '../events/append-event.js';
+import { eventData } from '../events/catalog.js';
 import {
   assertDistinctAddresses,
   duplicatePendingInvitation,
@@ -22,7 +22,9 @@ import {
 } from '../invitations/invitation-tickets.js';
 import { assertValidMetadata, parseStoredMetadata, type Metadata } from '../metadata.js';
 import { normalizeEmail, parseEmailAddress } from '../users/identifiers.js';
-import { assertSeatsAvailable, imageUrlFor, lockOrganizationRow, requireOrganizationRow } from './organization-rows.js';
+import { lockOrganizationRow, requireOrganizationRow } from '../../store/repositories/organization-repository.js';
+import { assertSeatsAvailable } from './seats.js';
+import { imageUrlFor } from './to-organization.js';
 import { loadPublicUserData } from './public-user-data.js';
 import { findRoleByKey, loadRoleRefs } from './role-keys.js';
 import type { OrganizationInvitation } from './types.js';
@@ -201,7 +203,7 @@ async function recordInvitationEvents(
   now: number,
 ): Promise<void> {
   for (const invitation of await toInvitations(db, rows, now)) {
-    await appendEvent(db, { type, data: serializeOrganizationInvitation(invitation), subjectOrganizationId: invitation.organizationId }, now);
+    await appendEvent(db, { type, data: eventData(type, invitation), subjectOrganizationId: invitation.organizationId }, now);
   }
 }
 

@@ -1,5 +1,4 @@
-import type { DeletedObject } from '../users/user.js';
-import { serializeDeleted } from '../../wire/user.js';
+import type { DeletedObject } from '../deleted-object.js';
 import { sql, type Updateable } from 'kysely';
 import { newId } from '../../crypto/ids.js';
 import { randomSecret } from '../../crypto/tokens.js';
@@ -8,12 +7,13 @@ import type { Executor } from '../../store/db.js';
 import { inList } from '../../store/in-list.js';
 import type { OrganizationTable } from '../../store/schema.js';
 import { uniqueViolationColumn } from '../../store/unique-violation.js';
-import { serializeOrganization } from '../../wire/organization.js';
 import { assertValidMetadata, metadataPatch, type Metadata, type MetadataMode } from '../metadata.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent, diffOf } from '../events/append-event.js';
+import { eventData, type EventData } from '../events/catalog.js';
 import { recordMembershipChange, recordMembershipsRemovedWithOrganization } from './memberships.js';
-import { lockOrganizationRow, requireOrganizationRow, toOrganizations, type OrganizationCounts } from './organization-rows.js';
+import { lockOrganizationRow, requireOrganizationRow } from '../../store/repositories/organization-repository.js';
+import { toOrganizations, type OrganizationCounts } from './to-organization.js';
 import { CREATOR_ROLE_KEY, findRoleByKey } from './role-keys.js';
 import type { Organization } from './types.js';
 
@@ -84,11 +84,11 @@ export async function getOrganization(ctx: DomainContext, idOrSlug: string, coun
  * payloads. Read through `db`: inside a transaction pass the transaction, since on SQLite a read
  * through `ctx.store.db` would wait for the very transaction that is asking.
  */
-export async function organizationPayload(ctx: DomainContext, db: Executor, organizationId: string): Promise<Record<string, unknown> | undefined> {
+export async function organizationPayload(ctx: DomainContext, db: Executor, organizationId: string): Promise<EventData<'organization.updated'> | undefined> {
   const row = await db.selectFrom('organizations').selectAll().where('id', '=', organizationId).executeTakeFirst();
   if (!row) return undefined;
   const [org] = await toOrganizations(db, ctx, [row], { membersCount: true, pendingInvitationsCount: true });
-  return org ? serializeOrganization(org) : undefined;
+  return org ? eventData('organization.updated', org) : undefined;
 }
 
 /**
@@ -101,7 +101,7 @@ export async function recordOrganizationChange(
   db: Executor,
   organizationId: string,
   type: 'organization.created' | 'organization.updated',
-  before?: Record<string, unknown>,
+  before?: EventData<'organization.updated'>,
 ): Promise<void> {
   const after = await organizationPayload(ctx, db, organizationId);
   if (!after) return;
@@ -266,7 +266,7 @@ export async function deleteOrganization(ctx: DomainContext, organizationId: str
     await trx.deleteFrom('organizations').where('id', '=', row.id).execute();
     if (row.image_id) await trx.deleteFrom('images').where('id', '=', row.image_id).execute();
     const deleted: DeletedObject = { object: 'organization', id: row.id, slug: row.slug, deleted: true };
-    await appendEvent(trx, { type: 'organization.deleted', data: serializeDeleted(deleted), subjectOrganizationId: row.id }, ctx.now());
+    await appendEvent(trx, { type: 'organization.deleted', data: eventData('organization.deleted', deleted), subjectOrganizationId: row.id }, ctx.now());
     return deleted;
   });
 }

@@ -3,10 +3,9 @@ import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Dialect, Executor } from '../../store/db.js';
 import type { Database, OrganizationPermissionTable, OrganizationRoleTable } from '../../store/schema.js';
-import { serializePermission, serializeRole } from '../../wire/organization.js';
-import { serializeDeleted } from '../../wire/user.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent, diffOf } from '../events/append-event.js';
+import { eventData } from '../events/catalog.js';
 import { identifierTaken, withIdentifierConflicts } from '../users/identifier-conflicts.js';
 import type { Permission, Role } from './types.js';
 
@@ -239,7 +238,7 @@ export async function createPermission(ctx: DomainContext, input: CreatePermissi
     ctx.store.transaction(async (trx) => {
       await assertPermissionKeyFree(trx, key);
       await trx.insertInto('organization_permissions').values(row).execute();
-      await appendEvent(trx, { type: 'permission.created', data: serializePermission(toPermission(row)) }, now);
+      await appendEvent(trx, { type: 'permission.created', data: eventData('permission.created', toPermission(row)) }, now);
     }),
   );
   return toPermission(row);
@@ -273,7 +272,7 @@ export async function updatePermission(ctx: DomainContext, permissionId: string,
       };
       await trx.updateTable('organization_permissions').set(patch).where('id', '=', permissionId).execute();
       const updated = toPermission({ ...row, ...patch });
-      const [before, data] = [serializePermission(toPermission(row)), serializePermission(updated)];
+      const [before, data] = [eventData('permission.updated', toPermission(row)), eventData('permission.updated', updated)];
       // An update that altered nothing visible (the same name again) appends nothing, as for users.
       if (diffOf(before, data) !== undefined) await appendEvent(trx, { type: 'permission.updated', data, before }, now);
       return updated;
@@ -293,9 +292,9 @@ function rolesHolding(db: Executor, permissionId: string): Promise<RoleRow[]> {
 
 /** `role.updated` for each role, `before` and `after` holding the same roles. */
 async function recordRolesUpdated(db: Executor, before: readonly Role[], after: readonly Role[], now: number): Promise<void> {
-  const previous = new Map(before.map((role) => [role.id, serializeRole(role)]));
+  const previous = new Map(before.map((role) => [role.id, eventData('role.updated', role)]));
   for (const role of after) {
-    await appendEvent(db, { type: 'role.updated', data: serializeRole(role), before: previous.get(role.id) }, now);
+    await appendEvent(db, { type: 'role.updated', data: eventData('role.updated', role), before: previous.get(role.id) }, now);
   }
 }
 
@@ -318,7 +317,7 @@ export async function deletePermission(ctx: DomainContext, permissionId: string)
     await trx.deleteFrom('organization_permissions').where('id', '=', permissionId).execute();
     await recordRolesUpdated(trx, before, await toRoles(trx, holders.map((r) => ({ ...r, updated_at: now }))), now);
     const deleted = { object: 'permission' as const, id: row.id, deleted: true as const };
-    await appendEvent(trx, { type: 'permission.deleted', data: serializeDeleted(deleted) }, now);
+    await appendEvent(trx, { type: 'permission.deleted', data: eventData('permission.deleted', deleted) }, now);
     return deleted;
   });
 }

@@ -1,10 +1,10 @@
 import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Dialect, Executor } from '../../store/db.js';
-import { serializeRole } from '../../wire/organization.js';
-import { serializeDeleted } from '../../wire/user.js';
+import { forUpdate } from '../../store/row-lock.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent, diffOf } from '../events/append-event.js';
+import { eventData } from '../events/catalog.js';
 import { identifierTaken, withIdentifierConflicts } from '../users/identifier-conflicts.js';
 import {
   catalogPage,
@@ -92,8 +92,8 @@ export function getRole(ctx: DomainContext, roleId: string): Promise<Role> {
  * appends nothing.
  */
 async function recordRoleChange(ctx: DomainContext, db: Executor, type: 'role.created' | 'role.updated', role: Role, before?: Role): Promise<void> {
-  const data = serializeRole(role);
-  const previous = before ? serializeRole(before) : undefined;
+  const data = eventData(type, role);
+  const previous = before ? eventData(type, before) : undefined;
   if (previous && diffOf(previous, data) === undefined) return;
   await appendEvent(db, { type, data, ...(previous ? { before: previous } : {}) }, ctx.now());
 }
@@ -112,8 +112,7 @@ async function changeRole(ctx: DomainContext, db: Executor, roleId: string, chan
  * rather than interleaving. SQLite transactions already run one at a time.
  */
 async function lockRoleRow(db: Executor, dialect: Dialect, roleId: string): Promise<RoleRow> {
-  const query = db.selectFrom('organization_roles').selectAll().where('id', '=', roleId);
-  const row = dialect === 'postgres' ? await query.forUpdate().executeTakeFirst() : await query.executeTakeFirst();
+  const row = await forUpdate(db.selectFrom('organization_roles').selectAll().where('id', '=', roleId), dialect).executeTakeFirst();
   if (!row) throw notFound();
   return row;
 }
@@ -239,7 +238,7 @@ export async function deleteRole(ctx: DomainContext, roleId: string): Promise<{ 
       if (member || invitation) throw new GatehouseError('organization_role_in_use');
       await trx.deleteFrom('organization_roles').where('id', '=', roleId).execute();
       const deleted = { object: 'role' as const, id: row.id, deleted: true as const };
-      await appendEvent(trx, { type: 'role.deleted', data: serializeDeleted(deleted) }, ctx.now());
+      await appendEvent(trx, { type: 'role.deleted', data: eventData('role.deleted', deleted) }, ctx.now());
       return deleted;
     }),
   );

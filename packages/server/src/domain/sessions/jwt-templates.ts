@@ -6,7 +6,7 @@ import type { JwtTemplateTable } from '../../store/schema.js';
 import { uniqueViolationColumn } from '../../store/unique-violation.js';
 import type { DomainContext } from '../context.js';
 import { assertValidMetadata } from '../metadata.js';
-import type { DeletedObject } from '../users/user.js';
+import type { DeletedObject } from '../deleted-object.js';
 import { MAX_TOKEN_LIFETIME_SECONDS } from './signing-keys.js';
 import { findShortcodeSyntaxError, type JsonValue } from './template-claims.js';
 
@@ -22,6 +22,8 @@ export interface JwtTemplate {
   claims: Record<string, JsonValue>;
   lifetime: number;
   allowedClockSkew: number;
+  /** Template tokens are signed with the instance key, never a custom one. */
+  signingAlgorithm: typeof SIGNING_ALGORITHM;
   createdAt: number;
   updatedAt: number;
 }
@@ -39,7 +41,7 @@ export interface JwtTemplateInput {
 
 export const TEMPLATE_LIFETIME = { min: 30, max: MAX_TOKEN_LIFETIME_SECONDS, default: 60 } as const;
 export const TEMPLATE_CLOCK_SKEW = { min: 0, max: 300, default: 5 } as const;
-export const SIGNING_ALGORITHM = 'RS256';
+export const SIGNING_ALGORITHM = 'RS256' as const;
 
 /** Claims the server sets in every template token; a template may not set them itself. */
 export const RESERVED_CLAIMS = ['iss', 'sub', 'sid', 'iat', 'nbf', 'exp', 'azp', 'jti'] as const;
@@ -55,6 +57,7 @@ function toJwtTemplate(row: JwtTemplateRow): JwtTemplate {
     claims: JSON.parse(row.claims) as Record<string, JsonValue>,
     lifetime: row.lifetime,
     allowedClockSkew: row.allowed_clock_skew,
+    signingAlgorithm: SIGNING_ALGORITHM,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

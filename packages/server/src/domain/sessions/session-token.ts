@@ -3,6 +3,7 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { signRs256 } from '../../crypto/jws.js';
 import { newTokenId } from '../../crypto/ids.js';
 import { appendEvent } from '../events/append-event.js';
+import { eventData } from '../events/catalog.js';
 import { GatehouseError, notFound } from '../../errors.js';
 import type { Executor, Store } from '../../store/db.js';
 import type { TableChange } from '../../store/change-feed.js';
@@ -10,6 +11,14 @@ import { cachePerStore } from '../../store/change-guarded-cache.js';
 import { preparedQuery } from '../../store/prepared-query.js';
 import type { DomainContext } from '../context.js';
 import { effectiveStatus, type SessionRow } from './sessions.js';
+
+/** A refresh refused because the session is no longer active or its user is banned. */
+export interface TokenDenial {
+  sessionId: string;
+  userId: string;
+  status: ReturnType<typeof effectiveStatus>;
+  userBanned: boolean;
+}
 import { MAX_TOKEN_LIFETIME_SECONDS } from './signing-keys.js';
 
 /** Clock skew tolerated by verifiers: `nbf` is back-dated by it (Clerk does the same). */
@@ -231,7 +240,7 @@ export async function mintSessionToken(
   if (refusal) {
     // A refused refresh is worth an operator's attention (a stolen cookie replayed after sign-out
     // looks exactly like this), so it is audited, though nothing changed.
-    await appendEvent(db, { type: 'session.token_denied', data: { object: 'session_token_denial', session_id: session.id, user_id: session.user_id, status, user_banned: banned }, subjectUserId: session.user_id }, now);
+    await appendEvent(db, { type: 'session.token_denied', data: eventData('session.token_denied', { sessionId: session.id, userId: session.user_id, status, userBanned: banned }), subjectUserId: session.user_id }, now);
     throw new GatehouseError('session_not_active', { meta: { status: refusal } });
   }
 

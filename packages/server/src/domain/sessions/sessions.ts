@@ -5,9 +5,8 @@ import type { Executor } from '../../store/db.js';
 import type { SessionStatus, SessionTable } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent } from '../events/append-event.js';
+import { eventData, type EventSubject } from '../events/catalog.js';
 import { loadUserRecord } from '../../store/repositories/user-repository.js';
-import { serializeSession } from '../../wire/session.js';
-import { serializeUser } from '../../wire/user.js';
 import { toUser } from '../users/to-user.js';
 
 export type SessionRow = Selectable<SessionTable>;
@@ -63,10 +62,10 @@ export function abandonAtFor(ctx: DomainContext, lastActiveAt: number, expireAt:
   return timeout > 0 ? Math.min(expireAt, lastActiveAt + timeout * 1000) : expireAt;
 }
 
-/** A session webhook's `data`: the session with its user embedded, as Clerk sends it. */
-async function sessionPayload(ctx: DomainContext, db: Executor, session: Session): Promise<unknown> {
+/** A session webhook is about the session with its user embedded, as Clerk sends it. */
+async function sessionSubject(ctx: DomainContext, db: Executor, session: Session): Promise<EventSubject<'session.created'>> {
   const record = await loadUserRecord(db, session.userId);
-  return { ...serializeSession(session), ...(record ? { user: serializeUser(toUser(record, ctx)) } : {}) };
+  return { session, user: record ? toUser(record, ctx) : undefined };
 }
 
 export async function findSessionRow(db: Executor, sessionId: string): Promise<SessionRow> {
@@ -127,16 +126,16 @@ export async function createSession(
       })
       .execute();
     const row = await findSessionRow(trx, sessionId);
-    await appendEvent(trx, { type: 'session.created', data: await sessionPayload(ctx, trx, toSession(row, now)), subjectUserId: input.userId }, now);
+    await appendEvent(trx, { type: 'session.created', data: eventData('session.created', await sessionSubject(ctx, trx, toSession(row, now))), subjectUserId: input.userId }, now);
   });
   return getSession(ctx, sessionId);
 }
 
-const END_EVENT: Record<'revoked' | 'ended' | 'removed', string> = {
+const END_EVENT = {
   revoked: 'session.revoked',
   ended: 'session.ended',
   removed: 'session.removed',
-};
+} as const;
 
 /** Ends one session with the given status; a session that is no longer active is left as it is. */
 export async function revokeSession(ctx: DomainContext, sessionId: string): Promise<Session> {
@@ -165,7 +164,8 @@ async function endSessions(ctx: DomainContext, db: Executor, rows: readonly Sess
     if (Number(result.numUpdatedRows) === 0) continue;
     ended += 1;
     const after = { ...row, status, updated_at: now };
-    await appendEvent(db, { type: END_EVENT[status], data: await sessionPayload(ctx, db, toSession(after, now)), subjectUserId: row.user_id }, now);
+    const type = END_EVENT[status];
+    await appendEvent(db, { type, data: eventData(type, await sessionSubject(ctx, db, toSession(after, now))), subjectUserId: row.user_id }, now);
   }
   return ended;
 }

@@ -4,7 +4,7 @@ import { GatehouseError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import type { DomainContext } from '../context.js';
 import { parseStoredMetadata } from '../metadata.js';
-import { imageUrlFor } from '../organizations/organization-rows.js';
+import { imageUrlFor } from '../organizations/to-organization.js';
 import { loadRoleRefs } from '../organizations/role-keys.js';
 import { getUser } from '../users/get-user.js';
 import { findJwtTemplateByName } from './jwt-templates.js';

@@ -7,8 +7,8 @@ import {
   type UserRecord,
   type UserRow,
 } from '../../store/repositories/user-repository.js';
-import { serializeUser } from '../../wire/user.js';
 import { eventRow } from '../events/append-event.js';
+import { eventData } from '../events/catalog.js';
 import { toUser } from './to-user.js';
 import type { PasswordHasher } from '../../crypto/password/index.js';
 import { assertValidMetadata, type Metadata } from '../metadata.js';
@@ -153,7 +153,7 @@ export async function createUser(ctx: DomainContext, input: CreateUserInput): Pr
   // lists identifiers in. No read-back for the search line, the event and the reply.
   const record: UserRecord = { row: userRow, emailAddresses: emailRows, phoneNumbers: phoneRows };
   const created = toUser(record, ctx);
-  const event = eventRow({ type: 'user.created', data: serializeUser(created), subjectUserId: userId }, now);
+  const event = eventRow({ type: 'user.created', data: eventData('user.created', created), subjectUserId: userId }, now);
   // No look-up of the identifiers first: the unique indexes are the check, and a taken email,
   // phone, username or external id comes back from the insert as `form_identifier_exists`.
   await withIdentifierConflicts(() => insertUserRecord(ctx.store, record, event));

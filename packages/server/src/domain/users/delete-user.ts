@@ -1,16 +1,16 @@
 import { notFound } from '../../errors.js';
-import { deleteUserRow } from '../../store/repositories/user-repository.js';
+import { deleteUserRow, readUserIdentity } from '../../store/repositories/user-repository.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent } from '../events/append-event.js';
-import { serializeDeleted } from '../../wire/user.js';
+import { eventData } from '../events/catalog.js';
 import { recordMembershipsRemovedWithUser } from '../organizations/memberships.js';
 import { endUserSessions } from '../sessions/sessions.js';
-import type { DeletedObject } from './user.js';
+import type { DeletedObject } from '../deleted-object.js';
 
 /** Deletes the user and, by cascade in the same statement, its identifications, memberships, sessions and search line. */
 export async function deleteUser(ctx: DomainContext, userId: string): Promise<DeletedObject> {
   return ctx.store.transaction(async (trx) => {
-    const row = await trx.selectFrom('users').select(['id', 'external_id']).where('id', '=', userId).executeTakeFirst();
+    const row = await readUserIdentity(trx, userId);
     if (!row) throw notFound();
     // Memberships and sessions go with the user (cascade); record their end first so readers of
     // the log see it. Memberships first: they take the user's row lock before sessions are touched.
@@ -18,7 +18,7 @@ export async function deleteUser(ctx: DomainContext, userId: string): Promise<De
     await endUserSessions(ctx, trx, userId, 'removed');
     if (!(await deleteUserRow(trx, userId))) throw notFound();
     const deleted: DeletedObject = { object: 'user', id: row.id, deleted: true, externalId: row.external_id };
-    await appendEvent(trx, { type: 'user.deleted', data: serializeDeleted(deleted), subjectUserId: userId }, ctx.now());
+    await appendEvent(trx, { type: 'user.deleted', data: eventData('user.deleted', deleted), subjectUserId: userId }, ctx.now());
     return deleted;
   });
 }

@@ -7,7 +7,8 @@ import { identifierTaken, withIdentifierConflicts } from './identifier-conflicts
 import { parseEmailAddress, parsePhoneNumber } from './identifiers.js';
 import { toEmailAddress, toPhoneNumber } from './to-user.js';
 import { recordUserChange, userPayload } from './user-events.js';
-import type { DeletedObject, EmailAddress, PhoneNumber } from './user.js';
+import type { DeletedObject } from '../deleted-object.js';
+import type { EmailAddress, PhoneNumber } from './user.js';
 
 /**
  * Email addresses and phone numbers behave alike: unique across the instance, one of each kind is

@@ -7,6 +7,9 @@ import {
   type UserListFilter,
   type UserOrderField,
 } from '../../store/repositories/user-list-repository.js';
+
+/** The fields a user list can be ordered by (`order_by=-created_at`, …). */
+export { USER_ORDER_FIELDS, type UserOrderField } from '../../store/repositories/user-list-repository.js';
 import type { DomainContext } from '../context.js';
 import { getUsers } from './get-user.js';
 import { normalizeEmail, normalizePhoneForLookup, normalizeUsername } from './identifiers.js';

@@ -1,7 +1,7 @@
 import { GatehouseError } from '../../errors.js';
 import { clearVerificationAttempts, loadUserRecord, readVerificationStanding, reserveVerificationAttempt } from '../../store/repositories/user-repository.js';
-import { serializeUser } from '../../wire/user.js';
 import type { DomainContext } from '../context.js';
+import { eventData } from '../events/catalog.js';
 import { toUser } from './to-user.js';
 import { recordSecurityEvent, recordUserChange } from './user-events.js';
 
@@ -56,7 +56,7 @@ async function recordLockout(ctx: DomainContext, userId: string, lockedUntil: nu
     const record = await loadUserRecord(trx, userId);
     if (!record || record.row.locked_until !== lockedUntil) return;
     const beforeRow = { ...record.row, locked_until: null, failed_verification_attempts: record.row.failed_verification_attempts - 1 };
-    const before = serializeUser(toUser({ ...record, row: beforeRow }, ctx));
+    const before = eventData('user.updated', toUser({ ...record, row: beforeRow }, ctx));
     await recordSecurityEvent(ctx, trx, 'user.locked', userId);
     await recordUserChange(ctx, trx, userId, 'user.updated', before);
   });

@@ -2,7 +2,7 @@ import type { Updateable } from 'kysely';
 import type { PasswordHasher } from '../../crypto/password/index.js';
 import { notFound, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
-import { findTakenIdentifiers, lockUserRow, refreshUserSearch, updateUserRow } from '../../store/repositories/user-repository.js';
+import { findTakenIdentifiers, lockUserRow, readIdentificationOwner, refreshUserSearch, updateUserRow } from '../../store/repositories/user-repository.js';
 import type { UserTable } from '../../store/schema.js';
 import { assertValidMetadata, type Metadata } from '../metadata.js';
 import type { DomainContext } from '../context.js';
@@ -46,7 +46,7 @@ async function assertOwnVerifiedIdentification(
   userId: string,
   param: string,
 ): Promise<void> {
-  const row = await db.selectFrom(table).select(['user_id', 'verification_status']).where('id', '=', id).executeTakeFirst();
+  const row = await readIdentificationOwner(db, table, id);
   if (!row || row.user_id !== userId) {
     throw paramError('form_param_value_invalid', param, `${param} must be the id of one of this user's ${table.replace('_', ' ')}.`);
   }

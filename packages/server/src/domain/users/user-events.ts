@@ -1,14 +1,14 @@
 import type { Executor } from '../../store/db.js';
 import { loadUserRecord } from '../../store/repositories/user-repository.js';
-import { serializeUser } from '../../wire/user.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent } from '../events/append-event.js';
+import { eventData, type EventData } from '../events/catalog.js';
 import { toUser } from './to-user.js';
 
 /** The user as a `user.*` webhook carries it (the Backend API's User), read inside the transaction. */
-export async function userPayload(ctx: DomainContext, db: Executor, userId: string): Promise<Record<string, unknown> | undefined> {
+export async function userPayload(ctx: DomainContext, db: Executor, userId: string): Promise<EventData<'user.updated'> | undefined> {
   const record = await loadUserRecord(db, userId);
-  return record ? serializeUser(toUser(record, ctx)) : undefined;
+  return record ? eventData('user.updated', toUser(record, ctx)) : undefined;
 }
 
 /**
@@ -21,7 +21,7 @@ export async function recordUserChange(
   db: Executor,
   userId: string,
   type: 'user.created' | 'user.updated',
-  before?: Record<string, unknown>,
+  before?: EventData<'user.updated'>,
 ): Promise<void> {
   const after = await userPayload(ctx, db, userId);
   if (!after) return;
@@ -36,5 +36,5 @@ export async function recordSecurityEvent(
   type: 'password.changed' | 'password.removed' | 'user.locked' | 'user.unlocked' | 'user.banned' | 'user.unbanned',
   userId: string,
 ): Promise<void> {
-  await appendEvent(db, { type, data: { user_id: userId }, subjectUserId: userId }, ctx.now());
+  await appendEvent(db, { type, data: eventData(type, userId), subjectUserId: userId }, ctx.now());
 }

@@ -1,5 +1,5 @@
 import { GatehouseError, notFound } from '../../errors.js';
-import { readVerificationStanding, updateUserRow } from '../../store/repositories/user-repository.js';
+import { readPasswordCredential, readVerificationStanding, updateUserRow, upgradePasswordDigest } from '../../store/repositories/user-repository.js';
 import type { DomainContext } from '../context.js';
 import { endUserSessions } from '../sessions/sessions.js';
 import { getUser } from './get-user.js';
@@ -9,11 +9,7 @@ import { checkStoredPassword } from './password-credential.js';
 import type { User } from './user.js';
 
 async function readCredential(ctx: DomainContext, userId: string) {
-  const row = await ctx.store.db
-    .selectFrom('users')
-    .select(['password_digest', 'password_hasher'])
-    .where('id', '=', userId)
-    .executeTakeFirst();
+  const row = await readPasswordCredential(ctx.store.db, userId);
   if (!row) throw notFound();
   return row;
 }
@@ -38,14 +34,7 @@ export async function verifyUserPassword(ctx: DomainContext, userId: string, pas
     },
     () => new GatehouseError('form_password_incorrect', { meta: { param_name: 'password' } }),
   );
-  if (check.upgrade) {
-    await ctx.store.db
-      .updateTable('users')
-      .set({ password_digest: check.upgrade.digest, password_hasher: check.upgrade.hasher })
-      .where('id', '=', userId)
-      .where('password_digest', '=', digest)
-      .execute();
-  }
+  if (check.upgrade) await upgradePasswordDigest(ctx.store.db, userId, digest, check.upgrade);
   return { verified: true };
 }
 

@@ -1,5 +1,6 @@
 import type { Updateable } from 'kysely';
 import { notFound } from '../../errors.js';
+import { updateExistingUserRow } from '../../store/repositories/user-repository.js';
 import type { UserTable } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { endUserSessions } from '../sessions/sessions.js';
@@ -16,12 +17,7 @@ async function patchUser(
   const now = ctx.now();
   await ctx.store.transaction(async (trx) => {
     const before = await userPayload(ctx, trx, userId);
-    const result = await trx
-      .updateTable('users')
-      .set({ ...patch(now), updated_at: now })
-      .where('id', '=', userId)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) throw notFound();
+    if (!(await updateExistingUserRow(trx, userId, { ...patch(now), updated_at: now }))) throw notFound();
     if (options.securityEvent) await recordSecurityEvent(ctx, trx, options.securityEvent, userId);
     await recordUserChange(ctx, trx, userId, 'user.updated', before);
     if (options.endSessions) await endUserSessions(ctx, trx, userId, options.endSessions);

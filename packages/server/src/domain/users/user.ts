@@ -65,11 +65,3 @@ export interface User {
   emailAddresses: EmailAddress[];
   phoneNumbers: PhoneNumber[];
 }
-
-export interface DeletedObject {
-  object: string;
-  id: string;
-  deleted: true;
-  slug?: string;
-  externalId?: string | null;
-}

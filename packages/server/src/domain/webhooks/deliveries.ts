@@ -3,7 +3,7 @@ import type { DomainContext } from '../context.js';
 import { endpointWants } from './event-types.js';
 import { requireEndpoint } from './endpoints.js';
 import { newId } from '../../crypto/ids.js';
-import { webhookDb, webhookTrx, type DeliveryStatus } from './tables.js';
+import type { DeliveryStatus } from '../../store/schema.js';
 
 export interface WebhookAttempt {
   attemptedAt: number;
@@ -35,7 +35,7 @@ export async function listDeliveries(
   page: { limit: number; offset: number; status?: DeliveryStatus | undefined },
 ): Promise<{ items: WebhookDelivery[]; totalCount: number }> {
   await requireEndpoint(ctx, endpointId);
-  const db = webhookDb(ctx.store.db);
+  const db = ctx.store.db;
   let base = db.selectFrom('webhook_deliveries as d').where('d.endpoint_id', '=', endpointId);
   if (page.status) base = base.where('d.status', '=', page.status);
   const rows = await base
@@ -73,7 +73,7 @@ export async function listDeliveries(
 /** Queues one delivery again now, under the same svix-id (receivers de-duplicate on it). */
 export async function replayDelivery(ctx: DomainContext, endpointId: string, deliveryId: string): Promise<void> {
   const now = ctx.now();
-  const result = await webhookDb(ctx.store.db)
+  const result = await ctx.store.db
     .updateTable('webhook_deliveries')
     .set({ status: 'pending', attempts: 0, next_attempt_at: now, locked_until: null, updated_at: now })
     .where('id', '=', deliveryId)
@@ -94,8 +94,7 @@ export async function replaySince(ctx: DomainContext, endpointId: string, since:
   const now = ctx.now();
   const endpoint = await requireEndpoint(ctx, endpointId);
   const events = endpoint.events === null ? null : (JSON.parse(endpoint.events) as string[]);
-  return ctx.store.transaction(async (t) => {
-    const trx = webhookTrx(t);
+  return ctx.store.transaction(async (trx) => {
     const rows = await trx.selectFrom('events').select(['seq', 'type']).where('created_at', '>=', since).orderBy('seq').limit(REPLAY_LIMIT).execute();
     let n = 0;
     for (const row of rows) {

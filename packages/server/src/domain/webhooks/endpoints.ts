@@ -3,12 +3,12 @@ import { newId } from '../../crypto/ids.js';
 import { open, seal } from '../../crypto/secret-box.js';
 import { newWebhookSecret } from '../../crypto/webhook-signature.js';
 import { notFound, paramError } from '../../errors.js';
-import type { Executor, Store } from '../../store/db.js';
-import { serializeWebhookEndpoint } from '../../wire/webhook-endpoint.js';
+import type { Dialect, Executor, Store } from '../../store/db.js';
 import type { DomainContext } from '../context.js';
-import type { DeletedObject } from '../users/user.js';
+import type { DeletedObject } from '../deleted-object.js';
 import { appendEvent } from '../events/append-event.js';
-import { webhookDb, webhookTrx, type WebhookEndpointTable, type WebhookTrx } from './tables.js';
+import { eventData, type EventData, type EventType } from '../events/catalog.js';
+import type { WebhookEndpointTable } from '../../store/schema.js';
 import { webhookSettings } from './settings.js';
 import { assertPublicTarget, parseWebhookUrl, UnsafeTargetError } from './url-guard.js';
 
@@ -42,10 +42,12 @@ export function toEndpoint(row: WebhookEndpointTable): WebhookEndpoint {
   };
 }
 
-/** The `webhook_endpoint.*` event payload: the endpoint as the API shows it, never its secret. */
-export function endpointEventData(row: WebhookEndpointTable) {
-  return serializeWebhookEndpoint(toEndpoint(row));
+/** A `webhook_endpoint.*` event's payload: the endpoint as the API shows it, never its secret. */
+export function endpointEventData<T extends WebhookEndpointEventType>(type: T, row: WebhookEndpointTable): EventData<T> {
+  return eventData(type, toEndpoint(row));
 }
+
+type WebhookEndpointEventType = Extract<EventType, `webhook_endpoint.${string}`>;
 
 const sealContext = (endpointId: string) => `webhook_endpoint:${endpointId}`;
 
@@ -76,7 +78,7 @@ async function validatedUrl(store: Store, raw: string): Promise<string> {
  * the reading cursor starts at the oldest running transaction (so nothing committing later is
  * skipped) and `created_seq` filters out what was already there.
  */
-async function startingCursor(trx: WebhookTrx, dialect: Store['dialect']): Promise<{ cursor_txid: number; cursor_seq: number; created_seq: number }> {
+async function startingCursor(trx: Executor, dialect: Dialect): Promise<{ cursor_txid: number; cursor_seq: number; created_seq: number }> {
   const last = await trx.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
   const head = Number(last?.seq ?? 0);
   if (dialect === 'postgres') {
@@ -86,14 +88,14 @@ async function startingCursor(trx: WebhookTrx, dialect: Store['dialect']): Promi
   return { cursor_txid: 0, cursor_seq: head, created_seq: head };
 }
 
-async function loadRow(db: WebhookTrx | ReturnType<typeof webhookDb>, id: string): Promise<WebhookEndpointTable> {
+async function loadRow(db: Executor, id: string): Promise<WebhookEndpointTable> {
   const row = await db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound();
   return row;
 }
 
-async function audit(trx: Executor, type: string, row: WebhookEndpointTable, now: number, before?: WebhookEndpointTable): Promise<void> {
-  await appendEvent(trx, { type, data: endpointEventData(row), ...(before ? { before: endpointEventData(before) } : {}) }, now);
+async function audit(trx: Executor, type: WebhookEndpointEventType, row: WebhookEndpointTable, now: number, before?: WebhookEndpointTable): Promise<void> {
+  await appendEvent(trx, { type, data: endpointEventData(type, row), ...(before ? { before: endpointEventData(type, before) } : {}) }, now);
 }
 
 export interface EndpointInput {
@@ -108,8 +110,7 @@ export async function createEndpoint(ctx: DomainContext, input: EndpointInput & 
   const now = ctx.now();
   const id = newId('whe', now);
   const secret = newWebhookSecret();
-  const row = await ctx.store.transaction(async (t) => {
-    const trx = webhookTrx(t);
+  const row = await ctx.store.transaction(async (trx) => {
     const values: WebhookEndpointTable = {
       id,
       url,
@@ -126,14 +127,14 @@ export async function createEndpoint(ctx: DomainContext, input: EndpointInput & 
       updated_at: now,
     };
     await trx.insertInto('webhook_endpoints').values(values).execute();
-    await audit(t, 'webhook_endpoint.created', values, now);
+    await audit(trx, 'webhook_endpoint.created', values, now);
     return values;
   });
   return { ...toEndpoint(row), secret };
 }
 
 export async function listEndpoints(ctx: DomainContext, page: { limit: number; offset: number }): Promise<{ items: WebhookEndpoint[]; totalCount: number }> {
-  const db = webhookDb(ctx.store.db);
+  const db = ctx.store.db;
   const rows = await db.selectFrom('webhook_endpoints').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute();
   const count = await db.selectFrom('webhook_endpoints').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   return { items: rows.map(toEndpoint), totalCount: Number(count?.n ?? 0) };
@@ -146,8 +147,7 @@ export async function getEndpoint(ctx: DomainContext, id: string): Promise<Webho
 export async function updateEndpoint(ctx: DomainContext, id: string, input: EndpointInput): Promise<WebhookEndpoint> {
   const url = input.url === undefined ? undefined : await validatedUrl(ctx.store, input.url);
   const now = ctx.now();
-  return ctx.store.transaction(async (t) => {
-    const trx = webhookTrx(t);
+  return ctx.store.transaction(async (trx) => {
     const before = await loadRow(trx, id);
     const after: WebhookEndpointTable = { ...before, updated_at: now };
     if (url !== undefined) after.url = url;
@@ -163,19 +163,18 @@ export async function updateEndpoint(ctx: DomainContext, id: string, input: Endp
       .set({ url: after.url, description: after.description, events: after.events, enabled: after.enabled, disabled_reason: after.disabled_reason, failing_since: after.failing_since, updated_at: now })
       .where('id', '=', id)
       .execute();
-    await audit(t, 'webhook_endpoint.updated', after, now, before);
+    await audit(trx, 'webhook_endpoint.updated', after, now, before);
     return toEndpoint(after);
   });
 }
 
 export async function deleteEndpoint(ctx: DomainContext, id: string): Promise<DeletedObject> {
   const now = ctx.now();
-  await ctx.store.transaction(async (t) => {
-    const trx = webhookTrx(t);
+  await ctx.store.transaction(async (trx) => {
     const row = await loadRow(trx, id);
     // Attempts and deliveries go with it (ON DELETE CASCADE).
     await trx.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
-    await audit(t, 'webhook_endpoint.deleted', row, now);
+    await audit(trx, 'webhook_endpoint.deleted', row, now);
   });
   return { object: 'webhook_endpoint', id, deleted: true };
 }
@@ -184,8 +183,7 @@ export async function deleteEndpoint(ctx: DomainContext, id: string): Promise<De
 export async function rotateSecret(ctx: DomainContext, id: string): Promise<WebhookEndpoint> {
   const now = ctx.now();
   const secret = newWebhookSecret();
-  const row = await ctx.store.transaction(async (t) => {
-    const trx = webhookTrx(t);
+  const row = await ctx.store.transaction(async (trx) => {
     const before = await loadRow(trx, id);
     const after: WebhookEndpointTable = {
       ...before,
@@ -199,7 +197,7 @@ export async function rotateSecret(ctx: DomainContext, id: string): Promise<Webh
       .set({ secret_sealed: after.secret_sealed, previous_secret_sealed: after.previous_secret_sealed, previous_secret_expires_at: after.previous_secret_expires_at, updated_at: now })
       .where('id', '=', id)
       .execute();
-    await audit(t, 'webhook_endpoint.secret_rotated', after, now);
+    await audit(trx, 'webhook_endpoint.secret_rotated', after, now);
     return after;
   });
   return { ...toEndpoint(row), secret };
@@ -207,5 +205,5 @@ export async function rotateSecret(ctx: DomainContext, id: string): Promise<Webh
 
 /** The endpoint's row, or a 404 (also for routes nested under it). */
 export function requireEndpoint(ctx: DomainContext, id: string): Promise<WebhookEndpointTable> {
-  return loadRow(webhookDb(ctx.store.db), id);
+  return loadRow(ctx.store.db, id);
 }

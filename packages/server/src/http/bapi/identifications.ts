@@ -12,7 +12,8 @@ import {
   updatePhoneNumber,
 } from '../../domain/users/identifications.js';
 import { parseInput } from '../validation.js';
-import { serializeDeleted, serializeEmailAddress, serializePhoneNumber } from '../../wire/user.js';
+import { serializeEmailAddress, serializePhoneNumber } from '../../wire/user.js';
+import { serializeDeleted } from '../../wire/deleted.js';
 
 const flag = z.boolean().nullish();
 const idParams = (name: string) => z.object({ [name]: z.string().min(1).max(128) });

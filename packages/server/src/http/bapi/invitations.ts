@@ -12,7 +12,7 @@ import {
   type InvitationOrderField,
 } from '../../domain/invitations/invitations.js';
 import { metadataObject, normalizeQuery, parseInput, queryBoolean, queryInteger, queryList, queryString } from '../validation.js';
-import { serializeInvitation } from '../../wire/organization.js';
+import { serializeInvitation } from '../../wire/invitation.js';
 
 /**
  * A bulk request body: a bare JSON array, each element validated on its own afterwards so errors

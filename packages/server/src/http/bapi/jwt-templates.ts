@@ -13,7 +13,7 @@ import { MAX_TOKEN_LIFETIME_SECONDS } from '../../domain/sessions/signing-keys.j
 import { mintTemplateToken } from '../../domain/sessions/template-token.js';
 import { metadataObject, normalizeQuery, parseInput, queryBoolean, queryInteger } from '../validation.js';
 import { serializeJwtTemplate, serializeToken } from '../../wire/jwt-template.js';
-import { serializeDeleted } from '../../wire/user.js';
+import { serializeDeleted } from '../../wire/deleted.js';
 
 /** `/jwt_templates` and the template token route; names, ranges and claims are domain rules. */
 

@@ -22,7 +22,7 @@ import {
 } from '../../domain/organizations/roles.js';
 import { normalizeQuery, parseInput, queryInteger, queryString } from '../validation.js';
 import { serializePermission, serializeRole } from '../../wire/organization.js';
-import { serializeDeleted } from '../../wire/user.js';
+import { serializeDeleted } from '../../wire/deleted.js';
 
 /** `/organization_roles` and `/organization_permissions`: the instance's role and permission catalog. */
 

@@ -14,7 +14,7 @@ import {
 import { GatehouseError, paramError } from '../../errors.js';
 import { metadataObject, normalizeQuery, parseInput, queryBoolean, queryInteger, queryList, queryString, rfc3339 } from '../validation.js';
 import { serializeOrganization } from '../../wire/organization.js';
-import { serializeDeleted } from '../../wire/user.js';
+import { serializeDeleted } from '../../wire/deleted.js';
 
 const orgIdParams = z.object({ organization_id: z.string().min(1).max(128) });
 const maxMemberships = z.number().int().min(0).max(1_000_000).nullish();

@@ -5,12 +5,11 @@ import type { DomainContext } from '../../domain/context.js';
 import { createUser } from '../../domain/users/create-user.js';
 import { deleteUser } from '../../domain/users/delete-user.js';
 import { getUser } from '../../domain/users/get-user.js';
-import { countUsers, listUsers } from '../../domain/users/list-users.js';
+import { countUsers, listUsers, USER_ORDER_FIELDS, type UserOrderField } from '../../domain/users/list-users.js';
 import { updateUser } from '../../domain/users/update-user.js';
 import { updateUserMetadata } from '../../domain/users/user-metadata.js';
 import { removeUserPassword, setPasswordCompromised, verifyUserPassword } from '../../domain/users/user-passwords.js';
 import { banUser, lockUser, unbanUser, unlockUser } from '../../domain/users/user-restrictions.js';
-import { USER_ORDER_FIELDS, type UserOrderField } from '../../store/repositories/user-list-repository.js';
 import {
   metadataObject,
   normalizeQuery,
@@ -20,7 +19,8 @@ import {
   rfc3339,
   shortText,
 } from '../validation.js';
-import { serializeDeleted, serializeUser } from '../../wire/user.js';
+import { serializeUser } from '../../wire/user.js';
+import { serializeDeleted } from '../../wire/deleted.js';
 import { toListQuery, userFilterQuery } from './user-filter-query.js';
 
 const nullableBoolean = z.boolean().nullish();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { DomainContext } from '../../domain/context.js';
 import { listDeliveries, replayDelivery, replaySince } from '../../domain/webhooks/deliveries.js';
 import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, rotateSecret, updateEndpoint } from '../../domain/webhooks/endpoints.js';
-import { serializeDeleted } from '../../wire/user.js';
+import { serializeDeleted } from '../../wire/deleted.js';
 import { serializeQueuedDelivery, serializeReplay, serializeWebhookDelivery, serializeWebhookEndpoint } from '../../wire/webhook-endpoint.js';
 import { normalizeQuery, parseInput, queryInteger, queryString } from '../validation.js';
 

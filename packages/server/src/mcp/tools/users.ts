@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { USER_ORDER_FIELDS } from '../../store/repositories/user-list-repository.js';
+import { USER_ORDER_FIELDS } from '../../domain/users/list-users.js';
 import { apiBody, apiQuery, defineTool, id, limit, metadata, offset, orderBy, seg, stringList, timestamp, type GatehouseTool } from '../tool.js';
 
 /** The filters of `GET /v1/users`, shared by the list and the count. */

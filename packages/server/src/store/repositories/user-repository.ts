@@ -1,8 +1,9 @@
 import { PostgresAdapter, sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import type { Executor, Store } from '../db.js';
+import type { Dialect, Executor, Store } from '../db.js';
 import { insertTogether } from '../insert-together.js';
 import { preparedQuery } from '../prepared-query.js';
+import { forUpdate } from '../row-lock.js';
 import type { EmailAddressTable, EventTable, PhoneNumberTable, UserTable } from '../schema.js';
 
 export type UserRow = Selectable<UserTable>;
@@ -108,6 +109,45 @@ export async function updateUserRow(db: Executor, id: string, patch: Updateable<
   await db.updateTable('users').set(patch).where('id', '=', id).execute();
 }
 
+/** Like `updateUserRow`, but says whether the user existed. */
+export async function updateExistingUserRow(db: Executor, id: string, patch: Updateable<UserTable>): Promise<boolean> {
+  const result = await db.updateTable('users').set(patch).where('id', '=', id).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function readUserIdentity(db: Executor, id: string): Promise<Pick<UserRow, 'id' | 'external_id'> | undefined> {
+  return db.selectFrom('users').select(['id', 'external_id']).where('id', '=', id).executeTakeFirst();
+}
+
+export async function readPasswordCredential(db: Executor, id: string): Promise<Pick<UserRow, 'password_digest' | 'password_hasher'> | undefined> {
+  return db.selectFrom('users').select(['password_digest', 'password_hasher']).where('id', '=', id).executeTakeFirst();
+}
+
+/** Replaces a password digest with a stronger one, unless the password changed since `expected` was read. */
+export async function upgradePasswordDigest(db: Executor, id: string, expected: string, upgrade: { digest: string; hasher: string }): Promise<void> {
+  await db.updateTable('users').set({ password_digest: upgrade.digest, password_hasher: upgrade.hasher }).where('id', '=', id).where('password_digest', '=', expected).execute();
+}
+
+/** Who owns an email address or phone number, and whether it is verified. */
+export async function readIdentificationOwner(
+  db: Executor,
+  table: 'email_addresses' | 'phone_numbers',
+  id: string,
+): Promise<{ user_id: string; verification_status: EmailAddressRow['verification_status'] } | undefined> {
+  return db.selectFrom(table).select(['user_id', 'verification_status']).where('id', '=', id).executeTakeFirst();
+}
+
+/** What an organization shows of its members: names, username and primary identifiers. */
+export async function readPublicUserRows(db: Executor, ids: readonly string[]) {
+  return db
+    .selectFrom('users as u')
+    .leftJoin('email_addresses as e', 'e.id', 'u.primary_email_address_id')
+    .leftJoin('phone_numbers as p', 'p.id', 'u.primary_phone_number_id')
+    .select(['u.id', 'u.first_name', 'u.last_name', 'u.username', 'u.banned', 'e.email_address', 'p.phone_number'])
+    .where('u.id', 'in', ids)
+    .execute();
+}
+
 export async function deleteUserRow(db: Executor, id: string): Promise<boolean> {
   const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
@@ -171,9 +211,8 @@ export async function writeUserSearch(db: Executor, record: UserRecord): Promise
  * Takes the row lock a read-modify-write needs on PostgreSQL. SQLite transactions already run one
  * at a time, so there it is a plain read.
  */
-export async function lockUserRow(db: Executor, dialect: 'sqlite' | 'postgres', id: string): Promise<UserRow | undefined> {
-  const query = db.selectFrom('users').selectAll().where('id', '=', id);
-  return dialect === 'postgres' ? query.forUpdate().executeTakeFirst() : query.executeTakeFirst();
+export async function lockUserRow(db: Executor, dialect: Dialect, id: string): Promise<UserRow | undefined> {
+  return forUpdate(db.selectFrom('users').selectAll().where('id', '=', id), dialect).executeTakeFirst();
 }
 
 /** A user's standing for a factor check: what the lockout and the ban decide on. */
