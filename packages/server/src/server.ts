@@ -68,7 +68,7 @@ export async function startServer(config: Config, logger: Logger, storeOptions: 
   let encryptionKey: Uint8Array;
   try {
     encryptionKey = loadEncryptionKey(config.encryptionKey, config.dataDir).key;
-    instance = await bootstrapInstance(store);
+    instance = await bootstrapInstance({ store, now: Date.now });
     signingKeys = await signingKeysFor(config, store, encryptionKey);
   } catch (error) {
     await store.close();

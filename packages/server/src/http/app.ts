@@ -83,7 +83,7 @@ export function buildApp(options: AppOptions): App {
 
   void fastify.register(
     async (bapi) => {
-      requireSecretKey(bapi, { store: options.ctx.store, configuredKey: options.configuredSecretKey });
+      requireSecretKey(bapi, { ctx: options.ctx, configuredKey: options.configuredSecretKey });
       // Unknown paths under /v1 pass the key check first, so only a key holder can map the API.
       registerNotFound(bapi);
       recordMcpToolCalls(bapi, options.ctx);
@@ -102,7 +102,7 @@ export function buildApp(options: AppOptions): App {
     { prefix: '/v1' },
   );
   if (options.mcp) {
-    registerMcpEndpoint(fastify, { store: options.ctx.store, configuredKey: options.configuredSecretKey, options: options.mcp, now: options.ctx.now });
+    registerMcpEndpoint(fastify, { ctx: options.ctx, configuredKey: options.configuredSecretKey, options: options.mcp });
   }
 
   return {

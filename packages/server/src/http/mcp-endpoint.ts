@@ -5,7 +5,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { BackendApi, type ApiSend } from '../mcp/backend-api.js';
 import { createMcpServer, type McpServerOptions } from '../mcp/mcp-server.js';
-import type { Store } from '../store/db.js';
+import type { KeyContext } from '../domain/keys/secret-keys.js';
 import { presentedSecretKey, requireSecretKey } from './plugins/secret-key-auth.js';
 
 /** An idle MCP session is forgotten after this; the client re-initializes on its next call. */
@@ -61,7 +61,7 @@ function principalIdOf(request: FastifyRequest): string {
  */
 export function registerMcpEndpoint(
   root: FastifyInstance,
-  deps: { store: Store; configuredKey: string | undefined; options: McpServerOptions; now: () => number },
+  deps: { ctx: KeyContext; configuredKey: string | undefined; options: McpServerOptions },
 ): void {
   const sessions = new Map<string, McpSession>();
 
@@ -73,7 +73,7 @@ export function registerMcpEndpoint(
   };
 
   const sweep = () => {
-    const now = deps.now();
+    const now = deps.ctx.now();
     for (const [id, s] of sessions) if (now - s.lastUsedAt > SESSION_IDLE_MS) forget(id);
     while (sessions.size >= MAX_SESSIONS) {
       const oldest = [...sessions.entries()].sort((a, b) => a[1].lastUsedAt - b[1].lastUsedAt)[0];
@@ -87,7 +87,7 @@ export function registerMcpEndpoint(
   });
 
   void root.register(async (scope) => {
-    requireSecretKey(scope, { store: deps.store, configuredKey: deps.configuredKey });
+    requireSecretKey(scope, { ctx: deps.ctx, configuredKey: deps.configuredKey });
 
     const existing = (request: FastifyRequest): McpSession | undefined => {
       const id = request.headers['mcp-session-id'];
@@ -96,7 +96,7 @@ export function registerMcpEndpoint(
     };
 
     const handle = async (request: FastifyRequest, reply: FastifyReply, session: McpSession) => {
-      session.lastUsedAt = deps.now();
+      session.lastUsedAt = deps.ctx.now();
       session.origin = { ip: request.ip, userAgent: request.headers['user-agent'] };
       reply.hijack();
       await session.transport.handleRequest(request.raw, reply.raw, request.body);
@@ -123,7 +123,7 @@ export function registerMcpEndpoint(
       };
       const api = new BackendApi(injectSender(root, () => session, origin), secretKey);
       const server = createMcpServer(api, deps.options);
-      const session: McpSession = { server, transport, principalId: principalIdOf(request), lastUsedAt: deps.now(), origin };
+      const session: McpSession = { server, transport, principalId: principalIdOf(request), lastUsedAt: deps.ctx.now(), origin };
       await server.connect(transport);
       return handle(request, reply, session);
     });

@@ -112,8 +112,8 @@ describe('user events and the audit log', () => {
   });
 
   it('records secret keys created and revoked, with their hint and never the key', async () => {
-    const key = await createSecretKey(t.server.store, 'nightly export');
-    expect(await revokeSecretKey(t.server.store, key.id)).toBe(true);
+    const key = await createSecretKey({ store: t.server.store, now: Date.now }, 'nightly export');
+    expect(await revokeSecretKey({ store: t.server.store, now: Date.now }, key.id)).toBe(true);
     const events = await audit('?type=secret_key.created&type=secret_key.revoked');
     const mine = events.data.filter((e) => e.data.id === key.id);
     expect(mine.map((e) => e.type)).toEqual(['secret_key.revoked', 'secret_key.created']);

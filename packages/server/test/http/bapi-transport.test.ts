@@ -75,15 +75,15 @@ describe('Backend API authentication', () => {
   });
 
   it('stops accepting a key on the very next request after it is revoked', async () => {
-    const key = await createSecretKey(t.server.store, 'temporary');
+    const key = await createSecretKey({ store: t.server.store, now: Date.now }, 'temporary');
     const client = createClerkClient({ secretKey: key.secret, apiUrl: t.url });
     expect(typeof (await client.users.getCount())).toBe('number');
-    expect(await revokeSecretKey(t.server.store, key.id)).toBe(true);
+    expect(await revokeSecretKey({ store: t.server.store, now: Date.now }, key.id)).toBe(true);
     await expectClerkError(client.users.getCount(), 401, 'clerk_key_invalid');
   });
 
   it('refuses a key revoked behind its back by another process', async () => {
-    const key = await createSecretKey(t.server.store, 'revoked elsewhere');
+    const key = await createSecretKey({ store: t.server.store, now: Date.now }, 'revoked elsewhere');
     const client = createClerkClient({ secretKey: key.secret, apiUrl: t.url });
     expect(typeof (await client.users.getCount())).toBe('number');
     expect(typeof (await client.users.getCount())).toBe('number');
@@ -105,7 +105,7 @@ describe('Backend API authentication', () => {
   });
 
   it('refuses a key revoked with plain SQL in this process on the very next request', async () => {
-    const key = await createSecretKey(t.server.store, 'revoked by SQL');
+    const key = await createSecretKey({ store: t.server.store, now: Date.now }, 'revoked by SQL');
     const client = createClerkClient({ secretKey: key.secret, apiUrl: t.url });
     expect(typeof (await client.users.getCount())).toBe('number');
     expect(typeof (await client.users.getCount())).toBe('number');
@@ -114,8 +114,8 @@ describe('Backend API authentication', () => {
   });
 
   it('reads keys from the store while it cannot hear of changes, and caches again once it can', async () => {
-    const kept = await createSecretKey(t.server.store, 'kept');
-    const dropped = await createSecretKey(t.server.store, 'dropped');
+    const kept = await createSecretKey({ store: t.server.store, now: Date.now }, 'kept');
+    const dropped = await createSecretKey({ store: t.server.store, now: Date.now }, 'dropped');
     const keptClient = createClerkClient({ secretKey: kept.secret, apiUrl: t.url });
     const droppedClient = createClerkClient({ secretKey: dropped.secret, apiUrl: t.url });
     expect(typeof (await droppedClient.users.getCount())).toBe('number');
@@ -138,7 +138,7 @@ describe('Backend API authentication', () => {
     expect(typeof (await keptClient.users.getCount())).toBe('number');
     await waitFor('the change feed to listen again', () => t.server.store.changes.live);
     expect(typeof (await keptClient.users.getCount())).toBe('number');
-    expect(await revokeSecretKey(t.server.store, kept.id)).toBe(true);
+    expect(await revokeSecretKey({ store: t.server.store, now: Date.now }, kept.id)).toBe(true);
     await expectClerkError(keptClient.users.getCount(), 401, 'clerk_key_invalid');
   });
 

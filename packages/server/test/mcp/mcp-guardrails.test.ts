@@ -93,7 +93,7 @@ describe('the /mcp endpoint', () => {
     const own = await post(t.secretKey, sessionId ?? '');
     expect(own.status).toBe(200);
     expect(((await own.json()) as { result: { tools: unknown[] } }).result.tools.length).toBe(32);
-    const other = await createSecretKey(t.server.store, 'another automation');
+    const other = await createSecretKey({ store: t.server.store, now: Date.now }, 'another automation');
     expect((await post(other.secret, sessionId ?? '')).status).toBe(404);
     expect((await post(t.secretKey, 'not-a-session')).status).toBe(404);
 

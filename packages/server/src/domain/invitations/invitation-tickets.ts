@@ -1,7 +1,7 @@
-import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { hashSecret, randomSecret } from '../../crypto/tokens.js';
 import { GatehouseError, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
+import { revokePendingInvitationRow } from '../../store/repositories/invitation-repository.js';
 import type { InvitationStatus } from '../../store/schema.js';
 import { uniqueViolationColumn } from '../../store/unique-violation.js';
 import type { DomainContext } from '../context.js';
@@ -78,22 +78,6 @@ export function readStatus(stored: InvitationStatus, expiresAt: number | null, n
   return stored === 'pending' && expiresAt !== null && expiresAt <= now ? 'expired' : stored;
 }
 
-const STATUS_CONDITIONS: Record<InvitationStatus, (now: number) => RawBuilder<SqlBool>> = {
-  pending: (now) => sql<SqlBool>`(status = 'pending' and (expires_at is null or expires_at > ${now}))`,
-  expired: (now) => sql<SqlBool>`(status = 'expired' or (status = 'pending' and expires_at <= ${now}))`,
-  accepted: () => sql<SqlBool>`(status = 'accepted')`,
-  revoked: () => sql<SqlBool>`(status = 'revoked')`,
-};
-
-/**
- * A WHERE condition matching invitations whose status reads as any of `statuses` at `now`, for a
- * single-table query over `organization_invitations` or `invitations` (both have these columns).
- */
-export function statusCondition(statuses: readonly InvitationStatus[], now: number): RawBuilder<SqlBool> {
-  const parts = [...new Set(statuses)].map((status) => STATUS_CONDITIONS[status](now));
-  return sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
-}
-
 export function invitationNotPending(status: InvitationStatus): GatehouseError {
   return new GatehouseError('invitation_not_pending', { meta: { status } });
 }
@@ -132,6 +116,5 @@ export async function withPendingInvitationConflicts<T>(write: () => Promise<T>)
  * two concurrent revokes only one succeeds; the loser gets `invitation_not_pending`.
  */
 export async function markInvitationRevoked(db: Executor, table: 'invitations' | 'organization_invitations', id: string, now: number): Promise<void> {
-  const result = await db.updateTable(table).set({ status: 'revoked', updated_at: now }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) throw invitationNotPending('revoked');
+  if (!(await revokePendingInvitationRow(db, table, id, now))) throw invitationNotPending('revoked');
 }

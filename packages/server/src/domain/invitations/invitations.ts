@@ -1,8 +1,16 @@
-import { sql, type Selectable } from 'kysely';
 import { newId } from '../../crypto/ids.js';
 import { notFound } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
-import type { InvitationStatus, InvitationTable } from '../../store/schema.js';
+import {
+  findInvitationRow,
+  findPendingInvitationRowByTicketHash,
+  hasLivePendingInvitation,
+  insertInvitations,
+  listInvitationRows,
+  type InvitationRow,
+} from '../../store/repositories/invitation-repository.js';
+import { anyEmailAddressTaken } from '../../store/repositories/user-repository.js';
+import type { InvitationStatus } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent } from '../events/append-event.js';
 import { eventData } from '../events/catalog.js';
@@ -18,7 +26,6 @@ import {
   issueTicket,
   parseRedirectUrl,
   readStatus,
-  statusCondition,
   ticketAcceptUrl,
   ticketLookupHash,
   withPendingInvitationConflicts,
@@ -26,8 +33,6 @@ import {
 } from './invitation-tickets.js';
 
 /** Invitations to sign up to the instance (not to an organization). */
-
-type InvitationRow = Selectable<InvitationTable>;
 
 export interface CreateInvitationInput {
   emailAddress: string;
@@ -91,22 +96,12 @@ async function recordInvitationEvents(db: Executor, type: 'invitation.created' |
 }
 
 async function assertAddressesUnclaimed(db: Executor, emails: readonly string[]): Promise<void> {
-  if (emails.length === 0) return;
-  const taken = await db.selectFrom('email_addresses').select('id').where('email_address', 'in', emails).executeTakeFirst();
-  if (taken) throw identifierTaken('email_address');
+  if (await anyEmailAddressTaken(db, emails)) throw identifierTaken('email_address');
 }
 
 /** See `assertNoLivePendingInvitation` for organization invitations: the same index rule applies here. */
 async function assertNoLivePendingInvitation(db: Executor, emails: readonly string[], now: number): Promise<void> {
-  await db
-    .updateTable('invitations')
-    .set({ status: 'expired' })
-    .where('email_address', 'in', emails)
-    .where('status', '=', 'pending')
-    .where('expires_at', '<=', now)
-    .execute();
-  const pending = await db.selectFrom('invitations').select('id').where('email_address', 'in', emails).where('status', '=', 'pending').executeTakeFirst();
-  if (pending) throw duplicatePendingInvitation();
+  if (await hasLivePendingInvitation(db, emails, now)) throw duplicatePendingInvitation();
 }
 
 /** Creates every invitation or none, in one transaction; each reply carries its accept link once. */
@@ -143,7 +138,7 @@ export async function createInvitations(ctx: DomainContext, inputs: readonly Cre
           updated_at: now,
         };
       });
-      await trx.insertInto('invitations').values(values).execute();
+      await insertInvitations(trx, values);
       await recordInvitationEvents(trx, 'invitation.created', values, now);
       return values;
     }),
@@ -157,35 +152,19 @@ export async function createInvitation(ctx: DomainContext, input: CreateInvitati
   return invitation;
 }
 
-/** `like` with the pattern characters of `text` escaped, so a query matches literally. */
-function containsPattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 export async function listInvitations(ctx: DomainContext, query: InvitationListQuery): Promise<{ data: Invitation[]; totalCount: number }> {
-  const db = ctx.store.db;
   const now = ctx.now();
   const statuses = query.statuses && query.statuses.length > 0 ? query.statuses : DEFAULT_LIST_STATUSES;
   const text = query.query?.trim() ?? '';
-  const base = db
-    .selectFrom('invitations')
-    .where(statusCondition(statuses, now))
-    .$if(text !== '', (qb) =>
-      qb.where((eb) => eb.or([sql<boolean>`email_address like ${containsPattern(text)} escape '\\'`, eb('id', '=', text)])),
-    );
-  const { field, direction } = query.orderBy;
-  const [count, rows] = await Promise.all([
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    base.selectAll().orderBy(field, direction).orderBy('id', direction).limit(query.limit).offset(query.offset).execute(),
-  ]);
-  return { data: rows.map((row) => toInvitation(row, now)), totalCount: Number(count.n) };
+  const { rows, total } = await listInvitationRows(ctx.store.db, { statuses, text, orderBy: query.orderBy, limit: query.limit, offset: query.offset, now });
+  return { data: rows.map((row) => toInvitation(row, now)), totalCount: total };
 }
 
 /** Only a pending, unexpired invitation can be revoked; revoking kills its ticket. */
 export async function revokeInvitation(ctx: DomainContext, invitationId: string): Promise<Invitation> {
   const now = ctx.now();
   const row = await ctx.store.transaction(async (trx) => {
-    const current = await trx.selectFrom('invitations').selectAll().where('id', '=', invitationId).executeTakeFirst();
+    const current = await findInvitationRow(trx, invitationId);
     if (!current) throw notFound();
     const status = readStatus(current.status, current.expires_at, now);
     if (status !== 'pending') throw invitationNotPending(status);
@@ -201,15 +180,10 @@ export async function revokeInvitation(ctx: DomainContext, invitationId: string)
  * The pending, unexpired invitation a presented ticket belongs to, found by the ticket's hash.
  * Redeeming it must still consume it atomically (an update guarded on `status = 'pending'`).
  */
-export async function findPendingInvitationByTicket(db: Executor, ticket: string, now: number = Date.now()): Promise<PendingInvitation | undefined> {
+export async function findPendingInvitationByTicket(db: Executor, ticket: string, now: number): Promise<PendingInvitation | undefined> {
   const hash = ticketLookupHash(ticket);
   if (hash === undefined) return undefined;
-  const row = await db
-    .selectFrom('invitations')
-    .selectAll()
-    .where('ticket_hash', '=', hash)
-    .where(statusCondition(['pending'], now))
-    .executeTakeFirst();
+  const row = await findPendingInvitationRowByTicketHash(db, hash, now);
   if (!row) return undefined;
   return {
     id: row.id,

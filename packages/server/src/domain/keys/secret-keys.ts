@@ -3,7 +3,17 @@ import { constantTimeEqual, hashSecret, randomSecret } from '../../crypto/tokens
 import type { Store } from '../../store/db.js';
 import type { TableChange } from '../../store/change-feed.js';
 import { cachePerStore } from '../../store/change-guarded-cache.js';
-import { preparedQuery } from '../../store/prepared-query.js';
+import {
+  findActiveKeyByHash,
+  insertSecretKey,
+  insertInstanceOnce,
+  listSecretKeyRows,
+  readInstanceId,
+  recordSecretKeyUse,
+  revokeSecretKeyRow,
+  type SecretKeyRow,
+} from '../../store/repositories/secret-key-repository.js';
+import type { DomainContext } from '../context.js';
 import { appendEvent } from '../events/append-event.js';
 import { eventData } from '../events/catalog.js';
 
@@ -33,26 +43,33 @@ export type SecretKeyPrincipal = { kind: 'secret_key'; keyId: string } | { kind:
 // enough to tell an operator whether a key is still in use.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export async function createSecretKey(store: Store, name: string, now = Date.now()): Promise<NewSecretKey> {
+/** Key operations run before a full domain context exists (first start, the CLI): they need only the store and the clock. */
+export type KeyContext = Pick<DomainContext, 'store' | 'now'>;
+
+export async function createSecretKey(ctx: KeyContext, name: string): Promise<NewSecretKey> {
+  const now = ctx.now();
   const secret = `sk_live_${randomSecret(32)}`;
   const row = { id: newId('ak', now), name, key_hash: hashSecret(secret), hint: secret.slice(-4), created_at: now, last_used_at: null, revoked_at: null };
-  await store.transaction(async (trx) => {
-    await trx.insertInto('secret_keys').values(row).execute();
-    await appendEvent(trx, { type: 'secret_key.created', data: eventData('secret_key.created', audited(row, null)) }, now);
+  await ctx.store.transaction(async (trx) => {
+    await insertSecretKey(trx, row);
+    await appendEvent(trx, { type: 'secret_key.created', data: eventData('secret_key.created', audited(row)) }, now);
   });
-  return { id: row.id, name, hint: row.hint, createdAt: now, lastUsedAt: null, revokedAt: null, secret };
+  return { ...toSummary(row), secret };
 }
 
 /** What the audit log keeps about a key: never the key or its hash. */
 export type AuditedSecretKey = Pick<SecretKeySummary, 'id' | 'name' | 'hint' | 'createdAt' | 'revokedAt'>;
 
-function audited(row: { id: string; name: string; hint: string; created_at: number }, revokedAt: number | null): AuditedSecretKey {
-  return { id: row.id, name: row.name, hint: row.hint, createdAt: row.created_at, revokedAt };
+function toSummary(row: SecretKeyRow): SecretKeySummary {
+  return { id: row.id, name: row.name, hint: row.hint, createdAt: row.created_at, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at };
 }
 
-export async function listSecretKeys(store: Store): Promise<SecretKeySummary[]> {
-  const rows = await store.db.selectFrom('secret_keys').selectAll().orderBy('created_at').orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, name: r.name, hint: r.hint, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at }));
+function audited(row: SecretKeyRow): AuditedSecretKey {
+  return { id: row.id, name: row.name, hint: row.hint, createdAt: row.created_at, revokedAt: row.revoked_at };
+}
+
+export async function listSecretKeys(ctx: KeyContext): Promise<SecretKeySummary[]> {
+  return (await listSecretKeyRows(ctx.store.db)).map(toSummary);
 }
 
 /**
@@ -60,21 +77,15 @@ export async function listSecretKeys(store: Store): Promise<SecretKeySummary[]> 
  * the store's change feed tells them (PostgreSQL: milliseconds after the commit; SQLite: at their
  * next request, which sees the file's data version move).
  */
-export async function revokeSecretKey(store: Store, id: string, now = Date.now()): Promise<boolean> {
-  return store.transaction(async (trx) => {
-    const result = await trx.updateTable('secret_keys').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) return false;
-    const row = await trx.selectFrom('secret_keys').select(['id', 'name', 'hint', 'created_at']).where('id', '=', id).executeTakeFirstOrThrow();
-    await appendEvent(trx, { type: 'secret_key.revoked', data: eventData('secret_key.revoked', audited(row, now)) }, now);
+export async function revokeSecretKey(ctx: KeyContext, id: string): Promise<boolean> {
+  const now = ctx.now();
+  return ctx.store.transaction(async (trx) => {
+    const row = await revokeSecretKeyRow(trx, id, now);
+    if (!row) return false;
+    await appendEvent(trx, { type: 'secret_key.revoked', data: eventData('secret_key.revoked', audited(row)) }, now);
     return true;
   });
 }
-
-// Every Backend API request runs this, unless the key cache answers.
-const activeKeyByHash = preparedQuery(
-  (db, keyHash: string) => db.selectFrom('secret_keys').select(['id', 'key_hash', 'last_used_at']).where('key_hash', '=', keyHash).where('revoked_at', 'is', null),
-  1,
-);
 
 interface ActiveKey {
   id: string;
@@ -94,24 +105,20 @@ function affectsActiveKeys(change: TableChange): boolean {
 const keyCacheOf = cachePerStore<string, ActiveKey>(affectsActiveKeys, MAX_CACHED_KEYS);
 
 async function activeKey(store: Store, keyHash: string): Promise<ActiveKey | undefined> {
-  const [row] = await activeKeyByHash(store.db, keyHash);
+  const row = await findActiveKeyByHash(store.db, keyHash);
   return row ? { id: row.id, lastUsedAt: row.last_used_at } : undefined;
 }
 
-export async function authenticateSecretKey(
-  store: Store,
-  presented: string,
-  configuredKey: string | undefined,
-  now = Date.now(),
-): Promise<SecretKeyPrincipal | undefined> {
+export async function authenticateSecretKey(ctx: KeyContext, presented: string, configuredKey: string | undefined): Promise<SecretKeyPrincipal | undefined> {
   if (configuredKey !== undefined && constantTimeEqual(presented, configuredKey)) return { kind: 'configured_secret_key' };
   const keyHash = hashSecret(presented);
-  const cache = keyCacheOf(store);
-  const key = cache.get(keyHash) ?? (await cache.load(keyHash, () => activeKey(store, keyHash)));
+  const cache = keyCacheOf(ctx.store);
+  const key = cache.get(keyHash) ?? (await cache.load(keyHash, () => activeKey(ctx.store, keyHash)));
   if (!key) return undefined;
+  const now = ctx.now();
   if (key.lastUsedAt === null || now - key.lastUsedAt > LAST_USED_RESOLUTION_MS) {
     key.lastUsedAt = now;
-    await store.db.updateTable('secret_keys').set({ last_used_at: now }).where('id', '=', key.id).execute();
+    await recordSecretKeyUse(ctx.store.db, key.id, now);
   }
   return { kind: 'secret_key', keyId: key.id };
 }
@@ -120,18 +127,15 @@ export async function authenticateSecretKey(
  * Creates the instance on first start. Returns the first secret key when this call created the
  * instance (the caller shows it once), undefined when the instance already existed.
  */
-export async function bootstrapInstance(store: Store, now = Date.now()): Promise<{ instanceId: string; firstKey?: NewSecretKey }> {
-  const existing = await store.db.selectFrom('instance').select('id').executeTakeFirst();
-  if (existing) return { instanceId: existing.id };
+export async function bootstrapInstance(ctx: KeyContext): Promise<{ instanceId: string; firstKey?: NewSecretKey }> {
+  const existing = await readInstanceId(ctx.store.db);
+  if (existing) return { instanceId: existing };
+  const now = ctx.now();
   const instanceId = newId('ins', now);
-  const inserted = await store.db
-    .insertInto('instance')
-    .values({ singleton: 1, id: instanceId, created_at: now })
-    .onConflict((oc) => oc.doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
-    const row = await store.db.selectFrom('instance').select('id').executeTakeFirstOrThrow();
-    return { instanceId: row.id };
+  if (!(await insertInstanceOnce(ctx.store.db, instanceId, now))) {
+    const winner = await readInstanceId(ctx.store.db);
+    if (!winner) throw new Error('the instance row vanished while starting');
+    return { instanceId: winner };
   }
-  return { instanceId, firstKey: await createSecretKey(store, 'default', now) };
+  return { instanceId, firstKey: await createSecretKey(ctx, 'default') };
 }

@@ -3,6 +3,7 @@ import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import type { InvitationStatus, OrganizationInvitationTable } from '../../store/schema.js';
+import { statusCondition } from '../../store/repositories/invitation-repository.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent } from '../events/append-event.js';
 import { eventData } from '../events/catalog.js';
@@ -14,7 +15,6 @@ import {
   issueTicket,
   parseRedirectUrl,
   readStatus,
-  statusCondition,
   ticketAcceptUrl,
   ticketLookupHash,
   withPendingInvitationConflicts,
@@ -390,7 +390,7 @@ export async function listUserOrganizationInvitations(
 export async function findPendingOrganizationInvitationByTicket(
   db: Executor,
   ticket: string,
-  now: number = Date.now(),
+  now: number,
 ): Promise<PendingOrganizationInvitation | undefined> {
   const hash = ticketLookupHash(ticket);
   if (hash === undefined) return undefined;

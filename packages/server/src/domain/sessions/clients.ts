@@ -1,6 +1,7 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { hashSecret, randomSecret, constantTimeEqual } from '../../crypto/tokens.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
+import { listClientIds, loadClientRows, readClientRotatingTokenHash, setClientRotatingTokenHash } from '../../store/repositories/session-repository.js';
 import type { DomainContext } from '../context.js';
 import { signClaims } from './session-token.js';
 import { toSession, type Session } from './sessions.js';
@@ -17,10 +18,7 @@ export interface Client {
 async function loadClients(ctx: DomainContext, ids: readonly string[]): Promise<Client[]> {
   if (ids.length === 0) return [];
   const now = ctx.now();
-  const [rows, sessions] = await Promise.all([
-    ctx.store.db.selectFrom('clients').selectAll().where('id', 'in', [...ids]).execute(),
-    ctx.store.db.selectFrom('sessions').selectAll().where('client_id', 'in', [...ids]).orderBy('created_at').orderBy('id').execute(),
-  ]);
+  const { clients: rows, sessions } = await loadClientRows(ctx.store.db, ids);
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.flatMap((id) => {
     const row = byId.get(id);
@@ -44,11 +42,8 @@ export async function getClient(ctx: DomainContext, clientId: string): Promise<C
 }
 
 export async function listClients(ctx: DomainContext, page: { limit: number; offset: number }): Promise<{ items: Client[]; totalCount: number }> {
-  const [rows, total] = await Promise.all([
-    ctx.store.db.selectFrom('clients').select('id').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
-    ctx.store.db.selectFrom('clients').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { items: await loadClients(ctx, rows.map((r) => r.id)), totalCount: Number(total.n) };
+  const { ids, total } = await listClientIds(ctx.store.db, page);
+  return { items: await loadClients(ctx, ids), totalCount: total };
 }
 
 /**
@@ -58,12 +53,7 @@ export async function listClients(ctx: DomainContext, page: { limit: number; off
  */
 export async function issueClientToken(ctx: DomainContext, clientId: string): Promise<string> {
   const rotating = randomSecret(32);
-  const result = await ctx.store.db
-    .updateTable('clients')
-    .set({ rotating_token_hash: hashSecret(rotating), updated_at: ctx.now() })
-    .where('id', '=', clientId)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) throw notFound();
+  if (!(await setClientRotatingTokenHash(ctx.store.db, clientId, hashSecret(rotating), ctx.now()))) throw notFound();
   const { jwt } = await signClaims(ctx, { id: clientId, rotating_token: rotating }, MAX_TOKEN_LIFETIME_SECONDS);
   return jwt;
 }
@@ -79,7 +69,7 @@ export async function verifyClientToken(ctx: DomainContext, token: string): Prom
   const clientId = payload['id'];
   const rotating = payload['rotating_token'];
   if (typeof clientId !== 'string' || typeof rotating !== 'string') throw invalid();
-  const row = await ctx.store.db.selectFrom('clients').select(['rotating_token_hash']).where('id', '=', clientId).executeTakeFirst();
+  const row = await readClientRotatingTokenHash(ctx.store.db, clientId);
   if (!row) throw notFound();
   if (!row.rotating_token_hash || !constantTimeEqual(row.rotating_token_hash, hashSecret(rotating))) {
     throw new GatehouseError('form_param_format_invalid', { meta: { param_name: 'token' }, longMessage: 'This client token has been rotated out.' });

@@ -1,8 +1,15 @@
-import type { Selectable } from 'kysely';
 import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
-import type { JwtTemplateTable } from '../../store/schema.js';
+import {
+  deleteJwtTemplateRow,
+  findJwtTemplateRow,
+  insertJwtTemplate,
+  jwtTemplateNameTaken,
+  listJwtTemplateRows,
+  updateJwtTemplateRow,
+  type JwtTemplateRow,
+} from '../../store/repositories/jwt-template-repository.js';
 import { uniqueViolationColumn } from '../../store/unique-violation.js';
 import type { DomainContext } from '../context.js';
 import { assertValidMetadata } from '../metadata.js';
@@ -47,8 +54,6 @@ export const SIGNING_ALGORITHM = 'RS256' as const;
 export const RESERVED_CLAIMS = ['iss', 'sub', 'sid', 'iat', 'nbf', 'exp', 'azp', 'jti'] as const;
 
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-type JwtTemplateRow = Selectable<JwtTemplateTable>;
 
 function toJwtTemplate(row: JwtTemplateRow): JwtTemplate {
   return {
@@ -135,12 +140,6 @@ function parseInputFields(input: JwtTemplateInput): ParsedInput {
 
 const nameTakenError = (): GatehouseError => paramError('form_identifier_exists', 'name');
 
-async function nameTaken(db: Executor, name: string, exceptId?: string): Promise<boolean> {
-  let query = db.selectFrom('jwt_templates').select('id').where('name', '=', name);
-  if (exceptId) query = query.where('id', '!=', exceptId);
-  return (await query.executeTakeFirst()) !== undefined;
-}
-
 /** A concurrent writer can take the name after our check; the unique index still says so clearly. */
 function nameConflict<T>(write: () => Promise<T>): Promise<T> {
   return write().catch((error: unknown) => {
@@ -150,13 +149,13 @@ function nameConflict<T>(write: () => Promise<T>): Promise<T> {
 }
 
 async function findRow(db: Executor, id: string): Promise<JwtTemplateRow> {
-  const row = await db.selectFrom('jwt_templates').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await findJwtTemplateRow(db, { id });
   if (!row) throw notFound();
   return row;
 }
 
 export async function findJwtTemplateByName(db: Executor, name: string): Promise<JwtTemplate> {
-  const row = await db.selectFrom('jwt_templates').selectAll().where('name', '=', name).executeTakeFirst();
+  const row = await findJwtTemplateRow(db, { name });
   if (!row) throw notFound();
   return toJwtTemplate(row);
 }
@@ -168,12 +167,8 @@ export async function getJwtTemplate(ctx: DomainContext, id: string): Promise<Jw
 }
 
 export async function listJwtTemplates(ctx: DomainContext, q: { limit: number; offset: number }): Promise<{ items: JwtTemplate[]; totalCount: number }> {
-  const db = ctx.store.db;
-  const [rows, total] = await Promise.all([
-    db.selectFrom('jwt_templates').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute(),
-    db.selectFrom('jwt_templates').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows.map(toJwtTemplate), totalCount: Number(total.n) };
+  const { rows, total } = await listJwtTemplateRows(ctx.store.db, q);
+  return { items: rows.map(toJwtTemplate), totalCount: total };
 }
 
 export async function createJwtTemplate(ctx: DomainContext, input: JwtTemplateInput): Promise<JwtTemplate> {
@@ -190,8 +185,8 @@ export async function createJwtTemplate(ctx: DomainContext, input: JwtTemplateIn
   };
   await nameConflict(() =>
     ctx.store.transaction(async (trx) => {
-      if (await nameTaken(trx, row.name)) throw nameTakenError();
-      await trx.insertInto('jwt_templates').values(row).execute();
+      if (await jwtTemplateNameTaken(trx, row.name)) throw nameTakenError();
+      await insertJwtTemplate(trx, row);
     }),
   );
   return toJwtTemplate(row);
@@ -204,18 +199,14 @@ export async function updateJwtTemplate(ctx: DomainContext, id: string, input: J
   const row = await nameConflict(() =>
     ctx.store.transaction(async (trx) => {
       await findRow(trx, id);
-      if (await nameTaken(trx, parsed.name, id)) throw nameTakenError();
-      await trx
-        .updateTable('jwt_templates')
-        .set({
-          name: parsed.name,
-          claims: JSON.stringify(parsed.claims),
-          ...(parsed.lifetime !== undefined ? { lifetime: parsed.lifetime } : {}),
-          ...(parsed.allowedClockSkew !== undefined ? { allowed_clock_skew: parsed.allowedClockSkew } : {}),
-          updated_at: now,
-        })
-        .where('id', '=', id)
-        .execute();
+      if (await jwtTemplateNameTaken(trx, parsed.name, id)) throw nameTakenError();
+      await updateJwtTemplateRow(trx, id, {
+        name: parsed.name,
+        claims: JSON.stringify(parsed.claims),
+        ...(parsed.lifetime !== undefined ? { lifetime: parsed.lifetime } : {}),
+        ...(parsed.allowedClockSkew !== undefined ? { allowed_clock_skew: parsed.allowedClockSkew } : {}),
+        updated_at: now,
+      });
       return findRow(trx, id);
     }),
   );
@@ -223,7 +214,6 @@ export async function updateJwtTemplate(ctx: DomainContext, id: string, input: J
 }
 
 export async function deleteJwtTemplate(ctx: DomainContext, id: string): Promise<DeletedObject> {
-  const result = await ctx.store.db.deleteFrom('jwt_templates').where('id', '=', id).executeTakeFirst();
-  if (Number(result.numDeletedRows) === 0) throw notFound();
+  if (!(await deleteJwtTemplateRow(ctx.store.db, id))) throw notFound();
   return { object: 'jwt_template', id, deleted: true };
 }

@@ -1,16 +1,17 @@
 import type { JWTPayload } from 'jose';
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { signRs256 } from '../../crypto/jws.js';
 import { newTokenId } from '../../crypto/ids.js';
 import { appendEvent } from '../events/append-event.js';
 import { eventData } from '../events/catalog.js';
 import { GatehouseError, notFound } from '../../errors.js';
-import type { Executor, Store } from '../../store/db.js';
+import type { Store } from '../../store/db.js';
 import type { TableChange } from '../../store/change-feed.js';
 import { cachePerStore } from '../../store/change-guarded-cache.js';
-import { preparedQuery } from '../../store/prepared-query.js';
+import { clearActiveOrganization } from '../../store/repositories/session-repository.js';
+import { readTokenSubject, type TokenSubjectRow } from '../../store/repositories/token-subject-repository.js';
 import type { DomainContext } from '../context.js';
-import { effectiveStatus, type SessionRow } from './sessions.js';
+import { effectiveStatus } from './sessions.js';
+import { MAX_TOKEN_LIFETIME_SECONDS } from './signing-keys.js';
 
 /** A refresh refused because the session is no longer active or its user is banned. */
 export interface TokenDenial {
@@ -19,7 +20,6 @@ export interface TokenDenial {
   status: ReturnType<typeof effectiveStatus>;
   userBanned: boolean;
 }
-import { MAX_TOKEN_LIFETIME_SECONDS } from './signing-keys.js';
 
 /** Clock skew tolerated by verifiers: `nbf` is back-dated by it (Clerk does the same). */
 export const CLOCK_SKEW_SECONDS = 5;
@@ -84,92 +84,9 @@ export async function signClaims(ctx: DomainContext, claims: JWTPayload, lifetim
   return { jwt, claims: full };
 }
 
-interface TokenSubject {
-  session: SessionRow;
-  banned: boolean;
-  /** The active organization with the member's role, if the user is still a member. */
-  org: OrganizationClaimsSource | undefined;
+interface TokenSubject extends TokenSubjectRow {
   /** The organization claims, by token version, computed once per subject. */
   orgClaims: Partial<Record<1 | 2, Record<string, unknown>>>;
-}
-
-/** A session with its user and, if the user is still a member, its active organization and membership. */
-function sessionWithActiveMembership(db: Executor) {
-  return db
-    .selectFrom('sessions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .leftJoin('organization_memberships as m', (join) => join.onRef('m.organization_id', '=', 's.last_active_organization_id').onRef('m.user_id', '=', 's.user_id'))
-    .leftJoin('organizations as o', 'o.id', 'm.organization_id');
-}
-
-const tokenSubjectQuery = preparedQuery(
-  (db, sessionId: string) =>
-    sessionWithActiveMembership(db)
-      .selectAll('s')
-      .select(['u.banned as user_banned', 'o.id as org_id', 'o.slug as org_slug', 'm.role_id as org_role_id'])
-      .where('s.id', '=', sessionId),
-  1,
-);
-
-const rolePermissionsQuery = preparedQuery(
-  (db, roleId: string) =>
-    db
-      .selectFrom('organization_roles as r')
-      .leftJoin('organization_role_permissions as rp', 'rp.role_id', 'r.id')
-      .leftJoin('organization_permissions as p', 'p.id', 'rp.permission_id')
-      .select(['r.key as role_key', 'p.key as permission_key'])
-      .where('r.id', '=', roleId)
-      .orderBy('p.key'),
-  1,
-);
-
-/**
- * SQLite: the session, its user's ban flag and the active membership in one indexed read, then
- * the role's permissions in a second (one six-way join measured slower than the two).
- */
-async function loadTokenSubjectInTwoReads(db: Executor, sessionId: string): Promise<TokenSubject | undefined> {
-  const [row] = await tokenSubjectQuery(db, sessionId);
-  if (!row) return undefined;
-  const { user_banned, org_id, org_slug, org_role_id, ...session } = row;
-  let org: OrganizationClaimsSource | undefined;
-  if (org_id && org_slug && org_role_id) {
-    const rows = await rolePermissionsQuery(db, org_role_id);
-    const first = rows[0];
-    if (first) org = { id: org_id, slug: org_slug, roleKey: first.role_key, permissions: rows.flatMap((r) => (r.permission_key ? [r.permission_key] : [])) };
-  }
-  return { session, banned: user_banned === 1, org, orgClaims: {} };
-}
-
-const tokenSubjectWithPermissionsQuery = preparedQuery(
-  (db, sessionId: string) =>
-    sessionWithActiveMembership(db)
-      .leftJoin('organization_roles as r', 'r.id', 'm.role_id')
-      .selectAll('s')
-      .select((eb) => [
-        'u.banned as user_banned',
-        'o.id as org_id',
-        'o.slug as org_slug',
-        'r.key as role_key',
-        jsonArrayFrom(
-          eb
-            .selectFrom('organization_role_permissions as rp')
-            .innerJoin('organization_permissions as p', 'p.id', 'rp.permission_id')
-            .select('p.key')
-            .whereRef('rp.role_id', '=', 'r.id')
-            .orderBy('p.key'),
-        ).as('permissions'),
-      ])
-      .where('s.id', '=', sessionId),
-  1,
-);
-
-/** PostgreSQL: everything in one round trip, the role's permissions aggregated as JSON. */
-async function loadTokenSubjectInOneRead(db: Executor, sessionId: string): Promise<TokenSubject | undefined> {
-  const [row] = await tokenSubjectWithPermissionsQuery(db, sessionId);
-  if (!row) return undefined;
-  const { user_banned, org_id, org_slug, role_key, permissions, ...session } = row;
-  const org = org_id && org_slug && role_key ? { id: org_id, slug: org_slug, roleKey: role_key, permissions: permissions.map((p) => p.key) } : undefined;
-  return { session, banned: user_banned === 1, org, orgClaims: {} };
 }
 
 /**
@@ -212,7 +129,10 @@ const subjectCacheOf = cachePerStore<string, TokenSubject>(affectsTokenSubjects,
  */
 async function loadTokenSubject(store: Store, sessionId: string): Promise<TokenSubject> {
   const cache = subjectCacheOf(store);
-  const read = () => (store.dialect === 'postgres' ? loadTokenSubjectInOneRead(store.db, sessionId) : loadTokenSubjectInTwoReads(store.db, sessionId));
+  const read = async (): Promise<TokenSubject | undefined> => {
+    const row = await readTokenSubject(store, sessionId);
+    return row ? { ...row, orgClaims: {} } : undefined;
+  };
   const subject = cache.get(sessionId) ?? (await cache.load(sessionId, read));
   if (!subject) throw notFound();
   return subject;
@@ -245,7 +165,7 @@ export async function mintSessionToken(
   }
 
   if (!org && session.last_active_organization_id) {
-    await db.updateTable('sessions').set({ last_active_organization_id: null, updated_at: now }).where('id', '=', session.id).execute();
+    await clearActiveOrganization(db, session.id, now);
   }
   const claims: JWTPayload = {
     iss: issuerFor(ctx),

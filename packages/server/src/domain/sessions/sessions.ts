@@ -1,15 +1,23 @@
-import type { Selectable } from 'kysely';
 import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
-import type { SessionStatus, SessionTable } from '../../store/schema.js';
+import { isMember } from '../../store/repositories/organization-repository.js';
+import {
+  endActiveSessionRow,
+  findSessionRowById,
+  insertClientWithSession,
+  listActiveSessionRowsOfUser,
+  listSessionRows,
+  type SessionRow,
+} from '../../store/repositories/session-repository.js';
+import type { SessionStatus } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent } from '../events/append-event.js';
 import { eventData, type EventSubject } from '../events/catalog.js';
-import { loadUserRecord } from '../../store/repositories/user-repository.js';
+import { loadUserRecord, readUserRestrictions } from '../../store/repositories/user-repository.js';
 import { toUser } from '../users/to-user.js';
 
-export type SessionRow = Selectable<SessionTable>;
+export type { SessionRow };
 
 export interface Session {
   id: string;
@@ -69,7 +77,7 @@ async function sessionSubject(ctx: DomainContext, db: Executor, session: Session
 }
 
 export async function findSessionRow(db: Executor, sessionId: string): Promise<SessionRow> {
-  const row = await db.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirst();
+  const row = await findSessionRowById(db, sessionId);
   if (!row) throw notFound();
   return row;
 }
@@ -79,13 +87,7 @@ export async function getSession(ctx: DomainContext, sessionId: string): Promise
 }
 
 export async function assertMember(db: Executor, userId: string, organizationId: string, param: string): Promise<void> {
-  const membership = await db
-    .selectFrom('organization_memberships')
-    .select('id')
-    .where('user_id', '=', userId)
-    .where('organization_id', '=', organizationId)
-    .executeTakeFirst();
-  if (!membership) throw paramError('form_param_value_invalid', param, `The user is not a member of organization ${organizationId}.`);
+  if (!(await isMember(db, userId, organizationId))) throw paramError('form_param_value_invalid', param, `The user is not a member of organization ${organizationId}.`);
 }
 
 /**
@@ -99,17 +101,17 @@ export async function createSession(
   const now = ctx.now();
   const sessionId = newId('sess', now);
   await ctx.store.transaction(async (trx) => {
-    const user = await trx.selectFrom('users').select(['id', 'banned', 'locked_until']).where('id', '=', input.userId).executeTakeFirst();
+    const user = await readUserRestrictions(trx, input.userId);
     if (!user) throw paramError('form_param_value_invalid', 'user_id', 'user_id must be the id of an existing user.');
     if (user.banned === 1) throw new GatehouseError('user_banned');
     if (user.locked_until !== null && user.locked_until > now) throw new GatehouseError('user_locked');
     if (input.activeOrganizationId) await assertMember(trx, input.userId, input.activeOrganizationId, 'active_organization_id');
     const clientId = newId('client', now);
     const expireAt = now + ctx.policy.sessions.lifetimeSeconds * 1000;
-    await trx.insertInto('clients').values({ id: clientId, rotating_token_hash: null, last_active_session_id: sessionId, created_at: now, updated_at: now }).execute();
-    await trx
-      .insertInto('sessions')
-      .values({
+    await insertClientWithSession(
+      trx,
+      { id: clientId, rotating_token_hash: null, last_active_session_id: sessionId, created_at: now, updated_at: now },
+      {
         id: sessionId,
         client_id: clientId,
         user_id: input.userId,
@@ -123,8 +125,8 @@ export async function createSession(
         abandon_at: abandonAtFor(ctx, now, expireAt),
         created_at: now,
         updated_at: now,
-      })
-      .execute();
+      },
+    );
     const row = await findSessionRow(trx, sessionId);
     await appendEvent(trx, { type: 'session.created', data: eventData('session.created', await sessionSubject(ctx, trx, toSession(row, now))), subjectUserId: input.userId }, now);
   });
@@ -151,7 +153,7 @@ export async function revokeSession(ctx: DomainContext, sessionId: string): Prom
  * sign-out): their next token request fails, and the tokens already out expire within a minute.
  */
 export async function endUserSessions(ctx: DomainContext, db: Executor, userId: string, status: 'revoked' | 'ended' | 'removed'): Promise<number> {
-  const rows = await db.selectFrom('sessions').selectAll().where('user_id', '=', userId).where('status', '=', 'active').execute();
+  const rows = await listActiveSessionRowsOfUser(db, userId);
   return endSessions(ctx, db, rows, status);
 }
 
@@ -160,8 +162,7 @@ async function endSessions(ctx: DomainContext, db: Executor, rows: readonly Sess
   let ended = 0;
   for (const row of rows) {
     if (effectiveStatus(row, now) !== 'active') continue;
-    const result = await db.updateTable('sessions').set({ status, updated_at: now }).where('id', '=', row.id).where('status', '=', 'active').executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) continue;
+    if (!(await endActiveSessionRow(db, row.id, status, now))) continue;
     ended += 1;
     const after = { ...row, status, updated_at: now };
     const type = END_EVENT[status];
@@ -182,23 +183,8 @@ export interface SessionListQuery {
 /** Sessions newest first. Status filters use the effective status, so `expired` finds lapsed ones too. */
 export async function listSessions(ctx: DomainContext, q: SessionListQuery): Promise<{ items: Session[]; totalCount: number }> {
   const now = ctx.now();
-  let base = ctx.store.db.selectFrom('sessions');
-  if (q.clientId) base = base.where('client_id', '=', q.clientId);
-  if (q.userId) base = base.where('user_id', '=', q.userId);
-  if (q.status === 'active') {
-    base = base.where('status', '=', 'active').where('expire_at', '>', now).where('abandon_at', '>', now);
-  } else if (q.status === 'expired') {
-    base = base.where((eb) => eb.or([eb('status', '=', 'expired'), eb.and([eb('status', '=', 'active'), eb('expire_at', '<=', now)])]));
-  } else if (q.status === 'abandoned') {
-    base = base.where((eb) =>
-      eb.or([eb('status', '=', 'abandoned'), eb.and([eb('status', '=', 'active'), eb('expire_at', '>', now), eb('abandon_at', '<=', now)])]),
-    );
-  } else if (q.status) {
-    base = base.where('status', '=', q.status as SessionStatus);
-  }
-  const [rows, total] = await Promise.all([
-    base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows.map((r) => toSession(r, now)), totalCount: Number(total.n) };
+  // `replaced` and `pending` match nothing: no session here ever takes them.
+  if (q.status === 'replaced' || q.status === 'pending') return { items: [], totalCount: 0 };
+  const { rows, total } = await listSessionRows(ctx.store.db, { clientId: q.clientId, userId: q.userId, status: q.status, now }, q);
+  return { items: rows.map((r) => toSession(r, now)), totalCount: total };
 }

@@ -2,7 +2,8 @@ import { createPrivateKey, generateKeyPair as generateKeyPairCallback, type KeyO
 import { promisify } from 'node:util';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { open, seal } from '../../crypto/secret-box.js';
-import type { Store } from '../../store/db.js';
+import type { Executor, Store } from '../../store/db.js';
+import { anySigningKeyExists, insertSigningKey, listPublishedSigningKeys, retireSigningKeys } from '../../store/repositories/signing-key-repository.js';
 
 const generateKeyPair = promisify(generateKeyPairCallback);
 
@@ -43,8 +44,7 @@ export class SigningKeys {
 
   /** Creates the first key on a fresh store, and proves the stored keys open with this encryption key. */
   async ensureSigningKey(): Promise<void> {
-    const any = await this.store.db.selectFrom('signing_keys').select('kid').executeTakeFirst();
-    if (!any) await this.insertKey(this.now());
+    if (!(await anySigningKeyExists(this.store.db))) await this.insertKey(this.now());
     await this.load();
   }
 
@@ -65,11 +65,7 @@ export class SigningKeys {
     const now = this.now();
     const activatesAt = now + graceSeconds * 1000;
     const kid = await this.store.transaction(async (trx) => {
-      await trx
-        .updateTable('signing_keys')
-        .set({ retires_at: activatesAt, expires_at: activatesAt + MAX_TOKEN_LIFETIME_SECONDS * 1000 + JWKS_RETENTION_MARGIN_MS })
-        .where('retires_at', 'is', null)
-        .execute();
+      await retireSigningKeys(trx, activatesAt, activatesAt + MAX_TOKEN_LIFETIME_SECONDS * 1000 + JWKS_RETENTION_MARGIN_MS);
       return this.insertKey(activatesAt, trx);
     });
     this.cache = undefined;
@@ -83,12 +79,7 @@ export class SigningKeys {
 
   private async load(): Promise<NonNullable<SigningKeys['cache']>> {
     const now = this.now();
-    const rows = await this.store.db
-      .selectFrom('signing_keys')
-      .selectAll()
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-      .orderBy('activates_at', 'desc')
-      .execute();
+    const rows = await listPublishedSigningKeys(this.store.db, now);
     const signingRow = rows.find((r) => r.activates_at <= now && (r.retires_at === null || r.retires_at > now)) ?? rows.find((r) => r.activates_at <= now);
     if (!signingRow) throw new SigningKeyError('no signing key is active; run `gatehouse start` once to create one');
     let pem: string;
@@ -107,25 +98,22 @@ export class SigningKeys {
     return this.cache;
   }
 
-  private async insertKey(activatesAt: number, db: Pick<Store, 'db'>['db'] = this.store.db): Promise<string> {
+  private async insertKey(activatesAt: number, db: Executor = this.store.db): Promise<string> {
     const { publicKey, privateKey } = await generateKeyPair('rsa', { modulusLength: 2048, publicExponent: 65537 });
     const jwk = publicKey.export({ format: 'jwk' }) as JWK;
     const kid = await calculateJwkThumbprint({ kty: 'RSA', n: jwk.n ?? '', e: jwk.e ?? '' });
     const publicJwk: PublicJwk = { kid, kty: 'RSA', alg: 'RS256', use: 'sig', n: jwk.n ?? '', e: jwk.e ?? '' };
     const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    await db
-      .insertInto('signing_keys')
-      .values({
-        kid,
-        algorithm: 'RS256',
-        public_jwk: JSON.stringify(publicJwk),
-        private_key: seal(pem, this.encryptionKey, kid),
-        activates_at: activatesAt,
-        retires_at: null,
-        expires_at: null,
-        created_at: this.now(),
-      })
-      .execute();
+    await insertSigningKey(db, {
+      kid,
+      algorithm: 'RS256',
+      public_jwk: JSON.stringify(publicJwk),
+      private_key: seal(pem, this.encryptionKey, kid),
+      activates_at: activatesAt,
+      retires_at: null,
+      expires_at: null,
+      created_at: this.now(),
+    });
     return kid;
   }
 }

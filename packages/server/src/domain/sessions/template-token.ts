@@ -2,6 +2,7 @@ import type { JWTPayload } from 'jose';
 import { newTokenId } from '../../crypto/ids.js';
 import { GatehouseError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
+import { readMembershipWithOrganization } from '../../store/repositories/organization-repository.js';
 import type { DomainContext } from '../context.js';
 import { parseStoredMetadata } from '../metadata.js';
 import { imageUrlFor } from '../organizations/to-organization.js';
@@ -20,13 +21,7 @@ import { renderClaims, shortcodeScope, type TemplateOrganization } from './templ
  */
 async function activeOrganizationForTemplate(ctx: DomainContext, db: Executor, session: SessionRow): Promise<TemplateOrganization | null> {
   if (!session.last_active_organization_id) return null;
-  const row = await db
-    .selectFrom('organization_memberships as m')
-    .innerJoin('organizations as o', 'o.id', 'm.organization_id')
-    .select(['o.id', 'o.name', 'o.slug', 'o.image_id', 'o.public_metadata', 'm.role_id', 'm.public_metadata as membership_public_metadata'])
-    .where('m.user_id', '=', session.user_id)
-    .where('m.organization_id', '=', session.last_active_organization_id)
-    .executeTakeFirst();
+  const row = await readMembershipWithOrganization(db, session.user_id, session.last_active_organization_id);
   if (!row) return null;
   const role = (await loadRoleRefs(db, [row.role_id])).get(row.role_id);
   if (!role) return null;

@@ -1,6 +1,19 @@
 import { newId } from '../../crypto/ids.js';
 import { notFound, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
+import {
+  deleteIdentificationRow,
+  emailAddressTaken,
+  findEmailAddressRow,
+  findIdentificationOwner,
+  findPhoneNumberRow,
+  insertEmailAddress,
+  insertPhoneNumber,
+  oldestVerifiedIdentification,
+  phoneNumberTaken,
+  readIdentificationVerification,
+  updateIdentificationRow,
+} from '../../store/repositories/identification-repository.js';
 import { lockUserRow, refreshUserSearch, updateUserRow } from '../../store/repositories/user-repository.js';
 import type { DomainContext } from '../context.js';
 import { identifierTaken, withIdentifierConflicts } from './identifier-conflicts.js';
@@ -32,22 +45,13 @@ export interface IdentificationChanges {
 }
 
 async function findOwner(db: Executor, kind: Kind, id: string): Promise<string> {
-  const row = await db.selectFrom(kind.table).select('user_id').where('id', '=', id).executeTakeFirst();
-  if (!row) throw notFound();
-  return row.user_id;
+  const owner = await findIdentificationOwner(db, kind.table, id);
+  if (owner === undefined) throw notFound();
+  return owner;
 }
 
 async function nextPrimary(db: Executor, kind: Kind, userId: string, excludingId: string): Promise<string | null> {
-  const row = await db
-    .selectFrom(kind.table)
-    .select('id')
-    .where('user_id', '=', userId)
-    .where('id', '!=', excludingId)
-    .where('verification_status', '=', 'verified')
-    .orderBy('created_at')
-    .orderBy('id')
-    .executeTakeFirst();
-  return row?.id ?? null;
+  return oldestVerifiedIdentification(db, kind.table, userId, excludingId);
 }
 
 async function create(ctx: DomainContext, kind: Kind, userId: string, value: string, changes: IdentificationChanges): Promise<string> {
@@ -61,22 +65,14 @@ async function create(ctx: DomainContext, kind: Kind, userId: string, value: str
       const user = await lockUserRow(trx, ctx.store.dialect, userId);
       if (!user) throw paramError('form_param_value_invalid', 'user_id', 'user_id must be the id of an existing user.');
       const before = await userPayload(ctx, trx, userId);
-      const taken = await trx.selectFrom(kind.table).select('id').where(kind.column, '=', value).executeTakeFirst();
+      const taken = kind === EMAIL ? await emailAddressTaken(trx, value) : await phoneNumberTaken(trx, value);
       if (taken) throw identifierTaken(kind.column);
       const verification = changes.verified ? { verification_status: 'verified' as const, verification_strategy: 'admin' } : { verification_status: null, verification_strategy: null };
       const common = { id, user_id: userId, reserved: 0 as const, created_at: now, updated_at: now, ...verification };
       if (kind === EMAIL) {
-        await trx.insertInto('email_addresses').values({ ...common, email_address: value }).execute();
+        await insertEmailAddress(trx, { ...common, email_address: value });
       } else {
-        await trx
-          .insertInto('phone_numbers')
-          .values({
-            ...common,
-            phone_number: value,
-            reserved_for_second_factor: changes.reservedForSecondFactor ? 1 : 0,
-            default_second_factor: 0,
-          })
-          .execute();
+        await insertPhoneNumber(trx, { ...common, phone_number: value, reserved_for_second_factor: changes.reservedForSecondFactor ? 1 : 0, default_second_factor: 0 });
       }
       const becomesPrimary = changes.primary === true || (user[kind.primaryColumn] === null && changes.verified === true);
       await updateUserRow(trx, userId, becomesPrimary ? { [kind.primaryColumn]: id, updated_at: now } : { updated_at: now });
@@ -91,7 +87,7 @@ async function update(ctx: DomainContext, kind: Kind, id: string, changes: Ident
   const userId = await findOwner(ctx.store.db, kind, id);
   await ctx.store.transaction(async (trx) => {
     const user = await lockUserRow(trx, ctx.store.dialect, userId);
-    const current = await trx.selectFrom(kind.table).select(['verification_status']).where('id', '=', id).executeTakeFirst();
+    const current = await readIdentificationVerification(trx, kind.table, id);
     if (!user || !current) throw notFound();
     const before = await userPayload(ctx, trx, userId);
     const now = ctx.now();
@@ -99,15 +95,11 @@ async function update(ctx: DomainContext, kind: Kind, id: string, changes: Ident
     if (changes.primary && !verified) {
       throw paramError('form_param_value_invalid', 'primary', 'Only a verified identification can be made primary.');
     }
-    const patch: Record<string, unknown> = { updated_at: now };
-    if (changes.verified != null) {
-      patch['verification_status'] = changes.verified ? 'verified' : null;
-      patch['verification_strategy'] = changes.verified ? 'admin' : null;
-    }
-    if (kind === PHONE && changes.reservedForSecondFactor != null) {
-      patch['reserved_for_second_factor'] = changes.reservedForSecondFactor ? 1 : 0;
-    }
-    await trx.updateTable(kind.table).set(patch).where('id', '=', id).execute();
+    await updateIdentificationRow(trx, kind.table, id, {
+      updated_at: now,
+      ...(changes.verified != null ? { verification_status: changes.verified ? 'verified' : null, verification_strategy: changes.verified ? 'admin' : null } : {}),
+      ...(kind === PHONE && changes.reservedForSecondFactor != null ? { reserved_for_second_factor: changes.reservedForSecondFactor ? 1 : 0 } : {}),
+    });
     let primary = user[kind.primaryColumn];
     if (changes.primary) primary = id;
     else if (primary === id && !verified) primary = await nextPrimary(trx, kind, userId, id);
@@ -122,8 +114,7 @@ async function remove(ctx: DomainContext, kind: Kind, id: string): Promise<Delet
     const user = await lockUserRow(trx, ctx.store.dialect, userId);
     if (!user) throw notFound();
     const before = await userPayload(ctx, trx, userId);
-    const result = await trx.deleteFrom(kind.table).where('id', '=', id).executeTakeFirst();
-    if (Number(result.numDeletedRows) === 0) throw notFound();
+    if (!(await deleteIdentificationRow(trx, kind.table, id))) throw notFound();
     const patch: Record<string, unknown> = { updated_at: ctx.now() };
     if (user[kind.primaryColumn] === id) patch[kind.primaryColumn] = await nextPrimary(trx, kind, userId, id);
     await updateUserRow(trx, userId, patch);
@@ -134,13 +125,13 @@ async function remove(ctx: DomainContext, kind: Kind, id: string): Promise<Delet
 }
 
 export async function getEmailAddress(ctx: DomainContext, id: string): Promise<EmailAddress> {
-  const row = await ctx.store.db.selectFrom('email_addresses').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await findEmailAddressRow(ctx.store.db, id);
   if (!row) throw notFound();
   return toEmailAddress(row);
 }
 
 export async function getPhoneNumber(ctx: DomainContext, id: string): Promise<PhoneNumber> {
-  const row = await ctx.store.db.selectFrom('phone_numbers').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await findPhoneNumberRow(ctx.store.db, id);
   if (!row) throw notFound();
   return toPhoneNumber(row);
 }

@@ -1,9 +1,16 @@
-import { sql } from 'kysely';
 import { newId } from '../../crypto/ids.js';
 import { open, seal } from '../../crypto/secret-box.js';
 import { newWebhookSecret } from '../../crypto/webhook-signature.js';
 import { notFound, paramError } from '../../errors.js';
-import type { Dialect, Executor, Store } from '../../store/db.js';
+import type { Executor, Store } from '../../store/db.js';
+import {
+  deleteWebhookEndpointRow,
+  findWebhookEndpointRow,
+  insertWebhookEndpoint,
+  listWebhookEndpointRows,
+  startingCursor,
+  updateWebhookEndpointRow,
+} from '../../store/repositories/webhook-endpoint-repository.js';
 import type { DomainContext } from '../context.js';
 import type { DeletedObject } from '../deleted-object.js';
 import { appendEvent } from '../events/append-event.js';
@@ -73,23 +80,8 @@ async function validatedUrl(store: Store, raw: string): Promise<string> {
   return parsed.href;
 }
 
-/**
- * Where a new endpoint starts: it receives events after the log's current head. On PostgreSQL
- * the reading cursor starts at the oldest running transaction (so nothing committing later is
- * skipped) and `created_seq` filters out what was already there.
- */
-async function startingCursor(trx: Executor, dialect: Dialect): Promise<{ cursor_txid: number; cursor_seq: number; created_seq: number }> {
-  const last = await trx.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
-  const head = Number(last?.seq ?? 0);
-  if (dialect === 'postgres') {
-    const row = await sql<{ xmin: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(trx);
-    return { cursor_txid: Number(row.rows[0]?.xmin ?? 0), cursor_seq: 0, created_seq: head };
-  }
-  return { cursor_txid: 0, cursor_seq: head, created_seq: head };
-}
-
 async function loadRow(db: Executor, id: string): Promise<WebhookEndpointTable> {
-  const row = await db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await findWebhookEndpointRow(db, id);
   if (!row) throw notFound();
   return row;
 }
@@ -126,7 +118,7 @@ export async function createEndpoint(ctx: DomainContext, input: EndpointInput & 
       created_at: now,
       updated_at: now,
     };
-    await trx.insertInto('webhook_endpoints').values(values).execute();
+    await insertWebhookEndpoint(trx, values);
     await audit(trx, 'webhook_endpoint.created', values, now);
     return values;
   });
@@ -134,10 +126,8 @@ export async function createEndpoint(ctx: DomainContext, input: EndpointInput & 
 }
 
 export async function listEndpoints(ctx: DomainContext, page: { limit: number; offset: number }): Promise<{ items: WebhookEndpoint[]; totalCount: number }> {
-  const db = ctx.store.db;
-  const rows = await db.selectFrom('webhook_endpoints').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute();
-  const count = await db.selectFrom('webhook_endpoints').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
-  return { items: rows.map(toEndpoint), totalCount: Number(count?.n ?? 0) };
+  const { rows, total } = await listWebhookEndpointRows(ctx.store.db, page);
+  return { items: rows.map(toEndpoint), totalCount: total };
 }
 
 export async function getEndpoint(ctx: DomainContext, id: string): Promise<WebhookEndpoint> {
@@ -158,11 +148,15 @@ export async function updateEndpoint(ctx: DomainContext, id: string, input: Endp
       // Re-enabling starts a fresh failure window; the old reason no longer applies.
       if (input.enabled) Object.assign(after, { disabled_reason: null, failing_since: null });
     }
-    await trx
-      .updateTable('webhook_endpoints')
-      .set({ url: after.url, description: after.description, events: after.events, enabled: after.enabled, disabled_reason: after.disabled_reason, failing_since: after.failing_since, updated_at: now })
-      .where('id', '=', id)
-      .execute();
+    await updateWebhookEndpointRow(trx, id, {
+      url: after.url,
+      description: after.description,
+      events: after.events,
+      enabled: after.enabled,
+      disabled_reason: after.disabled_reason,
+      failing_since: after.failing_since,
+      updated_at: now,
+    });
     await audit(trx, 'webhook_endpoint.updated', after, now, before);
     return toEndpoint(after);
   });
@@ -172,8 +166,7 @@ export async function deleteEndpoint(ctx: DomainContext, id: string): Promise<De
   const now = ctx.now();
   await ctx.store.transaction(async (trx) => {
     const row = await loadRow(trx, id);
-    // Attempts and deliveries go with it (ON DELETE CASCADE).
-    await trx.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
+    await deleteWebhookEndpointRow(trx, id);
     await audit(trx, 'webhook_endpoint.deleted', row, now);
   });
   return { object: 'webhook_endpoint', id, deleted: true };
@@ -192,11 +185,12 @@ export async function rotateSecret(ctx: DomainContext, id: string): Promise<Webh
       previous_secret_expires_at: now + ROTATION_OVERLAP_MS,
       updated_at: now,
     };
-    await trx
-      .updateTable('webhook_endpoints')
-      .set({ secret_sealed: after.secret_sealed, previous_secret_sealed: after.previous_secret_sealed, previous_secret_expires_at: after.previous_secret_expires_at, updated_at: now })
-      .where('id', '=', id)
-      .execute();
+    await updateWebhookEndpointRow(trx, id, {
+      secret_sealed: after.secret_sealed,
+      previous_secret_sealed: after.previous_secret_sealed,
+      previous_secret_expires_at: after.previous_secret_expires_at,
+      updated_at: now,
+    });
     await audit(trx, 'webhook_endpoint.secret_rotated', after, now);
     return after;
   });

@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../../domain/events/append-event.js';
 import { currentAuditContext } from '../../domain/events/audit-context.js';
-import { authenticateSecretKey, type SecretKeyPrincipal } from '../../domain/keys/secret-keys.js';
+import { authenticateSecretKey, type KeyContext, type SecretKeyPrincipal } from '../../domain/keys/secret-keys.js';
 import { GatehouseError } from '../../errors.js';
-import type { Store } from '../../store/db.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,12 +13,12 @@ declare module 'fastify' {
 const BEARER = /^Bearer +([^\s]+) *$/i;
 
 /** Backend API authentication: `Authorization: Bearer sk_…`, nothing else (never a query string). */
-export function requireSecretKey(app: FastifyInstance, deps: { store: Store; configuredKey: string | undefined }): void {
+export function requireSecretKey(app: FastifyInstance, deps: { ctx: KeyContext; configuredKey: string | undefined }): void {
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const presented = presentedSecretKey(request);
     if (!presented || presented.length > 512) throw new GatehouseError('clerk_key_invalid');
-    const principal = await authenticateSecretKey(deps.store, presented, deps.configuredKey);
+    const principal = await authenticateSecretKey(deps.ctx, presented, deps.configuredKey);
     if (!principal) throw new GatehouseError('clerk_key_invalid');
     request.principal = principal;
     const audit = currentAuditContext();

@@ -2,6 +2,7 @@ import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, 
 import type { Dialect, Executor } from '../db.js';
 import type { Database } from '../schema.js';
 import { inList } from '../in-list.js';
+import { containsPattern } from '../like-pattern.js';
 
 export interface IncludeExclude {
   include: string[];
@@ -55,11 +56,6 @@ export interface UserListPage {
 
 type UsersQuery = SelectQueryBuilder<Database, 'users', object>;
 type Eb = ExpressionBuilder<Database, 'users'>;
-
-/** `LIKE` pattern for a literal substring, escaped for `escape '\'`. */
-function containsPattern(term: string): string {
-  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 /** `GLOB` pattern for a literal substring: FTS5's trigram index serves GLOB with wildcards only at the ends. */
 function containsGlob(term: string): string {

@@ -128,6 +128,12 @@ export async function upgradePasswordDigest(db: Executor, id: string, expected: 
   await db.updateTable('users').set({ password_digest: upgrade.digest, password_hasher: upgrade.hasher }).where('id', '=', id).where('password_digest', '=', expected).execute();
 }
 
+/** Whether any of these (normalized) email addresses belongs to a user. */
+export async function anyEmailAddressTaken(db: Executor, emails: readonly string[]): Promise<boolean> {
+  if (emails.length === 0) return false;
+  return (await db.selectFrom('email_addresses').select('id').where('email_address', 'in', [...emails]).executeTakeFirst()) !== undefined;
+}
+
 /** Who owns an email address or phone number, and whether it is verified. */
 export async function readIdentificationOwner(
   db: Executor,
@@ -213,6 +219,11 @@ export async function writeUserSearch(db: Executor, record: UserRecord): Promise
  */
 export async function lockUserRow(db: Executor, dialect: Dialect, id: string): Promise<UserRow | undefined> {
   return forUpdate(db.selectFrom('users').selectAll().where('id', '=', id), dialect).executeTakeFirst();
+}
+
+/** Whether a user may hold sessions: banned, or locked until when. */
+export async function readUserRestrictions(db: Executor, id: string): Promise<Pick<UserRow, 'banned' | 'locked_until'> | undefined> {
+  return db.selectFrom('users').select(['banned', 'locked_until']).where('id', '=', id).executeTakeFirst();
 }
 
 /** A user's standing for a factor check: what the lockout and the ban decide on. */

@@ -1,0 +1,91 @@
+import type { Selectable } from 'kysely';
+import type { Executor } from '../db.js';
+import type { ClientTable, SessionStatus, SessionTable } from '../schema.js';
+
+export type SessionRow = Selectable<SessionTable>;
+export type ClientRow = Selectable<ClientTable>;
+
+export async function findSessionRowById(db: Executor, id: string): Promise<SessionRow | undefined> {
+  return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** A new client with its first session, in the caller's transaction. */
+export async function insertClientWithSession(db: Executor, client: ClientRow, session: SessionRow): Promise<void> {
+  await db.insertInto('clients').values(client).execute();
+  await db.insertInto('sessions').values(session).execute();
+}
+
+export async function listActiveSessionRowsOfUser(db: Executor, userId: string): Promise<SessionRow[]> {
+  return db.selectFrom('sessions').selectAll().where('user_id', '=', userId).where('status', '=', 'active').execute();
+}
+
+/** Ends a session that is still active; false when another writer ended it first. */
+export async function endActiveSessionRow(db: Executor, id: string, status: SessionStatus, now: number): Promise<boolean> {
+  const result = await db.updateTable('sessions').set({ status, updated_at: now }).where('id', '=', id).where('status', '=', 'active').executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export interface SessionRowFilter {
+  clientId?: string | undefined;
+  userId?: string | undefined;
+  /** Matched on the effective status at `now`: a lapsed `active` session counts as expired or abandoned. */
+  status?: SessionStatus | undefined;
+  now: number;
+}
+
+/** Sessions matching `filter`, newest first, one page of them and how many match in all. */
+export async function listSessionRows(db: Executor, filter: SessionRowFilter, page: { limit: number; offset: number }): Promise<{ rows: SessionRow[]; total: number }> {
+  const { now } = filter;
+  let base = db.selectFrom('sessions');
+  if (filter.clientId) base = base.where('client_id', '=', filter.clientId);
+  if (filter.userId) base = base.where('user_id', '=', filter.userId);
+  if (filter.status === 'active') {
+    base = base.where('status', '=', 'active').where('expire_at', '>', now).where('abandon_at', '>', now);
+  } else if (filter.status === 'expired') {
+    base = base.where((eb) => eb.or([eb('status', '=', 'expired'), eb.and([eb('status', '=', 'active'), eb('expire_at', '<=', now)])]));
+  } else if (filter.status === 'abandoned') {
+    base = base.where((eb) =>
+      eb.or([eb('status', '=', 'abandoned'), eb.and([eb('status', '=', 'active'), eb('expire_at', '>', now), eb('abandon_at', '<=', now)])]),
+    );
+  } else if (filter.status) {
+    base = base.where('status', '=', filter.status);
+  }
+  const [rows, total] = await Promise.all([
+    base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(total.n) };
+}
+
+/** Clients by id and all their sessions (oldest first). */
+export async function loadClientRows(db: Executor, ids: readonly string[]): Promise<{ clients: ClientRow[]; sessions: SessionRow[] }> {
+  const [clients, sessions] = await Promise.all([
+    db.selectFrom('clients').selectAll().where('id', 'in', [...ids]).execute(),
+    db.selectFrom('sessions').selectAll().where('client_id', 'in', [...ids]).orderBy('created_at').orderBy('id').execute(),
+  ]);
+  return { clients, sessions };
+}
+
+/** One page of client ids, newest first, and how many clients there are. */
+export async function listClientIds(db: Executor, page: { limit: number; offset: number }): Promise<{ ids: string[]; total: number }> {
+  const [rows, total] = await Promise.all([
+    db.selectFrom('clients').select('id').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
+    db.selectFrom('clients').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { ids: rows.map((r) => r.id), total: Number(total.n) };
+}
+
+/** Stores the hash of a client's new rotating token; false when there is no such client. */
+export async function setClientRotatingTokenHash(db: Executor, id: string, hash: string, now: number): Promise<boolean> {
+  const result = await db.updateTable('clients').set({ rotating_token_hash: hash, updated_at: now }).where('id', '=', id).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function readClientRotatingTokenHash(db: Executor, id: string): Promise<{ rotating_token_hash: string | null } | undefined> {
+  return db.selectFrom('clients').select(['rotating_token_hash']).where('id', '=', id).executeTakeFirst();
+}
+
+/** Forgets a session's active organization (its user is no longer a member). */
+export async function clearActiveOrganization(db: Executor, id: string, now: number): Promise<void> {
+  await db.updateTable('sessions').set({ last_active_organization_id: null, updated_at: now }).where('id', '=', id).execute();
+}
