@@ -19,6 +19,18 @@ export default tseslint.config(
   layer('src/store/**', 'store persists and knows nothing above it', ['domain', 'http', 'wire', 'mcp', 'jobs', 'cli']),
   layer('src/crypto/**', 'crypto is a leaf: keys, hashes, signatures', ['domain', 'store', 'http', 'wire', 'mcp', 'jobs', 'cli']),
   layer('src/domain/**', 'domain never sees a request, a reply or a job; event payloads come from domain/events/catalog.ts', ['http', 'mcp', 'jobs', 'cli', 'wire']),
+  {
+    files: ['src/domain/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)$/]',
+          message: 'The domain builds no SQL: add a function to a repository in src/store/repositories/.',
+        },
+      ],
+    },
+  },
   layer('src/domain/events/catalog.ts', 'the event catalog is the one domain module that builds wire shapes', ['http', 'mcp', 'jobs', 'cli']),
   layer('src/wire/**', 'wire shapes domain objects; it may name their types only', ['store', 'http', 'mcp', 'jobs', 'cli'], ['domain']),
   layer('src/http/**', 'http calls the domain, never the store (naming its types is fine)', ['jobs', 'cli'], ['store']),

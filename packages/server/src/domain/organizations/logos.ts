@@ -2,7 +2,7 @@ import { newId } from '../../crypto/ids.js';
 import { notFound, paramError } from '../../errors.js';
 import type { DomainContext } from '../context.js';
 import { getOrganization, organizationPayload, recordOrganizationChange } from './organizations.js';
-import { lockOrganizationRow, requireOrganizationRow } from '../../store/repositories/organization-repository.js';
+import { deleteImage, insertImage, lockOrganizationRow, readImage, requireOrganizationRow, updateOrganizationRow } from '../../store/repositories/organization-repository.js';
 import type { Organization } from './types.js';
 
 export const LOGO_MAX_BYTES = 10 * 1024 * 1024;
@@ -29,9 +29,9 @@ export async function setOrganizationLogo(ctx: DomainContext, organizationId: st
     const org = await lockOrganizationRow(trx, ctx.store.dialect, (await requireOrganizationRow(trx, organizationId)).id);
     orgId = org.id;
     const before = await organizationPayload(ctx, trx, org.id);
-    await trx.insertInto('images').values({ id: imageId, content_type: contentType, bytes, created_at: now }).execute();
-    await trx.updateTable('organizations').set({ image_id: imageId, updated_at: now }).where('id', '=', org.id).execute();
-    if (org.image_id) await trx.deleteFrom('images').where('id', '=', org.image_id).execute();
+    await insertImage(trx, { id: imageId, contentType, bytes, createdAt: now });
+    await updateOrganizationRow(trx, org.id, { image_id: imageId, updated_at: now });
+    if (org.image_id) await deleteImage(trx, org.image_id);
     await recordOrganizationChange(ctx, trx, org.id, 'organization.updated', before);
   });
   return getOrganization(ctx, orgId);
@@ -45,15 +45,15 @@ export async function deleteOrganizationLogo(ctx: DomainContext, organizationId:
     orgId = org.id;
     if (!org.image_id) return;
     const before = await organizationPayload(ctx, trx, org.id);
-    await trx.updateTable('organizations').set({ image_id: null, updated_at: ctx.now() }).where('id', '=', org.id).execute();
-    await trx.deleteFrom('images').where('id', '=', org.image_id).execute();
+    await updateOrganizationRow(trx, org.id, { image_id: null, updated_at: ctx.now() });
+    await deleteImage(trx, org.image_id);
     await recordOrganizationChange(ctx, trx, org.id, 'organization.updated', before);
   });
   return getOrganization(ctx, orgId);
 }
 
 export async function getImage(ctx: DomainContext, imageId: string): Promise<{ contentType: string; bytes: Uint8Array }> {
-  const row = await ctx.store.db.selectFrom('images').select(['content_type', 'bytes']).where('id', '=', imageId).executeTakeFirst();
+  const row = await readImage(ctx.store.db, imageId);
   if (!row) throw notFound();
   return { contentType: row.content_type, bytes: row.bytes };
 }

@@ -1,32 +1,40 @@
-import { sql, type Selectable } from 'kysely';
 import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
-import { inList } from '../../store/in-list.js';
-import { lockUserRow } from '../../store/repositories/user-repository.js';
-import { selectUserIdsMatching } from '../../store/repositories/user-list-repository.js';
-import type { OrganizationMembershipTable } from '../../store/schema.js';
+import {
+  countOtherMembersWithPermission,
+  deleteMembershipRow,
+  findMembershipRow,
+  findMembershipRowById,
+  insertMembership,
+  listMembershipRows,
+  listMembershipRowsOf,
+  MEMBERSHIP_ORDER_FIELDS,
+  updateMembershipRow,
+  type MembershipOrderField,
+  type MembershipRow,
+} from '../../store/repositories/membership-repository.js';
+import { findRoleIdsByKeys } from '../../store/repositories/role-repository.js';
+import { lockUserRow, readUserIdentity } from '../../store/repositories/user-repository.js';
 import { uniqueViolationColumn } from '../../store/unique-violation.js';
 import { assertValidMetadata, metadataPatch, parseStoredMetadata, type Metadata, type MetadataMode } from '../metadata.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent, diffOf } from '../events/append-event.js';
 import { eventData } from '../events/catalog.js';
 import { toFilter, type UserListQuery } from '../users/list-users.js';
-import { lockOrganizationRow, requireOrganizationRow } from '../../store/repositories/organization-repository.js';
+import { listOrganizationRowsByIds, lockOrganizationRow, requireOrganizationRow } from '../../store/repositories/organization-repository.js';
 import { assertSeatsAvailable } from './seats.js';
 import { toOrganizations } from './to-organization.js';
 import { loadPublicUserData } from './public-user-data.js';
 import { MANAGE_MEMBERSHIPS_PERMISSION, canonicalRoleKey, findRoleByKey, loadRoleRefs, type RoleRef } from './role-keys.js';
 import type { OrganizationMembership } from './types.js';
 
-type MembershipRow = Selectable<OrganizationMembershipTable>;
-
 /** Full memberships (organization, public user data, role with permissions) in row order, in four queries. */
 async function toMemberships(db: Executor, ctx: DomainContext, rows: readonly MembershipRow[]): Promise<OrganizationMembership[]> {
   if (rows.length === 0) return [];
   const orgIds = [...new Set(rows.map((r) => r.organization_id))];
   const [orgRows, users, roles] = await Promise.all([
-    db.selectFrom('organizations').selectAll().where('id', 'in', orgIds).execute(),
+    listOrganizationRowsByIds(db, orgIds),
     loadPublicUserData(db, rows.map((r) => r.user_id)),
     loadRoleRefs(db, rows.map((r) => r.role_id)),
   ]);
@@ -53,7 +61,7 @@ async function toMemberships(db: Executor, ctx: DomainContext, rows: readonly Me
 
 /** One full membership, read through `db` (inside a transaction, the transaction: see `organizationPayload`). */
 async function loadMembership(ctx: DomainContext, db: Executor, id: string): Promise<OrganizationMembership | undefined> {
-  const row = await db.selectFrom('organization_memberships').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await findMembershipRowById(db, id);
   if (!row) return undefined;
   const [membership] = await toMemberships(db, ctx, [row]);
   return membership;
@@ -106,10 +114,6 @@ async function recordMembershipsRemoved(ctx: DomainContext, db: Executor, rows: 
   }
 }
 
-function membershipsWhere(db: Executor, column: 'user_id' | 'organization_id', id: string): Promise<MembershipRow[]> {
-  return db.selectFrom('organization_memberships').selectAll().where(column, '=', id).orderBy('created_at').orderBy('id').execute();
-}
-
 /**
  * Deleting a user removes their memberships by cascade: call this in the deleting transaction,
  * before the user row goes, to record each removal. It locks the user row (PostgreSQL), so a
@@ -118,21 +122,16 @@ function membershipsWhere(db: Executor, column: 'user_id' | 'organization_id', i
  */
 export async function recordMembershipsRemovedWithUser(ctx: DomainContext, db: Executor, userId: string): Promise<void> {
   await lockUserRow(db, ctx.store.dialect, userId);
-  await recordMembershipsRemoved(ctx, db, await membershipsWhere(db, 'user_id', userId));
+  await recordMembershipsRemoved(ctx, db, await listMembershipRowsOf(db, 'user_id', userId));
 }
 
 /** The same for an organization being deleted; the caller holds the organization's row lock. */
 export async function recordMembershipsRemovedWithOrganization(ctx: DomainContext, db: Executor, organizationId: string): Promise<void> {
-  await recordMembershipsRemoved(ctx, db, await membershipsWhere(db, 'organization_id', organizationId));
+  await recordMembershipsRemoved(ctx, db, await listMembershipRowsOf(db, 'organization_id', organizationId));
 }
 
 async function findMembership(db: Executor, organizationId: string, userId: string): Promise<MembershipRow> {
-  const row = await db
-    .selectFrom('organization_memberships')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
+  const row = await findMembershipRow(db, organizationId, userId);
   if (!row) throw notFound();
   return row;
 }
@@ -146,16 +145,7 @@ async function assertAnotherManagerRemains(db: Executor, membership: MembershipR
   const current = (await loadRoleRefs(db, [membership.role_id])).get(membership.role_id);
   const loses = current?.permissions.includes(MANAGE_MEMBERSHIPS_PERMISSION) && !nextRole?.permissions.includes(MANAGE_MEMBERSHIPS_PERMISSION);
   if (!loses) return;
-  const others = await db
-    .selectFrom('organization_memberships as m')
-    .innerJoin('organization_role_permissions as rp', 'rp.role_id', 'm.role_id')
-    .innerJoin('organization_permissions as p', 'p.id', 'rp.permission_id')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('m.organization_id', '=', membership.organization_id)
-    .where('m.id', '!=', membership.id)
-    .where('p.key', '=', MANAGE_MEMBERSHIPS_PERMISSION)
-    .executeTakeFirstOrThrow();
-  if (Number(others.n) === 0) throw new GatehouseError('organization_minimum_permissions_needed');
+  if ((await countOtherMembersWithPermission(db, membership.organization_id, membership.id, MANAGE_MEMBERSHIPS_PERMISSION)) === 0) throw new GatehouseError('organization_minimum_permissions_needed');
 }
 
 export interface CreateMembershipInput {
@@ -175,29 +165,19 @@ export async function createMembership(ctx: DomainContext, organizationId: strin
       const found = await requireOrganizationRow(trx, organizationId);
       const org = await lockOrganizationRow(trx, ctx.store.dialect, found.id);
       const role = await findRoleByKey(trx, input.role);
-      const user = await trx.selectFrom('users').select('id').where('id', '=', input.userId).executeTakeFirst();
-      if (!user) throw paramError('form_param_value_invalid', 'user_id', 'user_id must be the id of an existing user.');
-      const existing = await trx
-        .selectFrom('organization_memberships')
-        .select('id')
-        .where('organization_id', '=', org.id)
-        .where('user_id', '=', input.userId)
-        .executeTakeFirst();
-      if (existing) throw new GatehouseError('already_a_member_in_organization', { meta: { param_name: 'user_id' } });
+      if (!(await readUserIdentity(trx, input.userId))) throw paramError('form_param_value_invalid', 'user_id', 'user_id must be the id of an existing user.');
+      if (await findMembershipRow(trx, org.id, input.userId)) throw new GatehouseError('already_a_member_in_organization', { meta: { param_name: 'user_id' } });
       await assertSeatsAvailable(trx, org, now);
-      await trx
-        .insertInto('organization_memberships')
-        .values({
-          id,
-          organization_id: org.id,
-          user_id: input.userId,
-          role_id: role.id,
-          public_metadata: JSON.stringify(publicMetadata),
-          private_metadata: JSON.stringify(privateMetadata),
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
+      await insertMembership(trx, {
+        id,
+        organization_id: org.id,
+        user_id: input.userId,
+        role_id: role.id,
+        public_metadata: JSON.stringify(publicMetadata),
+        private_metadata: JSON.stringify(privateMetadata),
+        created_at: now,
+        updated_at: now,
+      });
       await recordMembershipChange(ctx, trx, id, 'organizationMembership.created');
     });
   } catch (error) {
@@ -222,7 +202,7 @@ export async function updateMembershipRole(ctx: DomainContext, organizationId: s
     if (role.id !== membership.role_id) {
       await assertAnotherManagerRemains(trx, membership, role);
       const before = await loadMembership(ctx, trx, membership.id);
-      await trx.updateTable('organization_memberships').set({ role_id: role.id, updated_at: ctx.now() }).where('id', '=', membership.id).execute();
+      await updateMembershipRow(trx, membership.id, { role_id: role.id, updated_at: ctx.now() });
       await recordMembershipChange(ctx, trx, membership.id, 'organizationMembership.updated', before);
     }
     return membership.id;
@@ -238,7 +218,7 @@ export async function deleteMembership(ctx: DomainContext, organizationId: strin
     const membership = await findMembership(trx, found.id, userId);
     await assertAnotherManagerRemains(trx, membership, undefined);
     const [before] = await toMemberships(trx, ctx, [membership]);
-    await trx.deleteFrom('organization_memberships').where('id', '=', membership.id).execute();
+    await deleteMembershipRow(trx, membership.id);
     if (!before) throw notFound();
     await appendMembershipEvent(ctx, trx, 'organizationMembership.deleted', before);
     return before;
@@ -262,15 +242,15 @@ export async function updateMembershipMetadata(
       { public_metadata: input.publicMetadata, private_metadata: input.privateMetadata },
       mode,
     );
-    await trx.updateTable('organization_memberships').set({ ...patch, updated_at: ctx.now() }).where('id', '=', membership.id).execute();
+    await updateMembershipRow(trx, membership.id, { ...patch, updated_at: ctx.now() });
     await recordMembershipChange(ctx, trx, membership.id, 'organizationMembership.updated', before);
     return membership.id;
   });
   return getMembershipById(ctx, membershipId);
 }
 
-export const MEMBERSHIP_ORDER_FIELDS = ['created_at', 'first_name', 'last_name', 'email_address', 'phone_number', 'username'] as const;
-export type MembershipOrderField = (typeof MEMBERSHIP_ORDER_FIELDS)[number];
+/** The fields a membership list can be ordered by. */
+export { MEMBERSHIP_ORDER_FIELDS, type MembershipOrderField };
 
 export interface MembershipPage {
   orderBy: { field: MembershipOrderField; direction: 'asc' | 'desc' };
@@ -278,47 +258,14 @@ export interface MembershipPage {
   offset: number;
 }
 
-function orderExpression(field: MembershipOrderField) {
-  switch (field) {
-    case 'created_at':
-      return sql`m.created_at`;
-    case 'first_name':
-    case 'last_name':
-    case 'username':
-      return sql`(select u.${sql.ref(field)} from users u where u.id = m.user_id)`;
-    case 'email_address':
-      return sql`(select e.email_address from users u join email_addresses e on e.id = u.primary_email_address_id where u.id = m.user_id)`;
-    case 'phone_number':
-      return sql`(select p.phone_number from users u join phone_numbers p on p.id = u.primary_phone_number_id where u.id = m.user_id)`;
-  }
-}
-
 async function pageMemberships(
   ctx: DomainContext,
   where: { organizationId?: string; userId?: string; roleIds?: string[]; users?: UserListQuery },
   page: MembershipPage,
 ): Promise<{ items: OrganizationMembership[]; totalCount: number }> {
-  const db = ctx.store.db;
-  let base = db.selectFrom('organization_memberships as m');
-  if (where.organizationId) base = base.where('m.organization_id', '=', where.organizationId);
-  if (where.userId) base = base.where('m.user_id', '=', where.userId);
-  if (where.roleIds) base = base.where('m.role_id', 'in', inList(where.roleIds));
-  if (where.users && Object.keys(where.users).length > 0) {
-    base = base.where('m.user_id', 'in', selectUserIdsMatching(db, ctx.store.dialect, toFilter(where.users)));
-  }
-  const dir = page.orderBy.direction === 'desc' ? sql`desc` : sql`asc`;
-  const nulls = page.orderBy.field === 'created_at' ? sql`` : sql`nulls last`;
-  const [rows, total] = await Promise.all([
-    base
-      .selectAll('m')
-      .orderBy(sql`${orderExpression(page.orderBy.field)} ${dir} ${nulls}`)
-      .orderBy(sql`m.id ${dir}`)
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { items: await toMemberships(db, ctx, rows), totalCount: Number(total.n) };
+  const users = where.users && Object.keys(where.users).length > 0 ? toFilter(where.users) : undefined;
+  const { rows, total } = await listMembershipRows(ctx.store.db, ctx.store.dialect, { organizationId: where.organizationId, userId: where.userId, roleIds: where.roleIds, users, ...page });
+  return { items: await toMemberships(ctx.store.db, ctx, rows), totalCount: total };
 }
 
 export async function listOrganizationMemberships(
@@ -331,7 +278,7 @@ export async function listOrganizationMemberships(
   let roleIds: string[] | undefined;
   if (filter.roles) {
     const keys = filter.roles.map(canonicalRoleKey);
-    roleIds = (await ctx.store.db.selectFrom('organization_roles').select('id').where('key', 'in', inList(keys)).execute()).map((r) => r.id);
+    roleIds = await findRoleIdsByKeys(ctx.store.db, keys);
   }
   return pageMemberships(ctx, { organizationId: org.id, ...(roleIds ? { roleIds } : {}), ...(filter.users ? { users: filter.users } : {}) }, page);
 }
@@ -341,7 +288,6 @@ export function listInstanceMemberships(ctx: DomainContext, page: MembershipPage
 }
 
 export async function listUserMemberships(ctx: DomainContext, userId: string, page: MembershipPage): Promise<{ items: OrganizationMembership[]; totalCount: number }> {
-  const user = await ctx.store.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
-  if (!user) throw notFound();
+  if (!(await readUserIdentity(ctx.store.db, userId))) throw notFound();
   return pageMemberships(ctx, { userId }, page);
 }

@@ -1,9 +1,17 @@
-import type { Selectable } from 'kysely';
 import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
-import type { InvitationStatus, OrganizationInvitationTable } from '../../store/schema.js';
-import { statusCondition } from '../../store/repositories/invitation-repository.js';
+import {
+  anyAddressIsMember,
+  findOrganizationInvitationRow,
+  findPendingOrganizationInvitationRowByTicketHash,
+  hasLivePendingOrganizationInvitation,
+  insertOrganizationInvitations,
+  listOrganizationInvitationRows,
+  type OrganizationInvitationRow as InvitationRow,
+} from '../../store/repositories/invitation-repository.js';
+import { findExistingUserIds, listVerifiedEmailAddresses, readUserIdentity } from '../../store/repositories/user-repository.js';
+import type { InvitationStatus } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent } from '../events/append-event.js';
 import { eventData } from '../events/catalog.js';
@@ -22,14 +30,12 @@ import {
 } from '../invitations/invitation-tickets.js';
 import { assertValidMetadata, parseStoredMetadata, type Metadata } from '../metadata.js';
 import { normalizeEmail, parseEmailAddress } from '../users/identifiers.js';
-import { lockOrganizationRow, requireOrganizationRow } from '../../store/repositories/organization-repository.js';
+import { listOrganizationCards, lockOrganizationRow, requireOrganizationRow } from '../../store/repositories/organization-repository.js';
 import { assertSeatsAvailable } from './seats.js';
 import { imageUrlFor } from './to-organization.js';
 import { loadPublicUserData } from './public-user-data.js';
 import { findRoleByKey, loadRoleRefs } from './role-keys.js';
 import type { OrganizationInvitation } from './types.js';
-
-type InvitationRow = Selectable<OrganizationInvitationTable>;
 
 export interface CreateOrganizationInvitationInput {
   emailAddress: string;
@@ -114,7 +120,7 @@ function prepare(input: CreateOrganizationInvitationInput, now: number): Prepare
 async function assertUsersExist(db: Executor, userIds: readonly (string | null)[], paramName: string): Promise<void> {
   const wanted = [...new Set(userIds.filter((id): id is string => id !== null))];
   if (wanted.length === 0) return;
-  const found = await db.selectFrom('users').select('id').where('id', 'in', wanted).execute();
+  const found = await findExistingUserIds(db, wanted);
   if (found.length !== wanted.length) {
     throw paramError('form_param_value_invalid', paramName, `${paramName} must be the id of an existing user.`);
   }
@@ -133,14 +139,7 @@ async function withRoleIds(db: Executor, prepared: readonly PreparedInvitation[]
 }
 
 async function assertNotMembers(db: Executor, organizationId: string, emails: readonly string[]): Promise<void> {
-  const member = await db
-    .selectFrom('organization_memberships as m')
-    .innerJoin('email_addresses as e', 'e.user_id', 'm.user_id')
-    .select('e.email_address')
-    .where('m.organization_id', '=', organizationId)
-    .where('e.email_address', 'in', emails)
-    .executeTakeFirst();
-  if (member) throw new GatehouseError('already_a_member_in_organization', { meta: { param_name: 'email_address' } });
+  if (await anyAddressIsMember(db, organizationId, emails)) throw new GatehouseError('already_a_member_in_organization', { meta: { param_name: 'email_address' } });
 }
 
 /**
@@ -150,22 +149,7 @@ async function assertNotMembers(db: Executor, organizationId: string, emails: re
  * expired), hence `updated_at` is left alone.
  */
 async function assertNoLivePendingInvitation(db: Executor, organizationId: string, emails: readonly string[], now: number): Promise<void> {
-  await db
-    .updateTable('organization_invitations')
-    .set({ status: 'expired' })
-    .where('organization_id', '=', organizationId)
-    .where('email_address', 'in', emails)
-    .where('status', '=', 'pending')
-    .where('expires_at', '<=', now)
-    .execute();
-  const pending = await db
-    .selectFrom('organization_invitations')
-    .select('id')
-    .where('organization_id', '=', organizationId)
-    .where('email_address', 'in', emails)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  if (pending) throw duplicatePendingInvitation();
+  if (await hasLivePendingOrganizationInvitation(db, organizationId, emails, now)) throw duplicatePendingInvitation();
 }
 
 async function toInvitations(db: Executor, rows: readonly InvitationRow[], now: number, urls: ReadonlyMap<string, string> = new Map()): Promise<OrganizationInvitation[]> {
@@ -252,7 +236,7 @@ export async function createOrganizationInvitations(
           updated_at: now,
         };
       });
-      await trx.insertInto('organization_invitations').values(values).execute();
+      await insertOrganizationInvitations(trx, values);
       await recordInvitationEvents(trx, 'organizationInvitation.created', values, now);
       return values;
     }),
@@ -276,29 +260,15 @@ export async function listOrganizationInvitations(ctx: DomainContext, organizati
   const org = await requireOrganizationRow(db, organizationId);
   const statuses = query.statuses ?? [];
   const emails = (query.emailAddresses ?? []).map(normalizeEmail);
-  const base = db
-    .selectFrom('organization_invitations')
-    .where('organization_id', '=', org.id)
-    .$if(statuses.length > 0, (qb) => qb.where(statusCondition(statuses, now)))
-    .$if(emails.length > 0, (qb) => qb.where('email_address', 'in', emails));
-  const { field, direction } = query.orderBy;
-  const [count, rows] = await Promise.all([
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    base.selectAll().orderBy(field, direction).orderBy('id', direction).limit(query.limit).offset(query.offset).execute(),
-  ]);
-  return { data: await toInvitations(db, rows, now), totalCount: Number(count.n) };
+  const { rows, total } = await listOrganizationInvitationRows(db, { organizationId: org.id, emailAddresses: emails, statuses, orderBy: query.orderBy, limit: query.limit, offset: query.offset, now });
+  return { data: await toInvitations(db, rows, now), totalCount: total };
 }
 
 /** Scoped to the organization in the path: another organization's invitation is not found. */
 export async function getOrganizationInvitation(ctx: DomainContext, organizationId: string, invitationId: string): Promise<OrganizationInvitation> {
   const db = ctx.store.db;
   const org = await requireOrganizationRow(db, organizationId);
-  const row = await db
-    .selectFrom('organization_invitations')
-    .selectAll()
-    .where('id', '=', invitationId)
-    .where('organization_id', '=', org.id)
-    .executeTakeFirst();
+  const row = await findOrganizationInvitationRow(db, org.id, invitationId);
   if (!row) throw notFound();
   const [invitation] = await toInvitations(db, [row], ctx.now());
   if (!invitation) throw notFound();
@@ -320,12 +290,7 @@ export async function revokeOrganizationInvitation(
   const row = await ctx.store.transaction(async (trx) => {
     const org = await requireOrganizationRow(trx, organizationId);
     await assertUsersExist(trx, [requestingUserId || null], 'requesting_user_id');
-    const current = await trx
-      .selectFrom('organization_invitations')
-      .selectAll()
-      .where('id', '=', invitationId)
-      .where('organization_id', '=', org.id)
-      .executeTakeFirst();
+    const current = await findOrganizationInvitationRow(trx, org.id, invitationId);
     if (!current) throw notFound();
     const status = readStatus(current.status, current.expires_at, now);
     if (status !== 'pending') throw invitationNotPending(status);
@@ -350,36 +315,24 @@ export async function listUserOrganizationInvitations(
 ): Promise<Page<OrganizationInvitationWithOrganization>> {
   const db = ctx.store.db;
   const now = ctx.now();
-  const user = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
-  if (!user) throw notFound();
-  const addresses = await db
-    .selectFrom('email_addresses')
-    .select('email_address')
-    .where('user_id', '=', userId)
-    .where('verification_status', '=', 'verified')
-    .execute();
+  if (!(await readUserIdentity(db, userId))) throw notFound();
+  const addresses = await listVerifiedEmailAddresses(db, userId);
   if (addresses.length === 0) return { data: [], totalCount: 0 };
-  const statuses = query.statuses ?? [];
-  const base = db
-    .selectFrom('organization_invitations')
-    .where('email_address', 'in', addresses.map((a) => a.email_address))
-    .$if(statuses.length > 0, (qb) => qb.where(statusCondition(statuses, now)));
-  const [count, rows] = await Promise.all([
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).offset(query.offset).execute(),
-  ]);
-  const [invitations, orgs] = await Promise.all([
-    toInvitations(db, rows, now),
-    rows.length === 0
-      ? Promise.resolve([])
-      : db.selectFrom('organizations').select(['id', 'name', 'slug', 'image_id']).where('id', 'in', [...new Set(rows.map((r) => r.organization_id))]).execute(),
-  ]);
+  const { rows, total } = await listOrganizationInvitationRows(db, {
+    emailAddresses: addresses,
+    statuses: query.statuses ?? [],
+    orderBy: { field: 'created_at', direction: 'desc' },
+    limit: query.limit,
+    offset: query.offset,
+    now,
+  });
+  const [invitations, orgs] = await Promise.all([toInvitations(db, rows, now), listOrganizationCards(db, rows.map((r) => r.organization_id))]);
   const byId = new Map(orgs.map((o) => [o.id, { id: o.id, name: o.name, slug: o.slug, imageUrl: o.image_id ? imageUrlFor(ctx, o.image_id) : null }]));
   const data = invitations.flatMap((invitation) => {
     const organization = byId.get(invitation.organizationId);
     return organization ? [{ ...invitation, publicOrganizationData: organization }] : [];
   });
-  return { data, totalCount: Number(count.n) };
+  return { data, totalCount: total };
 }
 
 /**
@@ -394,13 +347,7 @@ export async function findPendingOrganizationInvitationByTicket(
 ): Promise<PendingOrganizationInvitation | undefined> {
   const hash = ticketLookupHash(ticket);
   if (hash === undefined) return undefined;
-  const row = await db
-    .selectFrom('organization_invitations')
-    .selectAll()
-    .where('ticket_hash', '=', hash)
-    .where('status', '=', 'pending')
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
+  const row = await findPendingOrganizationInvitationRowByTicketHash(db, hash, now);
   if (!row) return undefined;
   return {
     id: row.id,

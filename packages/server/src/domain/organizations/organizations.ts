@@ -1,10 +1,9 @@
 import type { DeletedObject } from '../deleted-object.js';
-import { sql, type Updateable } from 'kysely';
+import type { Updateable } from 'kysely';
 import { newId } from '../../crypto/ids.js';
 import { randomSecret } from '../../crypto/tokens.js';
 import { GatehouseError, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
-import { inList } from '../../store/in-list.js';
 import type { OrganizationTable } from '../../store/schema.js';
 import { uniqueViolationColumn } from '../../store/unique-violation.js';
 import { assertValidMetadata, metadataPatch, type Metadata, type MetadataMode } from '../metadata.js';
@@ -12,7 +11,18 @@ import type { DomainContext } from '../context.js';
 import { appendEvent, diffOf } from '../events/append-event.js';
 import { eventData, type EventData } from '../events/catalog.js';
 import { recordMembershipChange, recordMembershipsRemovedWithOrganization } from './memberships.js';
-import { lockOrganizationRow, requireOrganizationRow } from '../../store/repositories/organization-repository.js';
+import {
+  deleteOrganizationRow,
+  findOrganizationRowById,
+  insertOrganization,
+  listOrganizationRows,
+  lockOrganizationRow,
+  organizationSlugTaken,
+  requireOrganizationRow,
+  updateOrganizationRow,
+} from '../../store/repositories/organization-repository.js';
+import { insertMembership } from '../../store/repositories/membership-repository.js';
+import { readUserIdentity } from '../../store/repositories/user-repository.js';
 import { toOrganizations, type OrganizationCounts } from './to-organization.js';
 import { CREATOR_ROLE_KEY, findRoleByKey } from './role-keys.js';
 import type { Organization } from './types.js';
@@ -50,18 +60,12 @@ function parseName(input: string): string {
   return name;
 }
 
-async function slugTaken(db: Executor, slug: string, exceptId?: string): Promise<boolean> {
-  let query = db.selectFrom('organizations').select('id').where('slug', '=', slug);
-  if (exceptId) query = query.where('id', '!=', exceptId);
-  return (await query.executeTakeFirst()) !== undefined;
-}
-
 /** A generated slug that collides gets a short random suffix rather than failing the create. */
 async function availableSlug(db: Executor, base: string): Promise<string> {
-  if (!(await slugTaken(db, base))) return base;
+  if (!(await organizationSlugTaken(db, base))) return base;
   for (let i = 0; i < 5; i++) {
     const candidate = `${base}-${randomSecret(4).toLowerCase().slice(0, 6)}`;
-    if (!(await slugTaken(db, candidate))) return candidate;
+    if (!(await organizationSlugTaken(db, candidate))) return candidate;
   }
   throw new GatehouseError('form_identifier_exists', { meta: { param_name: 'slug' } });
 }
@@ -85,7 +89,7 @@ export async function getOrganization(ctx: DomainContext, idOrSlug: string, coun
  * through `ctx.store.db` would wait for the very transaction that is asking.
  */
 export async function organizationPayload(ctx: DomainContext, db: Executor, organizationId: string): Promise<EventData<'organization.updated'> | undefined> {
-  const row = await db.selectFrom('organizations').selectAll().where('id', '=', organizationId).executeTakeFirst();
+  const row = await findOrganizationRowById(db, organizationId);
   if (!row) return undefined;
   const [org] = await toOrganizations(db, ctx, [row], { membersCount: true, pendingInvitationsCount: true });
   return org ? eventData('organization.updated', org) : undefined;
@@ -123,19 +127,16 @@ export interface CreateOrganizationInput {
 async function addCreatorMembership(db: Executor, organizationId: string, userId: string, now: number): Promise<string> {
   const role = await findRoleByKey(db, CREATOR_ROLE_KEY);
   const id = newId('orgmem', now);
-  await db
-    .insertInto('organization_memberships')
-    .values({
-      id,
-      organization_id: organizationId,
-      user_id: userId,
-      role_id: role.id,
-      public_metadata: '{}',
-      private_metadata: '{}',
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
+  await insertMembership(db, {
+    id,
+    organization_id: organizationId,
+    user_id: userId,
+    role_id: role.id,
+    public_metadata: '{}',
+    private_metadata: '{}',
+    created_at: now,
+    updated_at: now,
+  });
   return id;
 }
 
@@ -151,32 +152,28 @@ export async function createOrganization(ctx: DomainContext, input: CreateOrgani
   await slugConflict(() =>
     ctx.store.transaction(async (trx) => {
       if (input.createdBy) {
-        const creator = await trx.selectFrom('users').select('id').where('id', '=', input.createdBy).executeTakeFirst();
-        if (!creator) throw paramError('form_param_value_invalid', 'created_by', 'created_by must be the id of an existing user.');
+        if (!(await readUserIdentity(trx, input.createdBy))) throw paramError('form_param_value_invalid', 'created_by', 'created_by must be the id of an existing user.');
       }
       let slug: string;
       if (explicitSlug) {
-        if (await slugTaken(trx, explicitSlug)) throw new GatehouseError('form_identifier_exists', { meta: { param_name: 'slug' } });
+        if (await organizationSlugTaken(trx, explicitSlug)) throw new GatehouseError('form_identifier_exists', { meta: { param_name: 'slug' } });
         slug = explicitSlug;
       } else {
         slug = await availableSlug(trx, slugFromName(name));
       }
-      await trx
-        .insertInto('organizations')
-        .values({
-          id,
-          name,
-          slug,
-          image_id: null,
-          max_allowed_memberships: input.maxAllowedMemberships ?? 0,
-          admin_delete_enabled: 1,
-          public_metadata: JSON.stringify(publicMetadata),
-          private_metadata: JSON.stringify(privateMetadata),
-          created_by: input.createdBy ?? null,
-          created_at: createdAt,
-          updated_at: now,
-        })
-        .execute();
+      await insertOrganization(trx, {
+        id,
+        name,
+        slug,
+        image_id: null,
+        max_allowed_memberships: input.maxAllowedMemberships ?? 0,
+        admin_delete_enabled: 1,
+        public_metadata: JSON.stringify(publicMetadata),
+        private_metadata: JSON.stringify(privateMetadata),
+        created_by: input.createdBy ?? null,
+        created_at: createdAt,
+        updated_at: now,
+      });
       const membershipId = input.createdBy ? await addCreatorMembership(trx, id, input.createdBy, now) : undefined;
       // Written after the creator joined, so the payload counts them as Clerk's does.
       await recordOrganizationChange(ctx, trx, id, 'organization.created');
@@ -212,7 +209,7 @@ export async function updateOrganization(ctx: DomainContext, organizationId: str
       id = current.id;
       const before = await organizationPayload(ctx, trx, current.id);
       if (slug !== undefined && slug !== current.slug) {
-        if (await slugTaken(trx, slug, current.id)) throw new GatehouseError('form_identifier_exists', { meta: { param_name: 'slug' } });
+        if (await organizationSlugTaken(trx, slug, current.id)) throw new GatehouseError('form_identifier_exists', { meta: { param_name: 'slug' } });
         patch.slug = slug;
       }
       Object.assign(
@@ -223,7 +220,7 @@ export async function updateOrganization(ctx: DomainContext, organizationId: str
           'replace',
         ),
       );
-      await trx.updateTable('organizations').set(patch).where('id', '=', current.id).execute();
+      await updateOrganizationRow(trx, current.id, patch);
       await recordOrganizationChange(ctx, trx, current.id, 'organization.updated', before);
     }),
   );
@@ -247,7 +244,7 @@ export async function updateOrganizationMetadata(
       { public_metadata: input.publicMetadata, private_metadata: input.privateMetadata },
       mode,
     );
-    await trx.updateTable('organizations').set({ ...patch, updated_at: ctx.now() }).where('id', '=', row.id).execute();
+    await updateOrganizationRow(trx, row.id, { ...patch, updated_at: ctx.now() });
     await recordOrganizationChange(ctx, trx, row.id, 'organization.updated', before);
   });
   return getOrganization(ctx, id);
@@ -263,8 +260,7 @@ export async function deleteOrganization(ctx: DomainContext, organizationId: str
     const found = await requireOrganizationRow(trx, organizationId);
     const row = await lockOrganizationRow(trx, ctx.store.dialect, found.id);
     await recordMembershipsRemovedWithOrganization(ctx, trx, row.id);
-    await trx.deleteFrom('organizations').where('id', '=', row.id).execute();
-    if (row.image_id) await trx.deleteFrom('images').where('id', '=', row.image_id).execute();
+    await deleteOrganizationRow(trx, row);
     const deleted: DeletedObject = { object: 'organization', id: row.id, slug: row.slug, deleted: true };
     await appendEvent(trx, { type: 'organization.deleted', data: eventData('organization.deleted', deleted), subjectOrganizationId: row.id }, ctx.now());
     return deleted;
@@ -283,43 +279,8 @@ export interface OrganizationListQuery {
   includeMembersCount: boolean;
 }
 
-function likePattern(term: string): string {
-  return `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 export async function listOrganizations(ctx: DomainContext, q: OrganizationListQuery): Promise<{ items: Organization[]; totalCount: number }> {
-  const db = ctx.store.db;
-  let base = db.selectFrom('organizations');
-  if (q.query) {
-    const pattern = likePattern(q.query.trim());
-    base = base.where((eb) =>
-      eb.or([
-        sql<boolean>`lower(organizations.name) like ${pattern} escape '\\'`,
-        sql<boolean>`organizations.slug like ${pattern} escape '\\'`,
-        sql<boolean>`lower(organizations.id) like ${pattern} escape '\\'`,
-      ]),
-    );
-  }
-  if (q.organizationIds) base = base.where('organizations.id', 'in', inList(q.organizationIds));
-  if (q.userIds) {
-    const userIds = inList(q.userIds);
-    base = base.where('organizations.id', 'in', (eb) => eb.selectFrom('organization_memberships').select('organization_id').where('user_id', 'in', userIds));
-  }
-  const dir = q.orderBy.direction === 'desc' ? sql`desc` : sql`asc`;
-  const orderExpression =
-    q.orderBy.field === 'members_count'
-      ? sql`(select count(*) from organization_memberships m where m.organization_id = organizations.id)`
-      : sql.ref(`organizations.${q.orderBy.field}`);
-  const [rows, total] = await Promise.all([
-    base
-      .selectAll('organizations')
-      .orderBy(sql`${orderExpression} ${dir}`)
-      .orderBy(sql`organizations.id ${dir}`)
-      .limit(q.limit)
-      .offset(q.offset)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  const items = await toOrganizations(db, ctx, rows, { membersCount: q.includeMembersCount });
-  return { items, totalCount: Number(total.n) };
+  const { rows, total } = await listOrganizationRows(ctx.store.db, { text: q.query?.trim(), organizationIds: q.organizationIds, userIds: q.userIds, orderBy: q.orderBy, limit: q.limit, offset: q.offset });
+  const items = await toOrganizations(ctx.store.db, ctx, rows, { membersCount: q.includeMembersCount });
+  return { items, totalCount: total };
 }

@@ -1,8 +1,22 @@
-import { sql, type Expression, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
-import type { Dialect, Executor } from '../../store/db.js';
-import type { Database, OrganizationPermissionTable, OrganizationRoleTable } from '../../store/schema.js';
+import type { Executor } from '../../store/db.js';
+import {
+  CATALOG_ORDER_FIELDS,
+  deletePermissionRow,
+  findPermissionRow,
+  findPermissionsByKeysOrIds,
+  insertPermission,
+  listCatalogRows,
+  listRolePermissionRows,
+  listRolesHoldingPermission,
+  permissionKeyTaken,
+  updatePermissionRow,
+  type CatalogOrderField,
+  type CatalogRowQuery,
+  type PermissionRow,
+  type RoleRow,
+} from '../../store/repositories/role-repository.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent, diffOf } from '../events/append-event.js';
 import { eventData } from '../events/catalog.js';
@@ -15,73 +29,18 @@ import type { Permission, Role } from './types.js';
  * in terms of them; their display name and description are the operator's to word.
  */
 
-export type PermissionRow = Selectable<OrganizationPermissionTable>;
-export type RoleRow = Selectable<OrganizationRoleTable>;
+export type { PermissionRow, RoleRow };
 
 // ---- catalog listing, shared with roles ----
 
-export const CATALOG_ORDER_FIELDS = ['created_at', 'name', 'key'] as const;
-export type CatalogOrderField = (typeof CATALOG_ORDER_FIELDS)[number];
+/** The fields a role or permission list can be ordered by. */
+export { CATALOG_ORDER_FIELDS, type CatalogOrderField };
 
-export interface CatalogListQuery {
-  /** Exact id, or a case-insensitive substring of the name or key. */
-  query?: string;
-  orderBy: { field: CatalogOrderField; direction: 'asc' | 'desc' };
-  limit: number;
-  offset: number;
-}
+export type CatalogListQuery = CatalogRowQuery;
 
 export interface CatalogPage<T> {
   items: T[];
   totalCount: number;
-}
-
-/** The `query` filter of a catalog list; `undefined` when there is nothing to filter on. */
-export function catalogSearch(query: string | undefined): Expression<SqlBool> | undefined {
-  const term = query?.trim();
-  if (!term) return undefined;
-  const pattern = `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const [id, name, key] = [sql.ref('id'), sql.ref('name'), sql.ref('key')];
-  return sql<SqlBool>`(${id} = ${term} or lower(${name}) like ${pattern} escape '\\' or lower(${key}) like ${pattern} escape '\\')`;
-}
-
-/**
- * The sort expression for a catalog list. Names sort case-insensitively; PostgreSQL is told to
- * compare bytes, as SQLite does, so both stores page through a list in the same order whatever
- * the database's locale.
- */
-export function catalogSortKey(field: CatalogOrderField, dialect: Dialect): RawBuilder<unknown> {
-  if (field === 'created_at') return sql.ref('created_at');
-  const expr = field === 'name' ? sql`lower(${sql.ref('name')})` : sql.ref('key');
-  return dialect === 'postgres' ? sql`${expr} collate "C"` : expr;
-}
-
-type CatalogTable = 'organization_roles' | 'organization_permissions';
-
-type CatalogRows<T extends CatalogTable> = { rows: Selectable<Database[T]>[]; totalCount: number };
-
-/** One page of a catalog table (roles or permissions) and the count of all that match. */
-export function catalogPage(ctx: DomainContext, table: 'organization_roles', q: CatalogListQuery): Promise<CatalogRows<'organization_roles'>>;
-export function catalogPage(ctx: DomainContext, table: 'organization_permissions', q: CatalogListQuery): Promise<CatalogRows<'organization_permissions'>>;
-export async function catalogPage(ctx: DomainContext, from: CatalogTable, q: CatalogListQuery): Promise<CatalogRows<CatalogTable>> {
-  const db = ctx.store.db;
-  const search = catalogSearch(q.query);
-  let page = db.selectFrom(from).selectAll();
-  let count = db.selectFrom(from).select((eb) => eb.fn.countAll<number>().as('n'));
-  if (search) {
-    page = page.where(search);
-    count = count.where(search);
-  }
-  const [rows, total] = await Promise.all([
-    page
-      .orderBy(catalogSortKey(q.orderBy.field, ctx.store.dialect), q.orderBy.direction)
-      .orderBy('id', q.orderBy.direction)
-      .limit(q.limit)
-      .offset(q.offset)
-      .execute(),
-    count.executeTakeFirstOrThrow(),
-  ]);
-  return { rows, totalCount: Number(total.n) };
 }
 
 // ---- validation ----
@@ -139,7 +98,7 @@ export function toPermission(row: PermissionRow): Permission {
 }
 
 async function requirePermissionRow(db: Executor, permissionId: string): Promise<PermissionRow> {
-  const row = await db.selectFrom('organization_permissions').selectAll().where('id', '=', permissionId).executeTakeFirst();
+  const row = await findPermissionRow(db, permissionId);
   if (!row) throw notFound();
   return row;
 }
@@ -147,15 +106,7 @@ async function requirePermissionRow(db: Executor, permissionId: string): Promise
 /** Each role's permissions, sorted by key, keyed by role id (roles without any are absent). */
 export async function loadRolePermissions(db: Executor, roleIds: readonly string[]): Promise<Map<string, Permission[]>> {
   const out = new Map<string, Permission[]>();
-  if (roleIds.length === 0) return out;
-  const rows = await db
-    .selectFrom('organization_role_permissions as rp')
-    .innerJoin('organization_permissions as p', 'p.id', 'rp.permission_id')
-    .select(['rp.role_id', 'p.id', 'p.key', 'p.name', 'p.description', 'p.type', 'p.created_at', 'p.updated_at'])
-    .where('rp.role_id', 'in', [...new Set(roleIds)])
-    .orderBy('p.key')
-    .execute();
-  for (const { role_id, ...permission } of rows) {
+  for (const { role_id, ...permission } of await listRolePermissionRows(db, roleIds)) {
     const list = out.get(role_id) ?? [];
     list.push(toPermission(permission));
     out.set(role_id, list);
@@ -188,11 +139,7 @@ export async function resolvePermissionIds(db: Executor, refs: readonly string[]
   if (unique.length === 0) return [];
   const keys = unique.filter((r) => r.startsWith('org:'));
   const ids = unique.filter((r) => !r.startsWith('org:'));
-  const rows = await db
-    .selectFrom('organization_permissions')
-    .select(['id', 'key'])
-    .where((eb) => eb.or([...(keys.length > 0 ? [eb('key', 'in', keys)] : []), ...(ids.length > 0 ? [eb('id', 'in', ids)] : [])]))
-    .execute();
+  const rows = await findPermissionsByKeysOrIds(db, keys, ids);
   const byRef = new Map<string, string>();
   for (const row of rows) {
     byRef.set(row.id, row.id);
@@ -207,7 +154,7 @@ export async function resolvePermissionIds(db: Executor, refs: readonly string[]
 }
 
 export async function listPermissions(ctx: DomainContext, q: CatalogListQuery): Promise<CatalogPage<Permission>> {
-  const { rows, totalCount } = await catalogPage(ctx, 'organization_permissions', q);
+  const { rows, total: totalCount } = await listCatalogRows(ctx.store.db, ctx.store.dialect, 'organization_permissions', q);
   return { items: rows.map(toPermission), totalCount };
 }
 
@@ -224,8 +171,7 @@ export interface CreatePermissionInput {
 }
 
 async function assertPermissionKeyFree(db: Executor, key: string): Promise<void> {
-  const taken = await db.selectFrom('organization_permissions').select('id').where('key', '=', key).executeTakeFirst();
-  if (taken) throw identifierTaken('key');
+  if (await permissionKeyTaken(db, key)) throw identifierTaken('key');
 }
 
 export async function createPermission(ctx: DomainContext, input: CreatePermissionInput): Promise<Permission> {
@@ -237,7 +183,7 @@ export async function createPermission(ctx: DomainContext, input: CreatePermissi
   await withIdentifierConflicts(() =>
     ctx.store.transaction(async (trx) => {
       await assertPermissionKeyFree(trx, key);
-      await trx.insertInto('organization_permissions').values(row).execute();
+      await insertPermission(trx, row);
       await appendEvent(trx, { type: 'permission.created', data: eventData('permission.created', toPermission(row)) }, now);
     }),
   );
@@ -270,7 +216,7 @@ export async function updatePermission(ctx: DomainContext, permissionId: string,
         ...(description !== undefined ? { description } : {}),
         ...(key !== undefined ? { key } : {}),
       };
-      await trx.updateTable('organization_permissions').set(patch).where('id', '=', permissionId).execute();
+      await updatePermissionRow(trx, permissionId, patch);
       const updated = toPermission({ ...row, ...patch });
       const [before, data] = [eventData('permission.updated', toPermission(row)), eventData('permission.updated', updated)];
       // An update that altered nothing visible (the same name again) appends nothing, as for users.
@@ -278,16 +224,6 @@ export async function updatePermission(ctx: DomainContext, permissionId: string,
       return updated;
     }),
   );
-}
-
-/** The roles granted this permission, read before the grants go with it. */
-function rolesHolding(db: Executor, permissionId: string): Promise<RoleRow[]> {
-  return db
-    .selectFrom('organization_roles')
-    .selectAll()
-    .where('id', 'in', db.selectFrom('organization_role_permissions').select('role_id').where('permission_id', '=', permissionId))
-    .orderBy('id')
-    .execute();
 }
 
 /** `role.updated` for each role, `before` and `after` holding the same roles. */
@@ -307,14 +243,10 @@ export async function deletePermission(ctx: DomainContext, permissionId: string)
   return ctx.store.transaction(async (trx) => {
     const row = await requirePermissionRow(trx, permissionId);
     if (row.type === 'system') throw new GatehouseError('system_resource_not_modifiable');
-    const holders = await rolesHolding(trx, permissionId);
+    // Read before the grants go with the permission.
+    const holders = await listRolesHoldingPermission(trx, permissionId);
     const before = await toRoles(trx, holders);
-    await trx
-      .updateTable('organization_roles')
-      .set({ updated_at: now })
-      .where('id', 'in', trx.selectFrom('organization_role_permissions').select('role_id').where('permission_id', '=', permissionId))
-      .execute();
-    await trx.deleteFrom('organization_permissions').where('id', '=', permissionId).execute();
+    await deletePermissionRow(trx, permissionId, now);
     await recordRolesUpdated(trx, before, await toRoles(trx, holders.map((r) => ({ ...r, updated_at: now }))), now);
     const deleted = { object: 'permission' as const, id: row.id, deleted: true as const };
     await appendEvent(trx, { type: 'permission.deleted', data: eventData('permission.deleted', deleted) }, now);

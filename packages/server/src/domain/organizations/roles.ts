@@ -1,13 +1,27 @@
 import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Dialect, Executor } from '../../store/db.js';
-import { forUpdate } from '../../store/row-lock.js';
+import {
+  deleteRoleRow,
+  findPermissionRow,
+  findRoleRow,
+  grantPermissions,
+  heldPermissionKeys,
+  insertRole,
+  listCatalogRows,
+  lockRoleRow,
+  revokeAllPermissions,
+  revokePermission,
+  roleHoldsPermission,
+  roleInUse,
+  roleKeyTaken,
+  updateRoleRow,
+} from '../../store/repositories/role-repository.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent, diffOf } from '../events/append-event.js';
 import { eventData } from '../events/catalog.js';
 import { identifierTaken, withIdentifierConflicts } from '../users/identifier-conflicts.js';
 import {
-  catalogPage,
   MAX_KEY_LENGTH,
   parseCatalogDescription,
   parseCatalogName,
@@ -68,7 +82,7 @@ async function withForeignKeyAs<T>(code: 'organization_role_in_use' | 'resource_
 // ---- reading ----
 
 async function loadRole(db: Executor, roleId: string): Promise<Role> {
-  const row = await db.selectFrom('organization_roles').selectAll().where('id', '=', roleId).executeTakeFirst();
+  const row = await findRoleRow(db, roleId);
   if (!row) throw notFound();
   const [role] = await toRoles(db, [row]);
   if (!role) throw notFound();
@@ -76,7 +90,7 @@ async function loadRole(db: Executor, roleId: string): Promise<Role> {
 }
 
 export async function listRoles(ctx: DomainContext, q: CatalogListQuery): Promise<CatalogPage<Role>> {
-  const { rows, totalCount } = await catalogPage(ctx, 'organization_roles', q);
+  const { rows, total: totalCount } = await listCatalogRows(ctx.store.db, ctx.store.dialect, 'organization_roles', q);
   return { items: await toRoles(ctx.store.db, rows), totalCount };
 }
 
@@ -107,41 +121,22 @@ async function changeRole(ctx: DomainContext, db: Executor, roleId: string, chan
   return after;
 }
 
-/**
- * Serializes writers of one role, so concurrent permission changes apply one after the other
- * rather than interleaving. SQLite transactions already run one at a time.
- */
-async function lockRoleRow(db: Executor, dialect: Dialect, roleId: string): Promise<RoleRow> {
-  const row = await forUpdate(db.selectFrom('organization_roles').selectAll().where('id', '=', roleId), dialect).executeTakeFirst();
+/** Serializes writers of one role, so concurrent permission changes apply one after the other. */
+async function lockRole(db: Executor, dialect: Dialect, roleId: string): Promise<RoleRow> {
+  const row = await lockRoleRow(db, dialect, roleId);
   if (!row) throw notFound();
   return row;
 }
 
 async function assertRoleKeyFree(db: Executor, key: string): Promise<void> {
-  const taken = await db.selectFrom('organization_roles').select('id').where('key', '=', key).executeTakeFirst();
-  if (taken) throw identifierTaken('key');
-}
-
-async function grant(db: Executor, roleId: string, permissionIds: readonly string[]): Promise<void> {
-  if (permissionIds.length === 0) return;
-  await db
-    .insertInto('organization_role_permissions')
-    .values(permissionIds.map((permission_id) => ({ role_id: roleId, permission_id })))
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+  if (await roleKeyTaken(db, key)) throw identifierTaken('key');
 }
 
 /** Re-derives creator eligibility and stamps the role as updated; call after its permissions change. */
 async function touchRole(db: Executor, roleId: string, now: number): Promise<void> {
-  const held = await db
-    .selectFrom('organization_role_permissions as rp')
-    .innerJoin('organization_permissions as p', 'p.id', 'rp.permission_id')
-    .select('p.key')
-    .where('rp.role_id', '=', roleId)
-    .where('p.key', 'in', [...CREATOR_PERMISSIONS])
-    .execute();
+  const held = await heldPermissionKeys(db, roleId, CREATOR_PERMISSIONS);
   const eligible = held.length === CREATOR_PERMISSIONS.length ? 1 : 0;
-  await db.updateTable('organization_roles').set({ is_creator_eligible: eligible, updated_at: now }).where('id', '=', roleId).execute();
+  await updateRoleRow(db, roleId, { is_creator_eligible: eligible, updated_at: now });
 }
 
 export interface CreateRoleInput {
@@ -163,11 +158,8 @@ export async function createRole(ctx: DomainContext, input: CreateRoleInput): Pr
       ctx.store.transaction(async (trx) => {
         await assertRoleKeyFree(trx, key);
         const permissionIds = await resolvePermissionIds(trx, input.permissions ?? []);
-        await trx
-          .insertInto('organization_roles')
-          .values({ id, key, name, description, is_creator_eligible: 0, created_at: now, updated_at: now })
-          .execute();
-        await grant(trx, id, permissionIds);
+        await insertRole(trx, { id, key, name, description, is_creator_eligible: 0, created_at: now, updated_at: now });
+        await grantPermissions(trx, id, permissionIds);
         await touchRole(trx, id, now);
         const role = await loadRole(trx, id);
         await recordRoleChange(ctx, trx, 'role.created', role);
@@ -192,7 +184,7 @@ export async function updateRole(ctx: DomainContext, roleId: string, input: Upda
   return withIdentifierConflicts(() =>
     withForeignKeyAs('resource_not_found', () =>
       ctx.store.transaction(async (trx) => {
-        const row = await lockRoleRow(trx, ctx.store.dialect, roleId);
+        const row = await lockRole(trx, ctx.store.dialect, roleId);
         let key: string | undefined;
         if (input.key != null && input.key !== row.key) {
           if (DEFAULT_ROLE_KEYS.has(row.key)) throw new GatehouseError('system_resource_not_modifiable', { meta: { param_name: 'key' } });
@@ -200,20 +192,16 @@ export async function updateRole(ctx: DomainContext, roleId: string, input: Upda
           await assertRoleKeyFree(trx, key);
         }
         return changeRole(ctx, trx, roleId, async () => {
-          await trx
-            .updateTable('organization_roles')
-            .set({
-              updated_at: now,
-              ...(name !== undefined ? { name } : {}),
-              ...(description != null ? { description } : {}),
-              ...(key !== undefined ? { key } : {}),
-            })
-            .where('id', '=', roleId)
-            .execute();
+          await updateRoleRow(trx, roleId, {
+            updated_at: now,
+            ...(name !== undefined ? { name } : {}),
+            ...(description != null ? { description } : {}),
+            ...(key !== undefined ? { key } : {}),
+          });
           if (input.permissions != null) {
             const permissionIds = await resolvePermissionIds(trx, input.permissions);
-            await trx.deleteFrom('organization_role_permissions').where('role_id', '=', roleId).execute();
-            await grant(trx, roleId, permissionIds);
+            await revokeAllPermissions(trx, roleId);
+            await grantPermissions(trx, roleId, permissionIds);
             await touchRole(trx, roleId, now);
           }
         });
@@ -229,14 +217,10 @@ export async function updateRole(ctx: DomainContext, roleId: string, input: Upda
 export async function deleteRole(ctx: DomainContext, roleId: string): Promise<{ object: 'role'; id: string; deleted: true }> {
   return withForeignKeyAs('organization_role_in_use', () =>
     ctx.store.transaction(async (trx) => {
-      const row = await lockRoleRow(trx, ctx.store.dialect, roleId);
+      const row = await lockRole(trx, ctx.store.dialect, roleId);
       if (DEFAULT_ROLE_KEYS.has(row.key)) throw new GatehouseError('system_resource_not_modifiable');
-      const [member, invitation] = await Promise.all([
-        trx.selectFrom('organization_memberships').select('id').where('role_id', '=', roleId).limit(1).executeTakeFirst(),
-        trx.selectFrom('organization_invitations').select('id').where('role_id', '=', roleId).limit(1).executeTakeFirst(),
-      ]);
-      if (member || invitation) throw new GatehouseError('organization_role_in_use');
-      await trx.deleteFrom('organization_roles').where('id', '=', roleId).execute();
+      if (await roleInUse(trx, roleId)) throw new GatehouseError('organization_role_in_use');
+      await deleteRoleRow(trx, roleId);
       const deleted = { object: 'role' as const, id: row.id, deleted: true as const };
       await appendEvent(trx, { type: 'role.deleted', data: eventData('role.deleted', deleted) }, ctx.now());
       return deleted;
@@ -245,8 +229,7 @@ export async function deleteRole(ctx: DomainContext, roleId: string): Promise<{ 
 }
 
 async function requirePermissionExists(db: Executor, permissionId: string): Promise<void> {
-  const row = await db.selectFrom('organization_permissions').select('id').where('id', '=', permissionId).executeTakeFirst();
-  if (!row) throw notFound();
+  if (!(await findPermissionRow(db, permissionId))) throw notFound();
 }
 
 /**
@@ -257,17 +240,11 @@ export async function assignPermissionToRole(ctx: DomainContext, roleId: string,
   const now = ctx.now();
   return withForeignKeyAs('resource_not_found', () =>
     ctx.store.transaction(async (trx) => {
-      await lockRoleRow(trx, ctx.store.dialect, roleId);
+      await lockRole(trx, ctx.store.dialect, roleId);
       await requirePermissionExists(trx, permissionId);
-      const held = await trx
-        .selectFrom('organization_role_permissions')
-        .select('role_id')
-        .where('role_id', '=', roleId)
-        .where('permission_id', '=', permissionId)
-        .executeTakeFirst();
-      if (held) return loadRole(trx, roleId);
+      if (await roleHoldsPermission(trx, roleId, permissionId)) return loadRole(trx, roleId);
       return changeRole(ctx, trx, roleId, async () => {
-        await grant(trx, roleId, [permissionId]);
+        await grantPermissions(trx, roleId, [permissionId]);
         await touchRole(trx, roleId, now);
       });
     }),
@@ -278,15 +255,10 @@ export async function assignPermissionToRole(ctx: DomainContext, roleId: string,
 export async function removePermissionFromRole(ctx: DomainContext, roleId: string, permissionId: string): Promise<Role> {
   const now = ctx.now();
   return ctx.store.transaction(async (trx) => {
-    await lockRoleRow(trx, ctx.store.dialect, roleId);
+    await lockRole(trx, ctx.store.dialect, roleId);
     await requirePermissionExists(trx, permissionId);
     return changeRole(ctx, trx, roleId, async () => {
-      const removed = await trx
-        .deleteFrom('organization_role_permissions')
-        .where('role_id', '=', roleId)
-        .where('permission_id', '=', permissionId)
-        .executeTakeFirst();
-      if (Number(removed.numDeletedRows) === 0) {
+      if (!(await revokePermission(trx, roleId, permissionId))) {
         throw new GatehouseError('resource_not_found', { longMessage: 'The role does not hold this permission.' });
       }
       await touchRole(trx, roleId, now);

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { Executor } from '../db.js';
 import { containsPattern } from '../like-pattern.js';
-import type { InvitationStatus, InvitationTable } from '../schema.js';
+import type { InvitationStatus, InvitationTable, OrganizationInvitationTable } from '../schema.js';
 
 /** Invitations to the instance, and what organization invitations share with them. */
 
@@ -70,6 +70,86 @@ export async function listInvitationRows(db: Executor, q: InvitationRowQuery): P
     .selectFrom('invitations')
     .where(statusCondition(q.statuses, q.now))
     .$if(q.text !== '', (qb) => qb.where((eb) => eb.or([sql<boolean>`email_address like ${containsPattern(q.text.toLowerCase())} escape '\\'`, eb('id', '=', q.text)])));
+  const { field, direction } = q.orderBy;
+  const [count, rows] = await Promise.all([
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    base.selectAll().orderBy(field, direction).orderBy('id', direction).limit(q.limit).offset(q.offset).execute(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+// ---- organization invitations ----
+
+export type OrganizationInvitationRow = Selectable<OrganizationInvitationTable>;
+
+/** Whether any of these addresses belongs to a member of the organization. */
+export async function anyAddressIsMember(db: Executor, organizationId: string, emails: readonly string[]): Promise<boolean> {
+  const member = await db
+    .selectFrom('organization_memberships as m')
+    .innerJoin('email_addresses as e', 'e.user_id', 'm.user_id')
+    .select('e.email_address')
+    .where('m.organization_id', '=', organizationId)
+    .where('e.email_address', 'in', [...emails])
+    .executeTakeFirst();
+  return member !== undefined;
+}
+
+/**
+ * Stores these addresses' lapsed pending invitations to the organization as `expired` (the partial
+ * unique index covers stored `pending` rows only; their reading and `updated_at` do not change)
+ * and says whether a live pending one remains.
+ */
+export async function hasLivePendingOrganizationInvitation(db: Executor, organizationId: string, emails: readonly string[], now: number): Promise<boolean> {
+  await db
+    .updateTable('organization_invitations')
+    .set({ status: 'expired' })
+    .where('organization_id', '=', organizationId)
+    .where('email_address', 'in', [...emails])
+    .where('status', '=', 'pending')
+    .where('expires_at', '<=', now)
+    .execute();
+  const pending = await db
+    .selectFrom('organization_invitations')
+    .select('id')
+    .where('organization_id', '=', organizationId)
+    .where('email_address', 'in', [...emails])
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return pending !== undefined;
+}
+
+export async function insertOrganizationInvitations(db: Executor, rows: readonly OrganizationInvitationRow[]): Promise<void> {
+  await db.insertInto('organization_invitations').values([...rows]).execute();
+}
+
+/** An invitation of this organization (another organization's is not found). */
+export async function findOrganizationInvitationRow(db: Executor, organizationId: string, id: string): Promise<OrganizationInvitationRow | undefined> {
+  return db.selectFrom('organization_invitations').selectAll().where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
+}
+
+export async function findPendingOrganizationInvitationRowByTicketHash(db: Executor, ticketHash: string, now: number): Promise<OrganizationInvitationRow | undefined> {
+  return db.selectFrom('organization_invitations').selectAll().where('ticket_hash', '=', ticketHash).where('status', '=', 'pending').where('expires_at', '>', now).executeTakeFirst();
+}
+
+export interface OrganizationInvitationRowQuery {
+  organizationId?: string | undefined;
+  /** Invitations addressed to any of these (normalized) addresses. */
+  emailAddresses?: readonly string[] | undefined;
+  /** Empty: every status. */
+  statuses: readonly InvitationStatus[];
+  orderBy: { field: 'created_at' | 'email_address'; direction: 'asc' | 'desc' };
+  limit: number;
+  offset: number;
+  now: number;
+}
+
+/** One page of organization invitations and how many match. */
+export async function listOrganizationInvitationRows(db: Executor, q: OrganizationInvitationRowQuery): Promise<{ rows: OrganizationInvitationRow[]; total: number }> {
+  const base = db
+    .selectFrom('organization_invitations')
+    .$if(q.organizationId !== undefined, (qb) => qb.where('organization_id', '=', q.organizationId ?? ''))
+    .$if(q.statuses.length > 0, (qb) => qb.where(statusCondition(q.statuses, q.now)))
+    .$if(q.emailAddresses !== undefined && q.emailAddresses.length > 0, (qb) => qb.where('email_address', 'in', [...(q.emailAddresses ?? [])]));
   const { field, direction } = q.orderBy;
   const [count, rows] = await Promise.all([
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

@@ -1,7 +1,9 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type Selectable, type Updateable } from 'kysely';
 import { notFound } from '../../errors.js';
 import type { Dialect, Executor } from '../db.js';
 import { forUpdate } from '../row-lock.js';
+import { inList } from '../in-list.js';
+import { containsPattern } from '../like-pattern.js';
 import type { OrganizationTable } from '../schema.js';
 
 export type OrganizationRow = Selectable<OrganizationTable>;
@@ -80,4 +82,92 @@ export async function countSeatsTaken(db: Executor, organizationId: string, now:
     .where('id', '=', organizationId)
     .executeTakeFirstOrThrow();
   return Number(row.members) + Number(row.pending);
+}
+
+export async function listOrganizationRowsByIds(db: Executor, ids: readonly string[]): Promise<OrganizationRow[]> {
+  return db.selectFrom('organizations').selectAll().where('id', 'in', inList(ids)).execute();
+}
+
+/** What an invitee may see of the organizations inviting them. */
+export async function listOrganizationCards(db: Executor, ids: readonly string[]): Promise<Pick<OrganizationRow, 'id' | 'name' | 'slug' | 'image_id'>[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('organizations').select(['id', 'name', 'slug', 'image_id']).where('id', 'in', [...new Set(ids)]).execute();
+}
+
+export async function findOrganizationRowById(db: Executor, id: string): Promise<OrganizationRow | undefined> {
+  return db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Whether another organization (not `exceptId`) already has this slug. */
+export async function organizationSlugTaken(db: Executor, slug: string, exceptId?: string): Promise<boolean> {
+  let query = db.selectFrom('organizations').select('id').where('slug', '=', slug);
+  if (exceptId) query = query.where('id', '!=', exceptId);
+  return (await query.executeTakeFirst()) !== undefined;
+}
+
+export async function insertOrganization(db: Executor, row: OrganizationRow): Promise<void> {
+  await db.insertInto('organizations').values(row).execute();
+}
+
+export async function updateOrganizationRow(db: Executor, id: string, patch: Updateable<OrganizationTable>): Promise<void> {
+  await db.updateTable('organizations').set(patch).where('id', '=', id).execute();
+}
+
+/** Deletes the organization (its memberships and invitations go with it by cascade) and its logo. */
+export async function deleteOrganizationRow(db: Executor, row: Pick<OrganizationRow, 'id' | 'image_id'>): Promise<void> {
+  await db.deleteFrom('organizations').where('id', '=', row.id).execute();
+  if (row.image_id) await deleteImage(db, row.image_id);
+}
+
+export async function insertImage(db: Executor, image: { id: string; contentType: string; bytes: Uint8Array; createdAt: number }): Promise<void> {
+  await db.insertInto('images').values({ id: image.id, content_type: image.contentType, bytes: image.bytes, created_at: image.createdAt }).execute();
+}
+
+export async function deleteImage(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('images').where('id', '=', id).execute();
+}
+
+export async function readImage(db: Executor, id: string): Promise<{ content_type: string; bytes: Uint8Array } | undefined> {
+  return db.selectFrom('images').select(['content_type', 'bytes']).where('id', '=', id).executeTakeFirst();
+}
+
+export interface OrganizationRowQuery {
+  /** Part of the name, slug or id, any case. */
+  text?: string | undefined;
+  organizationIds?: readonly string[] | undefined;
+  /** Only organizations any of these users belongs to. */
+  userIds?: readonly string[] | undefined;
+  orderBy: { field: 'name' | 'created_at' | 'members_count'; direction: 'asc' | 'desc' };
+  limit: number;
+  offset: number;
+}
+
+/** One page of organizations and how many match. */
+export async function listOrganizationRows(db: Executor, q: OrganizationRowQuery): Promise<{ rows: OrganizationRow[]; total: number }> {
+  let base = db.selectFrom('organizations');
+  if (q.text) {
+    const pattern = containsPattern(q.text.toLowerCase());
+    base = base.where((eb) =>
+      eb.or([
+        sql<boolean>`lower(organizations.name) like ${pattern} escape '\\'`,
+        sql<boolean>`organizations.slug like ${pattern} escape '\\'`,
+        sql<boolean>`lower(organizations.id) like ${pattern} escape '\\'`,
+      ]),
+    );
+  }
+  if (q.organizationIds) base = base.where('organizations.id', 'in', inList(q.organizationIds));
+  if (q.userIds) {
+    const userIds = inList(q.userIds);
+    base = base.where('organizations.id', 'in', (eb) => eb.selectFrom('organization_memberships').select('organization_id').where('user_id', 'in', userIds));
+  }
+  const dir = q.orderBy.direction === 'desc' ? sql`desc` : sql`asc`;
+  const orderExpression =
+    q.orderBy.field === 'members_count'
+      ? sql`(select count(*) from organization_memberships m where m.organization_id = organizations.id)`
+      : sql.ref(`organizations.${q.orderBy.field}`);
+  const [rows, total] = await Promise.all([
+    base.selectAll('organizations').orderBy(sql`${orderExpression} ${dir}`).orderBy(sql`organizations.id ${dir}`).limit(q.limit).offset(q.offset).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(total.n) };
 }

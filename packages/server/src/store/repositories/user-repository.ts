@@ -128,6 +128,18 @@ export async function upgradePasswordDigest(db: Executor, id: string, expected: 
   await db.updateTable('users').set({ password_digest: upgrade.digest, password_hasher: upgrade.hasher }).where('id', '=', id).where('password_digest', '=', expected).execute();
 }
 
+/** Which of these users exist. */
+export async function findExistingUserIds(db: Executor, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  return (await db.selectFrom('users').select('id').where('id', 'in', [...ids]).execute()).map((r) => r.id);
+}
+
+/** A user's verified email addresses. */
+export async function listVerifiedEmailAddresses(db: Executor, userId: string): Promise<string[]> {
+  const rows = await db.selectFrom('email_addresses').select('email_address').where('user_id', '=', userId).where('verification_status', '=', 'verified').execute();
+  return rows.map((r) => r.email_address);
+}
+
 /** Whether any of these (normalized) email addresses belongs to a user. */
 export async function anyEmailAddressTaken(db: Executor, emails: readonly string[]): Promise<boolean> {
   if (emails.length === 0) return false;
