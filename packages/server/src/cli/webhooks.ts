@@ -10,6 +10,7 @@ import { configureWebhooks } from '../domain/webhooks/settings.js';
 import { loadEncryptionKey } from '../crypto/encryption-key.js';
 import { GatehouseError } from '../errors.js';
 import { domainContextFor } from '../server.js';
+import { readInstanceId } from '../store/repositories/secret-key-repository.js';
 import type { Store } from '../store/db.js';
 
 export const WEBHOOKS_USAGE = `  webhooks list
@@ -143,9 +144,9 @@ async function run(ctx: DomainContext, args: string[], out: (text: string) => vo
  * with the operating-system user as detail, so the log shows who ran the command.
  */
 export async function webhooksCommand(config: Config, store: Store, args: string[], out: (text: string) => void): Promise<void> {
-  const instance = await store.db.selectFrom('instance').select('id').executeTakeFirst();
-  if (!instance) throw new WebhookUsageError('This store has no Gatehouse instance yet: run `gatehouse start` once first.');
-  configureWebhooks(store, { encryptionKey: loadEncryptionKey(config.encryptionKey, config.dataDir).key, allowPrivate: config.webhooksAllowPrivate, instanceId: instance.id });
+  const instanceId = await readInstanceId(store.db);
+  if (!instanceId) throw new WebhookUsageError('This store has no Gatehouse instance yet: run `gatehouse start` once first.');
+  configureWebhooks(store, { encryptionKey: loadEncryptionKey(config.encryptionKey, config.dataDir).key, allowPrivate: config.webhooksAllowPrivate, instanceId });
   const ctx = domainContextFor(config, store);
   const detail = `cli:${os.userInfo().username}`;
   try {

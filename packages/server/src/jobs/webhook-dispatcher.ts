@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { newId } from '../crypto/ids.js';
 import { signWebhook } from '../crypto/webhook-signature.js';
@@ -8,7 +7,19 @@ import { endpointWants } from '../domain/webhooks/event-types.js';
 import { endpointEventData, openSecret } from '../domain/webhooks/endpoints.js';
 import { webhookSettings } from '../domain/webhooks/settings.js';
 import type { WebhookDeliveryTable, WebhookEndpointTable } from '../store/schema.js';
-import type { Executor, Store } from '../store/db.js';
+import type { Store } from '../store/db.js';
+import { findEventBySeq } from '../store/repositories/event-repository.js';
+import {
+  advanceEndpointCursor,
+  claimDueDeliveries,
+  insertNewDeliveries,
+  listEndpointCursors,
+  listEventsAfterCursor,
+  lockEndpointForFanOut,
+  recordDeliveryAttempt,
+  type ClaimedDelivery,
+} from '../store/repositories/webhook-delivery-repository.js';
+import { findWebhookEndpointRow, updateWebhookEndpointRow } from '../store/repositories/webhook-endpoint-repository.js';
 import { postWebhook, type PostResult } from './webhook-http.js';
 
 const SECOND = 1000;
@@ -35,12 +46,7 @@ export interface DispatcherOptions {
   now?: () => number;
 }
 
-interface Claimed {
-  id: string;
-  endpoint_id: string;
-  event_seq: number;
-  attempts: number;
-}
+type Claimed = ClaimedDelivery;
 
 const FANOUT_BATCH = 500;
 
@@ -155,11 +161,10 @@ export class WebhookDispatcher {
    * `(endpoint_id, event_seq)` unique key makes a pass by two processes harmless.
    */
   private async fanOut(): Promise<boolean> {
-    const db = this.store.db;
-    const endpoints = await db.selectFrom('webhook_endpoints').select(['id', 'cursor_txid', 'cursor_seq']).execute();
+    const endpoints = await listEndpointCursors(this.store.db);
     let unread = false;
     for (const endpoint of endpoints) {
-      const pending = await this.eventsAfter(db, endpoint, 1);
+      const pending = await listEventsAfterCursor(this.store.db, this.store.dialect, endpoint, 1);
       if (pending.length === 0) continue;
       // Drain a backlog in a few batches per pass, each its own short transaction.
       let full = true;
@@ -171,89 +176,54 @@ export class WebhookDispatcher {
     return unread;
   }
 
-  private eventsAfter(db: Executor, cursor: Pick<WebhookEndpointTable, 'cursor_txid' | 'cursor_seq'>, limit: number) {
-    let query = db
-      .selectFrom('events')
-      .select(['seq', 'txid', 'type'])
-      // A row-value comparison, so both stores walk the (txid, seq) index.
-      .where((eb) => eb(eb.refTuple('txid', 'seq'), '>', eb.tuple(cursor.cursor_txid, cursor.cursor_seq)));
-    if (this.store.dialect === 'postgres') {
-      // Only below the oldest running transaction: no later commit can land in that range.
-      query = query.where(sql<boolean>`txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`);
-    }
-    return query.orderBy('txid').orderBy('seq').limit(limit).execute();
-  }
-
   /** Returns how many events this batch consumed. */
   private async fanOutEndpoint(endpointId: string): Promise<number> {
     const now = this.now();
     return this.store.transaction(async (trx) => {
-      let lock = trx.selectFrom('webhook_endpoints').selectAll().where('id', '=', endpointId);
-      if (this.store.dialect === 'postgres') lock = lock.forUpdate().skipLocked();
-      const endpoint = await lock.executeTakeFirst();
+      const endpoint = await lockEndpointForFanOut(trx, this.store.dialect, endpointId);
       if (!endpoint) return 0;
-      const events = await this.eventsAfter(trx, endpoint, FANOUT_BATCH);
+      const events = await listEventsAfterCursor(trx, this.store.dialect, endpoint, FANOUT_BATCH);
       const last = events.at(-1);
       if (!last) return 0;
       const types = endpoint.events === null ? null : (JSON.parse(endpoint.events) as string[]);
       // A disabled endpoint's cursor moves on too: it resumes with new events, and a replay
       // (`since`) recovers what it missed.
       const wanted = endpoint.enabled === 1 ? events.filter((e) => e.seq > endpoint.created_seq && endpointWants(types, e.type)) : [];
-      if (wanted.length > 0) {
-        await trx
-          .insertInto('webhook_deliveries')
-          .values(wanted.map((e): WebhookDeliveryTable => ({
-            id: newId('msg', now),
-            endpoint_id: endpoint.id,
-            event_seq: e.seq,
-            status: 'pending',
-            attempts: 0,
-            next_attempt_at: now,
-            locked_until: null,
-            last_status_code: null,
-            last_error: null,
-            created_at: now,
-            updated_at: now,
-          })))
-          .onConflict((oc) => oc.columns(['endpoint_id', 'event_seq']).doNothing())
-          .execute();
-      }
-      await trx.updateTable('webhook_endpoints').set({ cursor_txid: last.txid, cursor_seq: last.seq }).where('id', '=', endpoint.id).execute();
+      await insertNewDeliveries(
+        trx,
+        wanted.map((e): WebhookDeliveryTable => ({
+          id: newId('msg', now),
+          endpoint_id: endpoint.id,
+          event_seq: e.seq,
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: now,
+          locked_until: null,
+          last_status_code: null,
+          last_error: null,
+          created_at: now,
+          updated_at: now,
+        })),
+      );
+      await advanceEndpointCursor(trx, endpoint.id, last);
       return events.length;
     });
   }
 
   /** Marks up to `limit` due deliveries as ours for `lockMs`, atomically across processes. */
-  private async claim(limit: number): Promise<Claimed[]> {
+  private claim(limit: number): Promise<Claimed[]> {
     const now = this.now();
-    const db = this.store.db;
-    let due = db
-      .selectFrom('webhook_deliveries')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-      .orderBy('next_attempt_at')
-      .limit(limit);
-    // SQLite runs one writer at a time, so the single UPDATE statement is already atomic there.
-    if (this.store.dialect === 'postgres') due = due.forUpdate().skipLocked();
-    return db
-      .updateTable('webhook_deliveries')
-      .set({ locked_until: now + this.lockMs })
-      .where('id', 'in', due)
-      .returning(['id', 'endpoint_id', 'event_seq', 'attempts'])
-      .execute();
+    return claimDueDeliveries(this.store.db, this.store.dialect, now, now + this.lockMs, limit);
   }
 
   private async deliver(claimed: Claimed): Promise<void> {
-    const db = this.store.db;
-    const endpoint = await db.selectFrom('webhook_endpoints').selectAll().where('id', '=', claimed.endpoint_id).executeTakeFirst();
+    const endpoint = await findWebhookEndpointRow(this.store.db, claimed.endpoint_id);
     if (!endpoint) return; // deleted meanwhile; its deliveries went with it
     if (endpoint.enabled !== 1) {
       await this.record(claimed, { statusCode: null, latencyMs: 0, error: 'endpoint_disabled' }, true);
       return;
     }
-    const event = await db.selectFrom('events').selectAll().where('seq', '=', claimed.event_seq).executeTakeFirst();
+    const event = await findEventBySeq(this.store.db, claimed.event_seq);
     if (!event) {
       await this.record(claimed, { statusCode: null, latencyMs: 0, error: 'event_missing' }, true);
       return;
@@ -295,36 +265,34 @@ export class WebhookDispatcher {
     const wait = this.schedule[attempts - 1];
     const status = ok ? 'succeeded' : giveUp || wait === undefined ? 'failed' : 'pending';
     await this.store.transaction(async (trx) => {
-      await trx.insertInto('webhook_attempts').values({ delivery_id: claimed.id, attempted_at: now, status_code: result.statusCode, latency_ms: result.latencyMs, error: result.error }).execute();
-      await trx
-        .updateTable('webhook_deliveries')
-        .set({
+      await recordDeliveryAttempt(
+        trx,
+        { delivery_id: claimed.id, attempted_at: now, status_code: result.statusCode, latency_ms: result.latencyMs, error: result.error },
+        {
           status,
           attempts,
           next_attempt_at: status === 'pending' && wait !== undefined ? now + jittered(wait) : now,
-          locked_until: null,
           last_status_code: result.statusCode,
           last_error: result.error,
           updated_at: now,
-        })
-        .where('id', '=', claimed.id)
-        .execute();
+        },
+      );
       if (giveUp) return;
-      const endpoint = await trx.selectFrom('webhook_endpoints').selectAll().where('id', '=', claimed.endpoint_id).executeTakeFirst();
+      const endpoint = await findWebhookEndpointRow(trx, claimed.endpoint_id);
       if (!endpoint) return;
       if (ok) {
-        if (endpoint.failing_since !== null) await trx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', endpoint.id).execute();
+        if (endpoint.failing_since !== null) await updateWebhookEndpointRow(trx, endpoint.id, { failing_since: null });
         return;
       }
       const failingSince = endpoint.failing_since ?? now;
       if (endpoint.enabled === 1 && now - failingSince >= this.disableAfterMs) {
         const reason = `disabled after failing continuously since ${new Date(failingSince).toISOString()}`;
         const after: WebhookEndpointTable = { ...endpoint, enabled: 0, disabled_reason: reason, failing_since: failingSince, updated_at: now };
-        await trx.updateTable('webhook_endpoints').set({ enabled: 0, disabled_reason: reason, failing_since: failingSince, updated_at: now }).where('id', '=', endpoint.id).execute();
+        await updateWebhookEndpointRow(trx, endpoint.id, { enabled: 0, disabled_reason: reason, failing_since: failingSince, updated_at: now });
         await appendEvent(trx, { type: 'webhook_endpoint.disabled', data: endpointEventData('webhook_endpoint.disabled', after), actor: { type: 'system', id: null } }, now);
         this.logger.warn({ endpoint_id: endpoint.id }, 'webhook endpoint disabled after failing continuously');
       } else if (endpoint.failing_since === null) {
-        await trx.updateTable('webhook_endpoints').set({ failing_since: now }).where('id', '=', endpoint.id).execute();
+        await updateWebhookEndpointRow(trx, endpoint.id, { failing_since: now });
       }
     });
   }

@@ -8,3 +8,11 @@ import type { Dialect } from './db.js';
 export function forUpdate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, dialect: Dialect): SelectQueryBuilder<DB, TB, O> {
   return dialect === 'postgres' ? query.forUpdate() : query;
 }
+
+/**
+ * Like `forUpdate`, but rows another transaction holds are skipped rather than waited for, so
+ * several processes can share a queue. SQLite has one writer at a time: the plain read.
+ */
+export function forUpdateSkipLocked<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, dialect: Dialect): SelectQueryBuilder<DB, TB, O> {
+  return dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
+}

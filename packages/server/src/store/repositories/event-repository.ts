@@ -35,3 +35,7 @@ export async function listEventsNewestFirst(db: Executor, filter: EventLogFilter
   if (filter.createdBefore !== undefined) query = query.where('created_at', '<', filter.createdBefore);
   return query.orderBy('seq', 'desc').limit(limit).execute();
 }
+
+export async function findEventBySeq(db: Executor, seq: number): Promise<Selectable<EventTable> | undefined> {
+  return db.selectFrom('events').selectAll().where('seq', '=', seq).executeTakeFirst();
+}

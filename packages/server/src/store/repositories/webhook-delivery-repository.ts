@@ -1,6 +1,7 @@
-import type { Selectable } from 'kysely';
-import type { Executor } from '../db.js';
-import type { DeliveryStatus, WebhookAttemptTable } from '../schema.js';
+import { sql, type Selectable } from 'kysely';
+import type { Dialect, Executor } from '../db.js';
+import { forUpdateSkipLocked } from '../row-lock.js';
+import type { DeliveryStatus, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable } from '../schema.js';
 
 /** One page of an endpoint's deliveries (newest first) with the event each carries, and how many match. */
 export async function listDeliveryRows(db: Executor, endpointId: string, page: { limit: number; offset: number; status?: DeliveryStatus | undefined }) {
@@ -48,5 +49,86 @@ export async function queueDelivery(db: Executor, delivery: { id: string; endpoi
     .insertInto('webhook_deliveries')
     .values({ id: delivery.id, endpoint_id: delivery.endpointId, event_seq: delivery.eventSeq, status: 'pending', attempts: 0, next_attempt_at: now, locked_until: null, last_status_code: null, last_error: null, created_at: now, updated_at: now })
     .onConflict((oc) => oc.columns(['endpoint_id', 'event_seq']).doUpdateSet({ status: 'pending', attempts: 0, next_attempt_at: now, locked_until: null, updated_at: now }))
+    .execute();
+}
+
+// ---- the dispatcher's queue ----
+
+/** Where each endpoint's fan-out stands in the event log. */
+export async function listEndpointCursors(db: Executor): Promise<Pick<WebhookEndpointTable, 'id' | 'cursor_txid' | 'cursor_seq'>[]> {
+  return db.selectFrom('webhook_endpoints').select(['id', 'cursor_txid', 'cursor_seq']).execute();
+}
+
+/**
+ * Events after a cursor in commit order. On PostgreSQL only those below the oldest running
+ * transaction: no later commit can land in that range, so the cursor never skips one.
+ */
+export async function listEventsAfterCursor(
+  db: Executor,
+  dialect: Dialect,
+  cursor: Pick<WebhookEndpointTable, 'cursor_txid' | 'cursor_seq'>,
+  limit: number,
+): Promise<{ seq: number; txid: number; type: string }[]> {
+  let query = db
+    .selectFrom('events')
+    .select(['seq', 'txid', 'type'])
+    // A row-value comparison, so both stores walk the (txid, seq) index.
+    .where((eb) => eb(eb.refTuple('txid', 'seq'), '>', eb.tuple(cursor.cursor_txid, cursor.cursor_seq)));
+  if (dialect === 'postgres') query = query.where(sql<boolean>`txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`);
+  return query.orderBy('txid').orderBy('seq').limit(limit).execute();
+}
+
+/** The endpoint, locked for one fan-out pass; undefined when gone or (PostgreSQL) another process holds it. */
+export async function lockEndpointForFanOut(db: Executor, dialect: Dialect, id: string): Promise<WebhookEndpointTable | undefined> {
+  return forUpdateSkipLocked(db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id), dialect).executeTakeFirst();
+}
+
+/** New deliveries; an event the endpoint already has a delivery for is left alone. */
+export async function insertNewDeliveries(db: Executor, rows: readonly WebhookDeliveryTable[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insertInto('webhook_deliveries').values([...rows]).onConflict((oc) => oc.columns(['endpoint_id', 'event_seq']).doNothing()).execute();
+}
+
+export async function advanceEndpointCursor(db: Executor, id: string, cursor: { txid: number; seq: number }): Promise<void> {
+  await db.updateTable('webhook_endpoints').set({ cursor_txid: cursor.txid, cursor_seq: cursor.seq }).where('id', '=', id).execute();
+}
+
+export interface ClaimedDelivery {
+  id: string;
+  endpoint_id: string;
+  event_seq: number;
+  attempts: number;
+}
+
+/** Marks up to `limit` due deliveries as claimed until `lockedUntil`, atomically across processes. */
+export async function claimDueDeliveries(db: Executor, dialect: Dialect, now: number, lockedUntil: number, limit: number): Promise<ClaimedDelivery[]> {
+  const due = db
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+    .orderBy('next_attempt_at')
+    .limit(limit);
+  // SQLite runs one writer at a time, so the single UPDATE statement is already atomic there.
+  return db
+    .updateTable('webhook_deliveries')
+    .set({ locked_until: lockedUntil })
+    .where('id', 'in', forUpdateSkipLocked(due, dialect))
+    .returning(['id', 'endpoint_id', 'event_seq', 'attempts'])
+    .execute();
+}
+
+/** Records one attempt and moves its delivery on. */
+export async function recordDeliveryAttempt(
+  db: Executor,
+  attempt: Omit<WebhookAttemptTable, 'id'>,
+  delivery: Pick<WebhookDeliveryTable, 'status' | 'attempts' | 'next_attempt_at' | 'last_status_code' | 'last_error' | 'updated_at'>,
+): Promise<void> {
+  await db.insertInto('webhook_attempts').values(attempt).execute();
+  await db
+    .updateTable('webhook_deliveries')
+    .set({ ...delivery, locked_until: null })
+    .where('id', '=', attempt.delivery_id)
     .execute();
 }
