@@ -2,6 +2,7 @@ import { sql, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import type { Executor } from '../db.js';
 import { containsPattern } from '../like-pattern.js';
 import type { InvitationStatus, InvitationTable, OrganizationInvitationTable } from '../schema.js';
+import { pageWithTotal } from '../paging.js';
 
 /** Invitations to the instance, and what organization invitations share with them. */
 
@@ -71,11 +72,7 @@ export async function listInvitationRows(db: Executor, q: InvitationRowQuery): P
     .where(statusCondition(q.statuses, q.now))
     .$if(q.text !== '', (qb) => qb.where((eb) => eb.or([sql<boolean>`email_address like ${containsPattern(q.text.toLowerCase())} escape '\\'`, eb('id', '=', q.text)])));
   const { field, direction } = q.orderBy;
-  const [count, rows] = await Promise.all([
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    base.selectAll().orderBy(field, direction).orderBy('id', direction).limit(q.limit).offset(q.offset).execute(),
-  ]);
-  return { rows, total: Number(count.n) };
+  return pageWithTotal(base, (query) => query.selectAll().orderBy(field, direction).orderBy('id', direction), q);
 }
 
 // ---- organization invitations ----
@@ -151,9 +148,5 @@ export async function listOrganizationInvitationRows(db: Executor, q: Organizati
     .$if(q.statuses.length > 0, (qb) => qb.where(statusCondition(q.statuses, q.now)))
     .$if(q.emailAddresses !== undefined && q.emailAddresses.length > 0, (qb) => qb.where('email_address', 'in', [...(q.emailAddresses ?? [])]));
   const { field, direction } = q.orderBy;
-  const [count, rows] = await Promise.all([
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    base.selectAll().orderBy(field, direction).orderBy('id', direction).limit(q.limit).offset(q.offset).execute(),
-  ]);
-  return { rows, total: Number(count.n) };
+  return pageWithTotal(base, (query) => query.selectAll().orderBy(field, direction).orderBy('id', direction), q);
 }

@@ -1,6 +1,7 @@
 import type { Selectable, Updateable } from 'kysely';
 import type { Executor } from '../db.js';
 import type { JwtTemplateTable } from '../schema.js';
+import { pageWithTotal } from '../paging.js';
 
 export type JwtTemplateRow = Selectable<JwtTemplateTable>;
 
@@ -18,11 +19,7 @@ export async function findJwtTemplateRow(db: Executor, by: { id: string } | { na
 
 /** One page of templates, newest first, and how many there are. */
 export async function listJwtTemplateRows(db: Executor, page: { limit: number; offset: number }): Promise<{ rows: JwtTemplateRow[]; total: number }> {
-  const [rows, total] = await Promise.all([
-    db.selectFrom('jwt_templates').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
-    db.selectFrom('jwt_templates').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(total.n) };
+  return pageWithTotal(db.selectFrom('jwt_templates'), (q) => q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc'), page);
 }
 
 export async function insertJwtTemplate(db: Executor, row: JwtTemplateRow): Promise<void> {

@@ -3,6 +3,7 @@ import type { Dialect, Executor } from '../db.js';
 import { inList } from '../in-list.js';
 import type { OrganizationMembershipTable } from '../schema.js';
 import { selectUserIdsMatching, type UserListFilter } from './user-list-repository.js';
+import { pageWithTotal } from '../paging.js';
 
 export type MembershipRow = Selectable<OrganizationMembershipTable>;
 
@@ -83,9 +84,5 @@ export async function listMembershipRows(db: Executor, dialect: Dialect, q: Memb
   if (q.users) base = base.where('m.user_id', 'in', selectUserIdsMatching(db, dialect, q.users));
   const dir = q.orderBy.direction === 'desc' ? sql`desc` : sql`asc`;
   const nulls = q.orderBy.field === 'created_at' ? sql`` : sql`nulls last`;
-  const [rows, total] = await Promise.all([
-    base.selectAll('m').orderBy(sql`${orderExpression(q.orderBy.field)} ${dir} ${nulls}`).orderBy(sql`m.id ${dir}`).limit(q.limit).offset(q.offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(total.n) };
+  return pageWithTotal(base, (query) => query.selectAll('m').orderBy(sql`${orderExpression(q.orderBy.field)} ${dir} ${nulls}`).orderBy(sql`m.id ${dir}`), q);
 }

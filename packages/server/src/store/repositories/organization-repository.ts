@@ -5,6 +5,7 @@ import { forUpdate } from '../row-lock.js';
 import { inList } from '../in-list.js';
 import { containsPattern } from '../like-pattern.js';
 import type { OrganizationTable } from '../schema.js';
+import { pageWithTotal } from '../paging.js';
 
 export type OrganizationRow = Selectable<OrganizationTable>;
 
@@ -165,9 +166,5 @@ export async function listOrganizationRows(db: Executor, q: OrganizationRowQuery
     q.orderBy.field === 'members_count'
       ? sql`(select count(*) from organization_memberships m where m.organization_id = organizations.id)`
       : sql.ref(`organizations.${q.orderBy.field}`);
-  const [rows, total] = await Promise.all([
-    base.selectAll('organizations').orderBy(sql`${orderExpression} ${dir}`).orderBy(sql`organizations.id ${dir}`).limit(q.limit).offset(q.offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(total.n) };
+  return pageWithTotal(base, (query) => query.selectAll('organizations').orderBy(sql`${orderExpression} ${dir}`).orderBy(sql`organizations.id ${dir}`), q);
 }

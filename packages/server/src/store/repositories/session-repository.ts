@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Executor } from '../db.js';
 import type { ClientTable, SessionStatus, SessionTable } from '../schema.js';
+import { pageWithTotal } from '../paging.js';
 
 export type SessionRow = Selectable<SessionTable>;
 export type ClientRow = Selectable<ClientTable>;
@@ -50,11 +51,7 @@ export async function listSessionRows(db: Executor, filter: SessionRowFilter, pa
   } else if (filter.status) {
     base = base.where('status', '=', filter.status);
   }
-  const [rows, total] = await Promise.all([
-    base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(total.n) };
+  return pageWithTotal(base, (q) => q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc'), page);
 }
 
 /** Clients by id and all their sessions (oldest first). */
@@ -68,11 +65,8 @@ export async function loadClientRows(db: Executor, ids: readonly string[]): Prom
 
 /** One page of client ids, newest first, and how many clients there are. */
 export async function listClientIds(db: Executor, page: { limit: number; offset: number }): Promise<{ ids: string[]; total: number }> {
-  const [rows, total] = await Promise.all([
-    db.selectFrom('clients').select('id').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
-    db.selectFrom('clients').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { ids: rows.map((r) => r.id), total: Number(total.n) };
+  const { rows, total } = await pageWithTotal(db.selectFrom('clients'), (q) => q.select('id').orderBy('created_at', 'desc').orderBy('id', 'desc'), page);
+  return { ids: rows.map((r) => r.id), total };
 }
 
 /** Stores the hash of a client's new rotating token; false when there is no such client. */

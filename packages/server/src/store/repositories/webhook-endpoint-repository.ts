@@ -1,6 +1,7 @@
 import { sql, type Updateable } from 'kysely';
 import type { Dialect, Executor } from '../db.js';
 import type { WebhookEndpointTable } from '../schema.js';
+import { pageWithTotal } from '../paging.js';
 
 export async function findWebhookEndpointRow(db: Executor, id: string): Promise<WebhookEndpointTable | undefined> {
   return db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
@@ -36,9 +37,5 @@ export async function deleteWebhookEndpointRow(db: Executor, id: string): Promis
 
 /** One page of endpoints, newest first, and how many there are. */
 export async function listWebhookEndpointRows(db: Executor, page: { limit: number; offset: number }): Promise<{ rows: WebhookEndpointTable[]; total: number }> {
-  const [rows, total] = await Promise.all([
-    db.selectFrom('webhook_endpoints').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
-    db.selectFrom('webhook_endpoints').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(total.n) };
+  return pageWithTotal(db.selectFrom('webhook_endpoints'), (q) => q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc'), page);
 }
