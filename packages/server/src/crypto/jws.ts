@@ -16,9 +16,9 @@ function base64urlJson(value: object): string {
 /**
  * A compact JWS (RFC 7515 §7.1) with RS256: RSASSA-PKCS1-v1_5 over SHA-256 of
  * `base64url(header).base64url(payload)`. jose signs through WebCrypto, whose JavaScript layer
- * cost the event loop 0.03–0.04 ms per session token (measured: 4–9 % of the mint rate);
- * node:crypto signs the same bytes natively, on the thread pool. Verifying, and every other JOSE
- * job, stays with jose.
+ * costs the event loop time on every session token (bench/README.md has the figure); node:crypto
+ * signs the same bytes natively, on the thread pool. Verifying, and every other JOSE job, stays
+ * with jose.
  */
 export async function signRs256(header: Rs256Header, payload: object, key: KeyObject): Promise<string> {
   const signingInput = `${base64urlJson(header)}.${base64urlJson(payload)}`;

@@ -22,8 +22,7 @@ type UntypedExecutor = Kysely<Record<string, Record<string, unknown>>>;
  * `prepared`, for callers whose inserts take a few shapes (the same columns, a few row counts):
  * each shape's SQL is built and compiled by Kysely once, and later calls only gather the rows'
  * values. On PostgreSQL that SQL also runs as a named prepared statement, parsed and planned once
- * per connection. Each step saved the server CPU per create of a user: about 0.2 ms for the
- * named statement, and 0.93 -> 0.64 ms for compiling once (executable with imported digests).
+ * per connection. Both save server CPU on every user created (bench/README.md has the figures).
  */
 export async function insertTogether(store: Store, inserts: readonly RowsInto[], options: { prepared?: boolean } = {}): Promise<void> {
   if (inserts.length === 0) return;

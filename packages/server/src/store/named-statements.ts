@@ -4,8 +4,8 @@ import type pg from 'pg';
 
 /**
  * PostgreSQL parses and plans an unnamed statement every time it runs. For the hot path's joins
- * planning is most of the work: the session-token query plans in 0.31–0.42 ms and runs in
- * 0.09 ms on a warm connection. SQL registered here runs as a named prepared statement instead,
+ * planning is most of the work (several times the run time of the session-token query on a warm
+ * connection; bench/README.md). SQL registered here runs as a named prepared statement instead,
  * parsed once per connection and, after PostgreSQL's first few runs, planned once as well.
  *
  * Only `preparedQuery` and the insert of a new user (`insertTogether` with `prepared`) register
