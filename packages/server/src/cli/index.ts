@@ -85,11 +85,12 @@ async function keys(config: Config, args: string[]): Promise<void> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { name: { type: 'string' }, grace: { type: 'string' } } });
   const [action, id] = positionals;
   await withStore(config, async (store) => {
+    const keyContext = { store, now: Date.now };
     if (action === 'create') {
-      const key = await createSecretKey({ store, now: Date.now }, values.name ?? 'cli');
+      const key = await createSecretKey(keyContext, values.name ?? 'cli');
       process.stdout.write(`Created ${key.id} (${key.name}). Secret key, shown once:\n${key.secret}\n`);
     } else if (action === 'list') {
-      const rows = await listSecretKeys({ store, now: Date.now });
+      const rows = await listSecretKeys(keyContext);
       process.stdout.write('id\tname\tends with\tcreated\tlast used\tstatus\n');
       for (const k of rows) {
         const date = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
@@ -102,7 +103,7 @@ async function keys(config: Config, args: string[]): Promise<void> {
       const { kid, activatesAt } = await signingKeys.rotate(grace);
       process.stdout.write(`Published signing key ${kid}; it signs from ${new Date(activatesAt).toISOString()}.\n`);
     } else if (action === 'revoke' && id) {
-      if (!(await revokeSecretKey({ store, now: Date.now }, id))) throw new UsageError(`No active secret key with id ${id}.`);
+      if (!(await revokeSecretKey(keyContext, id))) throw new UsageError(`No active secret key with id ${id}.`);
       process.stdout.write(`Revoked ${id}.\n`);
     } else {
       throw new UsageError(USAGE);

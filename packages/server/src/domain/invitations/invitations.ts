@@ -9,7 +9,7 @@ import {
   listInvitationRows,
   type InvitationRow,
 } from '../../store/repositories/invitation-repository.js';
-import { anyEmailAddressTaken } from '../../store/repositories/user-repository.js';
+import { anyEmailAddressTaken } from '../../store/repositories/identification-repository.js';
 import type { InvitationStatus } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent } from '../events/append-event.js';

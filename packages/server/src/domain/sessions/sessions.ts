@@ -1,7 +1,7 @@
 import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
-import { isMember } from '../../store/repositories/organization-repository.js';
+import { findMembershipRow } from '../../store/repositories/membership-repository.js';
 import {
   endActiveSessionRow,
   findSessionRowById,
@@ -87,7 +87,7 @@ export async function getSession(ctx: DomainContext, sessionId: string): Promise
 }
 
 export async function assertMember(db: Executor, userId: string, organizationId: string, param: string): Promise<void> {
-  if (!(await isMember(db, userId, organizationId))) throw paramError('form_param_value_invalid', param, `The user is not a member of organization ${organizationId}.`);
+  if (!(await findMembershipRow(db, organizationId, userId))) throw paramError('form_param_value_invalid', param, `The user is not a member of organization ${organizationId}.`);
 }
 
 /**

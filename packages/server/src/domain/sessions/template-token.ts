@@ -2,7 +2,7 @@ import type { JWTPayload } from 'jose';
 import { newTokenId } from '../../crypto/ids.js';
 import { GatehouseError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
-import { readMembershipWithOrganization } from '../../store/repositories/organization-repository.js';
+import { readMembershipWithOrganization } from '../../store/repositories/membership-repository.js';
 import type { DomainContext } from '../context.js';
 import { parseStoredMetadata } from '../metadata.js';
 import { imageUrlFor } from '../organizations/to-organization.js';

@@ -3,7 +3,7 @@ import { notFound, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import {
   deleteIdentificationRow,
-  emailAddressTaken,
+  anyEmailAddressTaken,
   findEmailAddressRow,
   findIdentificationOwner,
   findPhoneNumberRow,
@@ -65,7 +65,7 @@ async function create(ctx: DomainContext, kind: Kind, userId: string, value: str
       const user = await lockUserRow(trx, ctx.store.dialect, userId);
       if (!user) throw paramError('form_param_value_invalid', 'user_id', 'user_id must be the id of an existing user.');
       const before = await userPayload(ctx, trx, userId);
-      const taken = kind === EMAIL ? await emailAddressTaken(trx, value) : await phoneNumberTaken(trx, value);
+      const taken = kind === EMAIL ? await anyEmailAddressTaken(trx, [value]) : await phoneNumberTaken(trx, value);
       if (taken) throw identifierTaken(kind.column);
       const verification = changes.verified ? { verification_status: 'verified' as const, verification_strategy: 'admin' } : { verification_status: null, verification_strategy: null };
       const common = { id, user_id: userId, reserved: 0 as const, created_at: now, updated_at: now, ...verification };

@@ -26,8 +26,10 @@ export async function oldestVerifiedIdentification(db: Executor, table: Identifi
   return row?.id ?? null;
 }
 
-export async function emailAddressTaken(db: Executor, emailAddress: string): Promise<boolean> {
-  return (await db.selectFrom('email_addresses').select('id').where('email_address', '=', emailAddress).executeTakeFirst()) !== undefined;
+/** Whether any of these (normalized) email addresses belongs to a user. */
+export async function anyEmailAddressTaken(db: Executor, emails: readonly string[]): Promise<boolean> {
+  if (emails.length === 0) return false;
+  return (await db.selectFrom('email_addresses').select('id').where('email_address', 'in', [...emails]).executeTakeFirst()) !== undefined;
 }
 
 export async function phoneNumberTaken(db: Executor, phoneNumber: string): Promise<boolean> {

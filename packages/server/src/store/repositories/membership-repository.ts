@@ -15,6 +15,17 @@ export async function findMembershipRow(db: Executor, organizationId: string, us
   return db.selectFrom('organization_memberships').selectAll().where('organization_id', '=', organizationId).where('user_id', '=', userId).executeTakeFirst();
 }
 
+/** A user's membership in an organization, with the organization's public fields. */
+export async function readMembershipWithOrganization(db: Executor, userId: string, organizationId: string) {
+  return db
+    .selectFrom('organization_memberships as m')
+    .innerJoin('organizations as o', 'o.id', 'm.organization_id')
+    .select(['o.id', 'o.name', 'o.slug', 'o.image_id', 'o.public_metadata', 'm.role_id', 'm.public_metadata as membership_public_metadata'])
+    .where('m.user_id', '=', userId)
+    .where('m.organization_id', '=', organizationId)
+    .executeTakeFirst();
+}
+
 /** A user's or an organization's memberships, oldest first. */
 export async function listMembershipRowsOf(db: Executor, column: 'user_id' | 'organization_id', id: string): Promise<MembershipRow[]> {
   return db.selectFrom('organization_memberships').selectAll().where(column, '=', id).orderBy('created_at').orderBy('id').execute();

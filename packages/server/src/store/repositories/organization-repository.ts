@@ -55,23 +55,6 @@ export async function countPendingInvitations(db: Executor, organizationIds: rea
   return new Map(rows.map((r) => [r.organization_id, Number(r.n)]));
 }
 
-/** A user's membership in an organization, with the organization's public fields. */
-export async function readMembershipWithOrganization(db: Executor, userId: string, organizationId: string) {
-  return db
-    .selectFrom('organization_memberships as m')
-    .innerJoin('organizations as o', 'o.id', 'm.organization_id')
-    .select(['o.id', 'o.name', 'o.slug', 'o.image_id', 'o.public_metadata', 'm.role_id', 'm.public_metadata as membership_public_metadata'])
-    .where('m.user_id', '=', userId)
-    .where('m.organization_id', '=', organizationId)
-    .executeTakeFirst();
-}
-
-/** Whether the user is a member of the organization. */
-export async function isMember(db: Executor, userId: string, organizationId: string): Promise<boolean> {
-  const row = await db.selectFrom('organization_memberships').select('id').where('user_id', '=', userId).where('organization_id', '=', organizationId).executeTakeFirst();
-  return row !== undefined;
-}
-
 /** Seats an organization's members and its pending, unexpired invitations hold, in one read. */
 export async function countSeatsTaken(db: Executor, organizationId: string, now: number): Promise<number> {
   const row = await db

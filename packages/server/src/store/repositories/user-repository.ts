@@ -140,12 +140,6 @@ export async function listVerifiedEmailAddresses(db: Executor, userId: string): 
   return rows.map((r) => r.email_address);
 }
 
-/** Whether any of these (normalized) email addresses belongs to a user. */
-export async function anyEmailAddressTaken(db: Executor, emails: readonly string[]): Promise<boolean> {
-  if (emails.length === 0) return false;
-  return (await db.selectFrom('email_addresses').select('id').where('email_address', 'in', [...emails]).executeTakeFirst()) !== undefined;
-}
-
 /** Who owns an email address or phone number, and whether it is verified. */
 export async function readIdentificationOwner(
   db: Executor,
