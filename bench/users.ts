@@ -179,7 +179,7 @@ function buildScenarios(users: readonly SeedUser[]): Scenario[] {
     const u = pick(users, random);
     return {
       path: `/v1/users?email_address=${q(u.email)}`,
-      call: { kind: 'list', query: { emailAddresses: [u.email] }, paging: DEFAULT_PAGING },
+      call: { kind: 'list', query: { emailAddress: [u.email] }, paging: DEFAULT_PAGING },
       expect: { kind: 'list', length: 1, firstId: u.id },
     };
   });
@@ -608,7 +608,7 @@ async function measureCreateWithoutHash(h: Harness, runTag: string): Promise<Cre
   for (let i = 0; i < creates; i++) {
     const started = performance.now();
     await createUser(ctx, {
-      emailAddresses: [`inproc.${runTag}.${i}@bench.example.com`],
+      emailAddress: [`inproc.${runTag}.${i}@bench.example.com`],
       passwordDigest: h.digest,
       passwordHasher: 'argon2id',
       firstName: pick(FIRST_NAMES, random),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GatehouseError, paramError } from '../errors.js';
+export { metadataObject, rfc3339 } from '../wire/requests/fields.js';
 
 /**
  * Parses a request part with its zod schema and turns the first problem into the Clerk error a
@@ -79,14 +80,34 @@ export const queryInteger = (min: number, max: number) =>
 
 export const queryBoolean = queryString.pipe(z.enum(['true', 'false']).transform((v) => v === 'true'));
 
-/** RFC 3339 date-time string → ms since epoch. */
-export const rfc3339 = z
-  .string()
-  .refine((v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v)), {
-    message: 'must be an RFC 3339 date-time such as 2012-10-20T07:15:20.902Z',
-  })
-  .transform((v) => Date.parse(v));
-
-export const metadataObject = z.record(z.string(), z.unknown());
-
 export const shortText = z.string().max(256);
+
+/**
+ * A query-string reader for a request shape declared with JSON types (`wire/requests`): every
+ * field optional; a list takes one value or many, a scalar the first of repeated values, and
+ * `true`/`false` and integers are read from their text. Text that does not read leaves the value
+ * as it is, so the field's own schema reports it.
+ */
+export function queryObject<F extends Record<string, z.ZodType>>(fields: F): z.ZodObject<{ [K in keyof F]: z.ZodOptional<F[K]> }> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, field] of Object.entries(fields)) shape[key] = z.preprocess(fromQueryText(field), field).optional();
+  return z.object(shape) as unknown as z.ZodObject<{ [K in keyof F]: z.ZodOptional<F[K]> }>;
+}
+
+function fromQueryText(field: z.ZodType): (value: unknown) => unknown {
+  const first = (value: unknown) => (Array.isArray(value) ? (value[0] ?? '') : value);
+  if (field instanceof z.ZodArray) return (value) => (typeof value === 'string' ? [value] : value);
+  if (field instanceof z.ZodBoolean) {
+    return (value) => {
+      const text = first(value);
+      return text === 'true' ? true : text === 'false' ? false : text;
+    };
+  }
+  if (field instanceof z.ZodNumber) {
+    return (value) => {
+      const text = first(value);
+      return typeof text === 'string' && /^-?\d{1,20}$/.test(text) ? Number(text) : text;
+    };
+  }
+  return first;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { camelCase, type CamelCase } from '../wire/requests/fields.js';
 import type { ApiRequest } from './backend-api.js';
 
 /**
@@ -39,6 +40,30 @@ export function defineTool<Shape extends z.ZodRawShape>(tool: {
     input,
     run: (args, api) => tool.run(args as z.output<z.ZodObject<Shape>>, api),
   };
+}
+
+/**
+ * Tool arguments for some fields of a Backend API request shape (`wire/requests`): the camelCase
+ * names `@clerk/backend` uses, every one optional, and a list also takes a single value, as agents
+ * often pass one.
+ */
+export function toolArguments<F extends Record<string, z.ZodType>, K extends keyof F & string>(
+  fields: F,
+  names: readonly K[],
+): { [P in K as CamelCase<P>]: z.ZodOptional<z.ZodType<z.output<F[P]>>> } {
+  const shape: Record<string, z.ZodType> = {};
+  for (const name of names) {
+    const field = fields[name] as z.ZodType;
+    const argument =
+      field instanceof z.ZodArray
+        ? z
+            .union([z.string(), field], { error: 'expected a string or a list of strings' })
+            .transform((v) => (Array.isArray(v) ? v : [v]))
+            .describe(field.description ?? name)
+        : field;
+    shape[camelCase(name)] = argument.optional();
+  }
+  return shape as { [P in K as CamelCase<P>]: z.ZodOptional<z.ZodType<z.output<F[P]>>> };
 }
 
 /** `firstName` → `first_name`, `primaryEmailAddressID` → `primary_email_address_id`. */

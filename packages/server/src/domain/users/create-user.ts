@@ -20,24 +20,25 @@ import type { User } from './user.js';
 
 export type IdentificationStatus = 'verified' | 'reserved';
 
+/** `POST /v1/users` as the domain takes it: the wire's fields (`wire/requests/user-body.ts`), camelCase. */
 export interface CreateUserInput {
   externalId?: string | null;
   firstName?: string | null;
   lastName?: string | null;
   locale?: string | null;
-  emailAddresses?: string[];
-  emailAddressStatuses?: IdentificationStatus[];
-  phoneNumbers?: string[];
-  phoneNumberStatuses?: IdentificationStatus[];
+  emailAddress?: string[];
+  emailAddressIdentificationStatus?: IdentificationStatus[];
+  phoneNumber?: string[];
+  phoneNumberIdentificationStatus?: IdentificationStatus[];
   username?: string | null;
   password?: string | null;
   passwordDigest?: string | null;
   passwordHasher?: PasswordHasher | null;
   skipPasswordChecks?: boolean | null;
   skipUserRequirement?: boolean | null;
-  publicMetadata?: Metadata;
-  privateMetadata?: Metadata;
-  unsafeMetadata?: Metadata;
+  publicMetadata?: Metadata | null;
+  privateMetadata?: Metadata | null;
+  unsafeMetadata?: Metadata | null;
   deleteSelfEnabled?: boolean | null;
   createOrganizationEnabled?: boolean | null;
   createOrganizationsLimit?: number | null;
@@ -62,12 +63,12 @@ function assertDistinct(values: string[], param: string): void {
 }
 
 export async function createUser(ctx: DomainContext, input: CreateUserInput): Promise<User> {
-  const emails = (input.emailAddresses ?? []).map((e) => parseEmailAddress(e));
-  const phones = (input.phoneNumbers ?? []).map((p) => parsePhoneNumber(p));
+  const emails = (input.emailAddress ?? []).map((e) => parseEmailAddress(e));
+  const phones = (input.phoneNumber ?? []).map((p) => parsePhoneNumber(p));
   assertDistinct(emails, 'email_address');
   assertDistinct(phones, 'phone_number');
-  const emailStatuses = statusesFor(emails, input.emailAddressStatuses, 'email_address_identification_status');
-  const phoneStatuses = statusesFor(phones, input.phoneNumberStatuses, 'phone_number_identification_status');
+  const emailStatuses = statusesFor(emails, input.emailAddressIdentificationStatus, 'email_address_identification_status');
+  const phoneStatuses = statusesFor(phones, input.phoneNumberIdentificationStatus, 'phone_number_identification_status');
   const username = input.username ? parseUsername(input.username) : null;
   const externalId = input.externalId ? input.externalId : null;
   if (emails.length === 0 && phones.length === 0 && username === null && input.skipUserRequirement !== true) {

@@ -15,14 +15,15 @@ import { getUsers } from './get-user.js';
 import { normalizeEmail, normalizePhoneForLookup, normalizeUsername } from './identifiers.js';
 import type { User } from './user.js';
 
+/** What a user list filters on: the wire's filters (`wire/requests/user-filters.ts`), camelCase. */
 export interface UserListQuery {
-  emailAddresses?: string[];
-  phoneNumbers?: string[];
-  usernames?: string[];
-  userIds?: string[];
-  externalIds?: string[];
-  web3Wallets?: string[];
-  organizationIds?: string[];
+  emailAddress?: string[];
+  phoneNumber?: string[];
+  username?: string[];
+  userId?: string[];
+  externalId?: string[];
+  web3Wallet?: string[];
+  organizationId?: string[];
   query?: string;
   emailAddressQuery?: string;
   phoneNumberQuery?: string;
@@ -33,6 +34,8 @@ export interface UserListQuery {
   createdAtAfter?: number;
   lastActiveAtBefore?: number;
   lastActiveAtAfter?: number;
+  /** Clerk's older name for `lastActiveAtAfter`. */
+  lastActiveAtSince?: number;
   lastSignInAtBefore?: number;
   lastSignInAtAfter?: number;
 }
@@ -56,13 +59,13 @@ function includeExclude(values: string[]): IncludeExclude {
 
 export function toFilter(q: UserListQuery): UserListFilter {
   const filter: UserListFilter = {};
-  if (q.emailAddresses) filter.emailAddresses = q.emailAddresses.map(normalizeEmail);
-  if (q.phoneNumbers) filter.phoneNumbers = q.phoneNumbers.map(normalizePhoneForLookup);
-  if (q.usernames) filter.usernames = q.usernames.map(normalizeUsername);
-  if (q.userIds) filter.userIds = includeExclude(q.userIds);
-  if (q.externalIds) filter.externalIds = includeExclude(q.externalIds);
-  if (q.web3Wallets) filter.web3Wallets = q.web3Wallets;
-  if (q.organizationIds) filter.organizationIds = includeExclude(q.organizationIds);
+  if (q.emailAddress) filter.emailAddresses = q.emailAddress.map(normalizeEmail);
+  if (q.phoneNumber) filter.phoneNumbers = q.phoneNumber.map(normalizePhoneForLookup);
+  if (q.username) filter.usernames = q.username.map(normalizeUsername);
+  if (q.userId) filter.userIds = includeExclude(q.userId);
+  if (q.externalId) filter.externalIds = includeExclude(q.externalId);
+  if (q.web3Wallet) filter.web3Wallets = q.web3Wallet;
+  if (q.organizationId) filter.organizationIds = includeExclude(q.organizationId);
   if (q.query !== undefined) {
     const terms = q.query.normalize('NFKC').trim().split(/\s+/).filter(Boolean);
     if (terms.length > 0) filter.queryTerms = terms.slice(0, 10);
@@ -71,15 +74,9 @@ export function toFilter(q: UserListQuery): UserListFilter {
   if (q.phoneNumberQuery) filter.phoneNumberQuery = q.phoneNumberQuery.trim();
   if (q.usernameQuery) filter.usernameQuery = q.usernameQuery.trim();
   if (q.nameQuery) filter.nameQuery = q.nameQuery.trim();
-  for (const key of [
-    'banned',
-    'createdAtBefore',
-    'createdAtAfter',
-    'lastActiveAtBefore',
-    'lastActiveAtAfter',
-    'lastSignInAtBefore',
-    'lastSignInAtAfter',
-  ] as const) {
+  const lastActiveAtAfter = q.lastActiveAtAfter ?? q.lastActiveAtSince;
+  if (lastActiveAtAfter !== undefined) filter.lastActiveAtAfter = lastActiveAtAfter;
+  for (const key of ['banned', 'createdAtBefore', 'createdAtAfter', 'lastActiveAtBefore', 'lastSignInAtBefore', 'lastSignInAtAfter'] as const) {
     if (q[key] !== undefined) Object.assign(filter, { [key]: q[key] });
   }
   return filter;

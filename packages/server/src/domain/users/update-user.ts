@@ -14,7 +14,7 @@ import { parseUsername } from './identifiers.js';
 import { credentialFromInput, passwordInputFrom } from './password-credential.js';
 import type { User } from './user.js';
 
-/** `undefined` leaves a field as it is; `null` clears a nullable one. */
+/** The wire's update fields (`wire/requests/user-body.ts`), camelCase: `undefined` leaves a field as it is; `null` clears a nullable one. */
 export interface UpdateUserInput {
   externalId?: string | null;
   firstName?: string | null;

@@ -15,7 +15,7 @@ import {
 } from '../../domain/organizations/memberships.js';
 import { metadataObject, normalizeQuery, parseInput, queryInteger, queryList, queryString } from '../validation.js';
 import { serializeMembership } from '../../wire/organization.js';
-import { toListQuery, userFilterQuery } from './user-filter-query.js';
+import { userFilterQuery } from './user-filter-query.js';
 
 const orgParams = z.object({ organization_id: z.string().min(1).max(128) });
 const memberParams = orgParams.extend({ user_id: z.string().min(1).max(128) });
@@ -30,7 +30,7 @@ const pageQuery = z.object({
   offset: queryInteger(0, 1_000_000_000).optional(),
 });
 
-const orgListQuery = userFilterQuery.merge(pageQuery).extend({ role: queryList.optional() });
+const orgListQuery = pageQuery.extend({ role: queryList.optional() });
 
 function pageFrom(q: z.output<typeof pageQuery>): MembershipPage {
   const order = q.order_by ?? '-created_at';
@@ -53,11 +53,13 @@ const metadataBody = z.object({ public_metadata: metadataObject.nullish(), priva
 export function registerOrganizationMembershipRoutes(app: FastifyInstance, ctx: DomainContext): void {
   app.get('/organizations/:organization_id/memberships', async (request) => {
     const { organization_id } = parseInput(orgParams, request.params);
-    const q = parseInput(orgListQuery, normalizeQuery(request.query));
+    const query = normalizeQuery(request.query);
+    const users = parseInput(userFilterQuery, query);
+    const q = parseInput(orgListQuery, query);
     const { items, totalCount } = await listOrganizationMemberships(
       ctx,
       organization_id,
-      { ...(q.role ? { roles: q.role } : {}), users: toListQuery(q) },
+      { ...(q.role ? { roles: q.role } : {}), users },
       pageFrom(q),
     );
     return { data: items.map(serializeMembership), total_count: totalCount };

@@ -10,34 +10,20 @@ import {
   listOrganizations,
   updateOrganization,
   updateOrganizationMetadata,
+  type CreateOrganizationInput,
+  type UpdateOrganizationInput,
 } from '../../domain/organizations/organizations.js';
 import { GatehouseError, paramError } from '../../errors.js';
-import { metadataObject, normalizeQuery, parseInput, queryBoolean, queryInteger, queryList, queryString, rfc3339 } from '../validation.js';
+import { metadataObject, normalizeQuery, parseInput, queryBoolean, queryInteger, queryList, queryString } from '../validation.js';
 import { serializeOrganization } from '../../wire/organization.js';
 import { serializeDeleted } from '../../wire/deleted.js';
+import { camelKeys } from '../../wire/requests/fields.js';
+import { CREATE_ORGANIZATION_FIELDS, UPDATE_ORGANIZATION_FIELDS } from '../../wire/requests/organization-body.js';
 
 const orgIdParams = z.object({ organization_id: z.string().min(1).max(128) });
-const maxMemberships = z.number().int().min(0).max(1_000_000).nullish();
 
-const createBody = z.object({
-  name: z.string().max(256),
-  slug: z.string().max(128).nullish(),
-  created_by: z.string().max(128).nullish(),
-  max_allowed_memberships: maxMemberships,
-  public_metadata: metadataObject.nullish(),
-  private_metadata: metadataObject.nullish(),
-  created_at: rfc3339.nullish(),
-});
-
-const updateBody = z.object({
-  name: z.string().max(256).nullish(),
-  slug: z.string().max(128).nullish(),
-  max_allowed_memberships: maxMemberships,
-  admin_delete_enabled: z.boolean().nullish(),
-  created_at: rfc3339.nullish(),
-  public_metadata: metadataObject.nullish(),
-  private_metadata: metadataObject.nullish(),
-});
+const createBody = z.object(CREATE_ORGANIZATION_FIELDS).transform(camelKeys) satisfies z.ZodType<CreateOrganizationInput>;
+const updateBody = z.object(UPDATE_ORGANIZATION_FIELDS).transform(camelKeys) satisfies z.ZodType<UpdateOrganizationInput>;
 
 const metadataBody = z.object({ public_metadata: metadataObject.nullish(), private_metadata: metadataObject.nullish() });
 
@@ -77,16 +63,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, ctx: DomainCont
   });
 
   app.post('/organizations', async (request) => {
-    const b = parseInput(createBody, request.body);
-    const org = await createOrganization(ctx, {
-      name: b.name,
-      slug: b.slug,
-      createdBy: b.created_by,
-      maxAllowedMemberships: b.max_allowed_memberships,
-      publicMetadata: b.public_metadata,
-      privateMetadata: b.private_metadata,
-      createdAt: b.created_at,
-    });
+    const org = await createOrganization(ctx, parseInput(createBody, request.body));
     return serializeOrganization(org);
   });
 
@@ -99,16 +76,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, ctx: DomainCont
 
   app.patch('/organizations/:organization_id', async (request) => {
     const { organization_id } = parseInput(orgIdParams, request.params);
-    const b = parseInput(updateBody, request.body);
-    const org = await updateOrganization(ctx, organization_id, {
-      name: b.name,
-      slug: b.slug,
-      maxAllowedMemberships: b.max_allowed_memberships,
-      adminDeleteEnabled: b.admin_delete_enabled,
-      createdAt: b.created_at,
-      publicMetadata: b.public_metadata,
-      privateMetadata: b.private_metadata,
-    });
+    const org = await updateOrganization(ctx, organization_id, parseInput(updateBody, request.body));
     return serializeOrganization(org);
   });
 

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { MEMBERSHIP_ORDER_FIELDS } from '../../domain/organizations/memberships.js';
 import { ORGANIZATION_ORDER_FIELDS } from '../../domain/organizations/organizations.js';
-import { apiBody, apiQuery, defineTool, id, limit, metadata, offset, orderBy, seg, stringList, type GatehouseTool } from '../tool.js';
+import { CREATE_ORGANIZATION_FIELDS, UPDATE_ORGANIZATION_FIELDS } from '../../wire/requests/organization-body.js';
+import { apiBody, apiQuery, defineTool, id, limit, metadata, offset, orderBy, seg, stringList, toolArguments, type GatehouseTool } from '../tool.js';
 
 const ROLE_HELP = 'Role key: org:admin or org:member (the legacy admin and basic_member work too), or a custom role key.';
 const role = z.string().min(1).max(256).describe(ROLE_HELP);
 const orgId = { organizationId: id('organization') };
 const membership = { organizationId: id('organization'), userId: id('user') };
-const maxAllowedMemberships = z.number().int().min(0).max(1_000_000).describe('Most members the organization may have; 0 means no limit.');
 const orgPath = (organizationId: string) => `/organizations/${seg(organizationId)}`;
 
 export const organizationTools: GatehouseTool[] = [
@@ -19,12 +19,8 @@ export const organizationTools: GatehouseTool[] = [
       'The slug (lowercase letters, digits, dashes) is derived from the name when not given and must be unique.',
     access: 'write',
     input: {
-      name: z.string().min(1).max(256).describe('Display name.'),
-      createdBy: z.string().max(128).describe('ID of the user who creates it and becomes its admin.').optional(),
-      slug: z.string().max(128).describe('URL-friendly unique identifier.').optional(),
-      maxAllowedMemberships: maxAllowedMemberships.optional(),
-      publicMetadata: metadata('Metadata readable by the frontend.').optional(),
-      privateMetadata: metadata('Metadata only the backend can read.').optional(),
+      ...toolArguments(CREATE_ORGANIZATION_FIELDS, ['created_by', 'slug', 'max_allowed_memberships', 'public_metadata', 'private_metadata']),
+      name: CREATE_ORGANIZATION_FIELDS.name,
     },
     run: (args, api) => api({ method: 'POST', path: '/organizations', body: apiBody(args) }),
   }),
@@ -67,12 +63,7 @@ export const organizationTools: GatehouseTool[] = [
     access: 'write',
     input: {
       ...orgId,
-      name: z.string().min(1).max(256).describe('New name.').optional(),
-      slug: z.string().max(128).describe('New slug.').optional(),
-      maxAllowedMemberships: maxAllowedMemberships.optional(),
-      adminDeleteEnabled: z.boolean().describe('Whether admins may delete the organization from the frontend.').optional(),
-      publicMetadata: metadata('New public metadata (replaces the current value).').optional(),
-      privateMetadata: metadata('New private metadata (replaces the current value).').optional(),
+      ...toolArguments(UPDATE_ORGANIZATION_FIELDS, ['name', 'slug', 'max_allowed_memberships', 'admin_delete_enabled', 'public_metadata', 'private_metadata']),
     },
     run: (args, api) => api({ method: 'PATCH', path: orgPath(args.organizationId), body: apiBody(args, ['organizationId']) }),
   }),

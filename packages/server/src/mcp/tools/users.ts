@@ -1,43 +1,23 @@
-import { z } from 'zod';
 import { USER_ORDER_FIELDS } from '../../domain/users/list-users.js';
-import { apiBody, apiQuery, defineTool, id, limit, metadata, offset, orderBy, seg, stringList, timestamp, type GatehouseTool } from '../tool.js';
+import { CREATE_USER_FIELDS, UPDATE_USER_FIELDS } from '../../wire/requests/user-body.js';
+import { USER_FILTERS } from '../../wire/requests/user-filters.js';
+import { apiBody, apiQuery, defineTool, id, limit, metadata, offset, orderBy, seg, toolArguments, type GatehouseTool } from '../tool.js';
 
-/** The filters of `GET /v1/users`, shared by the list and the count. */
-const userFilters = {
-  emailAddress: stringList('Exact email addresses to match.').optional(),
-  phoneNumber: stringList('Exact phone numbers (E.164) to match.').optional(),
-  username: stringList('Exact usernames to match.').optional(),
-  userId: stringList('User IDs to match.').optional(),
-  externalId: stringList('External IDs to match.').optional(),
-  web3Wallet: stringList('Web3 wallet addresses to match.').optional(),
-  organizationId: stringList('Only members of these organizations.').optional(),
-  query: z.string().max(256).describe('Free-text search over email, phone, username, names and IDs.').optional(),
-  emailAddressQuery: z.string().max(256).describe('Substring of an email address.').optional(),
-  phoneNumberQuery: z.string().max(256).describe('Substring of a phone number.').optional(),
-  usernameQuery: z.string().max(256).describe('Substring of a username.').optional(),
-  nameQuery: z.string().max(256).describe('Substring of the first or last name.').optional(),
-  banned: z.boolean().describe('Only banned (true) or only not banned (false) users.').optional(),
-  createdAtBefore: timestamp('Created before').optional(),
-  createdAtAfter: timestamp('Created after').optional(),
-  lastActiveAtBefore: timestamp('Last active before').optional(),
-  lastActiveAtAfter: timestamp('Last active after').optional(),
-  lastActiveAtSince: timestamp('Last active since (same as lastActiveAtAfter)').optional(),
-  lastSignInAtBefore: timestamp('Last signed in before').optional(),
-  lastSignInAtAfter: timestamp('Last signed in after').optional(),
-};
+const USER_FILTER_NAMES = Object.keys(USER_FILTERS) as (keyof typeof USER_FILTERS)[];
+const userFilters = toolArguments(USER_FILTERS, USER_FILTER_NAMES);
 
 const userOrder = orderBy(USER_ORDER_FIELDS, '-created_at');
 
-const profileFields = {
-  firstName: z.string().max(256).describe('First name.').optional(),
-  lastName: z.string().max(256).describe('Last name.').optional(),
-  username: z.string().max(256).describe('Username (if usernames are enabled).').optional(),
-  externalId: z.string().max(256).describe('Your own system’s ID for this user.').optional(),
-  publicMetadata: metadata('Metadata readable by the frontend (and included in session tokens). Replaces the current value.').optional(),
-  privateMetadata: metadata('Metadata only the backend can read. Replaces the current value.').optional(),
-  unsafeMetadata: metadata('Metadata the user can edit from the frontend. Replaces the current value.').optional(),
-  skipPasswordChecks: z.boolean().describe('Skip the breached-password and strength checks (for migrations).').optional(),
-};
+const PROFILE_FIELDS = [
+  'first_name',
+  'last_name',
+  'username',
+  'external_id',
+  'public_metadata',
+  'private_metadata',
+  'unsafe_metadata',
+  'skip_password_checks',
+] as const;
 
 const userId = { userId: id('user') };
 
@@ -74,13 +54,7 @@ export const userTools: GatehouseTool[] = [
       'Creates a user. Give at least one identifier the instance accepts (emailAddress, phoneNumber or username). ' +
       'A password is checked against the password policy and known breaches unless skipPasswordChecks is true. Returns the new user.',
     access: 'write',
-    input: {
-      emailAddress: stringList('Email addresses; the first becomes primary.').optional(),
-      phoneNumber: stringList('Phone numbers in E.164 form (+15555550100); the first becomes primary.').optional(),
-      password: z.string().max(1024).describe('Initial password.').optional(),
-      skipPasswordRequirement: z.boolean().describe('Allow a user without a password (e.g. one who signs in by email code).').optional(),
-      ...profileFields,
-    },
+    input: toolArguments(CREATE_USER_FIELDS, ['email_address', 'phone_number', 'password', 'skip_password_requirement', ...PROFILE_FIELDS]),
     run: (args, api) => api({ method: 'POST', path: '/users', body: apiBody(args) }),
   }),
   defineTool({
@@ -126,11 +100,10 @@ export const userTools: GatehouseTool[] = [
     access: 'write',
     input: {
       userId: id('user'),
-      ...profileFields,
-      password: z.string().max(1024).describe('New password.').optional(),
-      signOutOfOtherSessions: z.boolean().describe('With password: end every other session of the user.').optional(),
-      primaryEmailAddressID: z.string().describe('ID of one of the user’s verified email addresses to make primary.').optional(),
-      primaryPhoneNumberID: z.string().describe('ID of one of the user’s verified phone numbers to make primary.').optional(),
+      ...toolArguments(UPDATE_USER_FIELDS, [...PROFILE_FIELDS, 'password', 'sign_out_of_other_sessions']),
+      // @clerk/backend spells these two with a capital ID.
+      primaryEmailAddressID: UPDATE_USER_FIELDS.primary_email_address_id.optional(),
+      primaryPhoneNumberID: UPDATE_USER_FIELDS.primary_phone_number_id.optional(),
     },
     run: (args, api) => api({ method: 'PATCH', path: `/users/${seg(args.userId)}`, body: apiBody(args, ['userId']) }),
   }),
