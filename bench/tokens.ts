@@ -233,7 +233,7 @@ async function timeEach(seconds: number, call: () => Promise<unknown>): Promise<
 }
 
 async function breakdown(config: Config, server: RunningServer, secret: string, keys: SigningKeys, fixture: Fixture): Promise<Breakdown['inProcessP50Ms']> {
-  const ctx = domainContextFor(config, server.store, Date.now, keys);
+  const ctx = domainContextFor(config, server.store, { signingKeys: keys });
   const claims = decodeJwt(fixture.jwt);
   return {
     signClaims: await timeEach(2, () => signClaims(ctx, claims, 60)),
@@ -447,7 +447,7 @@ async function loadCeilingServer(label: string, ceiling: CeilingServer, secret: 
 async function benchCeiling(first: FirstServer, settings: Settings): Promise<CeilingResult> {
   const header = decodeProtectedHeader(first.fixture.jwt) as Record<string, string>;
   const { iat: _iat, nbf: _nbf, exp: _exp, jti: _jti, ...claims } = decodeJwt(first.fixture.jwt);
-  const ctx = domainContextFor(first.config, first.server.store, Date.now, first.keys);
+  const ctx = domainContextFor(first.config, first.server.store, { signingKeys: first.keys });
   const measuredRows = [
     await loadCeilingServer('node:http + node:crypto sign (thread pool); no routing, auth or store', await startBareSigner(first.privateKey, header, claims), first.secret, settings),
     await loadCeilingServer(

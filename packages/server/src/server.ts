@@ -1,11 +1,10 @@
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import type { DomainContext } from './domain/context.js';
 import { bootstrapInstance, type NewSecretKey } from './domain/keys/secret-keys.js';
 import { SigningKeys } from './domain/sessions/signing-keys.js';
 import { loadEncryptionKey } from './crypto/encryption-key.js';
 import { buildApp } from './http/app.js';
-import { configureWebhooks } from './domain/webhooks/settings.js';
 import { WebhookDispatcher } from './jobs/webhook-dispatcher.js';
 import { openStore, storeOptionsFrom, type Store, type StoreOptions } from './store/db.js';
 import { migrateToLatest } from './store/migrations/index.js';
@@ -16,6 +15,8 @@ export interface RunningServer {
   instanceId: string;
   /** The first secret key, present only on the start that created the instance. */
   firstSecretKey: NewSecretKey | undefined;
+  /** What the routes run domain operations with. */
+  ctx: DomainContext;
   /** The in-process webhook dispatcher (tests stop it to run one with a faster schedule). */
   webhooks: WebhookDispatcher;
   /** Stops accepting connections, lets in-flight requests finish, then closes the store. */
@@ -33,17 +34,23 @@ export async function prepareStore(options: StoreOptions): Promise<Store> {
   return store;
 }
 
-/** `signingKeys` defaults to the store's keys under the configured encryption key (not yet ensured to exist). */
-export function domainContextFor(
-  config: Config,
-  store: Store,
-  now: () => number = Date.now,
-  signingKeys: SigningKeys = new SigningKeys(store, loadEncryptionKey(config.encryptionKey, config.dataDir).key, now),
-): DomainContext {
+export interface ContextOptions {
+  now?: () => number;
+  /** Defaults to the store's keys under the configured encryption key (not yet ensured to exist). */
+  signingKeys?: SigningKeys;
+  /** Defaults to a silent logger (commands and tests that do not log). */
+  logger?: Logger;
+}
+
+export function domainContextFor(config: Config, store: Store, options: ContextOptions = {}): DomainContext {
+  const now = options.now ?? Date.now;
+  const encryptionKey = loadEncryptionKey(config.encryptionKey, config.dataDir).key;
   return {
     store,
     now,
-    signingKeys,
+    signingKeys: options.signingKeys ?? new SigningKeys(store, encryptionKey, now),
+    webhooks: { encryptionKey, allowPrivate: config.webhooksAllowPrivate },
+    logger: options.logger ?? pino({ level: 'silent' }),
     publicUrl: new URL(config.publicUrl.href),
     policy: {
       applicationName: config.applicationName,
@@ -75,12 +82,7 @@ export async function startServer(config: Config, logger: Logger, storeOptions: 
     throw error;
   }
   const { instanceId, firstKey } = instance;
-  configureWebhooks(store, {
-    encryptionKey,
-    allowPrivate: config.webhooksAllowPrivate,
-    instanceId,
-  });
-  const ctx = domainContextFor(config, store, Date.now, signingKeys);
+  const ctx = domainContextFor(config, store, { signingKeys, logger });
   const app = buildApp({
     ctx,
     logger,
@@ -101,7 +103,7 @@ export async function startServer(config: Config, logger: Logger, storeOptions: 
     ctx.publicUrl.port = String(port);
   }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const webhooks = new WebhookDispatcher({ store, logger });
+  const webhooks = new WebhookDispatcher({ store, logger, webhooks: ctx.webhooks, instanceId });
   webhooks.start();
   let closing: Promise<void> | undefined;
   return {
@@ -109,6 +111,7 @@ export async function startServer(config: Config, logger: Logger, storeOptions: 
     store,
     instanceId,
     firstSecretKey: firstKey,
+    ctx,
     webhooks,
     close() {
       closing ??= (async () => {

@@ -6,8 +6,6 @@ import { SYSTEM_ACTOR } from '../domain/events/append-event.js';
 import { runWithAuditContext } from '../domain/events/audit-context.js';
 import { listDeliveries, replayDelivery, replaySince } from '../domain/webhooks/deliveries.js';
 import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, rotateSecret, updateEndpoint, type WebhookEndpoint } from '../domain/webhooks/endpoints.js';
-import { configureWebhooks } from '../domain/webhooks/settings.js';
-import { loadEncryptionKey } from '../crypto/encryption-key.js';
 import { GatehouseError } from '../errors.js';
 import { domainContextFor } from '../server.js';
 import { readInstanceId } from '../store/repositories/secret-key-repository.js';
@@ -144,9 +142,7 @@ async function run(ctx: DomainContext, args: string[], out: (text: string) => vo
  * with the operating-system user as detail, so the log shows who ran the command.
  */
 export async function webhooksCommand(config: Config, store: Store, args: string[], out: (text: string) => void): Promise<void> {
-  const instanceId = await readInstanceId(store.db);
-  if (!instanceId) throw new WebhookUsageError('This store has no Gatehouse instance yet: run `gatehouse start` once first.');
-  configureWebhooks(store, { encryptionKey: loadEncryptionKey(config.encryptionKey, config.dataDir).key, allowPrivate: config.webhooksAllowPrivate, instanceId });
+  if (!(await readInstanceId(store.db))) throw new WebhookUsageError('This store has no Gatehouse instance yet: run `gatehouse start` once first.');
   const ctx = domainContextFor(config, store);
   const detail = `cli:${os.userInfo().username}`;
   try {

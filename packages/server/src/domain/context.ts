@@ -1,13 +1,18 @@
+import type { Logger } from 'pino';
 import type { Store } from '../store/db.js';
 import type { SigningKeys } from './sessions/signing-keys.js';
+import type { WebhookSettings } from './webhooks/settings.js';
 
-/** What every domain operation may use: the store, the clock and the instance's policies. */
+/** What every domain operation may use: the store, the clock, the logger and the instance's settings and policies. */
 export interface DomainContext {
   store: Store;
   now(): number;
   /** The origin browsers use; absolute URLs handed out (images, invitation links) start with it. */
   publicUrl: URL;
   signingKeys: SigningKeys;
+  webhooks: WebhookSettings;
+  /** Operational events only: never a secret, a token or a password. */
+  logger: Logger;
   policy: {
     applicationName: string;
     passwordMinLength: number;

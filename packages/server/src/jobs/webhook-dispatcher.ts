@@ -5,7 +5,7 @@ import { signWebhook } from '../crypto/webhook-signature.js';
 import { appendEvent } from '../domain/events/append-event.js';
 import { endpointWants } from '../domain/webhooks/event-types.js';
 import { endpointEventData, openSecret } from '../domain/webhooks/endpoints.js';
-import { webhookSettings } from '../domain/webhooks/settings.js';
+import type { WebhookSettings } from '../domain/webhooks/settings.js';
 import type { WebhookDeliveryTable, WebhookEndpointTable } from '../store/schema.js';
 import type { Store } from '../store/db.js';
 import { findEventBySeq } from '../store/repositories/event-repository.js';
@@ -35,6 +35,9 @@ export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [5 * SECOND, 5 * MIN
 export interface DispatcherOptions {
   store: Store;
   logger: Logger;
+  webhooks: WebhookSettings;
+  /** Named in every payload, as Clerk's `instance_id`. */
+  instanceId: string;
   retryScheduleMs?: readonly number[];
   /** An endpoint failing without a single success for this long is disabled. */
   disableAfterMs?: number;
@@ -53,6 +56,8 @@ const FANOUT_BATCH = 500;
 export class WebhookDispatcher {
   private readonly store: Store;
   private readonly logger: Logger;
+  private readonly settings: WebhookSettings;
+  private readonly instanceId: string;
   private readonly schedule: readonly number[];
   private readonly disableAfterMs: number;
   private readonly intervalMs: number;
@@ -72,6 +77,8 @@ export class WebhookDispatcher {
   constructor(options: DispatcherOptions) {
     this.store = options.store;
     this.logger = options.logger;
+    this.settings = options.webhooks;
+    this.instanceId = options.instanceId;
     this.schedule = options.retryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS;
     this.disableAfterMs = options.disableAfterMs ?? 5 * 24 * HOUR;
     this.intervalMs = options.intervalMs ?? 200;
@@ -228,21 +235,20 @@ export class WebhookDispatcher {
       await this.record(claimed, { statusCode: null, latencyMs: 0, error: 'event_missing' }, true);
       return;
     }
-    const settings = webhookSettings(this.store);
     const body = JSON.stringify({
       data: JSON.parse(event.data) as unknown,
       object: 'event',
       type: event.type,
       timestamp: event.created_at,
-      instance_id: settings.instanceId,
+      instance_id: this.instanceId,
       event_attributes: { http_request: { client_ip: event.ip ?? '', user_agent: event.user_agent ?? '' } },
     });
     const now = this.now();
     // A fresh timestamp per attempt: receivers reject signatures older than 5 minutes.
     const timestamp = Math.floor(now / 1000);
-    const secrets = [openSecret(this.store, endpoint.id, endpoint.secret_sealed)];
+    const secrets = [openSecret(this.settings, endpoint.id, endpoint.secret_sealed)];
     if (endpoint.previous_secret_sealed && (endpoint.previous_secret_expires_at ?? 0) > now) {
-      secrets.push(openSecret(this.store, endpoint.id, endpoint.previous_secret_sealed));
+      secrets.push(openSecret(this.settings, endpoint.id, endpoint.previous_secret_sealed));
     }
     const headers = {
       'content-type': 'application/json',
@@ -251,7 +257,7 @@ export class WebhookDispatcher {
       'svix-timestamp': String(timestamp),
       'svix-signature': secrets.map((s) => signWebhook(s, claimed.id, timestamp, body)).join(' '),
     };
-    const result = await postWebhook(new URL(endpoint.url), headers, body, { timeoutMs: this.timeoutMs, allowPrivate: settings.allowPrivate, signal: this.stopping.signal });
+    const result = await postWebhook(new URL(endpoint.url), headers, body, { timeoutMs: this.timeoutMs, allowPrivate: this.settings.allowPrivate, signal: this.stopping.signal });
     // Cut short by shutdown: leave the lock to lapse so this or another process retries it.
     if (result.error === 'aborted') return;
     await this.record(claimed, result, false);

@@ -295,7 +295,7 @@ describe('@clerk/express refuses forged and unusable tokens', () => {
   /** A token carrying `claims`, signed by the instance's real key as the server signs, with its clock at `now`. */
   async function signedByGatehouse(over: JWTPayload, options: { now?: number; lifetime?: number; skew?: number } = {}): Promise<string> {
     const at = options.now ?? Date.now();
-    const ctx = domainContextFor(v2.config, v2.server.store, () => at, keys);
+    const ctx = domainContextFor(v2.config, v2.server.store, { now: () => at, signingKeys: keys });
     const { iat: _iat, nbf: _nbf, exp: _exp, ...rest } = claims;
     return (await signClaims(ctx, { ...rest, ...over }, options.lifetime ?? 60, options.skew)).jwt;
   }

@@ -24,7 +24,7 @@ beforeAll(async () => {
   testStore = await createTestStore();
   store = await prepareStore(testStore.options);
   const config = loadConfig({ GATEHOUSE_DATA_DIR: testStore.dataDir, GATEHOUSE_PUBLIC_URL: 'https://auth.example.com' });
-  ctx = domainContextFor(config, store, () => clock);
+  ctx = domainContextFor(config, store, { now: () => clock });
 });
 
 afterAll(async () => {

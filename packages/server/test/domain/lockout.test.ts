@@ -124,7 +124,7 @@ describe('verifyUnderLockout', () => {
   it('lets a lock run out: after its time, the count starts afresh', async () => {
     const userId = await newUser();
     let clock = Date.now();
-    const ctx = domainContextFor(t.config, t.server.store, () => clock);
+    const ctx = domainContextFor(t.config, t.server.store, { now: () => clock });
     const wrong = () => new GatehouseError('form_password_incorrect');
     for (let i = 0; i < MAX_ATTEMPTS; i++) await verifyUnderLockout(ctx, userId, async () => false, wrong).catch(() => undefined);
     await expect(verifyUnderLockout(ctx, userId, async () => true, wrong)).rejects.toMatchObject({ code: 'user_locked' });

@@ -2,8 +2,6 @@ import { verifyWebhook } from '@clerk/backend/webhooks';
 import pino from 'pino';
 import { Webhook } from 'svix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadEncryptionKey } from '../../src/crypto/encryption-key.js';
-import { configureWebhooks } from '../../src/domain/webhooks/settings.js';
 import { CLERK_EVENT_TYPES } from '../../src/domain/webhooks/event-types.js';
 import type { Store } from '../../src/store/db.js';
 import { guardedLookup, isPrivateAddress } from '../../src/domain/webhooks/url-guard.js';
@@ -28,8 +26,12 @@ let receiver: Receiver;
 let port: number;
 let dispatcher: WebhookDispatcher;
 
+function dispatcherBasics() {
+  return { store: t.server.store, logger, webhooks: t.server.ctx.webhooks, instanceId: t.server.instanceId };
+}
+
 function startDispatcher(extra: { disableAfterMs?: number; store?: Store } = {}): WebhookDispatcher {
-  const d = new WebhookDispatcher({ store: t.server.store, logger, retryScheduleMs: FAST_SCHEDULE, intervalMs: 20, timeoutMs: 1000, lockMs: 1500, ...extra });
+  const d = new WebhookDispatcher({ ...dispatcherBasics(), retryScheduleMs: FAST_SCHEDULE, intervalMs: 20, timeoutMs: 1000, lockMs: 1500, ...extra });
   d.start();
   return d;
 }
@@ -298,7 +300,6 @@ describe('webhook delivery', () => {
 
   it('delivers each event once per endpoint with two dispatchers on separate connections', async () => {
     const second = await openSecondStore(t);
-    configureWebhooks(second, { encryptionKey: loadEncryptionKey(t.config.encryptionKey, t.config.dataDir).key, allowPrivate: true, instanceId: t.server.instanceId });
     const other = startDispatcher({ store: second });
     try {
       const endpoint = await createEndpoint({ url: `http://127.0.0.1:${port}/pair`, events: ['user.created'] });
@@ -423,7 +424,7 @@ describe('a delivery backlog', () => {
   it('drains back to back rather than a batch per polling interval', async () => {
     await dispatcher.stop();
     // One pass a minute, two deliveries at a time: only finished deliveries can drive the rest.
-    const slow = new WebhookDispatcher({ store: t.server.store, logger, retryScheduleMs: FAST_SCHEDULE, intervalMs: 60_000, timeoutMs: 1000, lockMs: 1500, maxInFlight: 2 });
+    const slow = new WebhookDispatcher({ ...dispatcherBasics(), retryScheduleMs: FAST_SCHEDULE, intervalMs: 60_000, timeoutMs: 1000, lockMs: 1500, maxInFlight: 2 });
     try {
       await createEndpoint({ url: `http://127.0.0.1:${port}/backlog`, events: ['user.created'] });
       for (let i = 0; i < 12; i++) await newUser(`backlog${i}`);

@@ -2,7 +2,7 @@ import { newId } from '../../crypto/ids.js';
 import { open, seal } from '../../crypto/secret-box.js';
 import { newWebhookSecret } from '../../crypto/webhook-signature.js';
 import { notFound, paramError } from '../../errors.js';
-import type { Executor, Store } from '../../store/db.js';
+import type { Executor } from '../../store/db.js';
 import {
   deleteWebhookEndpointRow,
   findWebhookEndpointRow,
@@ -16,7 +16,7 @@ import type { DeletedObject } from '../deleted-object.js';
 import { appendEvent } from '../events/append-event.js';
 import { eventData, type EventData, type EventType } from '../events/catalog.js';
 import type { WebhookEndpointTable } from '../../store/schema.js';
-import { webhookSettings } from './settings.js';
+import type { WebhookSettings } from './settings.js';
 import { assertPublicTarget, parseWebhookUrl, UnsafeTargetError } from './url-guard.js';
 
 /** Receivers keep verifying with the old secret this long after a rotation. */
@@ -58,19 +58,19 @@ type WebhookEndpointEventType = Extract<EventType, `webhook_endpoint.${string}`>
 
 const sealContext = (endpointId: string) => `webhook_endpoint:${endpointId}`;
 
-export function sealSecret(store: Store, endpointId: string, secret: string): string {
-  return seal(secret, webhookSettings(store).encryptionKey, sealContext(endpointId));
+function sealSecret(ctx: DomainContext, endpointId: string, secret: string): string {
+  return seal(secret, ctx.webhooks.encryptionKey, sealContext(endpointId));
 }
 
-export function openSecret(store: Store, endpointId: string, sealed: string): string {
-  return open(sealed, webhookSettings(store).encryptionKey, sealContext(endpointId));
+export function openSecret(settings: WebhookSettings, endpointId: string, sealed: string): string {
+  return open(sealed, settings.encryptionKey, sealContext(endpointId));
 }
 
-async function validatedUrl(store: Store, raw: string): Promise<string> {
+async function validatedUrl(ctx: DomainContext, raw: string): Promise<string> {
   const parsed = parseWebhookUrl(raw);
   if (typeof parsed === 'string') throw paramError('form_param_format_invalid', 'url', `url ${parsed}.`);
   try {
-    await assertPublicTarget(parsed, webhookSettings(store).allowPrivate);
+    await assertPublicTarget(parsed, ctx.webhooks.allowPrivate);
   } catch (error) {
     if (error instanceof UnsafeTargetError) {
       throw paramError('form_param_format_invalid', 'url', 'url must not point at a private, loopback or link-local address.');
@@ -98,7 +98,7 @@ export interface EndpointInput {
 }
 
 export async function createEndpoint(ctx: DomainContext, input: EndpointInput & { url: string }): Promise<WebhookEndpoint> {
-  const url = await validatedUrl(ctx.store, input.url);
+  const url = await validatedUrl(ctx, input.url);
   const now = ctx.now();
   const id = newId('whe', now);
   const secret = newWebhookSecret();
@@ -109,7 +109,7 @@ export async function createEndpoint(ctx: DomainContext, input: EndpointInput & 
       description: input.description ?? null,
       events: input.events ? JSON.stringify(input.events) : null,
       enabled: input.enabled === false ? 0 : 1,
-      secret_sealed: sealSecret(ctx.store, id, secret),
+      secret_sealed: sealSecret(ctx, id, secret),
       previous_secret_sealed: null,
       previous_secret_expires_at: null,
       disabled_reason: null,
@@ -135,7 +135,7 @@ export async function getEndpoint(ctx: DomainContext, id: string): Promise<Webho
 }
 
 export async function updateEndpoint(ctx: DomainContext, id: string, input: EndpointInput): Promise<WebhookEndpoint> {
-  const url = input.url === undefined ? undefined : await validatedUrl(ctx.store, input.url);
+  const url = input.url === undefined ? undefined : await validatedUrl(ctx, input.url);
   const now = ctx.now();
   return ctx.store.transaction(async (trx) => {
     const before = await loadRow(trx, id);
@@ -180,7 +180,7 @@ export async function rotateSecret(ctx: DomainContext, id: string): Promise<Webh
     const before = await loadRow(trx, id);
     const after: WebhookEndpointTable = {
       ...before,
-      secret_sealed: sealSecret(ctx.store, id, secret),
+      secret_sealed: sealSecret(ctx, id, secret),
       previous_secret_sealed: before.secret_sealed,
       previous_secret_expires_at: now + ROTATION_OVERLAP_MS,
       updated_at: now,
