@@ -31,6 +31,7 @@ import {
   withPendingInvitationConflicts,
   markInvitationRevoked,
 } from './invitation-tickets.js';
+import type { Page } from '../page.js';
 
 /** Invitations to sign up to the instance (not to an organization). */
 
@@ -152,12 +153,12 @@ export async function createInvitation(ctx: DomainContext, input: CreateInvitati
   return invitation;
 }
 
-export async function listInvitations(ctx: DomainContext, query: InvitationListQuery): Promise<{ data: Invitation[]; totalCount: number }> {
+export async function listInvitations(ctx: DomainContext, query: InvitationListQuery): Promise<Page<Invitation>> {
   const now = ctx.now();
   const statuses = query.statuses && query.statuses.length > 0 ? query.statuses : DEFAULT_LIST_STATUSES;
   const text = query.query?.trim() ?? '';
   const { rows, total } = await listInvitationRows(ctx.store.db, { statuses, text, orderBy: query.orderBy, limit: query.limit, offset: query.offset, now });
-  return { data: rows.map((row) => toInvitation(row, now)), totalCount: total };
+  return { items: rows.map((row) => toInvitation(row, now)), totalCount: total };
 }
 
 /** Only a pending, unexpired invitation can be revoked; revoking kills its ticket. */

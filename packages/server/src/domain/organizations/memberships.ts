@@ -28,6 +28,7 @@ import { toOrganizations } from './to-organization.js';
 import { loadPublicUserData } from './public-user-data.js';
 import { MANAGE_MEMBERSHIPS_PERMISSION, canonicalRoleKey, findRoleByKey, loadRoleRefs, type RoleRef } from './role-keys.js';
 import type { OrganizationMembership } from './types.js';
+import type { Page } from '../page.js';
 
 /** Full memberships (organization, public user data, role with permissions) in row order, in four queries. */
 async function toMemberships(db: Executor, ctx: DomainContext, rows: readonly MembershipRow[]): Promise<OrganizationMembership[]> {
@@ -262,7 +263,7 @@ async function pageMemberships(
   ctx: DomainContext,
   where: { organizationId?: string; userId?: string; roleIds?: string[]; users?: UserListQuery },
   page: MembershipPage,
-): Promise<{ items: OrganizationMembership[]; totalCount: number }> {
+): Promise<Page<OrganizationMembership>> {
   const users = where.users && Object.keys(where.users).length > 0 ? toFilter(where.users) : undefined;
   const { rows, total } = await listMembershipRows(ctx.store.db, ctx.store.dialect, { organizationId: where.organizationId, userId: where.userId, roleIds: where.roleIds, users, ...page });
   return { items: await toMemberships(ctx.store.db, ctx, rows), totalCount: total };
@@ -273,7 +274,7 @@ export async function listOrganizationMemberships(
   organizationId: string,
   filter: { roles?: string[]; users?: UserListQuery },
   page: MembershipPage,
-): Promise<{ items: OrganizationMembership[]; totalCount: number }> {
+): Promise<Page<OrganizationMembership>> {
   const org = await requireOrganizationRow(ctx.store.db, organizationId);
   let roleIds: string[] | undefined;
   if (filter.roles) {
@@ -283,11 +284,11 @@ export async function listOrganizationMemberships(
   return pageMemberships(ctx, { organizationId: org.id, ...(roleIds ? { roleIds } : {}), ...(filter.users ? { users: filter.users } : {}) }, page);
 }
 
-export function listInstanceMemberships(ctx: DomainContext, page: MembershipPage): Promise<{ items: OrganizationMembership[]; totalCount: number }> {
+export function listInstanceMemberships(ctx: DomainContext, page: MembershipPage): Promise<Page<OrganizationMembership>> {
   return pageMemberships(ctx, {}, page);
 }
 
-export async function listUserMemberships(ctx: DomainContext, userId: string, page: MembershipPage): Promise<{ items: OrganizationMembership[]; totalCount: number }> {
+export async function listUserMemberships(ctx: DomainContext, userId: string, page: MembershipPage): Promise<Page<OrganizationMembership>> {
   if (!(await readUserIdentity(ctx.store.db, userId))) throw notFound();
   return pageMemberships(ctx, { userId }, page);
 }

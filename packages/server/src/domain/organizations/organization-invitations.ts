@@ -36,6 +36,7 @@ import { imageUrlFor } from './to-organization.js';
 import { loadPublicUserData } from './public-user-data.js';
 import { findRoleByKey, loadRoleRefs } from './role-keys.js';
 import type { OrganizationInvitation } from './types.js';
+import type { Page } from '../page.js';
 
 export interface CreateOrganizationInvitationInput {
   emailAddress: string;
@@ -62,11 +63,6 @@ export interface UserOrganizationInvitationListQuery {
   statuses?: readonly InvitationStatus[];
   limit: number;
   offset: number;
-}
-
-export interface Page<T> {
-  data: T[];
-  totalCount: number;
 }
 
 export interface PublicOrganizationData {
@@ -261,7 +257,7 @@ export async function listOrganizationInvitations(ctx: DomainContext, organizati
   const statuses = query.statuses ?? [];
   const emails = (query.emailAddresses ?? []).map(normalizeEmail);
   const { rows, total } = await listOrganizationInvitationRows(db, { organizationId: org.id, emailAddresses: emails, statuses, orderBy: query.orderBy, limit: query.limit, offset: query.offset, now });
-  return { data: await toInvitations(db, rows, now), totalCount: total };
+  return { items: await toInvitations(db, rows, now), totalCount: total };
 }
 
 /** Scoped to the organization in the path: another organization's invitation is not found. */
@@ -317,7 +313,7 @@ export async function listUserOrganizationInvitations(
   const now = ctx.now();
   if (!(await readUserIdentity(db, userId))) throw notFound();
   const addresses = await listVerifiedEmailAddresses(db, userId);
-  if (addresses.length === 0) return { data: [], totalCount: 0 };
+  if (addresses.length === 0) return { items: [], totalCount: 0 };
   const { rows, total } = await listOrganizationInvitationRows(db, {
     emailAddresses: addresses,
     statuses: query.statuses ?? [],
@@ -332,7 +328,7 @@ export async function listUserOrganizationInvitations(
     const organization = byId.get(invitation.organizationId);
     return organization ? [{ ...invitation, publicOrganizationData: organization }] : [];
   });
-  return { data, totalCount: total };
+  return { items: data, totalCount: total };
 }
 
 /**

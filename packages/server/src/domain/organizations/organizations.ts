@@ -26,6 +26,7 @@ import { readUserIdentity } from '../../store/repositories/user-repository.js';
 import { toOrganizations, type OrganizationCounts } from './to-organization.js';
 import { CREATOR_ROLE_KEY, findRoleByKey } from './role-keys.js';
 import type { Organization } from './types.js';
+import type { Page } from '../page.js';
 
 const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$/;
 
@@ -279,7 +280,7 @@ export interface OrganizationListQuery {
   includeMembersCount: boolean;
 }
 
-export async function listOrganizations(ctx: DomainContext, q: OrganizationListQuery): Promise<{ items: Organization[]; totalCount: number }> {
+export async function listOrganizations(ctx: DomainContext, q: OrganizationListQuery): Promise<Page<Organization>> {
   const { rows, total } = await listOrganizationRows(ctx.store.db, { text: q.query?.trim(), organizationIds: q.organizationIds, userIds: q.userIds, orderBy: q.orderBy, limit: q.limit, offset: q.offset });
   const items = await toOrganizations(ctx.store.db, ctx, rows, { membersCount: q.includeMembersCount });
   return { items, totalCount: total };

@@ -22,6 +22,7 @@ import { appendEvent, diffOf } from '../events/append-event.js';
 import { eventData } from '../events/catalog.js';
 import { identifierTaken, withIdentifierConflicts } from '../users/identifier-conflicts.js';
 import type { Permission, Role } from './types.js';
+import type { Page } from '../page.js';
 
 /**
  * The instance's permission catalog. System permissions (seeded, `org:sys_*`) keep their keys and
@@ -37,11 +38,6 @@ export type { PermissionRow, RoleRow };
 export { CATALOG_ORDER_FIELDS, type CatalogOrderField };
 
 export type CatalogListQuery = CatalogRowQuery;
-
-export interface CatalogPage<T> {
-  items: T[];
-  totalCount: number;
-}
 
 // ---- validation ----
 
@@ -153,7 +149,7 @@ export async function resolvePermissionIds(db: Executor, refs: readonly string[]
   return [...new Set(unique.map((r) => byRef.get(r) as string))];
 }
 
-export async function listPermissions(ctx: DomainContext, q: CatalogListQuery): Promise<CatalogPage<Permission>> {
+export async function listPermissions(ctx: DomainContext, q: CatalogListQuery): Promise<Page<Permission>> {
   const { rows, total: totalCount } = await listCatalogRows(ctx.store.db, ctx.store.dialect, 'organization_permissions', q);
   return { items: rows.map(toPermission), totalCount };
 }

@@ -28,10 +28,10 @@ import {
   resolvePermissionIds,
   toRoles,
   type CatalogListQuery,
-  type CatalogPage,
   type RoleRow,
 } from './permissions.js';
 import type { Role } from './types.js';
+import type { Page } from '../page.js';
 
 /**
  * Organization roles: named sets of permissions that memberships and invitations point at. The
@@ -89,7 +89,7 @@ async function loadRole(db: Executor, roleId: string): Promise<Role> {
   return role;
 }
 
-export async function listRoles(ctx: DomainContext, q: CatalogListQuery): Promise<CatalogPage<Role>> {
+export async function listRoles(ctx: DomainContext, q: CatalogListQuery): Promise<Page<Role>> {
   const { rows, total: totalCount } = await listCatalogRows(ctx.store.db, ctx.store.dialect, 'organization_roles', q);
   return { items: await toRoles(ctx.store.db, rows), totalCount };
 }

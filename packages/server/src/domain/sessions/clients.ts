@@ -6,6 +6,7 @@ import type { DomainContext } from '../context.js';
 import { signClaims } from './session-token.js';
 import { toSession, type Session } from './sessions.js';
 import { MAX_TOKEN_LIFETIME_SECONDS } from './signing-keys.js';
+import type { Page } from '../page.js';
 
 export interface Client {
   id: string;
@@ -41,7 +42,7 @@ export async function getClient(ctx: DomainContext, clientId: string): Promise<C
   return client;
 }
 
-export async function listClients(ctx: DomainContext, page: { limit: number; offset: number }): Promise<{ items: Client[]; totalCount: number }> {
+export async function listClients(ctx: DomainContext, page: { limit: number; offset: number }): Promise<Page<Client>> {
   const { ids, total } = await listClientIds(ctx.store.db, page);
   return { items: await loadClients(ctx, ids), totalCount: total };
 }

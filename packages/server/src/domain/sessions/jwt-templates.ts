@@ -16,6 +16,7 @@ import { assertValidMetadata } from '../metadata.js';
 import type { DeletedObject } from '../deleted-object.js';
 import { MAX_TOKEN_LIFETIME_SECONDS } from './signing-keys.js';
 import { findShortcodeSyntaxError, type JsonValue } from './template-claims.js';
+import type { Page } from '../page.js';
 
 /**
  * JWT templates (`/v1/jwt_templates`): named claim sets with shortcodes, rendered into tokens for
@@ -166,7 +167,7 @@ export async function getJwtTemplate(ctx: DomainContext, id: string): Promise<Jw
   return toJwtTemplate(await findRow(ctx.store.db, id));
 }
 
-export async function listJwtTemplates(ctx: DomainContext, q: { limit: number; offset: number }): Promise<{ items: JwtTemplate[]; totalCount: number }> {
+export async function listJwtTemplates(ctx: DomainContext, q: { limit: number; offset: number }): Promise<Page<JwtTemplate>> {
   const { rows, total } = await listJwtTemplateRows(ctx.store.db, q);
   return { items: rows.map(toJwtTemplate), totalCount: total };
 }

@@ -16,6 +16,7 @@ import { appendEvent } from '../events/append-event.js';
 import { eventData, type EventSubject } from '../events/catalog.js';
 import { loadUserRecord, readUserRestrictions } from '../../store/repositories/user-repository.js';
 import { toUser } from '../users/to-user.js';
+import type { Page } from '../page.js';
 
 export type { SessionRow };
 
@@ -181,7 +182,7 @@ export interface SessionListQuery {
 }
 
 /** Sessions newest first. Status filters use the effective status, so `expired` finds lapsed ones too. */
-export async function listSessions(ctx: DomainContext, q: SessionListQuery): Promise<{ items: Session[]; totalCount: number }> {
+export async function listSessions(ctx: DomainContext, q: SessionListQuery): Promise<Page<Session>> {
   const now = ctx.now();
   // `replaced` and `pending` match nothing: no session here ever takes them.
   if (q.status === 'replaced' || q.status === 'pending') return { items: [], totalCount: 0 };

@@ -5,6 +5,7 @@ import { requireEndpoint } from './endpoints.js';
 import { newId } from '../../crypto/ids.js';
 import { listAttemptRows, listDeliveryRows, listEventRefsSince, queueDelivery, requeueDelivery } from '../../store/repositories/webhook-delivery-repository.js';
 import type { DeliveryStatus } from '../../store/schema.js';
+import type { Page } from '../page.js';
 
 export interface WebhookAttempt {
   attemptedAt: number;
@@ -34,7 +35,7 @@ export async function listDeliveries(
   ctx: DomainContext,
   endpointId: string,
   page: { limit: number; offset: number; status?: DeliveryStatus | undefined },
-): Promise<{ items: WebhookDelivery[]; totalCount: number }> {
+): Promise<Page<WebhookDelivery>> {
   await requireEndpoint(ctx, endpointId);
   const { rows, total } = await listDeliveryRows(ctx.store.db, endpointId, page);
   const attempts = await listAttemptRows(ctx.store.db, rows.map((r) => r.id));

@@ -18,6 +18,7 @@ import { eventData, type EventData, type EventType } from '../events/catalog.js'
 import type { WebhookEndpointTable } from '../../store/schema.js';
 import type { WebhookSettings } from './settings.js';
 import { assertPublicTarget, parseWebhookUrl, UnsafeTargetError } from './url-guard.js';
+import type { Page } from '../page.js';
 
 /** Receivers keep verifying with the old secret this long after a rotation. */
 export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
@@ -125,7 +126,7 @@ export async function createEndpoint(ctx: DomainContext, input: EndpointInput & 
   return { ...toEndpoint(row), secret };
 }
 
-export async function listEndpoints(ctx: DomainContext, page: { limit: number; offset: number }): Promise<{ items: WebhookEndpoint[]; totalCount: number }> {
+export async function listEndpoints(ctx: DomainContext, page: { limit: number; offset: number }): Promise<Page<WebhookEndpoint>> {
   const { rows, total } = await listWebhookEndpointRows(ctx.store.db, page);
   return { items: rows.map(toEndpoint), totalCount: total };
 }

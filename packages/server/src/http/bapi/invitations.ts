@@ -86,7 +86,7 @@ export function registerInvitationRoutes(app: FastifyInstance, ctx: DomainContex
       limit: q.limit ?? 10,
       offset: q.offset ?? 0,
     });
-    const data = page.data.map(serializeInvitation);
+    const data = page.items.map(serializeInvitation);
     return q.paginated ? { data, total_count: page.totalCount } : data;
   });
 

@@ -94,7 +94,7 @@ export function registerOrganizationInvitationRoutes(app: FastifyInstance, ctx: 
       limit: q.limit ?? 10,
       offset: q.offset ?? 0,
     });
-    return { data: page.data.map(serializeOrganizationInvitation), total_count: page.totalCount };
+    return { data: page.items.map(serializeOrganizationInvitation), total_count: page.totalCount };
   });
 
   // Deprecated by Clerk in favour of `?status=pending`, still served for older SDKs.
@@ -107,7 +107,7 @@ export function registerOrganizationInvitationRoutes(app: FastifyInstance, ctx: 
       limit: q.limit ?? 10,
       offset: q.offset ?? 0,
     });
-    return { data: page.data.map(serializeOrganizationInvitation), total_count: page.totalCount };
+    return { data: page.items.map(serializeOrganizationInvitation), total_count: page.totalCount };
   });
 
   app.get('/organizations/:organization_id/invitations/:invitation_id', async (request) => {
@@ -129,6 +129,6 @@ export function registerOrganizationInvitationRoutes(app: FastifyInstance, ctx: 
       limit: q.limit ?? 10,
       offset: q.offset ?? 0,
     });
-    return { data: page.data.map(serializeOrganizationInvitationWithPublicOrganizationData), total_count: page.totalCount };
+    return { data: page.items.map(serializeOrganizationInvitationWithPublicOrganizationData), total_count: page.totalCount };
   });
 }

@@ -2,6 +2,7 @@ import { sql, type Expression, type RawBuilder, type Selectable, type SqlBool, t
 import type { Dialect, Executor } from '../db.js';
 import { inList } from '../in-list.js';
 import { containsPattern } from '../like-pattern.js';
+import { pageWithTotal } from '../paging.js';
 import { forUpdate } from '../row-lock.js';
 import type { Database, OrganizationPermissionTable, OrganizationRoleTable } from '../schema.js';
 
@@ -84,17 +85,13 @@ export function listCatalogRows(db: Executor, dialect: Dialect, table: 'organiza
 export function listCatalogRows(db: Executor, dialect: Dialect, table: 'organization_permissions', q: CatalogRowQuery): Promise<CatalogRows<'organization_permissions'>>;
 export async function listCatalogRows(db: Executor, dialect: Dialect, from: CatalogTable, q: CatalogRowQuery): Promise<CatalogRows<CatalogTable>> {
   const search = catalogSearch(q.query);
-  let page = db.selectFrom(from).selectAll();
-  let count = db.selectFrom(from).select((eb) => eb.fn.countAll<number>().as('n'));
-  if (search) {
-    page = page.where(search);
-    count = count.where(search);
-  }
-  const [rows, total] = await Promise.all([
-    page.orderBy(catalogSortKey(q.orderBy.field, dialect), q.orderBy.direction).orderBy('id', q.orderBy.direction).limit(q.limit).offset(q.offset).execute(),
-    count.executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(total.n) };
+  let filtered = db.selectFrom(from);
+  if (search) filtered = filtered.where(search);
+  return pageWithTotal(
+    filtered,
+    (query) => query.selectAll().orderBy(catalogSortKey(q.orderBy.field, dialect), q.orderBy.direction).orderBy('id', q.orderBy.direction),
+    q,
+  );
 }
 
 export async function findPermissionRow(db: Executor, id: string): Promise<PermissionRow | undefined> {

@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { Dialect, Executor } from '../db.js';
+import { pageWithTotal } from '../paging.js';
 import { forUpdateSkipLocked } from '../row-lock.js';
 import type { DeliveryStatus, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable } from '../schema.js';
 
@@ -7,18 +8,16 @@ import type { DeliveryStatus, WebhookAttemptTable, WebhookDeliveryTable, Webhook
 export async function listDeliveryRows(db: Executor, endpointId: string, page: { limit: number; offset: number; status?: DeliveryStatus | undefined }) {
   let base = db.selectFrom('webhook_deliveries as d').where('d.endpoint_id', '=', endpointId);
   if (page.status) base = base.where('d.status', '=', page.status);
-  const [rows, total] = await Promise.all([
-    base
-      .innerJoin('events as e', 'e.seq', 'd.event_seq')
-      .select(['d.id', 'd.endpoint_id', 'd.status', 'd.attempts', 'd.next_attempt_at', 'd.last_status_code', 'd.last_error', 'd.created_at', 'd.updated_at', 'e.id as event_id', 'e.type as event_type'])
-      .orderBy('d.created_at', 'desc')
-      .orderBy('d.event_seq', 'desc')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(total.n) };
+  return pageWithTotal(
+    base,
+    (q) =>
+      q
+        .innerJoin('events as e', 'e.seq', 'd.event_seq')
+        .select(['d.id', 'd.endpoint_id', 'd.status', 'd.attempts', 'd.next_attempt_at', 'd.last_status_code', 'd.last_error', 'd.created_at', 'd.updated_at', 'e.id as event_id', 'e.type as event_type'])
+        .orderBy('d.created_at', 'desc')
+        .orderBy('d.event_seq', 'desc'),
+    page,
+  );
 }
 
 /** Every attempt of these deliveries, oldest first. */
