@@ -11,14 +11,31 @@ export interface ClerkErrorJSON {
   meta: Record<string, unknown>;
 }
 
+/**
+ * Each entry's `longMessage` declares the entry's `meta`: its parameter type is what a thrower must
+ * give (`() =>` takes none, an optional parameter makes it optional).
+ */
 interface CatalogEntry {
   status: number;
   message: string;
-  longMessage: (meta: Record<string, unknown>) => string;
+  longMessage: (meta: never) => string;
 }
 
-const param = (meta: Record<string, unknown>): string =>
-  typeof meta['param_name'] === 'string' ? meta['param_name'] : 'parameter';
+/** The parameter a validation error is about, as Clerk names it (`email_address`, `password`). */
+export interface ParamMeta {
+  param_name: string;
+}
+interface PasswordLengthMeta extends ParamMeta {
+  min_length: number;
+  max_length: number;
+}
+interface PasswordRejectionMeta extends ParamMeta {
+  /** Which check refused it: `common`, `context`, or one of the guessability checks. */
+  reason: string;
+}
+interface StatusMeta {
+  status: string;
+}
 
 export const ERROR_CATALOG = {
   clerk_key_invalid: {
@@ -65,76 +82,74 @@ export const ERROR_CATALOG = {
   form_param_missing: {
     status: 422,
     message: 'is missing',
-    longMessage: (m) => `${param(m)} must be included.`,
+    longMessage: (m: ParamMeta) => `${m.param_name} must be included.`,
   },
   form_param_nil: {
     status: 422,
     message: 'is empty',
-    longMessage: (m) => `${param(m)} must not be empty.`,
+    longMessage: (m: ParamMeta) => `${m.param_name} must not be empty.`,
   },
   form_param_format_invalid: {
     status: 422,
     message: 'is invalid',
-    longMessage: (m) => `${param(m)} is invalid.`,
+    longMessage: (m: ParamMeta) => `${m.param_name} is invalid.`,
   },
   form_param_value_invalid: {
     status: 422,
     message: 'is invalid',
-    longMessage: (m) => `${param(m)} has an invalid value.`,
+    longMessage: (m: ParamMeta) => `${m.param_name} has an invalid value.`,
   },
   form_param_exceeds_allowed_size: {
     status: 422,
     message: 'is too large',
-    longMessage: (m) => `${param(m)} exceeds the maximum allowed size.`,
+    longMessage: (m: ParamMeta) => `${m.param_name} exceeds the maximum allowed size.`,
   },
   form_identifier_exists: {
     status: 422,
     message: 'That identifier is taken. Please try another.',
-    longMessage: (m) => `That ${param(m).replace(/_/g, ' ')} is taken. Please try another.`,
+    longMessage: (m: ParamMeta) => `That ${m.param_name.replace(/_/g, ' ')} is taken. Please try another.`,
   },
   form_username_invalid_length: {
     status: 422,
     message: 'Username length is invalid',
-    longMessage: () => 'Username must be between 4 and 64 characters long.',
+    longMessage: (_: ParamMeta) => 'Username must be between 4 and 64 characters long.',
   },
   form_username_invalid_character: {
     status: 422,
     message: 'Username contains invalid characters',
-    longMessage: () => 'Username can only contain letters, numbers, and the characters _ - .',
+    longMessage: (_: ParamMeta) => 'Username can only contain letters, numbers, and the characters _ - .',
   },
   form_password_length_too_short: {
     status: 422,
     message: 'Password is too short',
-    longMessage: (m) =>
-      `Passwords must be ${typeof m['min_length'] === 'number' ? m['min_length'] : 8} characters or more.`,
+    longMessage: (m: PasswordLengthMeta) => `Passwords must be ${m.min_length} characters or more.`,
   },
   form_password_length_too_long: {
     status: 422,
     message: 'Password is too long',
-    longMessage: (m) =>
-      `Passwords must be ${typeof m['max_length'] === 'number' ? m['max_length'] : 256} characters or fewer.`,
+    longMessage: (m: PasswordLengthMeta) => `Passwords must be ${m.max_length} characters or fewer.`,
   },
   form_password_pwned: {
     status: 422,
     message: 'Password has been found in an online data breach.',
-    longMessage: () =>
+    longMessage: (_: PasswordRejectionMeta) =>
       'Password has been found in an online data breach. For account safety, please use a different password.',
   },
   form_password_not_strong_enough: {
     status: 422,
     message: 'Password is not strong enough.',
-    longMessage: () =>
+    longMessage: (_: PasswordRejectionMeta) =>
       'Given password is not strong enough: it contains your name, email address, username or the application name.',
   },
   form_password_digest_invalid: {
     status: 422,
     message: 'is invalid',
-    longMessage: () => 'The password digest is not valid for the given password_hasher.',
+    longMessage: (_: ParamMeta) => 'The password digest is not valid for the given password_hasher.',
   },
   form_password_incorrect: {
     status: 422,
     message: 'Password is incorrect',
-    longMessage: () => 'Password is incorrect. Try again, or use another method.',
+    longMessage: (_: ParamMeta) => 'Password is incorrect. Try again, or use another method.',
   },
   password_not_set: {
     status: 400,
@@ -144,8 +159,8 @@ export const ERROR_CATALOG = {
   organization_membership_quota_exceeded: {
     status: 403,
     message: 'Membership quota exceeded',
-    longMessage: (m) =>
-      `This organization has reached its limit of ${typeof m['max_allowed_memberships'] === 'number' ? m['max_allowed_memberships'] : 'allowed'} memberships; pending invitations count toward it.`,
+    longMessage: (m: { max_allowed_memberships: number }) =>
+      `This organization has reached its limit of ${m.max_allowed_memberships} memberships; pending invitations count toward it.`,
   },
   organization_minimum_permissions_needed: {
     status: 403,
@@ -156,12 +171,12 @@ export const ERROR_CATALOG = {
   already_a_member_in_organization: {
     status: 400,
     message: 'Already a member',
-    longMessage: () => 'This user is already a member of the organization.',
+    longMessage: (_: ParamMeta) => 'This user is already a member of the organization.',
   },
   duplicate_record: {
     status: 422,
     message: 'Duplicate record',
-    longMessage: () => 'A record with the same identifying values already exists.',
+    longMessage: (_?: ParamMeta) => 'A record with the same identifying values already exists.',
   },
   organization_role_in_use: {
     status: 422,
@@ -171,12 +186,12 @@ export const ERROR_CATALOG = {
   system_resource_not_modifiable: {
     status: 422,
     message: 'Not modifiable',
-    longMessage: () => 'System roles and permissions cannot be deleted, and their keys cannot change.',
+    longMessage: (_?: ParamMeta) => 'System roles and permissions cannot be deleted, and their keys cannot change.',
   },
   invitation_not_pending: {
     status: 400,
     message: 'Invitation is not pending',
-    longMessage: (m) => `Only a pending invitation can be revoked; this one is ${typeof m['status'] === 'string' ? m['status'] : 'no longer pending'}.`,
+    longMessage: (m: StatusMeta) => `Only a pending invitation can be revoked; this one is ${m.status}.`,
   },
   user_banned: {
     status: 403,
@@ -186,12 +201,12 @@ export const ERROR_CATALOG = {
   user_locked: {
     status: 403,
     message: 'User is locked',
-    longMessage: () => 'This user is locked and cannot have new sessions until the lock expires.',
+    longMessage: (_?: { lockout_expires_in_seconds: number }) => 'This user is locked and cannot have new sessions until the lock expires.',
   },
   session_not_active: {
     status: 422,
     message: 'Session is not active',
-    longMessage: (m) => `Tokens are only issued for active sessions; this one is ${typeof m['status'] === 'string' ? m['status'] : 'not active'}.`,
+    longMessage: (m: StatusMeta) => `Tokens are only issued for active sessions; this one is ${m.status}.`,
   },
   internal_clerk_error: {
     status: 500,
@@ -207,20 +222,31 @@ export const ERROR_CATALOG = {
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
 
-export class GatehouseError extends Error {
-  readonly status: number;
-  readonly code: ErrorCode;
-  readonly longMessage: string;
-  readonly meta: Record<string, unknown> | undefined;
+/** The `meta` a code carries: `undefined` for codes that carry none. */
+export type ErrorMeta<C extends ErrorCode> = Parameters<(typeof ERROR_CATALOG)[C]['longMessage']>[0];
 
-  constructor(code: ErrorCode, options: { meta?: Record<string, unknown>; longMessage?: string } = {}) {
-    const entry: CatalogEntry = ERROR_CATALOG[code];
+/** What `new GatehouseError(code, …)` takes after the code: `meta` is required exactly when the code's meta is. */
+export type ErrorOptions<C extends ErrorCode> = C extends ErrorCode
+  ? undefined extends ErrorMeta<C>
+    ? [options?: { meta?: ErrorMeta<C>; longMessage?: string }]
+    : [options: { meta: ErrorMeta<C>; longMessage?: string }]
+  : never;
+
+export class GatehouseError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly status: number;
+  readonly code: C;
+  readonly longMessage: string;
+  readonly meta: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: C, ...[options]: ErrorOptions<C>) {
+    const entry = ERROR_CATALOG[code];
     super(entry.message);
     this.name = 'GatehouseError';
     this.status = entry.status;
     this.code = code;
-    this.meta = options.meta;
-    this.longMessage = options.longMessage ?? entry.longMessage(options.meta ?? {});
+    const meta: object | undefined = options?.meta;
+    this.meta = meta as Readonly<Record<string, unknown>> | undefined;
+    this.longMessage = options?.longMessage ?? (entry.longMessage as (meta: unknown) => string)(meta);
   }
 
   toJSON(): ClerkErrorJSON {

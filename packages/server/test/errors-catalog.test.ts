@@ -5,8 +5,55 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CATALOG, GatehouseError, type ErrorCode } from '../src/errors.js';
+import { ERROR_CATALOG, GatehouseError, type ErrorCode, type ErrorMeta, type ErrorOptions } from '../src/errors.js';
 import { PACKAGE_ROOT } from './support/cli.js';
+
+const param = { param_name: 'email_address' };
+const passwordLength = { param_name: 'password', min_length: 8, max_length: 256 };
+
+/** A `meta` each code may carry, typed by the catalog: a new code must say what its meta is. */
+const SAMPLE_META: { [C in ErrorCode]: ErrorMeta<C> } = {
+  clerk_key_invalid: undefined,
+  resource_not_found: undefined,
+  request_body_invalid: undefined,
+  request_body_too_large: undefined,
+  request_invalid: undefined,
+  request_timeout: undefined,
+  request_header_too_large: undefined,
+  unsupported_content_type: undefined,
+  form_param_missing: param,
+  form_param_nil: param,
+  form_param_format_invalid: param,
+  form_param_value_invalid: param,
+  form_param_exceeds_allowed_size: param,
+  form_identifier_exists: param,
+  form_username_invalid_length: { param_name: 'username' },
+  form_username_invalid_character: { param_name: 'username' },
+  form_password_length_too_short: passwordLength,
+  form_password_length_too_long: passwordLength,
+  form_password_pwned: { param_name: 'password', reason: 'common' },
+  form_password_not_strong_enough: { param_name: 'password', reason: 'context' },
+  form_password_digest_invalid: { param_name: 'password_digest' },
+  form_password_incorrect: { param_name: 'password' },
+  password_not_set: undefined,
+  organization_membership_quota_exceeded: { max_allowed_memberships: 5 },
+  organization_minimum_permissions_needed: undefined,
+  already_a_member_in_organization: { param_name: 'user_id' },
+  duplicate_record: param,
+  organization_role_in_use: undefined,
+  system_resource_not_modifiable: { param_name: 'key' },
+  invitation_not_pending: { status: 'accepted' },
+  user_banned: undefined,
+  user_locked: { lockout_expires_in_seconds: 60 },
+  session_not_active: { status: 'revoked' },
+  internal_clerk_error: undefined,
+  service_unavailable: undefined,
+};
+
+function sample<C extends ErrorCode>(code: C): GatehouseError<C> {
+  const options = { meta: SAMPLE_META[code] } as ErrorOptions<C>[0];
+  return new GatehouseError(code, ...([options] as ErrorOptions<C>));
+}
 
 /** Codes kept in the catalog although nothing throws them yet, and why. */
 const RESERVED: Partial<Record<ErrorCode, string>> = {};
@@ -32,14 +79,14 @@ describe('the error catalog', () => {
     if (RESERVED[code] !== undefined) expect(used, `${code} is sent, so it is no longer reserved`).toBe(false);
   });
 
-  it.each(Object.keys(ERROR_CATALOG) as ErrorCode[])('gives %s an error status and a message in both lengths', (code) => {
-    const error = new GatehouseError(code, { meta: { param_name: 'email_address' } });
+  it.each(Object.keys(ERROR_CATALOG) as ErrorCode[])('gives %s an error status and a message in both lengths, and its meta as given', (code) => {
+    const error = sample(code);
     expect(error.status).toBeGreaterThanOrEqual(400);
     expect(error.status).toBeLessThan(600);
     const json = error.toJSON();
     expect(json.code).toBe(code);
     expect(json.message.length).toBeGreaterThan(0);
     expect(json.long_message.length).toBeGreaterThan(0);
-    expect(json.meta).toEqual({ param_name: 'email_address' });
+    expect(json.meta).toEqual(SAMPLE_META[code] ?? {});
   });
 });

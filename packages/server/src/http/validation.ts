@@ -15,7 +15,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
     return result.data;
   }
   const issue = result.error.issues[0];
-  if (!issue) throw new GatehouseError('form_param_format_invalid');
+  if (!issue) throw paramError('form_param_format_invalid', 'body');
   const name = issue.path.length > 0 ? String(issue.path[0]) : 'body';
   const missing = issue.code === 'invalid_type' && issue.input === undefined;
   if (missing) return fail(paramError('form_param_missing', name));

@@ -116,7 +116,7 @@ describe('verifyUnderLockout', () => {
       await new Promise((resolve) => setImmediate(resolve));
       return false;
     };
-    const outcomes = await Promise.allSettled(Array.from({ length: 50 }, () => verifyUnderLockout(ctx, userId, wrongAnswer, () => new GatehouseError('form_password_incorrect'))));
+    const outcomes = await Promise.allSettled(Array.from({ length: 50 }, () => verifyUnderLockout(ctx, userId, wrongAnswer, () => new GatehouseError('form_password_incorrect', { meta: { param_name: 'password' } }))));
     expect(evaluated).toBe(MAX_ATTEMPTS);
     expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
   });
@@ -125,7 +125,7 @@ describe('verifyUnderLockout', () => {
     const userId = await newUser();
     let clock = Date.now();
     const ctx = domainContextFor(t.config, t.server.store, { now: () => clock });
-    const wrong = () => new GatehouseError('form_password_incorrect');
+    const wrong = () => new GatehouseError('form_password_incorrect', { meta: { param_name: 'password' } });
     for (let i = 0; i < MAX_ATTEMPTS; i++) await verifyUnderLockout(ctx, userId, async () => false, wrong).catch(() => undefined);
     await expect(verifyUnderLockout(ctx, userId, async () => true, wrong)).rejects.toMatchObject({ code: 'user_locked' });
     clock += 601_000;
@@ -138,7 +138,7 @@ describe('verifyUnderLockout', () => {
   it('keeps a lock another attempt set when a concurrent one succeeds', async () => {
     const userId = await newUser();
     const ctx = domainContextFor(t.config, t.server.store);
-    const wrong = () => new GatehouseError('form_password_incorrect');
+    const wrong = () => new GatehouseError('form_password_incorrect', { meta: { param_name: 'password' } });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     // The first attempt is admitted, then waits while the others use up every attempt left.
