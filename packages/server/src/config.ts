@@ -18,6 +18,8 @@ export interface Config {
   publicUrl: URL;
   /** False when the public URL was derived from HOST and PORT rather than set. */
   publicUrlExplicit: boolean;
+  /** Origins besides the public URL's that browsers may call the Frontend API from and be redirected to. */
+  allowedOrigins: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   applicationName: string;
   passwordMinLength: number;
@@ -56,6 +58,16 @@ const integer = (min: number, max: number) =>
 
 const flag = (fallback: '0' | '1') => z.enum(['0', '1'], 'must be 0 or 1').default(fallback).transform((v) => v === '1');
 
+/** `https://app.example.com` or `http://127.0.0.1:3000`: a scheme, a host and maybe a port, nothing else. */
+function isExactOrigin(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === value.replace(/\/$/, '') && !u.username && !u.password;
+  } catch {
+    return false;
+  }
+}
+
 const SECRET_KEY_PATTERN = /^sk_(test|live)_[A-Za-z0-9]{24,}$/;
 
 const settings = {
@@ -81,6 +93,12 @@ const settings = {
       }
     }, 'must be an http(s) origin such as https://auth.example.com')
     .optional(),
+  GATEHOUSE_ALLOWED_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.every(isExactOrigin), 'must be a comma-separated list of http(s) origins such as https://app.example.com')
+    .transform((list) => list.map((o) => new URL(o).origin))
+    .default([]),
   GATEHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GATEHOUSE_APPLICATION_NAME: z.string().min(1).max(100).default('Gatehouse'),
   GATEHOUSE_PASSWORD_MIN_LENGTH: integer(8, 256).default(8),
@@ -133,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     extraSecretKey: read(env, 'GATEHOUSE_SECRET_KEY'),
     publicUrl,
     publicUrlExplicit: publicUrlRaw !== undefined,
+    allowedOrigins: read(env, 'GATEHOUSE_ALLOWED_ORIGINS'),
     logLevel: read(env, 'GATEHOUSE_LOG_LEVEL'),
     applicationName: read(env, 'GATEHOUSE_APPLICATION_NAME'),
     passwordMinLength: read(env, 'GATEHOUSE_PASSWORD_MIN_LENGTH'),

@@ -44,6 +44,8 @@ export interface ContextOptions {
 
 export function domainContextFor(config: Config, store: Store, options: ContextOptions = {}): DomainContext {
   const now = options.now ?? Date.now;
+  // Mutable: with PORT=0 the port is known only once the server listens.
+  const publicUrl = new URL(config.publicUrl.href);
   const encryptionKey = loadEncryptionKey(config.encryptionKey, config.dataDir).key;
   return {
     store,
@@ -51,7 +53,8 @@ export function domainContextFor(config: Config, store: Store, options: ContextO
     signingKeys: options.signingKeys ?? new SigningKeys(store, encryptionKey, now),
     webhooks: { encryptionKey, allowPrivate: config.webhooksAllowPrivate },
     logger: options.logger ?? pino({ level: 'silent' }),
-    publicUrl: new URL(config.publicUrl.href),
+    publicUrl,
+    allowedOrigins: () => [publicUrl.origin, ...config.allowedOrigins.filter((o) => o !== publicUrl.origin)],
     policy: {
       applicationName: config.applicationName,
       passwordMinLength: config.passwordMinLength,

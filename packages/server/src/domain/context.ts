@@ -9,6 +9,8 @@ export interface DomainContext {
   now(): number;
   /** The origin browsers use; absolute URLs handed out (images, invitation links) start with it. */
   publicUrl: URL;
+  /** Exact origins browsers may call the Frontend API from and be sent back to: the public URL's and `GATEHOUSE_ALLOWED_ORIGINS`. */
+  allowedOrigins(): readonly string[];
   signingKeys: SigningKeys;
   webhooks: WebhookSettings;
   /** Operational events only: never a secret, a token or a password. */
