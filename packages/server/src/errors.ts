@@ -208,6 +208,61 @@ export const ERROR_CATALOG = {
     message: 'Session is not active',
     longMessage: (m: StatusMeta) => `Tokens are only issued for active sessions; this one is ${m.status}.`,
   },
+  form_identifier_not_found: {
+    status: 422,
+    message: "Couldn't find your account.",
+    longMessage: (_: ParamMeta) => "Couldn't find your account.",
+  },
+  form_code_incorrect: {
+    status: 422,
+    message: 'Incorrect code',
+    longMessage: (_: ParamMeta) => 'The code is incorrect. Try again, or ask for a new one.',
+  },
+  verification_expired: {
+    status: 422,
+    message: 'Verification expired',
+    longMessage: (_?: ParamMeta) => 'This verification has expired. Ask for a new code or link.',
+  },
+  verification_failed: {
+    status: 422,
+    message: 'Too many failed attempts',
+    longMessage: (_?: ParamMeta) => 'Too many failed attempts: this verification has failed. Ask for a new code.',
+  },
+  verification_already_verified: {
+    status: 400,
+    message: 'Already verified',
+    longMessage: (_?: ParamMeta) => 'This verification has already been completed.',
+  },
+  verification_link_invalid: {
+    status: 400,
+    message: 'Invalid link',
+    longMessage: () => 'This link is invalid or has already been used. Ask for a new one.',
+  },
+  verification_link_other_client: {
+    status: 403,
+    message: 'Link opened in another browser',
+    longMessage: () => 'Open this link in the browser where you asked for it.',
+  },
+  strategy_for_user_invalid: {
+    status: 422,
+    message: 'Invalid verification strategy',
+    longMessage: (_: ParamMeta) => 'This verification strategy is not valid for this account.',
+  },
+  sign_in_step_invalid: {
+    status: 400,
+    message: 'This step is not available now',
+    longMessage: (m: StatusMeta) => `This sign-in is ${m.status.replace(/_/g, ' ')}; that step is not available now.`,
+  },
+  session_exists: {
+    status: 400,
+    message: "You're already signed in",
+    longMessage: () => "You're already signed in.",
+  },
+  origin_invalid: {
+    status: 403,
+    message: 'Origin not allowed',
+    longMessage: (m: { origin: string }) => `Requests from ${m.origin} are not allowed: add the origin to GATEHOUSE_ALLOWED_ORIGINS.`,
+  },
   internal_clerk_error: {
     status: 500,
     message: 'Oops, an unexpected error occurred',

@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import type { DomainContext } from './domain/context.js';
@@ -52,6 +53,7 @@ export function domainContextFor(config: Config, store: Store, options: ContextO
     now,
     signingKeys: options.signingKeys ?? new SigningKeys(store, encryptionKey, now),
     webhooks: { encryptionKey, allowPrivate: config.webhooksAllowPrivate },
+    verificationKey: new Uint8Array(hkdfSync('sha256', encryptionKey, new Uint8Array(0), 'gatehouse verification codes', 32)),
     logger: options.logger ?? pino({ level: 'silent' }),
     publicUrl,
     allowedOrigins: () => [publicUrl.origin, ...config.allowedOrigins.filter((o) => o !== publicUrl.origin)],

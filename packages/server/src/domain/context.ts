@@ -13,6 +13,8 @@ export interface DomainContext {
   allowedOrigins(): readonly string[];
   signingKeys: SigningKeys;
   webhooks: WebhookSettings;
+  /** Keys the hashes of short one-time codes, so a copy of the store cannot be searched for them. */
+  verificationKey: Uint8Array;
   /** Operational events only: never a secret, a token or a password. */
   logger: Logger;
   policy: {

@@ -22,6 +22,7 @@ import { registerOperationRoutes } from './operations.js';
 import { recordMcpToolCalls } from './plugins/mcp-tool-audit.js';
 import { requireSecretKey } from './plugins/secret-key-auth.js';
 import { registerMcpEndpoint } from './mcp-endpoint.js';
+import { registerFrontendApi } from './fapi/frontend-api.js';
 import type { McpServerOptions } from '../mcp/mcp-server.js';
 
 export interface AppOptions {
@@ -101,6 +102,7 @@ export function buildApp(options: AppOptions): App {
     },
     { prefix: '/v1' },
   );
+  void fastify.register(async (fapi) => registerFrontendApi(fapi, options.ctx), { prefix: '/fapi/v1' });
   if (options.mcp) {
     registerMcpEndpoint(fastify, { ctx: options.ctx, configuredKey: options.configuredSecretKey, options: options.mcp });
   }

@@ -22,6 +22,10 @@ export interface Database {
   signing_keys: SigningKeyTable;
   clients: ClientTable;
   sessions: SessionTable;
+  instance_settings: InstanceSettingsTable;
+  verifications: VerificationTable;
+  sign_ins: SignInTable;
+  sign_ups: SignUpTable;
   jwt_templates: JwtTemplateTable;
   events: EventTable;
   webhook_endpoints: WebhookEndpointTable;
@@ -217,6 +221,66 @@ export interface ClientTable {
   id: string;
   rotating_token_hash: string | null;
   last_active_session_id: string | null;
+  /** The sign-in and sign-up in progress on this client, if any. */
+  sign_in_id: string | null;
+  sign_up_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface InstanceSettingsTable {
+  singleton: 1;
+  /** JSON: the settings that differ from the defaults (domain/settings/instance-settings.ts). */
+  settings: string;
+  updated_at: number;
+}
+
+/** `expired` is also derived at read time from `expire_at`. */
+export type AttemptVerificationStatus = 'unverified' | 'verified' | 'failed' | 'expired';
+
+export interface VerificationTable {
+  id: string;
+  client_id: string;
+  strategy: string;
+  status: AttemptVerificationStatus;
+  attempts: number;
+  /** SHA-256 of the code or link token; null for strategies with no secret of their own (password). */
+  secret_hash: string | null;
+  email_address_id: string | null;
+  expire_at: number | null;
+  verified_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SignInTable {
+  id: string;
+  client_id: string;
+  user_id: string | null;
+  identifier: string | null;
+  email_address_id: string | null;
+  first_factor_verification_id: string | null;
+  created_session_id: string | null;
+  abandon_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SignUpTable {
+  id: string;
+  client_id: string;
+  email_address: string | null;
+  username: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  password_digest: string | null;
+  password_hasher: string | null;
+  unsafe_metadata: string;
+  legal_accepted_at: number | null;
+  email_verification_id: string | null;
+  created_user_id: string | null;
+  created_session_id: string | null;
+  abandon_at: number;
   created_at: number;
   updated_at: number;
 }

@@ -13,8 +13,6 @@ import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { clerkOpenApiPath, type ClerkOpenApiFile } from './clerk-openapi-files.js';
 
-const SPEC_FILE: ClerkOpenApiFile = 'bapi-2026-05-12.yml';
-const DOC_ID = 'bapi';
 const CLERK_ERRORS_POINTER = '/components/schemas/ClerkErrors';
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 /** Keys that only annotate a schema; a schema made of nothing else accepts any value. */
@@ -140,174 +138,194 @@ function normalizeDocument(doc: Json, formats: Set<string>): Json {
 // Spec loading and lookup
 // ---------------------------------------------------------------------------
 
-interface Spec {
-  doc: Json;
-  ajv: Ajv;
+export interface SpecValidator {
+  hasOperation(method: string, pathTemplate: string): boolean;
+  validateReply(method: string, pathTemplate: string, status: number, body: unknown): { valid: true } | { valid: false; errors: string };
+  expectReplyMatchesSpec(method: string, pathTemplate: string, status: number, body: unknown): void;
+  listResponses(): { method: string; pathTemplate: string; status: string }[];
 }
 
-let spec: Spec | undefined;
-
-function loadSpec(): Spec {
-  if (spec) return spec;
-  const file = clerkOpenApiPath(SPEC_FILE);
-  const raw: unknown = parseYaml(fs.readFileSync(file, 'utf8'));
-  if (!isRecord(raw)) throw new Error(`Clerk BAPI spec at ${file} is not a YAML mapping`);
-
-  const formats = new Set<string>();
-  const doc = normalizeDocument(raw, formats);
-
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats(ajv); // int32/int64/float/double/date-time/email/...
-  // Any format ajv-formats does not know is treated as documentation rather than
-  // failing (or warning) at compile time.
-  for (const format of formats) if (!ajv.formats[format]) ajv.addFormat(format, true);
-  ajv.addSchema(doc, DOC_ID);
-
-  spec = { doc, ajv };
-  return spec;
-}
-
-function normalizePath(pathTemplate: string): string {
-  return pathTemplate.replace(/^\/v1(?=\/|$)/, '') || '/';
-}
-
-function findOperation(doc: Json, method: string, pathTemplate: string): Json | undefined {
-  const item = isRecord(doc.paths) ? doc.paths[normalizePath(pathTemplate)] : undefined;
-  const m = method.toLowerCase();
-  if (!isRecord(item) || !HTTP_METHODS.has(m)) return undefined;
-  const op = item[m];
-  return isRecord(op) ? op : undefined;
-}
-
-function escapePointerToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-function valueAt(doc: Json, pointer: string): unknown {
-  let node: unknown = doc;
-  for (const raw of pointer.split('/').slice(1)) {
-    const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    node = isRecord(node) ? node[token] : undefined;
-  }
-  return node;
-}
-
-/** JSON pointer of the JSON schema a reply must match, `null` if anything goes, or an error string. */
-function resolveResponseSchema(doc: Json, method: string, pathTemplate: string, status: number): string | null | { error: string } {
-  const op = findOperation(doc, method, pathTemplate);
-  if (!op) throw new Error(`Clerk BAPI spec has no operation ${method.toUpperCase()} ${pathTemplate}`);
-  const responses = isRecord(op.responses) ? op.responses : {};
-
-  let key = String(status);
-  if (!(key in responses)) {
-    if ('default' in responses) key = 'default';
-    else if (status >= 400) return CLERK_ERRORS_POINTER;
-    else return { error: `status ${status} is not declared (declared: ${Object.keys(responses).join(', ')})` };
+/** A validator for one of Clerk's specs; `label` names it in failures (BAPI, FAPI). */
+function createSpecValidator(SPEC_FILE: ClerkOpenApiFile, DOC_ID: string, label: string): SpecValidator {
+  interface Spec {
+    doc: Json;
+    ajv: Ajv;
   }
 
-  let pointer = `/paths/${escapePointerToken(normalizePath(pathTemplate))}/${method.toLowerCase()}/responses/${key}`;
-  let response = valueAt(doc, pointer);
-  // Follow `$ref`s to components/responses (bounded, in case of a cycle).
-  for (let hops = 0; isRecord(response) && typeof response.$ref === 'string' && hops < 10; hops++) {
-    pointer = response.$ref.replace(/^#/, '');
-    response = valueAt(doc, pointer);
+  let spec: Spec | undefined;
+
+  function loadSpec(): Spec {
+    if (spec) return spec;
+    const file = clerkOpenApiPath(SPEC_FILE);
+    const raw: unknown = parseYaml(fs.readFileSync(file, 'utf8'));
+    if (!isRecord(raw)) throw new Error(`Clerk ${label} spec at ${file} is not a YAML mapping`);
+
+    const formats = new Set<string>();
+    const doc = normalizeDocument(raw, formats);
+
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(ajv); // int32/int64/float/double/date-time/email/...
+    // Any format ajv-formats does not know is treated as documentation rather than
+    // failing (or warning) at compile time.
+    for (const format of formats) if (!ajv.formats[format]) ajv.addFormat(format, true);
+    ajv.addSchema(doc, DOC_ID);
+
+    spec = { doc, ajv };
+    return spec;
   }
-  if (!isRecord(response)) throw new Error(`Clerk BAPI spec: cannot resolve response at #${pointer}`);
 
-  const content = isRecord(response.content) ? response.content : {};
-  const media = content['application/json'];
-  if (isRecord(media) && media.schema !== undefined) return `${pointer}/content/application~1json/schema`;
-  // Some error responses are described in prose only (e.g. POST /users/{user_id}/verify_password 422);
-  // Clerk still sends its standard error envelope for them.
-  return status >= 400 ? CLERK_ERRORS_POINTER : null;
-}
-
-const byPointer = new Map<string, Validator>();
-const byOperation = new Map<string, Validator>();
-
-function compile(ajv: Ajv, pointer: string): Validator {
-  let validator = byPointer.get(pointer);
-  if (!validator) {
-    // `bapi#/paths/~1users~1{user_id}/...`: the pointer must be URI-encoded inside the fragment.
-    const fragment = pointer.split('/').map(encodeURIComponent).join('/');
-    const fn: ValidateFunction = ajv.compile({ $ref: `${DOC_ID}#${fragment}` });
-    validator = (body) => (fn(body) ? true : (fn.errors ?? []));
-    byPointer.set(pointer, validator);
+  /** The spec's key for a path: the BAPI spec writes paths without `/v1`, the FAPI spec with it. */
+  function normalizePath(pathTemplate: string): string {
+    const paths = isRecord(loadSpec().doc.paths) ? loadSpec().doc.paths : {};
+    if (isRecord(paths) && pathTemplate in paths) return pathTemplate;
+    const bare = pathTemplate.replace(/^\/v1(?=\/|$)/, '') || '/';
+    return isRecord(paths) && !(bare in paths) && `/v1${bare}` in paths ? `/v1${bare}` : bare;
   }
-  return validator;
-}
 
-function validatorFor(method: string, pathTemplate: string, status: number): Validator {
-  const cacheKey = `${method.toUpperCase()} ${normalizePath(pathTemplate)} ${status}`;
-  let validator = byOperation.get(cacheKey);
-  if (!validator) {
-    const { doc, ajv } = loadSpec();
-    const target = resolveResponseSchema(doc, method, pathTemplate, status);
-    if (target === null) validator = () => true;
-    else if (typeof target === 'string') validator = compile(ajv, target);
-    else {
-      const { error } = target;
-      validator = () => [{ instancePath: '', schemaPath: '#/responses', keyword: 'status', params: { status }, message: error }];
+  function findOperation(doc: Json, method: string, pathTemplate: string): Json | undefined {
+    const item = isRecord(doc.paths) ? doc.paths[normalizePath(pathTemplate)] : undefined;
+    const m = method.toLowerCase();
+    if (!isRecord(item) || !HTTP_METHODS.has(m)) return undefined;
+    const op = item[m];
+    return isRecord(op) ? op : undefined;
+  }
+
+  function escapePointerToken(token: string): string {
+    return token.replace(/~/g, '~0').replace(/\//g, '~1');
+  }
+
+  function valueAt(doc: Json, pointer: string): unknown {
+    let node: unknown = doc;
+    for (const raw of pointer.split('/').slice(1)) {
+      const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+      node = isRecord(node) ? node[token] : undefined;
     }
-    byOperation.set(cacheKey, validator);
+    return node;
   }
-  return validator;
-}
 
-function formatErrors(errors: ErrorObject[]): string {
-  const lines = errors.slice(0, MAX_ERRORS_SHOWN).map((e) => {
-    const params = Object.keys(e.params).length > 0 ? ` ${JSON.stringify(e.params)}` : '';
-    return `  - body${e.instancePath} ${e.message ?? e.keyword}${params}  [${e.schemaPath}]`;
-  });
-  if (errors.length > MAX_ERRORS_SHOWN) lines.push(`  ... and ${errors.length - MAX_ERRORS_SHOWN} more`);
-  return lines.join('\n');
-}
+  /** JSON pointer of the JSON schema a reply must match, `null` if anything goes, or an error string. */
+  function resolveResponseSchema(doc: Json, method: string, pathTemplate: string, status: number): string | null | { error: string } {
+    const op = findOperation(doc, method, pathTemplate);
+    if (!op) throw new Error(`Clerk ${label} spec has no operation ${method.toUpperCase()} ${pathTemplate}`);
+    const responses = isRecord(op.responses) ? op.responses : {};
 
-// ---------------------------------------------------------------------------
-// Public API
-// ---------------------------------------------------------------------------
-
-/** True when the spec documents `method pathTemplate` (path with or without the `/v1` prefix). */
-export function hasOperation(method: string, pathTemplate: string): boolean {
-  return findOperation(loadSpec().doc, method, pathTemplate) !== undefined;
-}
-
-/**
- * Checks `body` against the response schema for `status`: the exact status, else
- * `default`, else `ClerkErrors` for 4xx/5xx. Throws if the operation is not in the spec.
- */
-export function validateReply(
-  method: string,
-  pathTemplate: string,
-  status: number,
-  body: unknown,
-): { valid: true } | { valid: false; errors: string } {
-  const result = validatorFor(method, pathTemplate, status)(body);
-  return result === true ? { valid: true } : { valid: false, errors: formatErrors(result) };
-}
-
-/** Like `validateReply`, but throws a readable Error when the reply does not match. */
-export function expectReplyMatchesSpec(method: string, pathTemplate: string, status: number, body: unknown): void {
-  const result = validateReply(method, pathTemplate, status, body);
-  if (result.valid) return;
-  let json = JSON.stringify(body, null, 2) ?? String(body);
-  if (json.length > MAX_BODY_CHARS) json = `${json.slice(0, MAX_BODY_CHARS)}\n... (${json.length - MAX_BODY_CHARS} more chars)`;
-  throw new Error(
-    `${method.toUpperCase()} /v1${normalizePath(pathTemplate)} -> ${status}: reply does not match Clerk's BAPI spec\n` +
-      `${result.errors}\nbody:\n${json}`,
-  );
-}
-
-/** Every documented (method, path, status) triple; lets tests sweep the whole spec. */
-export function listResponses(): { method: string; pathTemplate: string; status: string }[] {
-  const { doc } = loadSpec();
-  const out: { method: string; pathTemplate: string; status: string }[] = [];
-  for (const [pathTemplate, item] of Object.entries(isRecord(doc.paths) ? doc.paths : {})) {
-    if (!isRecord(item)) continue;
-    for (const [method, op] of Object.entries(item)) {
-      if (!HTTP_METHODS.has(method) || !isRecord(op) || !isRecord(op.responses)) continue;
-      for (const status of Object.keys(op.responses)) out.push({ method, pathTemplate, status });
+    let key = String(status);
+    if (!(key in responses)) {
+      if ('default' in responses) key = 'default';
+      else if (status >= 400) return CLERK_ERRORS_POINTER;
+      else return { error: `status ${status} is not declared (declared: ${Object.keys(responses).join(', ')})` };
     }
+
+    let pointer = `/paths/${escapePointerToken(normalizePath(pathTemplate))}/${method.toLowerCase()}/responses/${key}`;
+    let response = valueAt(doc, pointer);
+    // Follow `$ref`s to components/responses (bounded, in case of a cycle).
+    for (let hops = 0; isRecord(response) && typeof response.$ref === 'string' && hops < 10; hops++) {
+      pointer = response.$ref.replace(/^#/, '');
+      response = valueAt(doc, pointer);
+    }
+    if (!isRecord(response)) throw new Error(`Clerk ${label} spec: cannot resolve response at #${pointer}`);
+
+    const content = isRecord(response.content) ? response.content : {};
+    const media = content['application/json'];
+    if (isRecord(media) && media.schema !== undefined) return `${pointer}/content/application~1json/schema`;
+    // Some error responses are described in prose only (e.g. POST /users/{user_id}/verify_password 422);
+    // Clerk still sends its standard error envelope for them.
+    return status >= 400 ? CLERK_ERRORS_POINTER : null;
   }
-  return out;
+
+  const byPointer = new Map<string, Validator>();
+  const byOperation = new Map<string, Validator>();
+
+  function compile(ajv: Ajv, pointer: string): Validator {
+    let validator = byPointer.get(pointer);
+    if (!validator) {
+      // `bapi#/paths/~1users~1{user_id}/...`: the pointer must be URI-encoded inside the fragment.
+      const fragment = pointer.split('/').map(encodeURIComponent).join('/');
+      const fn: ValidateFunction = ajv.compile({ $ref: `${DOC_ID}#${fragment}` });
+      validator = (body) => (fn(body) ? true : (fn.errors ?? []));
+      byPointer.set(pointer, validator);
+    }
+    return validator;
+  }
+
+  function validatorFor(method: string, pathTemplate: string, status: number): Validator {
+    const cacheKey = `${method.toUpperCase()} ${normalizePath(pathTemplate)} ${status}`;
+    let validator = byOperation.get(cacheKey);
+    if (!validator) {
+      const { doc, ajv } = loadSpec();
+      const target = resolveResponseSchema(doc, method, pathTemplate, status);
+      if (target === null) validator = () => true;
+      else if (typeof target === 'string') validator = compile(ajv, target);
+      else {
+        const { error } = target;
+        validator = () => [{ instancePath: '', schemaPath: '#/responses', keyword: 'status', params: { status }, message: error }];
+      }
+      byOperation.set(cacheKey, validator);
+    }
+    return validator;
+  }
+
+  function formatErrors(errors: ErrorObject[]): string {
+    const lines = errors.slice(0, MAX_ERRORS_SHOWN).map((e) => {
+      const params = Object.keys(e.params).length > 0 ? ` ${JSON.stringify(e.params)}` : '';
+      return `  - body${e.instancePath} ${e.message ?? e.keyword}${params}  [${e.schemaPath}]`;
+    });
+    if (errors.length > MAX_ERRORS_SHOWN) lines.push(`  ... and ${errors.length - MAX_ERRORS_SHOWN} more`);
+    return lines.join('\n');
+  }
+
+
+  /** True when the spec documents `method pathTemplate` (path with or without the `/v1` prefix). */
+  function hasOperation(method: string, pathTemplate: string): boolean {
+    return findOperation(loadSpec().doc, method, pathTemplate) !== undefined;
+  }
+
+  /**
+   * Checks `body` against the response schema for `status`: the exact status, else
+   * `default`, else `ClerkErrors` for 4xx/5xx. Throws if the operation is not in the spec.
+   */
+  function validateReply(
+    method: string,
+    pathTemplate: string,
+    status: number,
+    body: unknown,
+  ): { valid: true } | { valid: false; errors: string } {
+    const result = validatorFor(method, pathTemplate, status)(body);
+    return result === true ? { valid: true } : { valid: false, errors: formatErrors(result) };
+  }
+
+  /** Like `validateReply`, but throws a readable Error when the reply does not match. */
+  function expectReplyMatchesSpec(method: string, pathTemplate: string, status: number, body: unknown): void {
+    const result = validateReply(method, pathTemplate, status, body);
+    if (result.valid) return;
+    let json = JSON.stringify(body, null, 2) ?? String(body);
+    if (json.length > MAX_BODY_CHARS) json = `${json.slice(0, MAX_BODY_CHARS)}\n... (${json.length - MAX_BODY_CHARS} more chars)`;
+    throw new Error(
+      `${method.toUpperCase()} ${normalizePath(pathTemplate)} -> ${status}: reply does not match Clerk's ${label} spec\n` +
+        `${result.errors}\nbody:\n${json}`,
+    );
+  }
+
+  /** Every documented (method, path, status) triple; lets tests sweep the whole spec. */
+  function listResponses(): { method: string; pathTemplate: string; status: string }[] {
+    const { doc } = loadSpec();
+    const out: { method: string; pathTemplate: string; status: string }[] = [];
+    for (const [pathTemplate, item] of Object.entries(isRecord(doc.paths) ? doc.paths : {})) {
+      if (!isRecord(item)) continue;
+      for (const [method, op] of Object.entries(item)) {
+        if (!HTTP_METHODS.has(method) || !isRecord(op) || !isRecord(op.responses)) continue;
+        for (const status of Object.keys(op.responses)) out.push({ method, pathTemplate, status });
+      }
+    }
+    return out;
+  }
+
+  return { hasOperation, validateReply, expectReplyMatchesSpec, listResponses };
 }
+
+const bapi = createSpecValidator('bapi-2026-05-12.yml', 'bapi', 'BAPI');
+
+/** The Frontend API spec: replies under `/fapi/v1` validate against it. */
+export const fapiSpec = createSpecValidator('fapi-2026-05-12.yml', 'fapi', 'FAPI');
+
+export const { hasOperation, validateReply, expectReplyMatchesSpec, listResponses } = bapi;

@@ -59,21 +59,37 @@ export async function issueClientToken(ctx: DomainContext, clientId: string): Pr
   return jwt;
 }
 
-export async function verifyClientToken(ctx: DomainContext, token: string): Promise<Client> {
-  const invalid = () => paramError('form_param_format_invalid', 'token', 'token is not a valid client token.');
+type TokenCheck = { clientId: string } | { refused: 'invalid' | 'unknown' | 'rotated' };
+
+/** Reads a client token: the client it names, or why it is refused. Never throws for a bad token. */
+async function checkClientToken(ctx: DomainContext, token: string): Promise<TokenCheck> {
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, createLocalJWKSet(await ctx.signingKeys.jwks()), { algorithms: ['RS256'] }));
   } catch {
-    throw invalid();
+    return { refused: 'invalid' };
   }
   const clientId = payload['id'];
   const rotating = payload['rotating_token'];
-  if (typeof clientId !== 'string' || typeof rotating !== 'string') throw invalid();
+  if (typeof clientId !== 'string' || typeof rotating !== 'string') return { refused: 'invalid' };
   const row = await readClientRotatingTokenHash(ctx.store.db, clientId);
-  if (!row) throw notFound();
-  if (!row.rotating_token_hash || !constantTimeEqual(row.rotating_token_hash, hashSecret(rotating))) {
+  if (!row) return { refused: 'unknown' };
+  if (!row.rotating_token_hash || !constantTimeEqual(row.rotating_token_hash, hashSecret(rotating))) return { refused: 'rotated' };
+  return { clientId };
+}
+
+/** The client a browser's `__client` token names, when the token is valid and current. */
+export async function clientIdFromToken(ctx: DomainContext, token: string): Promise<string | undefined> {
+  const check = await checkClientToken(ctx, token);
+  return 'clientId' in check ? check.clientId : undefined;
+}
+
+export async function verifyClientToken(ctx: DomainContext, token: string): Promise<Client> {
+  const check = await checkClientToken(ctx, token);
+  if ('clientId' in check) return getClient(ctx, check.clientId);
+  if (check.refused === 'unknown') throw notFound();
+  if (check.refused === 'rotated') {
     throw new GatehouseError('form_param_format_invalid', { meta: { param_name: 'token' }, longMessage: 'This client token has been rotated out.' });
   }
-  return getClient(ctx, clientId);
+  throw paramError('form_param_format_invalid', 'token', 'token is not a valid client token.');
 }

@@ -5,7 +5,8 @@ import { findMembershipRow } from '../../store/repositories/membership-repositor
 import {
   endActiveSessionRow,
   findSessionRowById,
-  insertClientWithSession,
+  insertSession,
+  listClientSessionRows,
   listActiveSessionRowsOfUser,
   listSessionRows,
   type SessionRow,
@@ -15,6 +16,7 @@ import type { DomainContext } from '../context.js';
 import { appendEvent } from '../events/append-event.js';
 import { eventData, type EventSubject } from '../events/catalog.js';
 import { loadUserRecord, readUserRestrictions } from '../../store/repositories/user-repository.js';
+import { insertClient, updateClientRow } from '../../store/repositories/attempt-repository.js';
 import { toUser } from '../users/to-user.js';
 import type { Page } from '../page.js';
 
@@ -100,38 +102,53 @@ export async function createSession(
   input: { userId: string; activeOrganizationId?: string | null },
 ): Promise<Session> {
   const now = ctx.now();
-  const sessionId = newId('sess', now);
-  await ctx.store.transaction(async (trx) => {
+  const sessionId = await ctx.store.transaction(async (trx) => {
     const user = await readUserRestrictions(trx, input.userId);
     if (!user) throw paramError('form_param_value_invalid', 'user_id', 'user_id must be the id of an existing user.');
-    if (user.banned === 1) throw new GatehouseError('user_banned');
-    if (user.locked_until !== null && user.locked_until > now) throw new GatehouseError('user_locked');
-    if (input.activeOrganizationId) await assertMember(trx, input.userId, input.activeOrganizationId, 'active_organization_id');
     const clientId = newId('client', now);
-    const expireAt = now + ctx.policy.sessions.lifetimeSeconds * 1000;
-    await insertClientWithSession(
-      trx,
-      { id: clientId, rotating_token_hash: null, last_active_session_id: sessionId, created_at: now, updated_at: now },
-      {
-        id: sessionId,
-        client_id: clientId,
-        user_id: input.userId,
-        status: 'active',
-        last_active_organization_id: input.activeOrganizationId ?? null,
-        actor: null,
-        first_factor_verified_at: now,
-        second_factor_verified_at: null,
-        last_active_at: now,
-        expire_at: expireAt,
-        abandon_at: abandonAtFor(ctx, now, expireAt),
-        created_at: now,
-        updated_at: now,
-      },
-    );
-    const row = await findSessionRow(trx, sessionId);
-    await appendEvent(trx, { type: 'session.created', data: eventData('session.created', await sessionSubject(ctx, trx, toSession(row, now))), subjectUserId: input.userId }, now);
+    await insertClient(trx, { id: clientId, rotating_token_hash: null, last_active_session_id: null, sign_in_id: null, sign_up_id: null, created_at: now, updated_at: now });
+    return startClientSession(ctx, trx, { clientId, userId: input.userId, activeOrganizationId: input.activeOrganizationId ?? null }, now);
   });
   return getSession(ctx, sessionId);
+}
+
+/**
+ * A new active session for a user on an existing client, as a completed sign-in or sign-up or a
+ * server-side session leaves it, in the caller's transaction; the client's active session becomes
+ * it. Refused for banned or locked users.
+ */
+export async function startClientSession(
+  ctx: DomainContext,
+  trx: Executor,
+  input: { clientId: string; userId: string; activeOrganizationId?: string | null },
+  now: number,
+): Promise<string> {
+  const user = await readUserRestrictions(trx, input.userId);
+  if (!user) throw notFound();
+  if (user.banned === 1) throw new GatehouseError('user_banned');
+  if (user.locked_until !== null && user.locked_until > now) throw new GatehouseError('user_locked');
+  if (input.activeOrganizationId) await assertMember(trx, input.userId, input.activeOrganizationId, 'active_organization_id');
+  const sessionId = newId('sess', now);
+  const expireAt = now + ctx.policy.sessions.lifetimeSeconds * 1000;
+  await insertSession(trx, {
+    id: sessionId,
+    client_id: input.clientId,
+    user_id: input.userId,
+    status: 'active',
+    last_active_organization_id: input.activeOrganizationId ?? null,
+    actor: null,
+    first_factor_verified_at: now,
+    second_factor_verified_at: null,
+    last_active_at: now,
+    expire_at: expireAt,
+    abandon_at: abandonAtFor(ctx, now, expireAt),
+    created_at: now,
+    updated_at: now,
+  });
+  await updateClientRow(trx, input.clientId, { last_active_session_id: sessionId, updated_at: now });
+  const row = await findSessionRow(trx, sessionId);
+  await appendEvent(trx, { type: 'session.created', data: eventData('session.created', await sessionSubject(ctx, trx, toSession(row, now))), subjectUserId: input.userId }, now);
+  return sessionId;
 }
 
 const END_EVENT = {
@@ -147,6 +164,14 @@ export async function revokeSession(ctx: DomainContext, sessionId: string): Prom
     await endSessions(ctx, trx, [row], 'revoked');
   });
   return getSession(ctx, sessionId);
+}
+
+/** Ends the sessions a client holds (sign-out from a browser); returns how many it ended. */
+export async function endClientSessions(ctx: DomainContext, clientId: string, status: 'ended' | 'removed', sessionIds?: readonly string[]): Promise<number> {
+  return ctx.store.transaction(async (trx) => {
+    const rows = (await listClientSessionRows(trx, clientId)).filter((r) => !sessionIds || sessionIds.includes(r.id));
+    return endSessions(ctx, trx, rows, status);
+  });
 }
 
 /**

@@ -10,9 +10,7 @@ export async function findSessionRowById(db: Executor, id: string): Promise<Sess
   return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** A new client with its first session, in the caller's transaction. */
-export async function insertClientWithSession(db: Executor, client: ClientRow, session: SessionRow): Promise<void> {
-  await db.insertInto('clients').values(client).execute();
+export async function insertSession(db: Executor, session: SessionRow): Promise<void> {
   await db.insertInto('sessions').values(session).execute();
 }
 
@@ -82,4 +80,29 @@ export async function readClientRotatingTokenHash(db: Executor, id: string): Pro
 /** Forgets a session's active organization (its user is no longer a member). */
 export async function clearActiveOrganization(db: Executor, id: string, now: number): Promise<void> {
   await db.updateTable('sessions').set({ last_active_organization_id: null, updated_at: now }).where('id', '=', id).execute();
+}
+
+/** Every session a client holds, oldest first. */
+export async function listClientSessionRows(db: Executor, clientId: string): Promise<SessionRow[]> {
+  return db.selectFrom('sessions').selectAll().where('client_id', '=', clientId).orderBy('created_at').orderBy('id').execute();
+}
+
+/** Marks a session used now (and, when given, its active organization); false when it is not active. */
+export async function touchSessionRow(
+  db: Executor,
+  id: string,
+  patch: { lastActiveAt: number; abandonAt: number; activeOrganizationId?: string | null },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('sessions')
+    .set({
+      last_active_at: patch.lastActiveAt,
+      abandon_at: patch.abandonAt,
+      updated_at: patch.lastActiveAt,
+      ...(patch.activeOrganizationId !== undefined ? { last_active_organization_id: patch.activeOrganizationId } : {}),
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }

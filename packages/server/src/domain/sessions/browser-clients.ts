@@ -1,0 +1,95 @@
+import { newId } from '../../crypto/ids.js';
+import { notFound } from '../../errors.js';
+import { findClientRow, insertClient } from '../../store/repositories/attempt-repository.js';
+import { findSessionRowById, listClientSessionRows, type SessionRow } from '../../store/repositories/session-repository.js';
+import type { DomainContext } from '../context.js';
+import type { SignIn } from '../sign-ins/sign-in.js';
+import { getSignIn } from '../sign-ins/sign-in-flow.js';
+import { getUser, getUsers } from '../users/get-user.js';
+import type { User } from '../users/user.js';
+import { issueClientToken } from './clients.js';
+import { mintSessionToken, type MintedToken } from './session-token.js';
+import { effectiveStatus, toSession, type Session } from './sessions.js';
+import { MAX_TOKEN_LIFETIME_SECONDS } from './signing-keys.js';
+
+/**
+ * The client as a browser sees it (Clerk's FAPI `client`): its signed-in sessions, each with its
+ * user and a fresh session token, and the sign-in in progress.
+ */
+export interface BrowserSession {
+  session: Session;
+  user: User;
+  /** A fresh session token while the session is active. */
+  token: MintedToken | null;
+  /** Minutes since the first and the second factor were verified (-1: never), as the `fva` claim. */
+  factorVerificationAge: [number, number];
+}
+
+export interface BrowserClient {
+  id: string;
+  sessions: BrowserSession[];
+  signIn: SignIn | null;
+  lastActiveSessionId: string | null;
+  /** When the `__client` token the browser holds stops working (its JWT's `exp`). */
+  cookieExpiresAt: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A new, empty client for a browser, with the token its `__client` cookie will hold. */
+export async function createBrowserClient(ctx: DomainContext): Promise<{ clientId: string; token: string }> {
+  const now = ctx.now();
+  const clientId = newId('client', now);
+  await insertClient(ctx.store.db, { id: clientId, rotating_token_hash: null, last_active_session_id: null, sign_in_id: null, sign_up_id: null, created_at: now, updated_at: now });
+  return { clientId, token: await issueClientToken(ctx, clientId) };
+}
+
+/** A fresh token for the client, which voids the one the browser held (after every sign-in and sign-out). */
+export function rotateBrowserClientToken(ctx: DomainContext, clientId: string): Promise<string> {
+  return issueClientToken(ctx, clientId);
+}
+
+async function toBrowserSession(ctx: DomainContext, row: SessionRow, user: User, now: number): Promise<BrowserSession> {
+  const age = (at: number | null) => (at === null ? -1 : Math.max(0, Math.floor((now - at) / 60_000)));
+  const session = toSession(row, now);
+  return {
+    session,
+    user,
+    token: session.status === 'active' && !user.banned ? await mintSessionToken(ctx, row.id) : null,
+    factorVerificationAge: [age(row.first_factor_verified_at), age(row.second_factor_verified_at)],
+  };
+}
+
+/** One of the client's sessions, as the browser sees it (ended ones too, without a token). */
+export async function loadBrowserSession(ctx: DomainContext, clientId: string, sessionId: string): Promise<BrowserSession> {
+  const row = await findSessionRowById(ctx.store.db, sessionId);
+  if (!row || row.client_id !== clientId) throw notFound();
+  return toBrowserSession(ctx, row, await getUser(ctx, row.user_id), ctx.now());
+}
+
+/** Lifetime of a `__client` token, and so of its cookie. */
+export const CLIENT_TOKEN_LIFETIME_MS = MAX_TOKEN_LIFETIME_SECONDS * 1000;
+
+export async function loadBrowserClient(ctx: DomainContext, clientId: string): Promise<BrowserClient> {
+  const row = await findClientRow(ctx.store.db, clientId);
+  if (!row) throw notFound();
+  const now = ctx.now();
+  const active = (await listClientSessionRows(ctx.store.db, clientId)).filter((s) => effectiveStatus(s, now) === 'active');
+  const users = new Map((await getUsers(ctx, [...new Set(active.map((s) => s.user_id))])).map((u) => [u.id, u]));
+  const sessions: BrowserSession[] = [];
+  for (const s of active) {
+    const user = users.get(s.user_id);
+    if (!user || user.banned) continue;
+    sessions.push(await toBrowserSession(ctx, s, user, now));
+  }
+  const signIn = row.sign_in_id ? await getSignIn(ctx, clientId, row.sign_in_id).catch(() => null) : null;
+  return {
+    id: row.id,
+    sessions,
+    signIn: signIn && signIn.status !== 'abandoned' ? signIn : null,
+    lastActiveSessionId: sessions.some((s) => s.session.id === row.last_active_session_id) ? row.last_active_session_id : (sessions.at(-1)?.session.id ?? null),
+    cookieExpiresAt: row.updated_at + CLIENT_TOKEN_LIFETIME_MS,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

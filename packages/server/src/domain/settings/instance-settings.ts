@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { readInstanceSettingsRow, writeInstanceSettingsRow } from '../../store/repositories/instance-settings-repository.js';
+import type { DomainContext } from '../context.js';
+
+/**
+ * What the instance lets people do from the browser: which identifiers a user has, how they sign
+ * in and up, and what must be verified. Stored in the store (so every server process reads the
+ * same), changed at run time through the Backend API; what is not stored takes the default.
+ * Names are Clerk's (`user_settings.attributes`, `sign_up.mode`), snake_case as on the wire.
+ */
+const attribute = z.object({
+  enabled: z.boolean(),
+  required: z.boolean(),
+});
+
+export const EMAIL_FIRST_FACTORS = ['email_code', 'email_link'] as const;
+export const EMAIL_VERIFICATIONS = ['email_code', 'email_link'] as const;
+
+export const INSTANCE_SETTINGS_SCHEMA = z
+  .object({
+    sign_up: z
+      .object({
+        /** `restricted`: only invitations sign up; `waitlist`: nobody. */
+        mode: z.enum(['public', 'restricted', 'waitlist']).default('public'),
+        legal_consent_enabled: z.boolean().default(false),
+      })
+      .strict()
+      .default({ mode: 'public', legal_consent_enabled: false }),
+    email_address: attribute
+      .extend({
+        used_for_first_factor: z.boolean(),
+        first_factors: z.array(z.enum(EMAIL_FIRST_FACTORS)).max(2),
+        verifications: z.array(z.enum(EMAIL_VERIFICATIONS)).min(1).max(2),
+        verify_at_sign_up: z.boolean(),
+      })
+      .strict()
+      .default({ enabled: true, required: true, used_for_first_factor: true, first_factors: ['email_code'], verifications: ['email_code'], verify_at_sign_up: true }),
+    username: attribute.extend({ used_for_first_factor: z.boolean() }).strict().default({ enabled: false, required: false, used_for_first_factor: false }),
+    first_name: attribute.strict().default({ enabled: false, required: false }),
+    last_name: attribute.strict().default({ enabled: false, required: false }),
+    password: attribute.strict().default({ enabled: true, required: true }),
+    /** One signed-in account per browser, as Clerk's default. */
+    single_session_mode: z.boolean().default(true),
+    organizations_enabled: z.boolean().default(true),
+  })
+  .strict();
+
+export type InstanceSettings = z.output<typeof INSTANCE_SETTINGS_SCHEMA>;
+export type InstanceSettingsPatch = z.input<typeof INSTANCE_SETTINGS_SCHEMA>;
+
+export const DEFAULT_INSTANCE_SETTINGS: InstanceSettings = INSTANCE_SETTINGS_SCHEMA.parse({});
+
+export async function readInstanceSettings(ctx: DomainContext): Promise<InstanceSettings> {
+  const row = await readInstanceSettingsRow(ctx.store.db);
+  if (!row) return DEFAULT_INSTANCE_SETTINGS;
+  // Stored settings were validated when written; a row written by a newer version with fields
+  // this one does not know keeps the defaults for what it cannot read.
+  const parsed = INSTANCE_SETTINGS_SCHEMA.safeParse(JSON.parse(row.settings));
+  return parsed.success ? parsed.data : DEFAULT_INSTANCE_SETTINGS;
+}
+
+/** Replaces the sections given (each whole), keeps the others; validated before it is stored. */
+export async function updateInstanceSettings(ctx: DomainContext, patch: InstanceSettingsPatch): Promise<InstanceSettings> {
+  return ctx.store.transaction(async (trx) => {
+    const current = await readInstanceSettingsRow(trx);
+    const stored = current ? (JSON.parse(current.settings) as Record<string, unknown>) : {};
+    const next = INSTANCE_SETTINGS_SCHEMA.parse({ ...stored, ...patch });
+    await writeInstanceSettingsRow(trx, JSON.stringify(next), ctx.now());
+    return next;
+  });
+}

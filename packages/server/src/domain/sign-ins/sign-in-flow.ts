@@ -1,0 +1,185 @@
+import { newId } from '../../crypto/ids.js';
+import { GatehouseError, notFound, paramError } from '../../errors.js';
+import type { Executor } from '../../store/db.js';
+import {
+  completeSignInRow,
+  findClientRow,
+  findSignInRow,
+  findUserIdByUsername,
+  findVerificationRows,
+  findVerifiedEmailOwner,
+  insertSignIn,
+  updateClientRow,
+  updateSignInRow,
+  type SignInRow,
+} from '../../store/repositories/attempt-repository.js';
+import { listClientSessionRows } from '../../store/repositories/session-repository.js';
+import { loadUserRecord, updateUserRow, type UserRecord } from '../../store/repositories/user-repository.js';
+import type { DomainContext } from '../context.js';
+import { effectiveStatus, startClientSession } from '../sessions/sessions.js';
+import { readInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
+import { normalizeEmail, normalizeUsername } from '../users/identifiers.js';
+import { assertMayVerify } from '../users/lockout.js';
+import { toVerification } from '../verifications/verifications.js';
+import { assertSignInStep, signInStatus, type SignIn, type SignInStep } from './sign-in.js';
+import { FIRST_FACTOR_STRATEGIES, isFirstFactorStrategy, supportedFirstFactors, type FirstFactorInput, type SignInSubject } from './strategies/index.js';
+
+/** How long a sign-in attempt stays open. */
+const SIGN_IN_LIFETIME_MS = 60 * 60 * 1000;
+
+async function findSignInUser(db: Executor, identifier: string, settings: InstanceSettings): Promise<{ userId: string; emailAddressId: string | null } | undefined> {
+  if (identifier.includes('@')) {
+    if (!settings.email_address.enabled || !settings.email_address.used_for_first_factor) return undefined;
+    const owner = await findVerifiedEmailOwner(db, normalizeEmail(identifier));
+    return owner ? { userId: owner.userId, emailAddressId: owner.emailAddressId } : undefined;
+  }
+  if (!settings.username.enabled || !settings.username.used_for_first_factor) return undefined;
+  const userId = await findUserIdByUsername(db, normalizeUsername(identifier));
+  return userId ? { userId, emailAddressId: null } : undefined;
+}
+
+/** In single-session mode a client that already holds an active session cannot start another. */
+async function assertMaySignIn(ctx: DomainContext, clientId: string, settings: InstanceSettings): Promise<void> {
+  if (!settings.single_session_mode) return;
+  const now = ctx.now();
+  const sessions = await listClientSessionRows(ctx.store.db, clientId);
+  if (sessions.some((s) => effectiveStatus(s, now) === 'active')) throw new GatehouseError('session_exists');
+}
+
+function toSignIn(row: SignInRow, user: UserRecord | undefined, settings: InstanceSettings, firstFactor: SignIn['firstFactorVerification'], now: number): SignIn {
+  const subject = user ? { signIn: row, user, settings } : undefined;
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    status: signInStatus(row, firstFactor, now),
+    identifier: row.identifier,
+    userId: row.user_id,
+    userData: user ? { firstName: user.row.first_name, lastName: user.row.last_name, imageUrl: '', hasImage: false } : null,
+    supportedFirstFactors: subject ? supportedFirstFactors(subject).map((f) => (f.strategy === 'password' || !row.identifier ? f : { ...f, safeIdentifier: row.identifier })) : [],
+    firstFactorVerification: firstFactor,
+    createdSessionId: row.created_session_id,
+    abandonAt: row.abandon_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+interface LoadedSignIn {
+  row: SignInRow;
+  signIn: SignIn;
+  subject: SignInSubject | undefined;
+}
+
+async function loadSignIn(ctx: DomainContext, clientId: string, signInId: string, settings?: InstanceSettings): Promise<LoadedSignIn> {
+  const row = await findSignInRow(ctx.store.db, signInId);
+  // Another client's attempt is as good as absent: its id alone must not let anyone act on it.
+  if (!row || row.client_id !== clientId) throw notFound();
+  const now = ctx.now();
+  const [instance, user, verifications] = await Promise.all([
+    settings ?? readInstanceSettings(ctx),
+    row.user_id ? loadUserRecord(ctx.store.db, row.user_id) : undefined,
+    findVerificationRows(ctx.store.db, row.first_factor_verification_id ? [row.first_factor_verification_id] : []),
+  ]);
+  const firstFactor = verifications[0] ? toVerification(verifications[0], now) : null;
+  return { row, signIn: toSignIn(row, user, instance, firstFactor, now), subject: user ? { signIn: row, user, settings: instance } : undefined };
+}
+
+export async function getSignIn(ctx: DomainContext, clientId: string, signInId: string): Promise<SignIn> {
+  return (await loadSignIn(ctx, clientId, signInId)).signIn;
+}
+
+async function loadForStep(ctx: DomainContext, clientId: string, signInId: string, step: SignInStep): Promise<LoadedSignIn & { subject: SignInSubject }> {
+  const loaded = await loadSignIn(ctx, clientId, signInId);
+  assertSignInStep(loaded.signIn, step);
+  if (!loaded.subject) throw notFound();
+  return { ...loaded, subject: loaded.subject };
+}
+
+export interface CreateSignInInput {
+  identifier?: string | undefined;
+  strategy?: string | undefined;
+  password?: string | undefined;
+}
+
+/**
+ * Starts a sign-in on the client: with an identifier it finds the account (or says it found none),
+ * and with a password as well it attempts it at once, as Clerk's sign-in form sends both together.
+ */
+export async function createSignIn(ctx: DomainContext, clientId: string, input: CreateSignInInput): Promise<SignIn> {
+  const settings = await readInstanceSettings(ctx);
+  await assertMaySignIn(ctx, clientId, settings);
+  if (input.strategy !== undefined && input.strategy !== 'password') {
+    throw paramError('form_param_value_invalid', 'strategy', `strategy ${input.strategy} cannot start a sign-in here.`);
+  }
+  const identifier = input.identifier?.trim() || undefined;
+  const found = identifier ? await findSignInUser(ctx.store.db, identifier, settings) : undefined;
+  if (identifier && !found) throw new GatehouseError('form_identifier_not_found', { meta: { param_name: 'identifier' } });
+  const now = ctx.now();
+  const id = newId('sia', now);
+  await ctx.store.transaction(async (trx) => {
+    await insertSignIn(trx, {
+      id,
+      client_id: clientId,
+      user_id: found?.userId ?? null,
+      identifier: identifier ?? null,
+      email_address_id: found?.emailAddressId ?? null,
+      first_factor_verification_id: null,
+      created_session_id: null,
+      abandon_at: now + SIGN_IN_LIFETIME_MS,
+      created_at: now,
+      updated_at: now,
+    });
+    await updateClientRow(trx, clientId, { sign_in_id: id, updated_at: now });
+  });
+  if (input.password !== undefined || input.strategy === 'password') {
+    return attemptFirstFactor(ctx, clientId, id, { strategy: 'password', password: input.password });
+  }
+  return getSignIn(ctx, clientId, id);
+}
+
+function assertOffered(signIn: SignIn, strategy: string): asserts strategy is FirstFactorInput['strategy'] {
+  if (!isFirstFactorStrategy(strategy) || !signIn.supportedFirstFactors.some((f) => f.strategy === strategy)) {
+    throw new GatehouseError('strategy_for_user_invalid', { meta: { param_name: 'strategy' } });
+  }
+}
+
+export async function prepareFirstFactor(ctx: DomainContext, clientId: string, signInId: string, input: { strategy: string; emailAddressId?: string | undefined }): Promise<SignIn> {
+  const { signIn, subject } = await loadForStep(ctx, clientId, signInId, 'prepare_first_factor');
+  assertOffered(signIn, input.strategy);
+  const strategy = FIRST_FACTOR_STRATEGIES[input.strategy];
+  if (strategy.prepare) {
+    const verificationId = await strategy.prepare(ctx, subject, { ...input, strategy: input.strategy });
+    await updateSignInRow(ctx.store.db, signInId, { first_factor_verification_id: verificationId, updated_at: ctx.now() });
+  }
+  return getSignIn(ctx, clientId, signInId);
+}
+
+/** One attempt at a first factor; when it verifies and nothing else is needed, the sign-in completes into a session. */
+export async function attemptFirstFactor(ctx: DomainContext, clientId: string, signInId: string, input: { strategy: string; password?: string | undefined; code?: string | undefined }): Promise<SignIn> {
+  const { signIn, subject } = await loadForStep(ctx, clientId, signInId, 'attempt_first_factor');
+  assertOffered(signIn, input.strategy);
+  assertMayVerify(subject.user.row, ctx.now());
+  const verificationId = await FIRST_FACTOR_STRATEGIES[input.strategy].attempt(ctx, subject, { ...input, strategy: input.strategy });
+  await updateSignInRow(ctx.store.db, signInId, { first_factor_verification_id: verificationId, updated_at: ctx.now() });
+  const after = await loadSignIn(ctx, clientId, signInId, subject.settings);
+  if (after.signIn.status === 'complete' && after.row.created_session_id === null) await completeSignIn(ctx, after.row);
+  return getSignIn(ctx, clientId, signInId);
+}
+
+/**
+ * Turns a verified sign-in into a session, exactly once: the session insert and the claim on the
+ * sign-in commit together, so of two racing completions one creates a session and the other
+ * rolls back.
+ */
+async function completeSignIn(ctx: DomainContext, row: SignInRow): Promise<void> {
+  if (!row.user_id) throw notFound();
+  const userId = row.user_id;
+  const now = ctx.now();
+  await ctx.store.transaction(async (trx) => {
+    const sessionId = await startClientSession(ctx, trx, { clientId: row.client_id, userId }, now);
+    if (!(await completeSignInRow(trx, row.id, sessionId, now))) throw new GatehouseError('sign_in_step_invalid', { meta: { status: 'complete' } });
+    await updateUserRow(trx, userId, { last_sign_in_at: now, last_active_at: now, updated_at: now });
+    const client = await findClientRow(trx, row.client_id);
+    if (client?.sign_in_id === row.id) await updateClientRow(trx, row.client_id, { sign_in_id: null, updated_at: now });
+  });
+}

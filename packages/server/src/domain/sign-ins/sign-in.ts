@@ -1,0 +1,69 @@
+import type { SignInRow } from '../../store/repositories/attempt-repository.js';
+import { GatehouseError } from '../../errors.js';
+import type { Verification } from '../verifications/verifications.js';
+
+/**
+ * A sign-in attempt (Clerk's `sign_in_attempt`). Its status is a function of what has been
+ * established — who is signing in, which factor was verified, whether a session came of it — so
+ * it cannot drift from the data; `SIGN_IN_STEPS` says which step each status allows.
+ */
+export type SignInStatus = 'needs_identifier' | 'needs_first_factor' | 'needs_second_factor' | 'needs_new_password' | 'complete' | 'abandoned';
+
+/** Clerk's strategy names for first factors; `strategies/index.ts` has one module per name. */
+export type FirstFactorStrategyName = 'password';
+
+export interface SupportedFirstFactor {
+  strategy: FirstFactorStrategyName;
+  safeIdentifier?: string;
+  emailAddressId?: string;
+  primary?: boolean;
+}
+
+export interface SignInUserData {
+  firstName: string | null;
+  lastName: string | null;
+  imageUrl: string;
+  hasImage: boolean;
+}
+
+export interface SignIn {
+  id: string;
+  clientId: string;
+  status: SignInStatus;
+  identifier: string | null;
+  userId: string | null;
+  userData: SignInUserData | null;
+  supportedFirstFactors: SupportedFirstFactor[];
+  firstFactorVerification: Verification | null;
+  createdSessionId: string | null;
+  abandonAt: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Strategies after whose verification a new password must be set before the sign-in completes. */
+const RESETS_PASSWORD: ReadonlySet<string> = new Set(['reset_password_email_code']);
+
+export function signInStatus(row: SignInRow, firstFactor: Verification | null, now: number): SignInStatus {
+  if (row.created_session_id !== null) return 'complete';
+  if (row.abandon_at <= now) return 'abandoned';
+  if (row.user_id === null) return 'needs_identifier';
+  if (firstFactor?.status === 'verified') return RESETS_PASSWORD.has(firstFactor.strategy) ? 'needs_new_password' : 'complete';
+  return 'needs_first_factor';
+}
+
+export type SignInStep = 'identify' | 'prepare_first_factor' | 'attempt_first_factor' | 'reset_password';
+
+/** The transition table: the statuses in which each step may be taken. */
+export const SIGN_IN_STEPS: Readonly<Record<SignInStep, readonly SignInStatus[]>> = {
+  identify: ['needs_identifier'],
+  prepare_first_factor: ['needs_first_factor'],
+  attempt_first_factor: ['needs_first_factor'],
+  reset_password: ['needs_new_password'],
+};
+
+export function assertSignInStep(signIn: Pick<SignIn, 'status'>, step: SignInStep): void {
+  if (SIGN_IN_STEPS[step].includes(signIn.status)) return;
+  if (signIn.status === 'abandoned') throw new GatehouseError('verification_expired');
+  throw new GatehouseError('sign_in_step_invalid', { meta: { status: signIn.status } });
+}

@@ -1,0 +1,36 @@
+import { GatehouseError } from '../../../errors.js';
+import { closeVerification } from '../../../store/repositories/attempt-repository.js';
+import { upgradePasswordDigest } from '../../../store/repositories/user-repository.js';
+import { verifyUnderLockout } from '../../users/lockout.js';
+import { checkPasswordInputSize } from '../../passwords/password-policy.js';
+import { checkStoredPassword } from '../../users/password-credential.js';
+import { startPlainVerification } from '../../verifications/verifications.js';
+import type { FirstFactorStrategy } from './index.js';
+
+/** The user's password, checked as one attempt under the lockout; a weaker stored hash is upgraded. */
+export const passwordStrategy: FirstFactorStrategy = {
+  offers({ user, settings }) {
+    return settings.password.enabled && user.row.password_digest !== null ? [{ strategy: 'password' }] : [];
+  },
+
+  async attempt(ctx, { signIn, user }, input) {
+    const { password_digest: digest, password_hasher: hasher } = user.row;
+    const password = input.password ?? '';
+    checkPasswordInputSize(password);
+    if (digest === null || hasher === null) throw new GatehouseError('strategy_for_user_invalid', { meta: { param_name: 'strategy' } });
+    const check = await verifyUnderLockout(
+      ctx,
+      user.row.id,
+      async () => {
+        const result = await checkStoredPassword({ digest, hasher }, password);
+        return result.matches ? result : false;
+      },
+      () => new GatehouseError('form_password_incorrect', { meta: { param_name: 'password' } }),
+    );
+    if (check.upgrade) await upgradePasswordDigest(ctx.store.db, user.row.id, digest, check.upgrade);
+    const now = ctx.now();
+    const id = await startPlainVerification(ctx.store.db, { clientId: signIn.client_id, strategy: 'password' }, now);
+    await closeVerification(ctx.store.db, id, 'verified', now);
+    return id;
+  },
+};

@@ -1,0 +1,83 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { DomainContext } from '../../domain/context.js';
+import { CLIENT_TOKEN_LIFETIME_MS, createBrowserClient, loadBrowserClient, rotateBrowserClientToken, type BrowserClient } from '../../domain/sessions/browser-clients.js';
+import { clientIdFromToken } from '../../domain/sessions/clients.js';
+import { serializeFapiClient } from '../../wire/fapi/client.js';
+import { cookiesSecure } from './transport.js';
+
+/**
+ * Which client a request speaks for. Browsers hold its token in the HttpOnly `__client` cookie;
+ * native apps send it in `Authorization` with `_is_native=1` and read a new one from the reply's
+ * `Authorization` header. `__client_uat` tells the app's server (through Clerk's middleware) when
+ * the client last changed: the second of the last sign-in, or 0 when signed out.
+ */
+const CLIENT_COOKIE = '__client';
+const CLIENT_UAT_COOKIE = '__client_uat';
+const UAT_MAX_AGE_SECONDS = 10 * 365 * 24 * 3600;
+
+function isNative(request: FastifyRequest): boolean {
+  const q = request.query as Record<string, unknown> | undefined;
+  return q?.['_is_native'] === '1' || q?.['_is_native'] === 'true';
+}
+
+function presentedToken(request: FastifyRequest): string | undefined {
+  if (isNative(request)) {
+    const header = request.headers.authorization;
+    return header ? header.replace(/^Bearer\s+/i, '').trim() || undefined : undefined;
+  }
+  return request.cookies[CLIENT_COOKIE] || undefined;
+}
+
+/** The client the request's token names, when it is valid and current. */
+export async function currentClientId(ctx: DomainContext, request: FastifyRequest): Promise<string | undefined> {
+  const token = presentedToken(request);
+  if (!token || token.length > 4096) return undefined;
+  return clientIdFromToken(ctx, token);
+}
+
+function handOver(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply, token: string): void {
+  if (isNative(request)) {
+    reply.header('authorization', token);
+    return;
+  }
+  reply.setCookie(CLIENT_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: cookiesSecure(ctx),
+    maxAge: Math.floor(CLIENT_TOKEN_LIFETIME_MS / 1000),
+  });
+}
+
+/** The request's client, created (and handed to the browser) when it has none. */
+export async function clientIdOrNew(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply): Promise<string> {
+  const existing = await currentClientId(ctx, request);
+  if (existing) return existing;
+  const { clientId, token } = await createBrowserClient(ctx);
+  handOver(ctx, request, reply, token);
+  return clientId;
+}
+
+/** After a sign-in or sign-out the client's token changes, so a token copied before it is worthless. */
+export async function rotateClientToken(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply, clientId: string): Promise<void> {
+  handOver(ctx, request, reply, await rotateBrowserClientToken(ctx, clientId));
+}
+
+function setClientUat(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply, client: BrowserClient | null): void {
+  if (isNative(request)) return;
+  const signedIn = client !== null && client.sessions.length > 0;
+  const value = signedIn ? String(Math.floor(client.updatedAt / 1000)) : '0';
+  if (request.cookies[CLIENT_UAT_COOKIE] === value) return;
+  reply.setCookie(CLIENT_UAT_COOKIE, value, { path: '/', sameSite: 'lax', secure: cookiesSecure(ctx), maxAge: UAT_MAX_AGE_SECONDS });
+}
+
+/** Clerk's `{response, client}` envelope; the client rides along on every reply that may change it. */
+export async function withClient(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply, clientId: string | undefined, response: unknown) {
+  const client = clientId ? await loadBrowserClient(ctx, clientId) : null;
+  setClientUat(ctx, request, reply, client);
+  const serialized = client ? serializeFapiClient(client) : null;
+  return { response: response === CLIENT ? serialized : response, client: serialized };
+}
+
+/** Pass as `response` to answer with the client itself. */
+export const CLIENT = Symbol('client');

@@ -1,0 +1,149 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
+import { z } from 'zod';
+import type { DomainContext } from '../../domain/context.js';
+import { endClientSession, mintClientSessionToken, signOutClient, touchSession } from '../../domain/sessions/client-sessions.js';
+import { loadBrowserSession } from '../../domain/sessions/browser-clients.js';
+import { readInstanceSettings } from '../../domain/settings/instance-settings.js';
+import { attemptFirstFactor, createSignIn, getSignIn, prepareFirstFactor } from '../../domain/sign-ins/sign-in-flow.js';
+import { notFound } from '../../errors.js';
+import { serializeFapiSession, serializeSignIn } from '../../wire/fapi/client.js';
+import { serializeEnvironment } from '../../wire/fapi/environment.js';
+import { registerNotFound } from '../errors.js';
+import { parseInput } from '../validation.js';
+import { CLIENT, clientIdOrNew, currentClientId, rotateClientToken, withClient } from './client-identity.js';
+import { FapiRouter, registerOriginPolicy } from './transport.js';
+
+const idParams = z.object({ id: z.string().min(1).max(128) });
+const sessionParams = z.object({ session_id: z.string().min(1).max(128) });
+const text = (max = 1024) => z.string().max(max);
+
+const createSignInBody = z.object({
+  identifier: text(320).optional(),
+  strategy: text(64).optional(),
+  password: text(4096).optional(),
+});
+const prepareFactorBody = z.object({ strategy: text(64), email_address_id: text(128).optional() });
+const attemptFactorBody = z.object({ strategy: text(64), password: text(4096).optional(), code: text(64).optional() });
+const touchBody = z.object({ active_organization_id: text(128).optional(), intent: text(32).optional() });
+const tokenParams = sessionParams.extend({ template: z.string().min(1).max(256).optional() });
+
+/** The Frontend API at `/fapi/v1`, as `@clerk/clerk-js` calls it (clerk-compat §3). */
+export async function registerFrontendApi(app: FastifyInstance, ctx: DomainContext): Promise<void> {
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  registerOriginPolicy(app, ctx);
+  registerNotFound(app);
+  app.options('*', async (_request, reply) => reply.code(204).send());
+  const r = new FapiRouter(app);
+
+  const environment = async () => {
+    const settings = await readInstanceSettings(ctx);
+    return serializeEnvironment({
+      settings,
+      applicationName: ctx.policy.applicationName,
+      origin: ctx.publicUrl.origin,
+      lockout: ctx.policy.lockout,
+      passwordMinLength: ctx.policy.passwordMinLength,
+    });
+  };
+  r.route('GET', '/environment', environment);
+  r.route('PATCH', '/environment', environment);
+
+  r.route('GET', '/client', async (request, reply) => {
+    const clientId = await currentClientId(ctx, request);
+    return withClient(ctx, request, reply, clientId, CLIENT);
+  });
+
+  // Signing out: the client's sessions end, and its token changes.
+  const signOut: RouteHandlerMethod = async (request, reply) => {
+    const clientId = await currentClientId(ctx, request);
+    if (clientId) {
+      await signOutClient(ctx, clientId);
+      await rotateClientToken(ctx, request, reply, clientId);
+    }
+    return withClient(ctx, request, reply, clientId, CLIENT);
+  };
+  r.route('DELETE', '/client', signOut);
+  r.route('DELETE', '/client/sessions', signOut);
+
+  r.route('POST', '/client/sign_ins', async (request, reply) => {
+    const body = parseInput(createSignInBody, request.body);
+    const clientId = await clientIdOrNew(ctx, request, reply);
+    const signIn = await createSignIn(ctx, clientId, body);
+    if (signIn.status === 'complete') await rotateClientToken(ctx, request, reply, clientId);
+    return withClient(ctx, request, reply, clientId, serializeSignIn(signIn));
+  });
+
+  r.route('GET', '/client/sign_ins/:id', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const clientId = await currentClientId(ctx, request);
+    if (!clientId) throw notFound();
+    return withClient(ctx, request, reply, clientId, serializeSignIn(await getSignIn(ctx, clientId, id)));
+  });
+
+  r.route('POST', '/client/sign_ins/:id/prepare_first_factor', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const body = parseInput(prepareFactorBody, request.body);
+    const clientId = await currentClientId(ctx, request);
+    if (!clientId) throw notFound();
+    const signIn = await prepareFirstFactor(ctx, clientId, id, { strategy: body.strategy, emailAddressId: body.email_address_id });
+    return withClient(ctx, request, reply, clientId, serializeSignIn(signIn));
+  });
+
+  r.route('POST', '/client/sign_ins/:id/attempt_first_factor', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const body = parseInput(attemptFactorBody, request.body);
+    const clientId = await currentClientId(ctx, request);
+    if (!clientId) throw notFound();
+    const signIn = await attemptFirstFactor(ctx, clientId, id, body);
+    if (signIn.status === 'complete') await rotateClientToken(ctx, request, reply, clientId);
+    return withClient(ctx, request, reply, clientId, serializeSignIn(signIn));
+  });
+
+  r.route('POST', '/client/sessions/:session_id/touch', async (request, reply) => {
+    const { session_id } = parseInput(sessionParams, request.params);
+    const body = parseInput(touchBody, request.body);
+    const clientId = await currentClientId(ctx, request);
+    if (!clientId) throw notFound();
+    await touchSession(ctx, clientId, session_id, { activeOrganizationId: body.active_organization_id });
+    return withClient(ctx, request, reply, clientId, serializeFapiSession(await loadBrowserSession(ctx, clientId, session_id)));
+  });
+
+  for (const path of ['/client/sessions/:session_id/tokens', '/client/sessions/:session_id/tokens/:template']) {
+    r.route('POST', path, async (request) => {
+      const params = parseInput(tokenParams, request.params);
+      const clientId = await currentClientId(ctx, request);
+      if (!clientId) throw notFound();
+      const origin = request.headers.origin;
+      const token = await mintClientSessionToken(ctx, clientId, params.session_id, {
+        ...(params.template ? { template: params.template } : {}),
+        ...(origin ? { origin } : {}),
+      });
+      return { object: 'token', jwt: token.jwt };
+    });
+  }
+
+  for (const [action, status] of [
+    ['end', 'ended'],
+    ['remove', 'removed'],
+  ] as const) {
+    r.route('POST', `/client/sessions/:session_id/${action}`, async (request, reply) => {
+      const { session_id } = parseInput(sessionParams, request.params);
+      const clientId = await currentClientId(ctx, request);
+      if (!clientId) throw notFound();
+      await endClientSession(ctx, clientId, session_id, status);
+      return withClient(ctx, request, reply, clientId, serializeFapiSession(await loadBrowserSession(ctx, clientId, session_id)));
+    });
+  }
+
+  r.route('GET', '/client/sessions/:session_id', async (request, reply) => {
+    const { session_id } = parseInput(sessionParams, request.params);
+    const clientId = await currentClientId(ctx, request);
+    if (!clientId) throw notFound();
+    return withClient(ctx, request, reply, clientId, serializeFapiSession(await loadBrowserSession(ctx, clientId, session_id)));
+  });
+
+  r.finish();
+}

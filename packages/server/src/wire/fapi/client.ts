@@ -1,0 +1,92 @@
+import type { BrowserClient, BrowserSession } from '../../domain/sessions/browser-clients.js';
+import type { SignIn } from '../../domain/sign-ins/sign-in.js';
+import type { User } from '../../domain/users/user.js';
+import type { Verification } from '../../domain/verifications/verifications.js';
+import { serializeUser } from '../user.js';
+
+/** Clerk's Frontend API shapes (`Client.*` in the FAPI spec): what clerk-js reads about a browser's client. */
+
+/** The user as the browser may see it: everything but private metadata. */
+export function serializeFapiUser(user: User) {
+  const { private_metadata: _private, locale: _locale, create_organizations_limit: limit, ...visible } = serializeUser(user);
+  // The FAPI spec types the limit as an integer: no limit is said by leaving it out.
+  return { ...visible, ...(limit !== null ? { create_organizations_limit: limit } : {}), organization_memberships: [] };
+}
+
+function publicUserData(user: User) {
+  const primary = user.emailAddresses.find((e) => e.id === user.primaryEmailAddressId);
+  return {
+    first_name: user.firstName,
+    last_name: user.lastName,
+    image_url: '',
+    has_image: false,
+    identifier: primary?.emailAddress ?? user.username ?? '',
+    user_id: user.id,
+  };
+}
+
+export function serializeFapiSession(s: BrowserSession) {
+  const { session, user } = s;
+  return {
+    object: 'session',
+    id: session.id,
+    status: session.status,
+    expire_at: session.expireAt,
+    abandon_at: session.abandonAt,
+    last_active_at: session.lastActiveAt,
+    last_active_token: s.token ? { object: 'token', jwt: s.token.jwt } : null,
+    last_active_organization_id: session.lastActiveOrganizationId,
+    actor: session.actor,
+    user: serializeFapiUser(user),
+    public_user_data: publicUserData(user),
+    factor_verification_age: s.factorVerificationAge,
+    created_at: session.createdAt,
+    updated_at: session.updatedAt,
+  };
+}
+
+function serializeVerification(v: Verification | null) {
+  if (!v) return null;
+  const object = v.strategy === 'password' ? 'verification_password' : 'verification_otp';
+  return { object, status: v.status, strategy: v.strategy, attempts: v.attempts, expire_at: v.expireAt };
+}
+
+export function serializeSignIn(signIn: SignIn) {
+  return {
+    object: 'sign_in_attempt',
+    id: signIn.id,
+    status: signIn.status,
+    supported_identifiers: ['email_address'],
+    supported_first_factors: signIn.supportedFirstFactors.map((f) => ({
+      strategy: f.strategy,
+      ...(f.safeIdentifier !== undefined ? { safe_identifier: f.safeIdentifier } : {}),
+      ...(f.emailAddressId !== undefined ? { email_address_id: f.emailAddressId } : {}),
+      ...(f.primary !== undefined ? { primary: f.primary } : {}),
+    })),
+    supported_second_factors: null,
+    first_factor_verification: serializeVerification(signIn.firstFactorVerification),
+    second_factor_verification: null,
+    identifier: signIn.identifier,
+    user_data: signIn.userData
+      ? { first_name: signIn.userData.firstName, last_name: signIn.userData.lastName, image_url: signIn.userData.imageUrl, has_image: signIn.userData.hasImage }
+      : null,
+    created_session_id: signIn.createdSessionId,
+    abandon_at: signIn.abandonAt,
+  };
+}
+
+export function serializeFapiClient(client: BrowserClient) {
+  return {
+    object: 'client',
+    id: client.id,
+    sessions: client.sessions.map(serializeFapiSession),
+    sign_in: client.signIn ? serializeSignIn(client.signIn) : null,
+    sign_up: null,
+    last_active_session_id: client.lastActiveSessionId,
+    last_authentication_strategy: null,
+    cookie_expires_at: client.cookieExpiresAt,
+    captcha_bypass: false,
+    created_at: client.createdAt,
+    updated_at: client.updatedAt,
+  };
+}

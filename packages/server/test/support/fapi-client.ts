@@ -1,0 +1,126 @@
+import { fapiSpec } from './clerk-spec.js';
+
+/**
+ * A browser's view of the Frontend API, as clerk-js speaks it: form-encoded bodies, PATCH and
+ * DELETE as POST `?_method=`, the API version parameters, and a cookie jar that keeps what the
+ * server sets. Every JSON reply is checked against Clerk's FAPI spec.
+ */
+export interface TokenJSON {
+  object: 'token';
+  jwt: string;
+}
+
+export interface SessionJSON {
+  id: string;
+  status: string;
+  user: { id: string; email_addresses: { email_address: string }[] };
+  last_active_token: TokenJSON | null;
+  last_active_organization_id: string | null;
+}
+
+export interface SignInJSON {
+  id: string;
+  status: string;
+  identifier: string | null;
+  supported_first_factors: { strategy: string; safe_identifier?: string; email_address_id?: string }[];
+  first_factor_verification: { status: string; strategy: string; attempts: number | null } | null;
+  created_session_id: string | null;
+}
+
+export interface ClientJSON {
+  id: string;
+  sessions: SessionJSON[];
+  sign_in: SignInJSON | null;
+  last_active_session_id: string | null;
+}
+
+export interface ErrorJSON {
+  code: string;
+  long_message: string;
+  meta: Record<string, unknown>;
+}
+
+/** The union of what FAPI replies carry; a test reads the part its call returns. */
+export interface FapiBody {
+  response?: unknown;
+  client?: ClientJSON | null;
+  errors?: ErrorJSON[];
+  object?: string;
+  jwt?: string;
+  [field: string]: unknown;
+}
+
+export interface FapiReply {
+  status: number;
+  headers: Headers;
+  body: FapiBody;
+}
+
+interface Template {
+  method: string;
+  template: string;
+  pattern: RegExp;
+  literals: number;
+}
+
+let templates: Template[] | undefined;
+
+function templateFor(method: string, path: string): string | undefined {
+  templates ??= fapiSpec.listResponses().map(({ method: m, pathTemplate }) => {
+    const segments = pathTemplate.split('/').filter(Boolean);
+    return {
+      method: m.toUpperCase(),
+      template: pathTemplate,
+      pattern: new RegExp(`^/${segments.map((s) => (s.startsWith('{') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}$`),
+      literals: segments.filter((s) => !s.startsWith('{')).length,
+    };
+  });
+  const hits = templates.filter((t) => t.method === method && t.pattern.test(path)).sort((a, b) => b.literals - a.literals);
+  return hits[0]?.template;
+}
+
+export class FapiBrowser {
+  readonly cookies = new Map<string, string>();
+  /** Replies that did not match the spec, for a test to assert none. */
+  readonly specFailures: string[] = [];
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly origin: string = baseUrl,
+  ) {}
+
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  async call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: Record<string, string>, options: { origin?: string | null } = {}): Promise<FapiReply> {
+    const url = new URL(`${this.baseUrl}/fapi/v1${path}`);
+    url.searchParams.set('__clerk_api_version', '2025-11-10');
+    url.searchParams.set('_clerk_js_version', '6.40.0');
+    if (method !== 'GET' && method !== 'POST') url.searchParams.set('_method', method);
+    const headers: Record<string, string> = {};
+    const origin = options.origin === undefined ? this.origin : options.origin;
+    if (origin !== null) headers['origin'] = origin;
+    if (this.cookies.size > 0) headers['cookie'] = this.cookieHeader();
+    let payload: string | undefined;
+    if (method !== 'GET') {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      payload = new URLSearchParams(body ?? {}).toString();
+    }
+    const response = await fetch(url, { method: method === 'GET' ? 'GET' : 'POST', headers, ...(payload !== undefined ? { body: payload } : {}) });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair!.indexOf('=');
+      this.cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
+    }
+    const text = await response.text();
+    const parsed = (text ? JSON.parse(text) : {}) as FapiBody;
+    const template = templateFor(method, `/v1${path}`);
+    if (!template) this.specFailures.push(`${method} ${path}: no operation in the FAPI spec`);
+    else {
+      const result = fapiSpec.validateReply(method, template, response.status, parsed);
+      if (!result.valid) this.specFailures.push(`${method} ${path} -> ${response.status}:\n${result.errors}`);
+    }
+    return { status: response.status, headers: response.headers, body: parsed };
+  }
+}
