@@ -26,6 +26,7 @@ export interface Database {
   verifications: VerificationTable;
   sign_ins: SignInTable;
   sign_ups: SignUpTable;
+  handshake_payloads: HandshakePayloadTable;
   jwt_templates: JwtTemplateTable;
   events: EventTable;
   webhook_endpoints: WebhookEndpointTable;
@@ -264,6 +265,14 @@ export interface SignInTable {
   abandon_at: number;
   created_at: number;
   updated_at: number;
+}
+
+export interface HandshakePayloadTable {
+  nonce_hash: string;
+  /** JSON array of Set-Cookie strings. */
+  directives: string;
+  expires_at: number;
+  created_at: number;
 }
 
 export interface SignUpTable {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DomainContext } from '../../domain/context.js';
 import { getClient, listClients, verifyClientToken } from '../../domain/sessions/clients.js';
+import { takeHandshakeDirectives } from '../../domain/sessions/handshake.js';
 import { mintSessionToken } from '../../domain/sessions/session-token.js';
 import { createSession, getSession, listSessions, revokeSession } from '../../domain/sessions/sessions.js';
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../../domain/sessions/signing-keys.js';
@@ -29,6 +30,8 @@ const verifyBody = z.object({ token: z.string().min(1).max(8192) });
 function page<T>(paginated: boolean | undefined, items: T[], totalCount: number) {
   return paginated ? { data: items, total_count: totalCount } : items;
 }
+
+const handshakeNonceQuery = z.object({ nonce: queryString.pipe(z.string().min(1).max(256)) });
 
 export function registerSessionRoutes(app: FastifyInstance, ctx: DomainContext): void {
   app.post('/sessions', async (request) => {
@@ -74,6 +77,12 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: DomainContext):
   app.get('/clients/:client_id', async (request) => {
     const { client_id } = parseInput(clientParams, request.params);
     return serializeClient(await getClient(ctx, client_id));
+  });
+
+  // The cookies a Frontend API handshake left for the app's server, collected once by nonce.
+  app.get('/clients/handshake_payload', async (request) => {
+    const { nonce } = parseInput(handshakeNonceQuery, normalizeQuery(request.query));
+    return { directives: await takeHandshakeDirectives(ctx, nonce) };
   });
 
   app.post('/clients/verify', async (request) => {

@@ -7,7 +7,9 @@ import { endClientSession, mintClientSessionToken, signOutClient, touchSession }
 import { loadBrowserSession } from '../../domain/sessions/browser-clients.js';
 import { readInstanceSettings } from '../../domain/settings/instance-settings.js';
 import { attemptFirstFactor, createSignIn, getSignIn, prepareFirstFactor } from '../../domain/sign-ins/sign-in-flow.js';
-import { notFound } from '../../errors.js';
+import { notFound, paramError } from '../../errors.js';
+import { allowedRedirectUrl } from '../../domain/redirects.js';
+import { handshakeDirectives, handshakeToken, storeHandshakePayload } from '../../domain/sessions/handshake.js';
 import { serializeFapiSession, serializeSignIn } from '../../wire/fapi/client.js';
 import { serializeEnvironment } from '../../wire/fapi/environment.js';
 import { registerNotFound } from '../errors.js';
@@ -27,6 +29,11 @@ const createSignInBody = z.object({
 const prepareFactorBody = z.object({ strategy: text(64), email_address_id: text(128).optional() });
 const attemptFactorBody = z.object({ strategy: text(64), password: text(4096).optional(), code: text(64).optional() });
 const touchBody = z.object({ active_organization_id: text(128).optional(), intent: text(32).optional() });
+const handshakeQuery = z.object({
+  redirect_url: text(2048),
+  format: z.enum(['nonce', 'token']).optional(),
+  suffixed_cookies: text(8).optional(),
+});
 const tokenParams = sessionParams.extend({ template: z.string().min(1).max(256).optional() });
 
 /** The Frontend API at `/fapi/v1`, as `@clerk/clerk-js` calls it (clerk-compat §3). */
@@ -143,6 +150,19 @@ export async function registerFrontendApi(app: FastifyInstance, ctx: DomainConte
     const clientId = await currentClientId(ctx, request);
     if (!clientId) throw notFound();
     return withClient(ctx, request, reply, clientId, serializeFapiSession(await loadBrowserSession(ctx, clientId, session_id)));
+  });
+
+  // Clerk's middleware sends a browser here when it cannot tell from the app's cookies who is
+  // signed in; the answer goes back to the app as cookie directives (clerk-compat §2.4).
+  r.route('GET', '/client/handshake', async (request, reply) => {
+    const q = parseInput(handshakeQuery, request.query);
+    const target = allowedRedirectUrl(ctx, q.redirect_url);
+    if (!target) throw paramError('form_param_value_invalid', 'redirect_url', 'redirect_url must be an absolute URL on an allowed origin.');
+    const clientId = await currentClientId(ctx, request);
+    const directives = await handshakeDirectives(ctx, clientId, { suffixed: q.suffixed_cookies === 'true', secure: target.protocol === 'https:' });
+    if (q.format === 'nonce') target.searchParams.set('__clerk_handshake_nonce', await storeHandshakePayload(ctx, directives));
+    else target.searchParams.set('__clerk_handshake', await handshakeToken(ctx, directives));
+    return reply.redirect(target.href, 307);
   });
 
   r.finish();

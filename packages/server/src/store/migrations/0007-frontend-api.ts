@@ -64,6 +64,16 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
 
+  // A handshake's cookies, kept for the app's server to collect once by nonce (Backend API
+  // `GET /v1/clients/handshake_payload`); the nonce is stored as a hash.
+  await db.schema
+    .createTable('handshake_payloads')
+    .addColumn('nonce_hash', 'text', (c) => c.primaryKey())
+    .addColumn('directives', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+
   // The attempt in progress on each client, as Clerk's client object names it.
   await db.schema.alterTable('clients').addColumn('sign_in_id', 'text').execute();
   await db.schema.alterTable('clients').addColumn('sign_up_id', 'text').execute();
