@@ -15,6 +15,7 @@ import { registerOrganizationRoutes } from './bapi/organizations.js';
 import { registerPublicJwksRoute, registerSessionRoutes } from './bapi/sessions.js';
 import { registerUserRoutes } from './bapi/users.js';
 import { registerWebhookEndpointRoutes } from './bapi/webhook-endpoints.js';
+import { registerInstanceSettingsRoutes } from './bapi/instance-settings.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling, registerNotFound } from './errors.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { registerImageRoutes } from './images.js';
@@ -99,6 +100,7 @@ export function buildApp(options: AppOptions): App {
       registerAuditEventRoutes(bapi, options.ctx);
       registerJwtTemplateRoutes(bapi, options.ctx);
       registerWebhookEndpointRoutes(bapi, options.ctx);
+      registerInstanceSettingsRoutes(bapi, options.ctx);
     },
     { prefix: '/v1' },
   );
