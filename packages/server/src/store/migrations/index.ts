@@ -7,6 +7,7 @@ import * as m0003 from './0003-sessions.js';
 import * as m0004 from './0004-webhooks.js';
 import * as m0005 from './0005-change-notifications.js';
 import * as m0006 from './0006-token-subject-notifications.js';
+import * as m0008 from './0008-email-outbox.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -20,6 +21,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0004-webhooks': m0004,
   '0005-change-notifications': m0005,
   '0006-token-subject-notifications': m0006,
+  // 0007 is reserved for a migration on another branch.
+  '0008-email-outbox': m0008,
 };
 
 class InCodeMigrationProvider implements MigrationProvider {
