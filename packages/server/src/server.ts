@@ -52,6 +52,7 @@ export function domainContextFor(config: Config, store: Store, options: ContextO
     now,
     signingKeys: options.signingKeys ?? new SigningKeys(store, encryptionKey, now),
     webhooks: { encryptionKey, allowPrivate: config.webhooksAllowPrivate },
+    email: { smtp: config.email.smtpUrl !== undefined, devInbox: config.email.devInbox },
     logger: options.logger ?? pino({ level: 'silent' }),
     publicUrl,
     allowedOrigins: () => [publicUrl.origin, ...config.allowedOrigins.filter((o) => o !== publicUrl.origin)],

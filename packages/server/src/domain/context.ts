@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/db.js';
+import type { EmailSettings } from './email/settings.js';
 import type { SigningKeys } from './sessions/signing-keys.js';
 import type { WebhookSettings } from './webhooks/settings.js';
 
@@ -13,6 +14,7 @@ export interface DomainContext {
   allowedOrigins(): readonly string[];
   signingKeys: SigningKeys;
   webhooks: WebhookSettings;
+  email: EmailSettings;
   /** Operational events only: never a secret, a token or a password. */
   logger: Logger;
   policy: {
