@@ -16,6 +16,7 @@ import { registerPublicJwksRoute, registerSessionRoutes } from './bapi/sessions.
 import { registerUserRoutes } from './bapi/users.js';
 import { registerWebhookEndpointRoutes } from './bapi/webhook-endpoints.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling, registerNotFound } from './errors.js';
+import { registerDevInboxRoutes } from './dev-inbox.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { registerImageRoutes } from './images.js';
 import { registerOperationRoutes } from './operations.js';
@@ -79,6 +80,8 @@ export function buildApp(options: AppOptions): App {
   registerOperationRoutes(fastify, { store: options.ctx.store, isShuttingDown: () => shuttingDown });
   registerImageRoutes(fastify, options.ctx);
   registerPublicJwksRoute(fastify, options.ctx);
+  // Only without SMTP and on a local server (or GATEHOUSE_DEV_INBOX=1): it shows sign-in codes.
+  registerDevInboxRoutes(fastify, options.ctx);
   void fastify.register(multipart, { limits: { fileSize: 10 * 1024 * 1024, files: 1 } });
 
   void fastify.register(
