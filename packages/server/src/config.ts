@@ -40,6 +40,20 @@ export interface Config {
   webhooksAllowPrivate: boolean;
   /** The MCP endpoint `/mcp`: whether it is served and what its tools may do. */
   mcp: { http: boolean; readOnly: boolean; allowPrivateMetadata: boolean };
+  email: {
+    /** GATEHOUSE_SMTP_URL (smtp:// or smtps://, credentials in it): undefined delivers to the development inbox. Never log it whole. */
+    smtpUrl: URL | undefined;
+    /** The sender of every message. */
+    from: EmailAddress;
+    /** Whether `GET /dev/inbox` is served (see `devInboxServed`). */
+    devInbox: boolean;
+  };
+}
+
+/** A mailbox: `address`, shown as `name <address>` when there is a name. */
+export interface EmailAddress {
+  name: string | null;
+  address: string;
 }
 
 export class ConfigError extends Error {
@@ -66,6 +80,49 @@ function isExactOrigin(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** `local@domain`: no spaces, angle brackets, quotes or controls (they would end or split the header). */
+const MAILBOX_ADDRESS = /^[^\s<>"@,;\\]+@[^\s<>"@,;\\]+$/;
+
+/** `addr@example.com`, or `Display Name <addr@example.com>` (the name optionally in double quotes). */
+export function parseEmailAddress(value: string): EmailAddress | undefined {
+  if (/\p{Cc}/u.test(value)) return undefined;
+  const trimmed = value.trim();
+  if (MAILBOX_ADDRESS.test(trimmed)) return { name: null, address: trimmed };
+  const named = /^(.*?)\s*<([^<>]+)>$/.exec(trimmed);
+  if (!named || !MAILBOX_ADDRESS.test(named[2]!)) return undefined;
+  let name = named[1]!.trim();
+  if (name.startsWith('"') && name.endsWith('"') && name.length >= 2) name = name.slice(1, -1);
+  if (name.includes('"') || name.includes('<') || name.includes('>')) return undefined;
+  return { name: name || null, address: named[2]! };
+}
+
+/**
+ * The sender when GATEHOUSE_EMAIL_FROM is unset: the application's name at `no-reply@` the public
+ * URL's host, or `no-reply@localhost` when that host is an IP address or has no dot.
+ */
+export function defaultEmailFrom(applicationName: string, publicUrl: URL): EmailAddress {
+  const host = publicUrl.hostname;
+  const isDnsName = host.includes('.') && !/^[\d.]+$/.test(host) && !host.startsWith('[');
+  return { name: applicationName, address: `no-reply@${isDnsName ? host : 'localhost'}` };
+}
+
+/** A host name or address that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::1' || h === '::ffff:127.0.0.1';
+}
+
+/**
+ * The development inbox shows sign-in codes to anyone who can reach it, so it is served only
+ * when no SMTP server is configured, and then only when turned on (GATEHOUSE_DEV_INBOX=1) or,
+ * unset, when the server is local: a loopback public URL and a loopback bind address (HOST=0.0.0.0
+ * with the derived public URL 127.0.0.1 is reachable from the network, so it does not count).
+ */
+export function devInboxServed(setting: '0' | '1' | undefined, smtpUrl: URL | undefined, publicUrl: URL, host: string): boolean {
+  if (smtpUrl !== undefined || setting === '0') return false;
+  return setting === '1' || (isLoopbackHost(publicUrl.hostname) && isLoopbackHost(host));
 }
 
 const SECRET_KEY_PATTERN = /^sk_(test|live)_[A-Za-z0-9]{24,}$/;
@@ -120,6 +177,35 @@ const settings = {
   GATEHOUSE_MCP_HTTP: flag('1'),
   GATEHOUSE_MCP_READ_ONLY: flag('0'),
   GATEHOUSE_MCP_ALLOW_PRIVATE_METADATA: flag('0'),
+  GATEHOUSE_SMTP_URL: z
+    .string()
+    .transform((v, ctx) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(v);
+      } catch {
+        url = undefined;
+      }
+      // The message never repeats the value: it may carry the SMTP password.
+      if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname || url.hash) {
+        ctx.addIssue({ code: 'custom', message: 'must be an smtp:// or smtps:// URL such as smtps://user:password@smtp.example.com:465' });
+        return z.NEVER;
+      }
+      return url;
+    })
+    .optional(),
+  GATEHOUSE_EMAIL_FROM: z
+    .string()
+    .transform((v, ctx) => {
+      const parsed = parseEmailAddress(v);
+      if (!parsed) {
+        ctx.addIssue({ code: 'custom', message: 'must be an email address, optionally with a name: Acme <no-reply@acme.example>' });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .optional(),
+  GATEHOUSE_DEV_INBOX: z.enum(['0', '1'], 'must be 0 or 1 (or unset: on only for a local server)').optional(),
 } as const;
 
 type SettingName = keyof typeof settings;
@@ -142,6 +228,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // A wildcard bind address is not something a browser can reach.
     publicUrl.hostname = '127.0.0.1';
   }
+  const applicationName = read(env, 'GATEHOUSE_APPLICATION_NAME');
+  const smtpUrl = read(env, 'GATEHOUSE_SMTP_URL');
   return {
     port,
     host,
@@ -153,7 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrlExplicit: publicUrlRaw !== undefined,
     allowedOrigins: read(env, 'GATEHOUSE_ALLOWED_ORIGINS'),
     logLevel: read(env, 'GATEHOUSE_LOG_LEVEL'),
-    applicationName: read(env, 'GATEHOUSE_APPLICATION_NAME'),
+    applicationName,
     passwordMinLength: read(env, 'GATEHOUSE_PASSWORD_MIN_LENGTH'),
     lockout: {
       maxAttempts: read(env, 'GATEHOUSE_LOCKOUT_MAX_ATTEMPTS'),
@@ -173,6 +261,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       http: read(env, 'GATEHOUSE_MCP_HTTP'),
       readOnly: read(env, 'GATEHOUSE_MCP_READ_ONLY'),
       allowPrivateMetadata: read(env, 'GATEHOUSE_MCP_ALLOW_PRIVATE_METADATA'),
+    },
+    email: {
+      smtpUrl,
+      from: read(env, 'GATEHOUSE_EMAIL_FROM') ?? defaultEmailFrom(applicationName, publicUrl),
+      devInbox: devInboxServed(read(env, 'GATEHOUSE_DEV_INBOX'), smtpUrl, publicUrl, host),
     },
   };
 }

@@ -6,6 +6,7 @@ import { bootstrapInstance, type NewSecretKey } from './domain/keys/secret-keys.
 import { SigningKeys } from './domain/sessions/signing-keys.js';
 import { loadEncryptionKey } from './crypto/encryption-key.js';
 import { buildApp } from './http/app.js';
+import { MailDispatcher, redactedSmtpUrl } from './jobs/mail-dispatcher.js';
 import { WebhookDispatcher } from './jobs/webhook-dispatcher.js';
 import { openStore, storeOptionsFrom, type Store, type StoreOptions } from './store/db.js';
 import { migrateToLatest } from './store/migrations/index.js';
@@ -20,6 +21,8 @@ export interface RunningServer {
   ctx: DomainContext;
   /** The in-process webhook dispatcher (tests stop it to run one with a faster schedule). */
   webhooks: WebhookDispatcher;
+  /** The in-process mail dispatcher (tests stop it to run one with a faster schedule or another SMTP server). */
+  mail: MailDispatcher;
   /** Stops accepting connections, lets in-flight requests finish, then closes the store. */
   close(): Promise<void>;
 }
@@ -54,6 +57,7 @@ export function domainContextFor(config: Config, store: Store, options: ContextO
     signingKeys: options.signingKeys ?? new SigningKeys(store, encryptionKey, now),
     webhooks: { encryptionKey, allowPrivate: config.webhooksAllowPrivate },
     verificationKey: new Uint8Array(hkdfSync('sha256', encryptionKey, new Uint8Array(0), 'gatehouse verification codes', 32)),
+    email: { smtp: config.email.smtpUrl !== undefined, devInbox: config.email.devInbox },
     logger: options.logger ?? pino({ level: 'silent' }),
     publicUrl,
     allowedOrigins: () => [publicUrl.origin, ...config.allowedOrigins.filter((o) => o !== publicUrl.origin)],
@@ -110,6 +114,9 @@ export async function startServer(config: Config, logger: Logger, storeOptions: 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const webhooks = new WebhookDispatcher({ store, logger, webhooks: ctx.webhooks, instanceId });
   webhooks.start();
+  const mail = new MailDispatcher({ store, logger, smtpUrl: config.email.smtpUrl, from: config.email.from });
+  mail.start();
+  logMailSetup(config, logger, ctx.publicUrl);
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
@@ -118,6 +125,7 @@ export async function startServer(config: Config, logger: Logger, storeOptions: 
     firstSecretKey: firstKey,
     ctx,
     webhooks,
+    mail,
     close() {
       closing ??= (async () => {
         app.beginShutdown();
@@ -125,9 +133,22 @@ export async function startServer(config: Config, logger: Logger, storeOptions: 
         // Before the store closes, so no pass queries a closed store; aborted posts are retried
         // once their claim lapses (at-least-once).
         await webhooks.stop();
+        await mail.stop();
         await store.close();
       })();
       return closing;
     },
   };
+}
+
+/** Says where email goes. Never the SMTP password; in development mode, that codes reach the log. */
+function logMailSetup(config: Config, logger: Logger, publicUrl: URL): void {
+  const { smtpUrl, devInbox } = config.email;
+  if (smtpUrl) {
+    logger.info({ smtp: redactedSmtpUrl(smtpUrl) }, 'email: sending over SMTP');
+  } else if (devInbox) {
+    logger.info({ inbox: new URL('/dev/inbox/page', publicUrl).href }, 'email: no GATEHOUSE_SMTP_URL, messages go to the development inbox and the log');
+  } else {
+    logger.warn('email: no GATEHOUSE_SMTP_URL, so no email leaves this server; messages (sign-in codes included) are written to the log at info level');
+  }
 }

@@ -39,4 +39,44 @@ describe('settings', () => {
     const decoded = Buffer.from(publishableKeyFor(new URL('http://127.0.0.1:3000')).slice('pk_live_'.length), 'base64').toString();
     expect(decoded).toBe('127.0.0.1:3000$');
   });
+
+  it('reads the SMTP URL, never repeating it in an error', () => {
+    expect(loadConfig({}).email.smtpUrl).toBeUndefined();
+    expect(loadConfig({ GATEHOUSE_SMTP_URL: 'smtps://user:p%40ss@smtp.example.com:465' }).email.smtpUrl?.href).toBe('smtps://user:p%40ss@smtp.example.com:465');
+    expect(loadConfig({ GATEHOUSE_SMTP_URL: 'smtp://smtp.example.com:587' }).email.smtpUrl?.port).toBe('587');
+    for (const bad of ['https://user:hunter2@smtp.example.com', 'smtp:hunter2', 'smtp://', 'hunter2']) {
+      expect(() => loadConfig({ GATEHOUSE_SMTP_URL: bad }), bad).toThrow(/^Invalid setting GATEHOUSE_SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
+      expect(() => loadConfig({ GATEHOUSE_SMTP_URL: bad }), bad).not.toThrow(/hunter2/);
+    }
+  });
+
+  it('reads the sender, or makes one from the application name and public host', () => {
+    expect(loadConfig({ GATEHOUSE_EMAIL_FROM: 'no-reply@acme.example' }).email.from).toEqual({ name: null, address: 'no-reply@acme.example' });
+    expect(loadConfig({ GATEHOUSE_EMAIL_FROM: 'Acme Auth <auth@acme.example>' }).email.from).toEqual({ name: 'Acme Auth', address: 'auth@acme.example' });
+    expect(loadConfig({ GATEHOUSE_EMAIL_FROM: '"Acme, Inc." <auth@acme.example>' }).email.from).toEqual({ name: 'Acme, Inc.', address: 'auth@acme.example' });
+    for (const bad of ['acme', 'Acme <not an address>', 'a@b.example\r\nBcc: x@y.example', 'a@b.example, c@d.example']) {
+      expect(() => loadConfig({ GATEHOUSE_EMAIL_FROM: bad }), bad).toThrow(/GATEHOUSE_EMAIL_FROM/);
+    }
+    expect(loadConfig({}).email.from).toEqual({ name: 'Gatehouse', address: 'no-reply@localhost' });
+    expect(loadConfig({ GATEHOUSE_PUBLIC_URL: 'https://auth.acme.example', GATEHOUSE_APPLICATION_NAME: 'Acme' }).email.from).toEqual({
+      name: 'Acme',
+      address: 'no-reply@auth.acme.example',
+    });
+  });
+
+  it('serves the development inbox only without SMTP, and on its own only on a local server', () => {
+    const inbox = (env: Record<string, string>) => loadConfig(env).email.devInbox;
+    expect(inbox({})).toBe(true);
+    expect(inbox({ GATEHOUSE_PUBLIC_URL: 'http://localhost:3000' })).toBe(true);
+    expect(inbox({ GATEHOUSE_PUBLIC_URL: 'http://[::1]:3000', HOST: '::1' })).toBe(true);
+    expect(inbox({ GATEHOUSE_PUBLIC_URL: 'https://auth.acme.example' })).toBe(false);
+    // Bound to every interface, the public URL 127.0.0.1 notwithstanding: reachable from the network.
+    expect(inbox({ HOST: '0.0.0.0' })).toBe(false);
+    expect(inbox({ HOST: '0.0.0.0', GATEHOUSE_DEV_INBOX: '1' })).toBe(true);
+    expect(inbox({ GATEHOUSE_PUBLIC_URL: 'https://auth.acme.example', GATEHOUSE_DEV_INBOX: '1' })).toBe(true);
+    expect(inbox({ GATEHOUSE_DEV_INBOX: '0' })).toBe(false);
+    expect(inbox({ GATEHOUSE_SMTP_URL: 'smtp://smtp.acme.example' })).toBe(false);
+    expect(inbox({ GATEHOUSE_SMTP_URL: 'smtp://smtp.acme.example', GATEHOUSE_DEV_INBOX: '1' })).toBe(false);
+    expect(() => loadConfig({ GATEHOUSE_DEV_INBOX: 'yes' })).toThrow(/GATEHOUSE_DEV_INBOX/);
+  });
 });

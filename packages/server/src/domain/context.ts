@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/db.js';
+import type { EmailSettings } from './email/settings.js';
 import type { SigningKeys } from './sessions/signing-keys.js';
 import type { WebhookSettings } from './webhooks/settings.js';
 
@@ -15,6 +16,7 @@ export interface DomainContext {
   webhooks: WebhookSettings;
   /** Keys the hashes of short one-time codes, so a copy of the store cannot be searched for them. */
   verificationKey: Uint8Array;
+  email: EmailSettings;
   /** Operational events only: never a secret, a token or a password. */
   logger: Logger;
   policy: {

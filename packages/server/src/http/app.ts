@@ -17,6 +17,7 @@ import { registerUserRoutes } from './bapi/users.js';
 import { registerWebhookEndpointRoutes } from './bapi/webhook-endpoints.js';
 import { registerInstanceSettingsRoutes } from './bapi/instance-settings.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling, registerNotFound } from './errors.js';
+import { registerDevInboxRoutes } from './dev-inbox.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { registerImageRoutes } from './images.js';
 import { registerOperationRoutes } from './operations.js';
@@ -81,6 +82,8 @@ export function buildApp(options: AppOptions): App {
   registerOperationRoutes(fastify, { store: options.ctx.store, isShuttingDown: () => shuttingDown });
   registerImageRoutes(fastify, options.ctx);
   registerPublicJwksRoute(fastify, options.ctx);
+  // Only without SMTP and on a local server (or GATEHOUSE_DEV_INBOX=1): it shows sign-in codes.
+  registerDevInboxRoutes(fastify, options.ctx);
   void fastify.register(multipart, { limits: { fileSize: 10 * 1024 * 1024, files: 1 } });
 
   void fastify.register(

@@ -32,6 +32,7 @@ export interface Database {
   webhook_endpoints: WebhookEndpointTable;
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
+  email_outbox: EmailOutboxTable;
 }
 
 export interface InstanceTable {
@@ -391,4 +392,37 @@ export interface WebhookAttemptTable {
   status_code: number | null;
   latency_ms: number;
   error: string | null;
+}
+
+/** What an email is for; the Frontend API's flows each queue one kind. */
+export type EmailKind = 'verification_code' | 'magic_link' | 'password_reset_code' | 'invitation';
+
+/** `sent` once an SMTP server accepted it (or it reached the development inbox); `failed` when the recipient was refused for good. */
+export type EmailStatus = 'pending' | 'sent' | 'failed';
+
+/** How a sent email left: over SMTP, or into the development inbox (no SMTP server configured). */
+export type EmailTransport = 'smtp' | 'inbox';
+
+/** The email outbox: rows queued in the transaction of the change that sends them, delivered by the mail dispatcher. */
+export interface EmailOutboxTable {
+  id: string;
+  to_address: string;
+  /** Null: the instance's sender (GATEHOUSE_EMAIL_FROM) at delivery. */
+  from_address: string | null;
+  subject: string;
+  /** The bodies carry codes and links: blanked once sent over SMTP or failed, kept in the development inbox. */
+  text_body: string | null;
+  html_body: string | null;
+  kind: EmailKind;
+  user_id: string | null;
+  status: EmailStatus;
+  /** Null until delivered. */
+  transport: EmailTransport | null;
+  attempts: number;
+  next_attempt_at: number;
+  /** A dispatcher's claim: no other process sends the row before this. */
+  locked_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
 }

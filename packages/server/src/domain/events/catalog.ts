@@ -8,6 +8,8 @@ import { serializeSession } from '../../wire/session.js';
 import { serializeUser } from '../../wire/user.js';
 import { serializeDeleted } from '../../wire/deleted.js';
 import { serializeWebhookEndpoint } from '../../wire/webhook-endpoint.js';
+import { serializeEmail } from '../../wire/email.js';
+import type { QueuedEmail } from '../email/outbox.js';
 import type { Invitation, Organization, OrganizationInvitation, OrganizationMembership, Permission, Role } from '../organizations/types.js';
 import type { Session } from '../sessions/sessions.js';
 import type { DeletedObject } from '../deleted-object.js';
@@ -54,6 +56,7 @@ const EVENT_PAYLOADS = {
   'session.removed': session,
   'session.revoked': session,
   'session.token_denied': (d: TokenDenial) => serializeTokenDenial(d),
+  'email.created': (e: QueuedEmail) => serializeEmail(e),
   'organization.created': organization,
   'organization.updated': organization,
   'organization.deleted': deleted,

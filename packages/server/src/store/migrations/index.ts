@@ -8,6 +8,7 @@ import * as m0004 from './0004-webhooks.js';
 import * as m0005 from './0005-change-notifications.js';
 import * as m0006 from './0006-token-subject-notifications.js';
 import * as m0007 from './0007-frontend-api.js';
+import * as m0008 from './0008-email-outbox.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0005-change-notifications': m0005,
   '0006-token-subject-notifications': m0006,
   '0007-frontend-api': m0007,
+  '0008-email-outbox': m0008,
 };
 
 class InCodeMigrationProvider implements MigrationProvider {
