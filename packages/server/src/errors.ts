@@ -233,6 +233,11 @@ export const ERROR_CATALOG = {
     message: 'Already verified',
     longMessage: (_?: ParamMeta) => 'This verification has already been completed.',
   },
+  verification_missing: {
+    status: 422,
+    message: 'Verification missing',
+    longMessage: (m: { strategy: string }) => `Prepare the ${m.strategy} verification before attempting it.`,
+  },
   verification_link_invalid: {
     status: 400,
     message: 'Invalid link',
@@ -251,7 +256,12 @@ export const ERROR_CATALOG = {
   sign_in_step_invalid: {
     status: 400,
     message: 'This step is not available now',
-    longMessage: (m: StatusMeta) => `This sign-in is ${m.status.replace(/_/g, ' ')}; that step is not available now.`,
+    longMessage: (m: StatusMeta) => `This attempt is ${m.status.replace(/_/g, ' ')}; that step is not available now.`,
+  },
+  sign_up_restricted: {
+    status: 403,
+    message: 'Sign-ups are restricted',
+    longMessage: () => 'This application does not accept new sign-ups right now.',
   },
   session_exists: {
     status: 400,

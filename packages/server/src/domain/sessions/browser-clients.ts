@@ -5,6 +5,8 @@ import { findSessionRowById, listClientSessionRows, type SessionRow } from '../.
 import type { DomainContext } from '../context.js';
 import type { SignIn } from '../sign-ins/sign-in.js';
 import { getSignIn } from '../sign-ins/sign-in-flow.js';
+import type { SignUp } from '../sign-ups/sign-up.js';
+import { getSignUp } from '../sign-ups/sign-up-flow.js';
 import { getUser, getUsers } from '../users/get-user.js';
 import type { User } from '../users/user.js';
 import { issueClientToken } from './clients.js';
@@ -29,6 +31,7 @@ export interface BrowserClient {
   id: string;
   sessions: BrowserSession[];
   signIn: SignIn | null;
+  signUp: SignUp | null;
   lastActiveSessionId: string | null;
   /** When the `__client` token the browser holds stops working (its JWT's `exp`). */
   cookieExpiresAt: number;
@@ -83,10 +86,12 @@ export async function loadBrowserClient(ctx: DomainContext, clientId: string): P
     sessions.push(await toBrowserSession(ctx, s, user, now));
   }
   const signIn = row.sign_in_id ? await getSignIn(ctx, clientId, row.sign_in_id).catch(() => null) : null;
+  const signUp = row.sign_up_id ? await getSignUp(ctx, clientId, row.sign_up_id).catch(() => null) : null;
   return {
     id: row.id,
     sessions,
     signIn: signIn && signIn.status !== 'abandoned' ? signIn : null,
+    signUp: signUp && signUp.status === 'missing_requirements' ? signUp : null,
     lastActiveSessionId: sessions.some((s) => s.session.id === row.last_active_session_id) ? row.last_active_session_id : (sessions.at(-1)?.session.id ?? null),
     cookieExpiresAt: row.updated_at + CLIENT_TOKEN_LIFETIME_MS,
     createdAt: row.created_at,

@@ -120,7 +120,7 @@ export async function createSession(
 export async function startClientSession(
   ctx: DomainContext,
   trx: Executor,
-  input: { clientId: string; userId: string; activeOrganizationId?: string | null },
+  input: { clientId: string; userId: string; activeOrganizationId?: string | null; sessionId?: string },
   now: number,
 ): Promise<string> {
   const user = await readUserRestrictions(trx, input.userId);
@@ -128,7 +128,7 @@ export async function startClientSession(
   if (user.banned === 1) throw new GatehouseError('user_banned');
   if (user.locked_until !== null && user.locked_until > now) throw new GatehouseError('user_locked');
   if (input.activeOrganizationId) await assertMember(trx, input.userId, input.activeOrganizationId, 'active_organization_id');
-  const sessionId = newId('sess', now);
+  const sessionId = input.sessionId ?? newId('sess', now);
   const expireAt = now + ctx.policy.sessions.lifetimeSeconds * 1000;
   await insertSession(trx, {
     id: sessionId,

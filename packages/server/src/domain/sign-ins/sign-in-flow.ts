@@ -20,6 +20,7 @@ import { effectiveStatus, startClientSession } from '../sessions/sessions.js';
 import { readInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
 import { normalizeEmail, normalizeUsername } from '../users/identifiers.js';
 import { assertMayVerify } from '../users/lockout.js';
+import { updateUser } from '../users/update-user.js';
 import { toVerification } from '../verifications/verifications.js';
 import { assertSignInStep, signInStatus, type SignIn, type SignInStep } from './sign-in.js';
 import { FIRST_FACTOR_STRATEGIES, isFirstFactorStrategy, supportedFirstFactors, type FirstFactorInput, type SignInSubject } from './strategies/index.js';
@@ -182,4 +183,15 @@ async function completeSignIn(ctx: DomainContext, row: SignInRow): Promise<void>
     const client = await findClientRow(trx, row.client_id);
     if (client?.sign_in_id === row.id) await updateClientRow(trx, row.client_id, { sign_in_id: null, updated_at: now });
   });
+}
+
+/**
+ * The last step of a forgotten-password sign-in: the new password (checked like any other), then
+ * the session. With `signOutOfOtherSessions` every session the account had ends first.
+ */
+export async function resetPassword(ctx: DomainContext, clientId: string, signInId: string, input: { password: string; signOutOfOtherSessions?: boolean | undefined }): Promise<SignIn> {
+  const { row, subject } = await loadForStep(ctx, clientId, signInId, 'reset_password');
+  await updateUser(ctx, subject.user.row.id, { password: input.password, signOutOfOtherSessions: input.signOutOfOtherSessions === true });
+  await completeSignIn(ctx, row);
+  return getSignIn(ctx, clientId, signInId);
 }

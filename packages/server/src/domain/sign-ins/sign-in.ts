@@ -10,7 +10,7 @@ import type { Verification } from '../verifications/verifications.js';
 export type SignInStatus = 'needs_identifier' | 'needs_first_factor' | 'needs_second_factor' | 'needs_new_password' | 'complete' | 'abandoned';
 
 /** Clerk's strategy names for first factors; `strategies/index.ts` has one module per name. */
-export type FirstFactorStrategyName = 'password';
+export type FirstFactorStrategyName = 'password' | 'email_code' | 'reset_password_email_code';
 
 export interface SupportedFirstFactor {
   strategy: FirstFactorStrategyName;
@@ -42,7 +42,7 @@ export interface SignIn {
 }
 
 /** Strategies after whose verification a new password must be set before the sign-in completes. */
-const RESETS_PASSWORD: ReadonlySet<string> = new Set(['reset_password_email_code']);
+const RESETS_PASSWORD: ReadonlySet<string> = new Set<FirstFactorStrategyName>(['reset_password_email_code']);
 
 export function signInStatus(row: SignInRow, firstFactor: Verification | null, now: number): SignInStatus {
   if (row.created_session_id !== null) return 'complete';

@@ -1,3 +1,5 @@
+import type { Insertable } from 'kysely';
+import type { EventTable } from '../../store/schema.js';
 import { newId } from '../../crypto/ids.js';
 import { paramError } from '../../errors.js';
 import {
@@ -15,7 +17,7 @@ import { assertValidMetadata, type Metadata } from '../metadata.js';
 import type { DomainContext } from '../context.js';
 import { withIdentifierConflicts } from './identifier-conflicts.js';
 import { parseEmailAddress, parsePhoneNumber, parseUsername } from './identifiers.js';
-import { credentialFromInput, passwordInputFrom } from './password-credential.js';
+import { credentialFromInput, passwordInputFrom, type StoredCredential } from './password-credential.js';
 import type { User } from './user.js';
 
 export type IdentificationStatus = 'verified' | 'reserved';
@@ -63,6 +65,24 @@ function assertDistinct(values: string[], param: string): void {
 }
 
 export async function createUser(ctx: DomainContext, input: CreateUserInput): Promise<User> {
+  const { record, created, event } = await prepareNewUser(ctx, input);
+  // No look-up of the identifiers first: the unique indexes are the check, and a taken email,
+  // phone, username or external id comes back from the insert as `form_identifier_exists`.
+  await withIdentifierConflicts(() => insertUserRecord(ctx.store, record, event));
+  return created;
+}
+
+export interface NewUser {
+  record: UserRecord;
+  created: User;
+  event: Insertable<EventTable>;
+}
+
+/**
+ * A user about to be created: validated, its password hashed, its rows and `user.created` event
+ * built, nothing written. A completed sign-up passes the credential it already holds.
+ */
+export async function prepareNewUser(ctx: DomainContext, input: CreateUserInput, options: { credential?: StoredCredential } = {}): Promise<NewUser> {
   const emails = (input.emailAddress ?? []).map((e) => parseEmailAddress(e));
   const phones = (input.phoneNumber ?? []).map((p) => parsePhoneNumber(p));
   assertDistinct(emails, 'email_address');
@@ -85,13 +105,13 @@ export async function createUser(ctx: DomainContext, input: CreateUserInput): Pr
   };
 
   const passwordInput = passwordInputFrom(input);
-  const credential = passwordInput
+  const credential = options.credential ?? (passwordInput
     ? await credentialFromInput(
         passwordInput,
         { emailAddresses: emails, username, firstName: input.firstName ?? null, lastName: input.lastName ?? null },
         ctx,
       )
-    : undefined;
+    : undefined);
 
   const now = ctx.now();
   const createdAt = input.createdAt ?? now;
@@ -155,8 +175,5 @@ export async function createUser(ctx: DomainContext, input: CreateUserInput): Pr
   const record: UserRecord = { row: userRow, emailAddresses: emailRows, phoneNumbers: phoneRows };
   const created = toUser(record, ctx);
   const event = eventRow({ type: 'user.created', data: eventData('user.created', created), subjectUserId: userId }, now);
-  // No look-up of the identifiers first: the unique indexes are the check, and a taken email,
-  // phone, username or external id comes back from the insert as `form_identifier_exists`.
-  await withIdentifierConflicts(() => insertUserRecord(ctx.store, record, event));
-  return created;
+  return { record, created, event };
 }

@@ -6,11 +6,12 @@ import type { DomainContext } from '../../domain/context.js';
 import { endClientSession, mintClientSessionToken, signOutClient, touchSession } from '../../domain/sessions/client-sessions.js';
 import { loadBrowserSession } from '../../domain/sessions/browser-clients.js';
 import { readInstanceSettings } from '../../domain/settings/instance-settings.js';
-import { attemptFirstFactor, createSignIn, getSignIn, prepareFirstFactor } from '../../domain/sign-ins/sign-in-flow.js';
+import { attemptFirstFactor, createSignIn, getSignIn, prepareFirstFactor, resetPassword } from '../../domain/sign-ins/sign-in-flow.js';
 import { notFound, paramError } from '../../errors.js';
 import { allowedRedirectUrl } from '../../domain/redirects.js';
 import { handshakeDirectives, handshakeToken, storeHandshakePayload } from '../../domain/sessions/handshake.js';
-import { serializeFapiSession, serializeSignIn } from '../../wire/fapi/client.js';
+import { serializeFapiSession, serializeSignIn, serializeSignUp } from '../../wire/fapi/client.js';
+import { attemptSignUpVerification, createSignUp, getSignUp, prepareSignUpVerification, updateSignUp, type SignUpInput } from '../../domain/sign-ups/sign-up-flow.js';
 import { serializeEnvironment } from '../../wire/fapi/environment.js';
 import { registerNotFound } from '../errors.js';
 import { parseInput } from '../validation.js';
@@ -28,6 +29,39 @@ const createSignInBody = z.object({
 });
 const prepareFactorBody = z.object({ strategy: text(64), email_address_id: text(128).optional() });
 const attemptFactorBody = z.object({ strategy: text(64), password: text(4096).optional(), code: text(64).optional() });
+const resetPasswordBody = z.object({ password: text(4096), sign_out_of_other_sessions: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional() });
+/** A form sends objects as JSON text and booleans as `true`/`false`; JSON bodies send them as they are. */
+const formJson = z.union([z.record(z.string(), z.unknown()), text(8192).transform((v, c) => {
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    c.addIssue({ code: 'custom', message: 'must be a JSON object' });
+    return z.NEVER;
+  }
+})]);
+const formBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+const signUpBody = z.object({
+  email_address: text(320).optional(),
+  password: text(4096).optional(),
+  username: text(256).optional(),
+  first_name: text(256).optional(),
+  last_name: text(256).optional(),
+  unsafe_metadata: formJson.optional(),
+  legal_accepted: formBoolean.optional(),
+});
+function signUpInput(b: z.output<typeof signUpBody>): SignUpInput {
+  return {
+    emailAddress: b.email_address,
+    password: b.password,
+    username: b.username,
+    firstName: b.first_name,
+    lastName: b.last_name,
+    unsafeMetadata: b.unsafe_metadata as SignUpInput['unsafeMetadata'],
+    legalAccepted: b.legal_accepted,
+  };
+}
+const prepareVerificationBody = z.object({ strategy: text(64) });
+const attemptVerificationBody = z.object({ strategy: text(64), code: text(64) });
 const touchBody = z.object({ active_organization_id: text(128).optional(), intent: text(32).optional() });
 const handshakeQuery = z.object({
   redirect_url: text(2048),
@@ -107,6 +141,59 @@ export async function registerFrontendApi(app: FastifyInstance, ctx: DomainConte
     const signIn = await attemptFirstFactor(ctx, clientId, id, body);
     if (signIn.status === 'complete') await rotateClientToken(ctx, request, reply, clientId);
     return withClient(ctx, request, reply, clientId, serializeSignIn(signIn));
+  });
+
+  r.route('POST', '/client/sign_ins/:id/reset_password', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const body = parseInput(resetPasswordBody, request.body);
+    const clientId = await currentClientId(ctx, request);
+    if (!clientId) throw notFound();
+    const signIn = await resetPassword(ctx, clientId, id, { password: body.password, signOutOfOtherSessions: body.sign_out_of_other_sessions === true });
+    await rotateClientToken(ctx, request, reply, clientId);
+    return withClient(ctx, request, reply, clientId, serializeSignIn(signIn));
+  });
+
+  r.route('POST', '/client/sign_ups', async (request, reply) => {
+    const input = signUpInput(parseInput(signUpBody, request.body));
+    const clientId = await clientIdOrNew(ctx, request, reply);
+    const signUp = await createSignUp(ctx, clientId, input);
+    if (signUp.status === 'complete') await rotateClientToken(ctx, request, reply, clientId);
+    return withClient(ctx, request, reply, clientId, serializeSignUp(signUp));
+  });
+
+  r.route('GET', '/client/sign_ups/:id', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const clientId = await currentClientId(ctx, request);
+    if (!clientId) throw notFound();
+    return withClient(ctx, request, reply, clientId, serializeSignUp(await getSignUp(ctx, clientId, id)));
+  });
+
+  r.route('PATCH', '/client/sign_ups/:id', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const input = signUpInput(parseInput(signUpBody, request.body));
+    const clientId = await currentClientId(ctx, request);
+    if (!clientId) throw notFound();
+    const signUp = await updateSignUp(ctx, clientId, id, input);
+    if (signUp.status === 'complete') await rotateClientToken(ctx, request, reply, clientId);
+    return withClient(ctx, request, reply, clientId, serializeSignUp(signUp));
+  });
+
+  r.route('POST', '/client/sign_ups/:id/prepare_verification', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const body = parseInput(prepareVerificationBody, request.body);
+    const clientId = await currentClientId(ctx, request);
+    if (!clientId) throw notFound();
+    return withClient(ctx, request, reply, clientId, serializeSignUp(await prepareSignUpVerification(ctx, clientId, id, body)));
+  });
+
+  r.route('POST', '/client/sign_ups/:id/attempt_verification', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const body = parseInput(attemptVerificationBody, request.body);
+    const clientId = await currentClientId(ctx, request);
+    if (!clientId) throw notFound();
+    const signUp = await attemptSignUpVerification(ctx, clientId, id, body);
+    if (signUp.status === 'complete') await rotateClientToken(ctx, request, reply, clientId);
+    return withClient(ctx, request, reply, clientId, serializeSignUp(signUp));
   });
 
   r.route('POST', '/client/sessions/:session_id/touch', async (request, reply) => {

@@ -285,3 +285,12 @@ export async function clearVerificationAttempts(db: Executor, id: string, locked
     .where((eb) => (lockedUntil === null ? eb('locked_until', 'is', null) : eb('locked_until', '=', lockedUntil)))
     .execute();
 }
+
+/** Writes a new user inside the caller's transaction (a completed sign-up), with the event that records it. */
+export async function insertUserRecordIn(trx: Executor, record: UserRecord, event: Insertable<EventTable>): Promise<void> {
+  await trx.insertInto('users').values(record.row).execute();
+  if (record.emailAddresses.length > 0) await trx.insertInto('email_addresses').values(record.emailAddresses).execute();
+  if (record.phoneNumbers.length > 0) await trx.insertInto('phone_numbers').values(record.phoneNumbers).execute();
+  await trx.insertInto('user_search').values(userSearchRow(record)).execute();
+  await trx.insertInto('events').values(event).execute();
+}

@@ -1,5 +1,6 @@
 import type { BrowserClient, BrowserSession } from '../../domain/sessions/browser-clients.js';
 import type { SignIn } from '../../domain/sign-ins/sign-in.js';
+import type { SignUp } from '../../domain/sign-ups/sign-up.js';
 import type { User } from '../../domain/users/user.js';
 import type { Verification } from '../../domain/verifications/verifications.js';
 import { serializeUser } from '../user.js';
@@ -75,13 +76,57 @@ export function serializeSignIn(signIn: SignIn) {
   };
 }
 
+export function serializeSignUp(signUp: SignUp) {
+  const v = signUp.emailVerification;
+  return {
+    object: 'sign_up_attempt',
+    id: signUp.id,
+    status: signUp.status,
+    required_fields: signUp.requiredFields,
+    optional_fields: signUp.optionalFields,
+    missing_fields: signUp.missingFields,
+    unverified_fields: signUp.unverifiedFields,
+    verifications: {
+      email_address: v
+        ? {
+            object: 'verification_otp',
+            status: v.status,
+            strategy: v.strategy,
+            attempts: v.attempts,
+            expire_at: v.expireAt ?? 0,
+            next_action: v.status === 'unverified' ? 'needs_attempt' : '',
+            supported_strategies: signUp.emailVerificationStrategies,
+          }
+        : null,
+      phone_number: null,
+      web3_wallet: null,
+      external_account: null,
+    },
+    username: signUp.username,
+    email_address: signUp.emailAddress,
+    phone_number: null,
+    web3_wallet: null,
+    password_enabled: signUp.passwordEnabled,
+    first_name: signUp.firstName,
+    last_name: signUp.lastName,
+    unsafe_metadata: signUp.unsafeMetadata,
+    public_metadata: {},
+    custom_action: false,
+    external_id: null,
+    created_session_id: signUp.createdSessionId,
+    created_user_id: signUp.createdUserId,
+    abandon_at: signUp.abandonAt,
+    legal_accepted_at: signUp.legalAcceptedAt,
+  };
+}
+
 export function serializeFapiClient(client: BrowserClient) {
   return {
     object: 'client',
     id: client.id,
     sessions: client.sessions.map(serializeFapiSession),
     sign_in: client.signIn ? serializeSignIn(client.signIn) : null,
-    sign_up: null,
+    sign_up: client.signUp ? serializeSignUp(client.signUp) : null,
     last_active_session_id: client.lastActiveSessionId,
     last_authentication_strategy: null,
     cookie_expires_at: client.cookieExpiresAt,

@@ -3,6 +3,7 @@ import type { UserRecord } from '../../../store/repositories/user-repository.js'
 import type { DomainContext } from '../../context.js';
 import type { InstanceSettings } from '../../settings/instance-settings.js';
 import type { FirstFactorStrategyName, SupportedFirstFactor } from '../sign-in.js';
+import { emailCodeStrategyForSignIn, resetPasswordEmailCodeStrategy } from './email-code.js';
 import { passwordStrategy } from './password.js';
 
 /** What a first-factor step is given: the attempt, the person it is for, the instance's settings. */
@@ -32,6 +33,8 @@ export interface FirstFactorStrategy {
 
 export const FIRST_FACTOR_STRATEGIES: { readonly [K in FirstFactorStrategyName]: FirstFactorStrategy } = {
   password: passwordStrategy,
+  email_code: emailCodeStrategyForSignIn,
+  reset_password_email_code: resetPasswordEmailCodeStrategy,
 };
 
 export function isFirstFactorStrategy(name: string): name is FirstFactorStrategyName {

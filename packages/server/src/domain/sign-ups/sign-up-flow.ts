@@ -1,0 +1,185 @@
+import { newId } from '../../crypto/ids.js';
+import { GatehouseError, notFound, paramError } from '../../errors.js';
+import {
+  completeSignUpRow,
+  findSignUpRow,
+  findVerificationRows,
+  insertSignUp,
+  updateClientRow,
+  updateSignUpRow,
+  type SignUpRow,
+} from '../../store/repositories/attempt-repository.js';
+import { anyEmailAddressTaken } from '../../store/repositories/identification-repository.js';
+import { findTakenIdentifiers, insertUserRecordIn } from '../../store/repositories/user-repository.js';
+import type { SignUpTable } from '../../store/schema.js';
+import type { Updateable } from 'kysely';
+import type { DomainContext } from '../context.js';
+import { assertValidMetadata, type Metadata } from '../metadata.js';
+import { startClientSession } from '../sessions/sessions.js';
+import { readInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
+import { prepareNewUser } from '../users/create-user.js';
+import { identifierTaken, withIdentifierConflicts } from '../users/identifier-conflicts.js';
+import { parseEmailAddress, parseUsername } from '../users/identifiers.js';
+import { credentialFromInput } from '../users/password-credential.js';
+import { checkEmailCode, sendEmailCode } from '../verifications/email-codes.js';
+import { toVerification } from '../verifications/verifications.js';
+import { readyToComplete, toSignUp, type SignUp } from './sign-up.js';
+
+/** How long a sign-up attempt stays open. */
+const SIGN_UP_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+export interface SignUpInput {
+  emailAddress?: string | undefined;
+  password?: string | undefined;
+  username?: string | undefined;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  unsafeMetadata?: Metadata | undefined;
+  legalAccepted?: boolean | undefined;
+}
+
+async function load(ctx: DomainContext, clientId: string, signUpId: string, settings?: InstanceSettings): Promise<{ row: SignUpRow; signUp: SignUp; settings: InstanceSettings }> {
+  const row = await findSignUpRow(ctx.store.db, signUpId);
+  if (!row || row.client_id !== clientId) throw notFound();
+  const instance = settings ?? (await readInstanceSettings(ctx));
+  const [verification] = await findVerificationRows(ctx.store.db, row.email_verification_id ? [row.email_verification_id] : []);
+  const now = ctx.now();
+  return { row, signUp: toSignUp(row, instance, verification ? toVerification(verification, now) : null, now), settings: instance };
+}
+
+export async function getSignUp(ctx: DomainContext, clientId: string, signUpId: string): Promise<SignUp> {
+  return (await load(ctx, clientId, signUpId)).signUp;
+}
+
+/** The columns a sign-up input sets, validated; the password is checked against the policy and hashed here. */
+async function fieldsFrom(ctx: DomainContext, input: SignUpInput, current: Partial<SignUpRow>, settings: InstanceSettings): Promise<Updateable<SignUpTable>> {
+  const patch: Updateable<SignUpTable> = {};
+  if (input.emailAddress !== undefined) {
+    if (!settings.email_address.enabled) throw paramError('form_param_value_invalid', 'email_address', 'Email addresses are not enabled on this instance.');
+    const email = parseEmailAddress(input.emailAddress);
+    if (await anyEmailAddressTaken(ctx.store.db, [email])) throw identifierTaken('email_address');
+    if (email !== current.email_address) {
+      patch.email_address = email;
+      patch.email_verification_id = null;
+    }
+  }
+  if (input.username !== undefined) {
+    const username = parseUsername(input.username);
+    if (await findTakenIdentifiers(ctx.store.db, { username })) throw identifierTaken('username');
+    patch.username = username;
+  }
+  if (input.firstName !== undefined) patch.first_name = input.firstName.trim() || null;
+  if (input.lastName !== undefined) patch.last_name = input.lastName.trim() || null;
+  if (input.unsafeMetadata !== undefined) patch.unsafe_metadata = JSON.stringify(assertValidMetadata(input.unsafeMetadata, 'unsafe_metadata'));
+  if (input.legalAccepted === true) patch.legal_accepted_at = ctx.now();
+  if (input.password !== undefined) {
+    if (!settings.password.enabled) throw paramError('form_param_value_invalid', 'password', 'Passwords are not enabled on this instance.');
+    const credential = await credentialFromInput(
+      { kind: 'plaintext', password: input.password, skipChecks: false },
+      {
+        emailAddresses: [patch.email_address ?? current.email_address ?? ''].filter(Boolean),
+        username: patch.username ?? current.username ?? null,
+        firstName: patch.first_name ?? current.first_name ?? null,
+        lastName: patch.last_name ?? current.last_name ?? null,
+      },
+      ctx,
+    );
+    patch.password_digest = credential.digest;
+    patch.password_hasher = credential.hasher;
+  }
+  return patch;
+}
+
+/** Starts a sign-up on the client; it completes at once when nothing else is needed. */
+export async function createSignUp(ctx: DomainContext, clientId: string, input: SignUpInput): Promise<SignUp> {
+  const settings = await readInstanceSettings(ctx);
+  if (settings.sign_up.mode !== 'public') throw new GatehouseError('sign_up_restricted');
+  const fields = await fieldsFrom(ctx, input, {}, settings);
+  const now = ctx.now();
+  const id = newId('sua', now);
+  await ctx.store.transaction(async (trx) => {
+    await insertSignUp(trx, {
+      id,
+      client_id: clientId,
+      email_address: null,
+      username: null,
+      first_name: null,
+      last_name: null,
+      password_digest: null,
+      password_hasher: null,
+      unsafe_metadata: '{}',
+      legal_accepted_at: null,
+      email_verification_id: null,
+      created_user_id: null,
+      created_session_id: null,
+      abandon_at: now + SIGN_UP_LIFETIME_MS,
+      created_at: now,
+      updated_at: now,
+      ...fields,
+    });
+    await updateClientRow(trx, clientId, { sign_up_id: id, updated_at: now });
+  });
+  return completeIfReady(ctx, clientId, id, settings);
+}
+
+export async function updateSignUp(ctx: DomainContext, clientId: string, signUpId: string, input: SignUpInput): Promise<SignUp> {
+  const { row, signUp, settings } = await load(ctx, clientId, signUpId);
+  if (signUp.status !== 'missing_requirements') throw new GatehouseError('sign_in_step_invalid', { meta: { status: signUp.status } });
+  const fields = await fieldsFrom(ctx, input, row, settings);
+  await updateSignUpRow(ctx.store.db, signUpId, { ...fields, updated_at: ctx.now() });
+  return completeIfReady(ctx, clientId, signUpId, settings);
+}
+
+export async function prepareSignUpVerification(ctx: DomainContext, clientId: string, signUpId: string, input: { strategy: string }): Promise<SignUp> {
+  const { row, signUp } = await load(ctx, clientId, signUpId);
+  if (signUp.status !== 'missing_requirements') throw new GatehouseError('sign_in_step_invalid', { meta: { status: signUp.status } });
+  if (input.strategy !== 'email_code' || !signUp.emailVerificationStrategies.includes('email_code')) {
+    throw new GatehouseError('strategy_for_user_invalid', { meta: { param_name: 'strategy' } });
+  }
+  if (!row.email_address) throw paramError('form_param_missing', 'email_address');
+  const verificationId = await sendEmailCode(ctx, { clientId, strategy: 'email_code', to: row.email_address, emailAddressId: null, userId: null, purpose: 'verify' });
+  await updateSignUpRow(ctx.store.db, signUpId, { email_verification_id: verificationId, updated_at: ctx.now() });
+  return getSignUp(ctx, clientId, signUpId);
+}
+
+export async function attemptSignUpVerification(ctx: DomainContext, clientId: string, signUpId: string, input: { strategy: string; code: string }): Promise<SignUp> {
+  const { row, signUp, settings } = await load(ctx, clientId, signUpId);
+  if (signUp.status !== 'missing_requirements') throw new GatehouseError('sign_in_step_invalid', { meta: { status: signUp.status } });
+  if (input.strategy !== 'email_code') throw new GatehouseError('strategy_for_user_invalid', { meta: { param_name: 'strategy' } });
+  await checkEmailCode(ctx, { verificationId: row.email_verification_id, strategy: 'email_code', code: input.code, userId: null });
+  return completeIfReady(ctx, clientId, signUpId, settings);
+}
+
+/**
+ * A sign-up with nothing missing becomes a user with an active session, exactly once: the claim on
+ * the sign-up, the user and the session commit together, and a racing completion finds the claim
+ * taken and reports the sign-up as it stands.
+ */
+async function completeIfReady(ctx: DomainContext, clientId: string, signUpId: string, settings: InstanceSettings): Promise<SignUp> {
+  const { row, signUp } = await load(ctx, clientId, signUpId, settings);
+  if (!readyToComplete(signUp)) return signUp;
+  const { record, event } = await prepareNewUser(
+    ctx,
+    {
+      emailAddress: row.email_address ? [row.email_address] : [],
+      username: row.username,
+      firstName: row.first_name,
+      lastName: row.last_name,
+      unsafeMetadata: JSON.parse(row.unsafe_metadata) as Metadata,
+      legalAcceptedAt: row.legal_accepted_at,
+    },
+    row.password_digest && row.password_hasher ? { credential: { digest: row.password_digest, hasher: row.password_hasher } } : {},
+  );
+  const now = ctx.now();
+  const userId = record.row.id;
+  const sessionId = newId('sess', now);
+  await withIdentifierConflicts(() =>
+    ctx.store.transaction(async (trx) => {
+      if (!(await completeSignUpRow(trx, signUpId, userId, sessionId, now))) return;
+      await insertUserRecordIn(trx, record, event);
+      await startClientSession(ctx, trx, { clientId, userId, sessionId }, now);
+      await updateClientRow(trx, clientId, { sign_up_id: null, updated_at: now });
+    }),
+  );
+  return getSignUp(ctx, clientId, signUpId);
+}

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FapiBrowser, type ClientJSON, type SignInJSON } from '../support/fapi-client.js';
+import { latestCode } from '../support/inbox.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/** Sign-up verified by an emailed code, sign-in by email code, and a forgotten password reset by code. */
+let t: TestServer;
+let seq = 0;
+
+beforeAll(async () => {
+  t = await startTestServer();
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+const PASSWORD = 'a long and unusual passphrase 7';
+
+interface SignUpJSON {
+  id: string;
+  status: string;
+  missing_fields: string[];
+  unverified_fields: string[];
+  verifications: { email_address: { status: string; strategy: string; next_action: string } | null };
+  created_user_id: string | null;
+  created_session_id: string | null;
+}
+
+function address(): string {
+  return `newcomer${++seq}.${Date.now()}@signup.test`;
+}
+
+async function signUp(b: FapiBrowser, email: string): Promise<SignUpJSON> {
+  const created = await b.call('POST', '/client/sign_ups', { email_address: email, password: PASSWORD, unsafe_metadata: '{"plan":"trial"}' });
+  expect(created.status).toBe(200);
+  const attempt = created.body.response as SignUpJSON;
+  const since = Date.now();
+  const prepared = await b.call('POST', `/client/sign_ups/${attempt.id}/prepare_verification`, { strategy: 'email_code' });
+  expect(prepared.status).toBe(200);
+  const code = await latestCode(t.url, email, since);
+  const verified = await b.call('POST', `/client/sign_ups/${attempt.id}/attempt_verification`, { strategy: 'email_code', code });
+  expect(verified.status).toBe(200);
+  return verified.body.response as SignUpJSON;
+}
+
+describe('sign-up with an email code', () => {
+  it('creates the user and an active session once the emailed code is verified', async () => {
+    const email = address();
+    const b = new FapiBrowser(t.url);
+    const created = await b.call('POST', '/client/sign_ups', { email_address: email, password: PASSWORD, unsafe_metadata: '{"plan":"trial"}' });
+    const attempt = created.body.response as SignUpJSON;
+    expect(attempt).toMatchObject({ status: 'missing_requirements', missing_fields: [], unverified_fields: ['email_address'], created_user_id: null });
+    expect((created.body.client as ClientJSON & { sign_up: { id: string } }).sign_up.id).toBe(attempt.id);
+
+    const since = Date.now();
+    const prepared = await b.call('POST', `/client/sign_ups/${attempt.id}/prepare_verification`, { strategy: 'email_code' });
+    expect((prepared.body.response as SignUpJSON).verifications.email_address).toMatchObject({ status: 'unverified', strategy: 'email_code', next_action: 'needs_attempt' });
+    const code = await latestCode(t.url, email, since);
+
+    const wrong = await b.call('POST', `/client/sign_ups/${attempt.id}/attempt_verification`, { strategy: 'email_code', code: code === '000000' ? '111111' : '000000' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.errors?.[0]?.code).toBe('form_code_incorrect');
+
+    const done = await b.call('POST', `/client/sign_ups/${attempt.id}/attempt_verification`, { strategy: 'email_code', code });
+    expect(done.status).toBe(200);
+    const complete = done.body.response as SignUpJSON;
+    expect(complete.status).toBe('complete');
+    const user = await t.clerk.users.getUser(complete.created_user_id!);
+    expect(user.emailAddresses[0]?.emailAddress).toBe(email);
+    expect(user.emailAddresses[0]?.verification?.status).toBe('verified');
+    expect(user.passwordEnabled).toBe(true);
+    expect(user.unsafeMetadata).toEqual({ plan: 'trial' });
+    expect((await t.clerk.sessions.getSession(complete.created_session_id!)).status).toBe('active');
+    expect((done.body.client as ClientJSON).sessions[0]?.user.id).toBe(user.id);
+
+    // The code worked once: replaying it changes nothing.
+    const replay = await b.call('POST', `/client/sign_ups/${attempt.id}/attempt_verification`, { strategy: 'email_code', code });
+    expect(replay.status).toBeGreaterThanOrEqual(400);
+    expect((await t.clerk.users.getUserList({ emailAddress: [email] })).data).toHaveLength(1);
+    expect(b.specFailures).toEqual([]);
+  });
+
+  it('fails the verification for good after five wrong codes, even with the right one after', async () => {
+    const email = address();
+    const b = new FapiBrowser(t.url);
+    const attempt = (await b.call('POST', '/client/sign_ups', { email_address: email, password: PASSWORD })).body.response as SignUpJSON;
+    const since = Date.now();
+    await b.call('POST', `/client/sign_ups/${attempt.id}/prepare_verification`, { strategy: 'email_code' });
+    const code = await latestCode(t.url, email, since);
+    const wrongCode = code === '123456' ? '654321' : '123456';
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i++) codes.push((await b.call('POST', `/client/sign_ups/${attempt.id}/attempt_verification`, { strategy: 'email_code', code: wrongCode })).body.errors?.[0]?.code ?? '');
+    expect(codes).toEqual(['form_code_incorrect', 'form_code_incorrect', 'form_code_incorrect', 'form_code_incorrect', 'verification_failed']);
+    const sixth = await b.call('POST', `/client/sign_ups/${attempt.id}/attempt_verification`, { strategy: 'email_code', code });
+    expect(sixth.body.errors?.[0]?.code).toBe('verification_failed');
+    expect((await t.clerk.users.getUserList({ emailAddress: [email] })).data).toEqual([]);
+  });
+
+  it('refuses a taken email, a weak password, another client, and sign-ups when the instance is restricted', async () => {
+    const email = address();
+    await t.clerk.users.createUser({ emailAddress: [email], password: PASSWORD });
+    const b = new FapiBrowser(t.url);
+    const taken = await b.call('POST', '/client/sign_ups', { email_address: email, password: PASSWORD });
+    expect(taken.status).toBe(422);
+    expect(taken.body.errors?.[0]).toMatchObject({ code: 'form_identifier_exists', meta: { param_name: 'email_address' } });
+    const weak = await b.call('POST', '/client/sign_ups', { email_address: address(), password: 'password' });
+    expect(weak.status).toBe(422);
+    expect(weak.body.errors?.[0]?.meta).toMatchObject({ param_name: 'password' });
+
+    const attempt = (await b.call('POST', '/client/sign_ups', { email_address: address(), password: PASSWORD })).body.response as SignUpJSON;
+    const other = new FapiBrowser(t.url);
+    expect((await other.call('GET', `/client/sign_ups/${attempt.id}`)).status).toBe(404);
+
+    await t.request('PATCH', '/v1/instance/user_settings', { body: { sign_up: { mode: 'restricted', legal_consent_enabled: false } } });
+    try {
+      const refused = await new FapiBrowser(t.url).call('POST', '/client/sign_ups', { email_address: address(), password: PASSWORD });
+      expect(refused.status).toBe(403);
+      expect(refused.body.errors?.[0]?.code).toBe('sign_up_restricted');
+    } finally {
+      await t.request('PATCH', '/v1/instance/user_settings', { body: { sign_up: { mode: 'public', legal_consent_enabled: false } } });
+    }
+  });
+
+  it('completes exactly once when two attempts with the right code race', async () => {
+    const email = address();
+    const b = new FapiBrowser(t.url);
+    const attempt = (await b.call('POST', '/client/sign_ups', { email_address: email, password: PASSWORD })).body.response as SignUpJSON;
+    const since = Date.now();
+    await b.call('POST', `/client/sign_ups/${attempt.id}/prepare_verification`, { strategy: 'email_code' });
+    const code = await latestCode(t.url, email, since);
+    await Promise.allSettled([1, 2, 3].map(() => b.call('POST', `/client/sign_ups/${attempt.id}/attempt_verification`, { strategy: 'email_code', code })));
+    const users = (await t.clerk.users.getUserList({ emailAddress: [email] })).data;
+    expect(users).toHaveLength(1);
+    expect((await t.clerk.sessions.getSessionList({ userId: users[0]!.id })).data).toHaveLength(1);
+  });
+});
+
+describe('sign-in by email code, and a forgotten password', () => {
+  it('signs in with a code mailed to the account', async () => {
+    const email = address();
+    const signedUp = await signUp(new FapiBrowser(t.url), email);
+    const b = new FapiBrowser(t.url);
+    const started = (await b.call('POST', '/client/sign_ins', { identifier: email })).body.response as SignInJSON;
+    const factor = started.supported_first_factors.find((f) => f.strategy === 'email_code');
+    expect(factor).toMatchObject({ safe_identifier: email });
+    const since = Date.now();
+    const prepared = await b.call('POST', `/client/sign_ins/${started.id}/prepare_first_factor`, { strategy: 'email_code', email_address_id: factor!.email_address_id! });
+    expect((prepared.body.response as SignInJSON).first_factor_verification).toMatchObject({ status: 'unverified', strategy: 'email_code' });
+    const code = await latestCode(t.url, email, since);
+    const done = await b.call('POST', `/client/sign_ins/${started.id}/attempt_first_factor`, { strategy: 'email_code', code });
+    expect(done.body.errors ?? []).toEqual([]);
+    expect((done.body.response as SignInJSON).status).toBe('complete');
+    expect((done.body.client as ClientJSON).sessions[0]?.user.id).toBe(signedUp.created_user_id);
+    expect(b.specFailures).toEqual([]);
+  });
+
+  it('resets a password by emailed code, signing out the other sessions', async () => {
+    const email = address();
+    const first = new FapiBrowser(t.url);
+    const signedUp = await signUp(first, email);
+    const userId = signedUp.created_user_id!;
+
+    const b = new FapiBrowser(t.url);
+    const started = (await b.call('POST', '/client/sign_ins', { identifier: email })).body.response as SignInJSON;
+    const since = Date.now();
+    await b.call('POST', `/client/sign_ins/${started.id}/prepare_first_factor`, { strategy: 'reset_password_email_code' });
+    const code = await latestCode(t.url, email, since, 'password_reset_code');
+    const verified = await b.call('POST', `/client/sign_ins/${started.id}/attempt_first_factor`, { strategy: 'reset_password_email_code', code });
+    expect((verified.body.response as SignInJSON).status).toBe('needs_new_password');
+    const NEW = 'an entirely new passphrase 19';
+    const reset = await b.call('POST', `/client/sign_ins/${started.id}/reset_password`, { password: NEW, sign_out_of_other_sessions: 'true' });
+    expect(reset.status).toBe(200);
+    const done = reset.body.response as SignInJSON;
+    expect(done.status).toBe('complete');
+    expect((await t.clerk.sessions.getSession(signedUp.created_session_id!)).status).not.toBe('active');
+    expect((await t.clerk.sessions.getSession(done.created_session_id!)).status).toBe('active');
+    expect((await t.clerk.users.verifyPassword({ userId, password: NEW })).verified).toBe(true);
+    expect(b.specFailures).toEqual([]);
+  });
+});
