@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FapiBrowser, type ClientJSON, type SignInJSON } from '../support/fapi-client.js';
-import { latestCode } from '../support/inbox.js';
+import { latestCode, latestLink } from '../support/inbox.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /** Sign-up verified by an emailed code, sign-in by email code, and a forgotten password reset by code. */
@@ -176,6 +176,47 @@ describe('sign-in by email code, and a forgotten password', () => {
     expect((await t.clerk.sessions.getSession(signedUp.created_session_id!)).status).not.toBe('active');
     expect((await t.clerk.sessions.getSession(done.created_session_id!)).status).toBe('active');
     expect((await t.clerk.users.verifyPassword({ userId, password: NEW })).verified).toBe(true);
+    expect(b.specFailures).toEqual([]);
+  });
+
+  it('signs in with an emailed link opened in the same browser, and only there, once', async () => {
+    await t.request('PATCH', '/v1/instance/user_settings', {
+      body: { email_address: { enabled: true, required: true, used_for_first_factor: true, first_factors: ['email_code', 'email_link'], verifications: ['email_code'], verify_at_sign_up: true } },
+    });
+    const email = address();
+    const signedUp = await signUp(new FapiBrowser(t.url), email);
+    const b = new FapiBrowser(t.url);
+    const started = (await b.call('POST', '/client/sign_ins', { identifier: email })).body.response as SignInJSON;
+    expect(started.supported_first_factors.map((f) => f.strategy)).toContain('email_link');
+    const outside = await b.call('POST', `/client/sign_ins/${started.id}/prepare_first_factor`, { strategy: 'email_link', redirect_url: 'https://evil.example/done' });
+    expect(outside.status).toBe(422);
+    const since = Date.now();
+    const prepared = await b.call('POST', `/client/sign_ins/${started.id}/prepare_first_factor`, { strategy: 'email_link', redirect_url: `${t.url}/done` });
+    expect(prepared.status).toBe(200);
+    const link = await latestLink(t.url, email, since);
+    expect(link.startsWith(`${t.url}/fapi/v1/verify?`)).toBe(true);
+
+    const elsewhere = await fetch(link, { redirect: 'manual' });
+    expect(elsewhere.status).toBe(303);
+    expect(new URL(elsewhere.headers.get('location')!).searchParams.get('__clerk_status')).toBe('client_mismatch');
+    expect((await t.clerk.sessions.getSessionList({ userId: signedUp.created_user_id! })).data.filter((s) => s.status === 'active')).toHaveLength(1);
+
+    const opened = await fetch(link, { redirect: 'manual', headers: { cookie: b.cookieHeader() } });
+    expect(opened.status).toBe(303);
+    const back = new URL(opened.headers.get('location')!);
+    expect(back.origin + back.pathname).toBe(`${t.url}/done`);
+    expect(back.searchParams.get('__clerk_status')).toBe('verified');
+    for (const line of opened.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      b.cookies.set(pair!.split('=')[0]!, pair!.slice(pair!.indexOf('=') + 1));
+    }
+    const polled = await b.call('GET', `/client/sign_ins/${started.id}`);
+    const done = polled.body.response as SignInJSON;
+    expect(done.status).toBe('complete');
+    expect((await t.clerk.sessions.getSession(done.created_session_id!)).userId).toBe(signedUp.created_user_id);
+
+    const again = await fetch(link, { redirect: 'manual', headers: { cookie: b.cookieHeader() } });
+    expect(new URL(again.headers.get('location')!).searchParams.get('__clerk_status')).toBe('failed');
     expect(b.specFailures).toEqual([]);
   });
 });

@@ -13,3 +13,12 @@ export async function latestCode(baseUrl: string, to: string, after: number, kin
     return mail?.text.match(/\b(\d{6})\b/)?.[1];
   });
 }
+
+/** The latest sign-in link mailed to an address. */
+export async function latestLink(baseUrl: string, to: string, after: number): Promise<string> {
+  return waitFor(`a magic link to ${to}`, async () => {
+    const inbox = (await (await fetch(`${baseUrl}/dev/inbox`)).json()) as InboxJSON;
+    const mail = inbox.data.find((m) => m.to === to && m.kind === 'magic_link' && m.created_at >= after);
+    return mail?.text.match(/https?:\/\/\S+/)?.[0];
+  });
+}

@@ -4,6 +4,7 @@ import type { Executor } from '../../store/db.js';
 import {
   completeSignInRow,
   findClientRow,
+  findSignInByVerification,
   findSignInRow,
   findUserIdByUsername,
   findVerificationRows,
@@ -21,7 +22,7 @@ import { readInstanceSettings, type InstanceSettings } from '../settings/instanc
 import { normalizeEmail, normalizeUsername } from '../users/identifiers.js';
 import { assertMayVerify } from '../users/lockout.js';
 import { updateUser } from '../users/update-user.js';
-import { toVerification } from '../verifications/verifications.js';
+import { redeemLinkToken, toVerification } from '../verifications/verifications.js';
 import { assertSignInStep, signInStatus, type SignIn, type SignInStep } from './sign-in.js';
 import { FIRST_FACTOR_STRATEGIES, isFirstFactorStrategy, supportedFirstFactors, type FirstFactorInput, type SignInSubject } from './strategies/index.js';
 
@@ -144,7 +145,12 @@ function assertOffered(signIn: SignIn, strategy: string): asserts strategy is Fi
   }
 }
 
-export async function prepareFirstFactor(ctx: DomainContext, clientId: string, signInId: string, input: { strategy: string; emailAddressId?: string | undefined }): Promise<SignIn> {
+export async function prepareFirstFactor(
+  ctx: DomainContext,
+  clientId: string,
+  signInId: string,
+  input: { strategy: string; emailAddressId?: string | undefined; redirectUrl?: string | undefined },
+): Promise<SignIn> {
   const { signIn, subject } = await loadForStep(ctx, clientId, signInId, 'prepare_first_factor');
   assertOffered(signIn, input.strategy);
   const strategy = FIRST_FACTOR_STRATEGIES[input.strategy];
@@ -194,4 +200,26 @@ export async function resetPassword(ctx: DomainContext, clientId: string, signIn
   await updateUser(ctx, subject.user.row.id, { password: input.password, signOutOfOtherSessions: input.signOutOfOtherSessions === true });
   await completeSignIn(ctx, row);
   return getSignIn(ctx, clientId, signInId);
+}
+
+/**
+ * Opens an emailed sign-in link. It must be opened in the browser that asked for it (the client
+ * its verification is bound to): then the sign-in it belongs to completes into a session there.
+ * Returns what happened, for the page the browser is sent back to (`__clerk_status`).
+ */
+export async function openSignInLink(ctx: DomainContext, token: string, clientId: string | undefined): Promise<'verified' | 'expired' | 'failed' | 'client_mismatch'> {
+  let verification;
+  try {
+    verification = await redeemLinkToken(ctx, token, clientId);
+  } catch (error) {
+    if (!(error instanceof GatehouseError)) throw error;
+    if (error.code === 'verification_expired') return 'expired';
+    if (error.code === 'verification_link_other_client') return 'client_mismatch';
+    return 'failed';
+  }
+  const row = await findSignInByVerification(ctx.store.db, verification.id);
+  if (!row) return 'failed';
+  const loaded = await loadSignIn(ctx, row.client_id, row.id);
+  if (loaded.signIn.status === 'complete' && row.created_session_id === null) await completeSignIn(ctx, row);
+  return 'verified';
 }

@@ -10,7 +10,7 @@ import type { Verification } from '../verifications/verifications.js';
 export type SignInStatus = 'needs_identifier' | 'needs_first_factor' | 'needs_second_factor' | 'needs_new_password' | 'complete' | 'abandoned';
 
 /** Clerk's strategy names for first factors; `strategies/index.ts` has one module per name. */
-export type FirstFactorStrategyName = 'password' | 'email_code' | 'reset_password_email_code';
+export type FirstFactorStrategyName = 'password' | 'email_code' | 'email_link' | 'reset_password_email_code';
 
 export interface SupportedFirstFactor {
   strategy: FirstFactorStrategyName;

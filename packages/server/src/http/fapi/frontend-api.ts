@@ -6,7 +6,7 @@ import type { DomainContext } from '../../domain/context.js';
 import { endClientSession, mintClientSessionToken, signOutClient, touchSession } from '../../domain/sessions/client-sessions.js';
 import { loadBrowserSession } from '../../domain/sessions/browser-clients.js';
 import { readInstanceSettings } from '../../domain/settings/instance-settings.js';
-import { attemptFirstFactor, createSignIn, getSignIn, prepareFirstFactor, resetPassword } from '../../domain/sign-ins/sign-in-flow.js';
+import { attemptFirstFactor, createSignIn, getSignIn, openSignInLink, prepareFirstFactor, resetPassword } from '../../domain/sign-ins/sign-in-flow.js';
 import { notFound, paramError } from '../../errors.js';
 import { allowedRedirectUrl } from '../../domain/redirects.js';
 import { handshakeDirectives, handshakeToken, storeHandshakePayload } from '../../domain/sessions/handshake.js';
@@ -27,7 +27,8 @@ const createSignInBody = z.object({
   strategy: text(64).optional(),
   password: text(4096).optional(),
 });
-const prepareFactorBody = z.object({ strategy: text(64), email_address_id: text(128).optional() });
+const prepareFactorBody = z.object({ strategy: text(64), email_address_id: text(128).optional(), redirect_url: text(2048).optional() });
+const verifyLinkQuery = z.object({ token: text(256), redirect_url: text(2048) });
 const attemptFactorBody = z.object({ strategy: text(64), password: text(4096).optional(), code: text(64).optional() });
 const resetPasswordBody = z.object({ password: text(4096), sign_out_of_other_sessions: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional() });
 /** A form sends objects as JSON text and booleans as `true`/`false`; JSON bodies send them as they are. */
@@ -129,7 +130,7 @@ export async function registerFrontendApi(app: FastifyInstance, ctx: DomainConte
     const body = parseInput(prepareFactorBody, request.body);
     const clientId = await currentClientId(ctx, request);
     if (!clientId) throw notFound();
-    const signIn = await prepareFirstFactor(ctx, clientId, id, { strategy: body.strategy, emailAddressId: body.email_address_id });
+    const signIn = await prepareFirstFactor(ctx, clientId, id, { strategy: body.strategy, emailAddressId: body.email_address_id, redirectUrl: body.redirect_url });
     return withClient(ctx, request, reply, clientId, serializeSignIn(signIn));
   });
 
@@ -250,6 +251,18 @@ export async function registerFrontendApi(app: FastifyInstance, ctx: DomainConte
     if (q.format === 'nonce') target.searchParams.set('__clerk_handshake_nonce', await storeHandshakePayload(ctx, directives));
     else target.searchParams.set('__clerk_handshake', await handshakeToken(ctx, directives));
     return reply.redirect(target.href, 307);
+  });
+
+  // An emailed link, opened: the browser goes back to the app with what happened in `__clerk_status`.
+  r.route('GET', '/verify', async (request, reply) => {
+    const q = parseInput(verifyLinkQuery, request.query);
+    const target = allowedRedirectUrl(ctx, q.redirect_url);
+    if (!target) throw paramError('form_param_value_invalid', 'redirect_url', 'redirect_url must be an absolute URL on an allowed origin.');
+    const clientId = await currentClientId(ctx, request);
+    const status = await openSignInLink(ctx, q.token, clientId);
+    if (status === 'verified' && clientId) await rotateClientToken(ctx, request, reply, clientId);
+    target.searchParams.set('__clerk_status', status);
+    return reply.redirect(target.href, 303);
   });
 
   r.finish();

@@ -126,3 +126,7 @@ export async function findUserIdByUsername(db: Executor, username: string): Prom
   const row = await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
   return row?.id;
 }
+
+export async function findSignInByVerification(db: Executor, verificationId: string): Promise<SignInRow | undefined> {
+  return db.selectFrom('sign_ins').selectAll().where('first_factor_verification_id', '=', verificationId).executeTakeFirst();
+}

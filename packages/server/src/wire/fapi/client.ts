@@ -48,7 +48,7 @@ export function serializeFapiSession(s: BrowserSession) {
 
 function serializeVerification(v: Verification | null) {
   if (!v) return null;
-  const object = v.strategy === 'password' ? 'verification_password' : 'verification_otp';
+  const object = v.strategy === 'password' ? 'verification_password' : v.strategy === 'email_link' ? 'verification_email_link' : 'verification_otp';
   return { object, status: v.status, strategy: v.strategy, attempts: v.attempts, expire_at: v.expireAt };
 }
 

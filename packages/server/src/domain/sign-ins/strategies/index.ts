@@ -4,6 +4,7 @@ import type { DomainContext } from '../../context.js';
 import type { InstanceSettings } from '../../settings/instance-settings.js';
 import type { FirstFactorStrategyName, SupportedFirstFactor } from '../sign-in.js';
 import { emailCodeStrategyForSignIn, resetPasswordEmailCodeStrategy } from './email-code.js';
+import { emailLinkStrategy } from './email-link.js';
 import { passwordStrategy } from './password.js';
 
 /** What a first-factor step is given: the attempt, the person it is for, the instance's settings. */
@@ -19,6 +20,8 @@ export interface FirstFactorInput {
   password?: string | undefined;
   code?: string | undefined;
   emailAddressId?: string | undefined;
+  /** Where an emailed link sends the browser once it is opened. */
+  redirectUrl?: string | undefined;
 }
 
 /** One way to prove who you are at sign-in. A new factor is one new module and one new key below. */
@@ -34,6 +37,7 @@ export interface FirstFactorStrategy {
 export const FIRST_FACTOR_STRATEGIES: { readonly [K in FirstFactorStrategyName]: FirstFactorStrategy } = {
   password: passwordStrategy,
   email_code: emailCodeStrategyForSignIn,
+  email_link: emailLinkStrategy,
   reset_password_email_code: resetPasswordEmailCodeStrategy,
 };
 

@@ -1,0 +1,48 @@
+import { GatehouseError, notFound, paramError } from '../../../errors.js';
+import { queueEmail } from '../../email/outbox.js';
+import { magicLinkEmail } from '../../email/templates.js';
+import { allowedRedirectUrl } from '../../redirects.js';
+import { LINK_LIFETIME_MS, startLinkVerification } from '../../verifications/verifications.js';
+import type { FirstFactorStrategy, SignInSubject } from './index.js';
+
+function targetAddress({ signIn, user }: SignInSubject) {
+  const verified = user.emailAddresses.filter((e) => e.verification_status === 'verified');
+  return verified.find((e) => e.id === signIn.email_address_id) ?? verified.find((e) => e.id === user.row.primary_email_address_id) ?? verified[0];
+}
+
+/**
+ * A link mailed to the account's email address. Opening it (`GET /fapi/v1/verify`) in the browser
+ * that asked for it completes the sign-in; the tab that is waiting sees it on its next poll. The
+ * link is built from the public URL, never from the request's Host header.
+ */
+export const emailLinkStrategy: FirstFactorStrategy = {
+  offers(subject) {
+    const { settings } = subject;
+    const enabled = settings.email_address.enabled && settings.email_address.used_for_first_factor && settings.email_address.first_factors.includes('email_link');
+    const address = enabled ? targetAddress(subject) : undefined;
+    if (!address) return [];
+    return [{ strategy: 'email_link', safeIdentifier: address.email_address, emailAddressId: address.id, primary: address.id === subject.user.row.primary_email_address_id }];
+  },
+
+  async prepare(ctx, subject, input) {
+    const address = targetAddress(subject);
+    if (!address) throw notFound();
+    const redirect = input.redirectUrl ? allowedRedirectUrl(ctx, input.redirectUrl) : undefined;
+    if (!redirect) throw paramError('form_param_value_invalid', 'redirect_url', 'redirect_url must be an absolute URL on an allowed origin.');
+    const now = ctx.now();
+    return ctx.store.transaction(async (trx) => {
+      const { id, token } = await startLinkVerification(trx, { clientId: subject.signIn.client_id, strategy: 'email_link', emailAddressId: address.id }, now);
+      const url = new URL('/fapi/v1/verify', ctx.publicUrl);
+      url.searchParams.set('token', token);
+      url.searchParams.set('redirect_url', redirect.href);
+      const mail = magicLinkEmail({ applicationName: ctx.policy.applicationName, url: url.href, expiresInMinutes: LINK_LIFETIME_MS / 60_000 });
+      await queueEmail(trx, { to: address.email_address, kind: 'magic_link', userId: subject.user.row.id, ...mail }, now);
+      return id;
+    });
+  },
+
+  async attempt() {
+    // A link is verified by opening it, not by posting anything back.
+    throw new GatehouseError('strategy_for_user_invalid', { meta: { param_name: 'strategy' } });
+  },
+};
