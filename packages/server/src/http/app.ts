@@ -18,6 +18,8 @@ import { registerWebhookEndpointRoutes } from './bapi/webhook-endpoints.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling, registerNotFound } from './errors.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { registerImageRoutes } from './images.js';
+import { registerClerkBundleRoutes } from './clerk-bundles.js';
+import { registerHostedPageRoutes } from './pages/hosted-pages.js';
 import { registerOperationRoutes } from './operations.js';
 import { recordMcpToolCalls } from './plugins/mcp-tool-audit.js';
 import { requireSecretKey } from './plugins/secret-key-auth.js';
@@ -78,6 +80,8 @@ export function buildApp(options: AppOptions): App {
 
   registerOperationRoutes(fastify, { store: options.ctx.store, isShuttingDown: () => shuttingDown });
   registerImageRoutes(fastify, options.ctx);
+  registerClerkBundleRoutes(fastify);
+  registerHostedPageRoutes(fastify, options.ctx);
   registerPublicJwksRoute(fastify, options.ctx);
   void fastify.register(multipart, { limits: { fileSize: 10 * 1024 * 1024, files: 1 } });
 
