@@ -20,6 +20,8 @@ import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling, regis
 import { registerDevInboxRoutes } from './dev-inbox.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { registerImageRoutes } from './images.js';
+import { registerClerkBundleRoutes } from './clerk-bundles.js';
+import { registerHostedPageRoutes } from './pages/hosted-pages.js';
 import { registerOperationRoutes } from './operations.js';
 import { recordMcpToolCalls } from './plugins/mcp-tool-audit.js';
 import { requireSecretKey } from './plugins/secret-key-auth.js';
@@ -81,6 +83,8 @@ export function buildApp(options: AppOptions): App {
 
   registerOperationRoutes(fastify, { store: options.ctx.store, isShuttingDown: () => shuttingDown });
   registerImageRoutes(fastify, options.ctx);
+  registerClerkBundleRoutes(fastify);
+  registerHostedPageRoutes(fastify, options.ctx);
   registerPublicJwksRoute(fastify, options.ctx);
   // Only without SMTP and on a local server (or GATEHOUSE_DEV_INBOX=1): it shows sign-in codes.
   registerDevInboxRoutes(fastify, options.ctx);
