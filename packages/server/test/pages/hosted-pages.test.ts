@@ -58,7 +58,8 @@ describe.each(['sign-in', 'sign-up'])('GET /%s', (component) => {
     expect(Object.fromEntries(csp)).toEqual({
       'default-src': ["'self'"],
       'script-src': ["'self'", `'nonce-${nonce}'`],
-      'style-src': ["'self'", `'nonce-${nonce}'`],
+      'style-src': ["'self'", `'nonce-${nonce}'`, "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='", "'sha256-KQDhUccuEkZUQDnfbVDeY+ev2LZ+73AQR7ro4JppAY8='"],
+      'style-src-attr': ["'unsafe-inline'"],
       'img-src': ["'self'", 'data:', 'blob:'],
       'worker-src': ["'self'", 'blob:'],
       'connect-src': ["'self'", origin],

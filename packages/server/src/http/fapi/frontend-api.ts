@@ -28,6 +28,7 @@ const createSignInBody = z.object({
   password: text(4096).optional(),
 });
 const prepareFactorBody = z.object({ strategy: text(64), email_address_id: text(128).optional(), redirect_url: text(2048).optional() });
+const touchRedirectQuery = z.object({ redirect_url: text(2048) });
 const verifyLinkQuery = z.object({ token: text(256), redirect_url: text(2048) });
 const attemptFactorBody = z.object({ strategy: text(64), password: text(4096).optional(), code: text(64).optional() });
 const resetPasswordBody = z.object({ password: text(4096), sign_out_of_other_sessions: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional() });
@@ -251,6 +252,17 @@ export async function registerFrontendApi(app: FastifyInstance, ctx: DomainConte
     if (q.format === 'nonce') target.searchParams.set('__clerk_handshake_nonce', await storeHandshakePayload(ctx, directives));
     else target.searchParams.set('__clerk_handshake', await handshakeToken(ctx, directives));
     return reply.redirect(target.href, 307);
+  });
+
+  // clerk-js passes through here on its way to another origin after signing in, so the Frontend
+  // API can refresh the client's cookies before the browser lands on the app.
+  r.route('GET', '/client/touch', async (request, reply) => {
+    const q = parseInput(touchRedirectQuery, request.query);
+    const target = allowedRedirectUrl(ctx, q.redirect_url);
+    if (!target) throw paramError('form_param_value_invalid', 'redirect_url', 'redirect_url must be an absolute URL on an allowed origin.');
+    const clientId = await currentClientId(ctx, request);
+    await withClient(ctx, request, reply, clientId, CLIENT);
+    return reply.redirect(target.href, 303);
   });
 
   // An emailed link, opened: the browser goes back to the app with what happened in `__clerk_status`.

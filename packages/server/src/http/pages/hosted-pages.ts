@@ -25,8 +25,11 @@ export interface HostedPageConfig {
  * - `script-src 'self' 'nonce-…'`: the two bundles and their chunks come from this server; the one
  *   inline script, which boots them, carries the response's nonce.
  * - `style-src 'self' 'nonce-…'`: Clerk's UI writes its styles into `<style>` elements through
- *   emotion, which stamps them with the nonce handed to `Clerk.load({ nonce })`; style attributes
- *   it sets go through the CSSOM, which CSP does not govern. No 'unsafe-inline' needed.
+ *   emotion, which stamps them with the nonce handed to `Clerk.load({ nonce })`.
+ *   Two `<style>` blocks the code-entry screen of @clerk/ui 1.34.0 adds without the nonce (one of
+ *   them empty) are allowed by their hashes; the end-to-end test fails on any other violation.
+ * - `style-src-attr 'unsafe-inline'`: `style="…"` attributes, which a nonce cannot cover; they
+ *   cannot load anything or run script.
  * - `img-src 'self' data: blob:`: icons and avatars as data: URLs; previews of chosen images as blobs.
  * - `worker-src 'self' blob:`: clerk-js starts its token-refresh timer worker from a blob: URL.
  * - `connect-src 'self' <public origin>`: the Frontend API at `<public URL>/fapi` (the same origin
@@ -34,11 +37,14 @@ export interface HostedPageConfig {
  * - `frame-ancestors 'none'` (and X-Frame-Options for old browsers): no clickjacking of the forms.
  * - `base-uri 'none'`, `object-src 'none'`, `form-action 'self'`: nothing the page needs, refused.
  */
+const CLERK_UI_STYLE_HASHES = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' 'sha256-KQDhUccuEkZUQDnfbVDeY+ev2LZ+73AQR7ro4JppAY8='";
+
 export function hostedPageCsp(nonce: string, publicOrigin: string): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'`,
-    `style-src 'self' 'nonce-${nonce}'`,
+    `style-src 'self' 'nonce-${nonce}' ${CLERK_UI_STYLE_HASHES}`,
+    "style-src-attr 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "worker-src 'self' blob:",
     `connect-src 'self' ${publicOrigin}`,
