@@ -2,6 +2,7 @@ import type { AuditEvent } from '../domain/audit/audit-events.js';
 import type { McpToolCallRecord } from '../domain/audit/mcp-tool-calls.js';
 import type { AuditedSecretKey } from '../domain/keys/secret-keys.js';
 import type { TokenDenial } from '../domain/sessions/session-token.js';
+import type { SignInAttemptRecord } from '../domain/sign-ins/sign-in.js';
 
 export function serializeAuditEvent(event: AuditEvent) {
   return {
@@ -26,6 +27,18 @@ export function serializeSecurityEvent(userId: string) {
 /** `session.token_denied`: a refresh refused for a session that is no longer active, or a banned user. */
 export function serializeTokenDenial(denial: TokenDenial) {
   return { object: 'session_token_denial', session_id: denial.sessionId, user_id: denial.userId, status: denial.status, user_banned: denial.userBanned };
+}
+
+/** `sign_in.completed` / `sign_in.failed`: one attempt at a factor, by whom, with what outcome (never the secret tried). */
+export function serializeSignInAttempt(attempt: SignInAttemptRecord) {
+  return {
+    object: 'sign_in_attempt_outcome',
+    sign_in_id: attempt.signInId,
+    user_id: attempt.userId,
+    strategy: attempt.strategy,
+    ...(attempt.sessionId ? { session_id: attempt.sessionId } : {}),
+    ...(attempt.error ? { error: attempt.error } : {}),
+  };
 }
 
 /** What the audit log keeps about a secret key: never the key or its hash. */

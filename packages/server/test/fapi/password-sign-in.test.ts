@@ -174,10 +174,16 @@ describe('the Frontend API sign-in with a password', () => {
     const wrong = await b.call('POST', `/client/sign_ins/${signInId}/attempt_first_factor`, { strategy: 'password', password: 'not the password at all' });
     expect(wrong.status).toBe(422);
     expect(wrong.body.errors?.[0]).toMatchObject({ code: 'form_password_incorrect', meta: { param_name: 'password' } });
+    const audit = await t.request('GET', `/v1/audit_events?user_id=${user.id}&type=sign_in.failed`);
+    const failures = (audit.body as { data: { type: string; ip: string | null; data: { error: string; strategy: string; sign_in_id: string } }[] }).data;
+    expect(failures[0]).toMatchObject({ type: 'sign_in.failed', ip: '127.0.0.1', data: { error: 'form_password_incorrect', strategy: 'password', sign_in_id: signInId } });
+    expect(JSON.stringify(failures)).not.toContain('not the password at all');
     const badStrategy = await b.call('POST', `/client/sign_ins/${signInId}/attempt_first_factor`, { strategy: 'totp', code: '123456' });
     expect(badStrategy.status).toBe(422);
     expect(badStrategy.body.errors?.[0]?.code).toBe('strategy_for_user_invalid');
     await b.call('POST', `/client/sign_ins/${signInId}/attempt_first_factor`, { strategy: 'password', password: PASSWORD });
+    const completed = await t.request('GET', `/v1/audit_events?user_id=${user.id}&type=sign_in.completed`);
+    expect((completed.body as { data: { data: { strategy: string; session_id: string } }[] }).data[0]?.data).toMatchObject({ strategy: 'password' });
     const again = await b.call('POST', '/client/sign_ins', { identifier: user.email });
     expect(again.status).toBe(400);
     expect(again.body.errors?.[0]?.code).toBe('session_exists');

@@ -1,4 +1,5 @@
-import { serializeAuditedSecretKey, serializeMcpToolCall, serializeSecurityEvent, serializeTokenDenial } from '../../wire/audit-event.js';
+import { serializeAuditedSecretKey, serializeMcpToolCall, serializeSecurityEvent, serializeSignInAttempt, serializeTokenDenial } from '../../wire/audit-event.js';
+import type { SignInAttemptRecord } from '../sign-ins/sign-in.js';
 import type { McpToolCallRecord } from '../audit/mcp-tool-calls.js';
 import type { AuditedSecretKey } from '../keys/secret-keys.js';
 import type { TokenDenial } from '../sessions/session-token.js';
@@ -56,6 +57,8 @@ const EVENT_PAYLOADS = {
   'session.removed': session,
   'session.revoked': session,
   'session.token_denied': (d: TokenDenial) => serializeTokenDenial(d),
+  'sign_in.completed': (a: SignInAttemptRecord) => serializeSignInAttempt(a),
+  'sign_in.failed': (a: SignInAttemptRecord) => serializeSignInAttempt(a),
   'email.created': (e: QueuedEmail) => serializeEmail(e),
   'organization.created': organization,
   'organization.updated': organization,

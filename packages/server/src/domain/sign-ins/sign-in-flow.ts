@@ -17,6 +17,8 @@ import {
 import { listClientSessionRows } from '../../store/repositories/session-repository.js';
 import { loadUserRecord, updateUserRow, type UserRecord } from '../../store/repositories/user-repository.js';
 import type { DomainContext } from '../context.js';
+import { appendEvent } from '../events/append-event.js';
+import { eventData } from '../events/catalog.js';
 import { effectiveStatus, startClientSession } from '../sessions/sessions.js';
 import { readInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
 import { normalizeEmail, normalizeUsername } from '../users/identifiers.js';
@@ -165,12 +167,28 @@ export async function prepareFirstFactor(
 export async function attemptFirstFactor(ctx: DomainContext, clientId: string, signInId: string, input: { strategy: string; password?: string | undefined; code?: string | undefined }): Promise<SignIn> {
   const { signIn, subject } = await loadForStep(ctx, clientId, signInId, 'attempt_first_factor');
   assertOffered(signIn, input.strategy);
-  assertMayVerify(subject.user.row, ctx.now());
-  const verificationId = await FIRST_FACTOR_STRATEGIES[input.strategy].attempt(ctx, subject, { ...input, strategy: input.strategy });
+  const strategy = input.strategy;
+  const verificationId = await recordingFailure(ctx, { signInId, userId: subject.user.row.id, strategy }, async () => {
+    assertMayVerify(subject.user.row, ctx.now());
+    return FIRST_FACTOR_STRATEGIES[strategy].attempt(ctx, subject, { ...input, strategy });
+  });
   await updateSignInRow(ctx.store.db, signInId, { first_factor_verification_id: verificationId, updated_at: ctx.now() });
   const after = await loadSignIn(ctx, clientId, signInId, subject.settings);
   if (after.signIn.status === 'complete' && after.row.created_session_id === null) await completeSignIn(ctx, after.row);
   return getSignIn(ctx, clientId, signInId);
+}
+
+/** Runs one factor check; a refusal the person sees is recorded in the audit log before it is thrown. */
+async function recordingFailure<T>(ctx: DomainContext, attempt: { signInId: string; userId: string; strategy: string }, check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    if (error instanceof GatehouseError) {
+      const outcome = { ...attempt, error: error.code };
+      await appendEvent(ctx.store.db, { type: 'sign_in.failed', data: eventData('sign_in.failed', outcome), subjectUserId: attempt.userId }, ctx.now());
+    }
+    throw error;
+  }
 }
 
 /**
@@ -185,6 +203,9 @@ async function completeSignIn(ctx: DomainContext, row: SignInRow): Promise<void>
   await ctx.store.transaction(async (trx) => {
     const sessionId = await startClientSession(ctx, trx, { clientId: row.client_id, userId }, now);
     if (!(await completeSignInRow(trx, row.id, sessionId, now))) throw new GatehouseError('sign_in_step_invalid', { meta: { status: 'complete' } });
+    const [verification] = await findVerificationRows(trx, row.first_factor_verification_id ? [row.first_factor_verification_id] : []);
+    const outcome = { signInId: row.id, userId, strategy: verification?.strategy ?? 'unknown', sessionId };
+    await appendEvent(trx, { type: 'sign_in.completed', data: eventData('sign_in.completed', outcome), subjectUserId: userId }, now);
     await updateUserRow(trx, userId, { last_sign_in_at: now, last_active_at: now, updated_at: now });
     const client = await findClientRow(trx, row.client_id);
     if (client?.sign_in_id === row.id) await updateClientRow(trx, row.client_id, { sign_in_id: null, updated_at: now });

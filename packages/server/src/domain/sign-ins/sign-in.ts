@@ -52,6 +52,16 @@ export function signInStatus(row: SignInRow, firstFactor: Verification | null, n
   return 'needs_first_factor';
 }
 
+/** What the audit log records about one first-factor attempt. */
+export interface SignInAttemptRecord {
+  signInId: string;
+  userId: string | null;
+  strategy: string;
+  sessionId?: string;
+  /** The Clerk error code the person got. */
+  error?: string;
+}
+
 export type SignInStep = 'identify' | 'prepare_first_factor' | 'attempt_first_factor' | 'reset_password';
 
 /** The transition table: the statuses in which each step may be taken. */
