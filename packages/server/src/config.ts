@@ -18,6 +18,7 @@ export interface Config {
   publicUrl: URL;
   /** False when the public URL was derived from HOST and PORT rather than set. */
   publicUrlExplicit: boolean;
+  rateLimits: RateLimitSettings;
   /** Origins besides the public URL's that browsers may call the Frontend API from and be redirected to. */
   allowedOrigins: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -55,6 +56,41 @@ export interface EmailAddress {
   name: string | null;
   address: string;
 }
+
+export type RateLimitName = 'sign_in' | 'sign_up' | 'send' | 'attempt';
+export interface RateLimitSettings {
+  enabled: boolean;
+  /** Requests allowed per window, per IP (and per identifier for `sign_in`). */
+  limits: Record<RateLimitName, { points: number; seconds: number }>;
+}
+
+/** Clerk's published Frontend API limits: creations 5 per 10 s, attempts and sends 3 per 10 s. */
+const DEFAULT_RATE_LIMITS: RateLimitSettings['limits'] = {
+  sign_in: { points: 5, seconds: 10 },
+  sign_up: { points: 5, seconds: 10 },
+  send: { points: 3, seconds: 10 },
+  attempt: { points: 3, seconds: 10 },
+};
+
+/** `on`, `off`, or overrides such as `attempt=10/60,send=5/600` (requests/seconds). */
+const rateLimits = z
+  .string()
+  .default('on')
+  .transform((value, issue): RateLimitSettings => {
+    const text = value.trim().toLowerCase();
+    if (text === 'off') return { enabled: false, limits: DEFAULT_RATE_LIMITS };
+    const limits = { ...DEFAULT_RATE_LIMITS };
+    if (text === 'on' || text === '') return { enabled: true, limits };
+    for (const part of text.split(',')) {
+      const match = /^(sign_in|sign_up|send|attempt)=(\d{1,6})\/(\d{1,6})$/.exec(part.trim());
+      if (!match || Number(match[2]) < 1 || Number(match[3]) < 1) {
+        issue.addIssue({ code: 'custom', message: 'must be on, off, or name=requests/seconds pairs (sign_in, sign_up, send, attempt), e.g. attempt=10/60' });
+        return z.NEVER;
+      }
+      limits[match[1] as RateLimitName] = { points: Number(match[2]), seconds: Number(match[3]) };
+    }
+    return { enabled: true, limits };
+  });
 
 export class ConfigError extends Error {
   constructor(readonly setting: string, detail: string) {
@@ -156,6 +192,7 @@ const settings = {
     .refine((list) => list.every(isExactOrigin), 'must be a comma-separated list of http(s) origins such as https://app.example.com')
     .transform((list) => list.map((o) => new URL(o).origin))
     .default([]),
+  GATEHOUSE_RATE_LIMITS: rateLimits,
   GATEHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GATEHOUSE_APPLICATION_NAME: z.string().min(1).max(100).default('Gatehouse'),
   GATEHOUSE_PASSWORD_MIN_LENGTH: integer(8, 256).default(8),
@@ -240,6 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     publicUrlExplicit: publicUrlRaw !== undefined,
     allowedOrigins: read(env, 'GATEHOUSE_ALLOWED_ORIGINS'),
+    rateLimits: read(env, 'GATEHOUSE_RATE_LIMITS'),
     logLevel: read(env, 'GATEHOUSE_LOG_LEVEL'),
     applicationName,
     passwordMinLength: read(env, 'GATEHOUSE_PASSWORD_MIN_LENGTH'),

@@ -263,6 +263,11 @@ export const ERROR_CATALOG = {
     message: 'Sign-ups are restricted',
     longMessage: () => 'This application does not accept new sign-ups right now.',
   },
+  too_many_requests: {
+    status: 429,
+    message: 'Too many requests',
+    longMessage: () => 'Too many requests. Please wait a moment and try again.',
+  },
   session_exists: {
     status: 400,
     message: "You're already signed in",

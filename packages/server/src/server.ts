@@ -97,6 +97,7 @@ export async function startServer(config: Config, logger: Logger, storeOptions: 
     logger,
     configuredSecretKey: config.extraSecretKey,
     bodyLimitBytes: config.bodyLimitBytes,
+    rateLimits: config.rateLimits,
     ...(config.mcp.http ? { mcp: { readOnly: config.mcp.readOnly, allowPrivateMetadata: config.mcp.allowPrivateMetadata } } : {}),
   });
   try {

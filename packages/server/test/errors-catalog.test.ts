@@ -57,6 +57,7 @@ const SAMPLE_META: { [C in ErrorCode]: ErrorMeta<C> } = {
   strategy_for_user_invalid: { param_name: 'strategy' },
   sign_in_step_invalid: { status: 'complete' },
   sign_up_restricted: undefined,
+  too_many_requests: undefined,
   session_exists: undefined,
   origin_invalid: { origin: 'https://evil.example' },
   internal_clerk_error: undefined,

@@ -28,12 +28,14 @@ import { requireSecretKey } from './plugins/secret-key-auth.js';
 import { registerMcpEndpoint } from './mcp-endpoint.js';
 import { registerFrontendApi } from './fapi/frontend-api.js';
 import type { McpServerOptions } from '../mcp/mcp-server.js';
+import type { RateLimitSettings } from '../config.js';
 
 export interface AppOptions {
   ctx: DomainContext;
   logger: FastifyBaseLogger;
   configuredSecretKey: string | undefined;
   bodyLimitBytes: number;
+  rateLimits: RateLimitSettings;
   /** Serve MCP at `/mcp` with these options; absent, no endpoint. */
   mcp?: McpServerOptions;
 }
@@ -111,7 +113,7 @@ export function buildApp(options: AppOptions): App {
     },
     { prefix: '/v1' },
   );
-  void fastify.register(async (fapi) => registerFrontendApi(fapi, options.ctx), { prefix: '/fapi/v1' });
+  void fastify.register(async (fapi) => registerFrontendApi(fapi, options.ctx, options.rateLimits), { prefix: '/fapi/v1' });
   if (options.mcp) {
     registerMcpEndpoint(fastify, { ctx: options.ctx, configuredKey: options.configuredSecretKey, options: options.mcp });
   }

@@ -21,7 +21,9 @@ export interface TestServer {
 
 export async function startTestServer(env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestServer> {
   const store = await createTestStore();
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', GATEHOUSE_DATA_DIR: store.dataDir, ...env });
+  // Rate limits off, as for load tests: tests make many attempts from one address on purpose;
+  // test/fapi/rate-limits.test.ts turns them on.
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', GATEHOUSE_DATA_DIR: store.dataDir, GATEHOUSE_RATE_LIMITS: 'off', ...env });
   const logger = options.logger ?? createLogger(process.env.GATEHOUSE_TEST_LOG_LEVEL ?? 'silent');
   const server = await startServer(config, logger, store.options);
   const secretKey = server.firstSecretKey?.secret;

@@ -17,6 +17,8 @@ import { registerNotFound } from '../errors.js';
 import { parseInput } from '../validation.js';
 import { CLIENT, clientIdOrNew, currentClientId, rotateClientToken, withClient } from './client-identity.js';
 import { FapiRouter, registerOriginPolicy } from './transport.js';
+import { registerRateLimits } from './rate-limits.js';
+import type { RateLimitSettings } from '../../config.js';
 
 const idParams = z.object({ id: z.string().min(1).max(128) });
 const sessionParams = z.object({ session_id: z.string().min(1).max(128) });
@@ -73,11 +75,12 @@ const handshakeQuery = z.object({
 const tokenParams = sessionParams.extend({ template: z.string().min(1).max(256).optional() });
 
 /** The Frontend API at `/fapi/v1`, as `@clerk/clerk-js` calls it (clerk-compat §3). */
-export async function registerFrontendApi(app: FastifyInstance, ctx: DomainContext): Promise<void> {
+export async function registerFrontendApi(app: FastifyInstance, ctx: DomainContext, rateLimits: RateLimitSettings): Promise<void> {
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   registerOriginPolicy(app, ctx);
   registerNotFound(app);
+  registerRateLimits(app, rateLimits);
   app.options('*', async (_request, reply) => reply.code(204).send());
   const r = new FapiRouter(app);
 

@@ -1,0 +1,56 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { GatehouseError } from '../../errors.js';
+import type { RateLimitName, RateLimitSettings } from '../../config.js';
+import { sendError } from '../errors.js';
+import { methodOf } from './transport.js';
+
+/**
+ * Per-IP limits on the Frontend API's sensitive steps, Clerk's published defaults unless set
+ * otherwise: starting sign-ins and sign-ups, sending codes and links, and attempting them. Starting
+ * a sign-in is also limited per identifier, so one account cannot be hammered from many
+ * addresses. In this process's memory for now (the limits are per process); the account lockout,
+ * which is in the store, bounds guessing across processes regardless.
+ */
+const ROUTES: Record<string, RateLimitName> = {
+  'POST /client/sign_ins': 'sign_in',
+  'POST /client/sign_ups': 'sign_up',
+  'POST /client/sign_ins/:id/prepare_first_factor': 'send',
+  'POST /client/sign_ups/:id/prepare_verification': 'send',
+  'POST /client/sign_ins/:id/attempt_first_factor': 'attempt',
+  'POST /client/sign_ups/:id/attempt_verification': 'attempt',
+  'POST /client/sign_ins/:id/reset_password': 'attempt',
+};
+
+function tooMany(request: FastifyRequest, reply: FastifyReply, refusal: unknown): FastifyReply {
+  const ms = refusal instanceof RateLimiterRes ? refusal.msBeforeNext : 1000;
+  reply.header('retry-after', String(Math.max(1, Math.ceil(ms / 1000))));
+  return sendError(request, reply, new GatehouseError('too_many_requests'));
+}
+
+export function registerRateLimits(app: FastifyInstance, settings: RateLimitSettings): void {
+  if (!settings.enabled) return;
+  const limiters = new Map<RateLimitName, RateLimiterMemory>();
+  for (const [name, limit] of Object.entries(settings.limits) as [RateLimitName, { points: number; seconds: number }][]) {
+    limiters.set(name, new RateLimiterMemory({ keyPrefix: name, points: limit.points, duration: limit.seconds }));
+  }
+  const perIdentifier = limiters.get('sign_in');
+
+  app.addHook('preHandler', async (request, reply) => {
+    const route = request.routeOptions.url?.replace(/^\/fapi\/v1/, '');
+    const name = route ? ROUTES[`${methodOf(request)} ${route}`] : undefined;
+    const limiter = name ? limiters.get(name) : undefined;
+    if (!limiter) return undefined;
+    try {
+      await limiter.consume(request.ip);
+      const identifier = (request.body as Record<string, unknown> | undefined)?.['identifier'];
+      if (name === 'sign_in' && perIdentifier && typeof identifier === 'string' && identifier.length <= 320) {
+        await perIdentifier.consume(`identifier:${identifier.trim().toLowerCase()}`);
+      }
+    } catch (refusal) {
+      if (refusal instanceof Error) throw refusal;
+      return tooMany(request, reply, refusal);
+    }
+    return undefined;
+  });
+}

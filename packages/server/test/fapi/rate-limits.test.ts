@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { FapiBrowser, type SignInJSON } from '../support/fapi-client.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/** The Frontend API's per-IP limits, on as they are by default; the rest of the suite runs with them off. */
+let t: TestServer;
+
+beforeAll(async () => {
+  t = await startTestServer({ GATEHOUSE_RATE_LIMITS: 'on' });
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('Frontend API rate limits', () => {
+  it("refuses the sixth sign-in start within 10 seconds with Clerk's 429 and Retry-After, and starts nothing", async () => {
+    const b = new FapiBrowser(t.url);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await b.call('POST', '/client/sign_ins', {})).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const refused = await b.call('POST', '/client/sign_ins', {});
+    expect(refused.status).toBe(429);
+    expect(refused.body.errors?.[0]?.code).toBe('too_many_requests');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(b.specFailures).toEqual([]);
+  });
+
+  it('allows three attempts per 10 seconds, and reading is never limited', async () => {
+    // Its own server, so the sign-in starts of the test above do not count here.
+    const own = await startTestServer({ GATEHOUSE_RATE_LIMITS: 'sign_in=100/10' });
+    try {
+      const email = `limited.${Date.now()}@limits.test`;
+      await own.clerk.users.createUser({ emailAddress: [email], password: 'a perfectly good passphrase 3' });
+      const b = new FapiBrowser(own.url);
+      const signIn = (await b.call('POST', '/client/sign_ins', { identifier: email })).body.response as SignInJSON;
+      const attempts: number[] = [];
+      for (let i = 0; i < 4; i++) attempts.push((await b.call('POST', `/client/sign_ins/${signIn.id}/attempt_first_factor`, { strategy: 'password', password: `wrong ${i}` })).status);
+      expect(attempts).toEqual([422, 422, 422, 429]);
+      for (let i = 0; i < 10; i++) expect((await b.call('GET', '/environment')).status).toBe(200);
+      expect(b.specFailures).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('reads its settings: off, on, or overrides, and refuses anything else', () => {
+    const base = { GATEHOUSE_DATA_DIR: '/tmp/unused' };
+    expect(loadConfig({ ...base, GATEHOUSE_RATE_LIMITS: 'off' }).rateLimits.enabled).toBe(false);
+    expect(loadConfig(base).rateLimits).toMatchObject({ enabled: true, limits: { sign_in: { points: 5, seconds: 10 }, attempt: { points: 3, seconds: 10 } } });
+    expect(loadConfig({ ...base, GATEHOUSE_RATE_LIMITS: 'attempt=10/60' }).rateLimits.limits.attempt).toEqual({ points: 10, seconds: 60 });
+    expect(() => loadConfig({ ...base, GATEHOUSE_RATE_LIMITS: 'attempt=lots' })).toThrow(ConfigError);
+  });
+});
