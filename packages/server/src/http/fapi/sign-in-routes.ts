@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import type { DomainContext } from '../../domain/context.js';
+import { attemptFirstFactor, createSignIn, getSignIn, openSignInLink, prepareFirstFactor, resetPassword } from '../../domain/sign-ins/sign-in-flow.js';
+import { serializeSignIn } from '../../wire/fapi/client.js';
+import { parseInput } from '../validation.js';
+import { clientIdOrNew, currentClientId, rotateClientToken, withClient } from './client-identity.js';
+import { formBoolean, idParams, redirectTarget, requireClientId, text } from './route-support.js';
+import type { FapiRouter } from './transport.js';
+
+const createSignInBody = z.object({
+  identifier: text(320).optional(),
+  strategy: text(64).optional(),
+  password: text(4096).optional(),
+});
+const prepareFactorBody = z.object({ strategy: text(64), email_address_id: text(128).optional(), redirect_url: text(2048).optional() });
+const attemptFactorBody = z.object({ strategy: text(64), password: text(4096).optional(), code: text(64).optional() });
+const resetPasswordBody = z.object({ password: text(4096), sign_out_of_other_sessions: formBoolean.optional() });
+const verifyLinkQuery = z.object({ token: text(256), redirect_url: text(2048) });
+
+/** Sign-in attempts: start, read, prepare and attempt a first factor, reset the password, open an emailed link. */
+export function registerSignInRoutes(r: FapiRouter, ctx: DomainContext): void {
+  r.route('POST', '/client/sign_ins', async (request, reply) => {
+    const body = parseInput(createSignInBody, request.body);
+    const clientId = await clientIdOrNew(ctx, request, reply);
+    const signIn = await createSignIn(ctx, clientId, body);
+    if (signIn.status === 'complete') await rotateClientToken(ctx, request, reply, clientId);
+    return withClient(ctx, request, reply, clientId, serializeSignIn(signIn));
+  });
+
+  r.route('GET', '/client/sign_ins/:id', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const clientId = await requireClientId(ctx, request);
+    return withClient(ctx, request, reply, clientId, serializeSignIn(await getSignIn(ctx, clientId, id)));
+  });
+
+  r.route('POST', '/client/sign_ins/:id/prepare_first_factor', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const body = parseInput(prepareFactorBody, request.body);
+    const clientId = await requireClientId(ctx, request);
+    const signIn = await prepareFirstFactor(ctx, clientId, id, { strategy: body.strategy, emailAddressId: body.email_address_id, redirectUrl: body.redirect_url });
+    return withClient(ctx, request, reply, clientId, serializeSignIn(signIn));
+  });
+
+  r.route('POST', '/client/sign_ins/:id/attempt_first_factor', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const body = parseInput(attemptFactorBody, request.body);
+    const clientId = await requireClientId(ctx, request);
+    const signIn = await attemptFirstFactor(ctx, clientId, id, body);
+    if (signIn.status === 'complete') await rotateClientToken(ctx, request, reply, clientId);
+    return withClient(ctx, request, reply, clientId, serializeSignIn(signIn));
+  });
+
+  r.route('POST', '/client/sign_ins/:id/reset_password', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const body = parseInput(resetPasswordBody, request.body);
+    const clientId = await requireClientId(ctx, request);
+    const signIn = await resetPassword(ctx, clientId, id, { password: body.password, signOutOfOtherSessions: body.sign_out_of_other_sessions === true });
+    await rotateClientToken(ctx, request, reply, clientId);
+    return withClient(ctx, request, reply, clientId, serializeSignIn(signIn));
+  });
+
+  // An emailed link, opened: the browser goes back to the app with what happened in `__clerk_status`.
+  r.route('GET', '/verify', async (request, reply) => {
+    const q = parseInput(verifyLinkQuery, request.query);
+    const target = redirectTarget(ctx, q.redirect_url);
+    const clientId = await currentClientId(ctx, request);
+    const status = await openSignInLink(ctx, q.token, clientId);
+    if (status === 'verified' && clientId) await rotateClientToken(ctx, request, reply, clientId);
+    target.searchParams.set('__clerk_status', status);
+    return reply.redirect(target.href, 303);
+  });
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import type { DomainContext } from '../../domain/context.js';
+import { attemptSignUpVerification, createSignUp, getSignUp, prepareSignUpVerification, updateSignUp, type SignUpInput } from '../../domain/sign-ups/sign-up-flow.js';
+import { serializeSignUp } from '../../wire/fapi/client.js';
+import { parseInput } from '../validation.js';
+import { clientIdOrNew, rotateClientToken, withClient } from './client-identity.js';
+import { formBoolean, formJson, idParams, requireClientId, text } from './route-support.js';
+import type { FapiRouter } from './transport.js';
+
+const signUpBody = z.object({
+  email_address: text(320).optional(),
+  password: text(4096).optional(),
+  username: text(256).optional(),
+  first_name: text(256).optional(),
+  last_name: text(256).optional(),
+  unsafe_metadata: formJson.optional(),
+  legal_accepted: formBoolean.optional(),
+});
+const prepareVerificationBody = z.object({ strategy: text(64) });
+const attemptVerificationBody = z.object({ strategy: text(64), code: text(64) });
+
+function signUpInput(b: z.output<typeof signUpBody>): SignUpInput {
+  return {
+    emailAddress: b.email_address,
+    password: b.password,
+    username: b.username,
+    firstName: b.first_name,
+    lastName: b.last_name,
+    unsafeMetadata: b.unsafe_metadata as SignUpInput['unsafeMetadata'],
+    legalAccepted: b.legal_accepted,
+  };
+}
+
+/** Sign-up attempts: start, read, update, and verify the email address by code. */
+export function registerSignUpRoutes(r: FapiRouter, ctx: DomainContext): void {
+  r.route('POST', '/client/sign_ups', async (request, reply) => {
+    const input = signUpInput(parseInput(signUpBody, request.body));
+    const clientId = await clientIdOrNew(ctx, request, reply);
+    const signUp = await createSignUp(ctx, clientId, input);
+    if (signUp.status === 'complete') await rotateClientToken(ctx, request, reply, clientId);
+    return withClient(ctx, request, reply, clientId, serializeSignUp(signUp));
+  });
+
+  r.route('GET', '/client/sign_ups/:id', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const clientId = await requireClientId(ctx, request);
+    return withClient(ctx, request, reply, clientId, serializeSignUp(await getSignUp(ctx, clientId, id)));
+  });
+
+  r.route('PATCH', '/client/sign_ups/:id', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const input = signUpInput(parseInput(signUpBody, request.body));
+    const clientId = await requireClientId(ctx, request);
+    const signUp = await updateSignUp(ctx, clientId, id, input);
+    if (signUp.status === 'complete') await rotateClientToken(ctx, request, reply, clientId);
+    return withClient(ctx, request, reply, clientId, serializeSignUp(signUp));
+  });
+
+  r.route('POST', '/client/sign_ups/:id/prepare_verification', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const body = parseInput(prepareVerificationBody, request.body);
+    const clientId = await requireClientId(ctx, request);
+    return withClient(ctx, request, reply, clientId, serializeSignUp(await prepareSignUpVerification(ctx, clientId, id, body)));
+  });
+
+  r.route('POST', '/client/sign_ups/:id/attempt_verification', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const body = parseInput(attemptVerificationBody, request.body);
+    const clientId = await requireClientId(ctx, request);
+    const signUp = await attemptSignUpVerification(ctx, clientId, id, body);
+    if (signUp.status === 'complete') await rotateClientToken(ctx, request, reply, clientId);
+    return withClient(ctx, request, reply, clientId, serializeSignUp(signUp));
+  });
+}
