@@ -1,14 +1,8 @@
-import { findEmailAddressRow } from '../../../store/repositories/identification-repository.js';
 import { notFound } from '../../../errors.js';
 import { checkEmailCode, sendEmailCode } from '../../verifications/email-codes.js';
 import type { FirstFactorStrategyName, SupportedFirstFactor } from '../sign-in.js';
-import type { FirstFactorStrategy, SignInSubject } from './index.js';
-
-/** The verified email address a code goes to: the one the person signed in with, else the primary. */
-function targetAddress({ signIn, user }: SignInSubject) {
-  const verified = user.emailAddresses.filter((e) => e.verification_status === 'verified');
-  return verified.find((e) => e.id === signIn.email_address_id) ?? verified.find((e) => e.id === user.row.primary_email_address_id) ?? verified[0];
-}
+import { signInEmailAddress } from './email-address.js';
+import type { FirstFactorStrategy } from './index.js';
 
 /**
  * A 6-digit code mailed to the account's email address. The same mechanism serves sign-in
@@ -24,17 +18,15 @@ function emailCodeStrategy(strategy: Extract<FirstFactorStrategyName, 'email_cod
         strategy === 'email_code'
           ? settings.email_address.enabled && settings.email_address.used_for_first_factor && settings.email_address.first_factors.includes('email_code')
           : settings.password.enabled && settings.email_address.enabled;
-      const address = enabled ? targetAddress(subject) : undefined;
+      const address = enabled ? signInEmailAddress(subject) : undefined;
       if (!address) return [];
       return [{ strategy, safeIdentifier: address.email_address, emailAddressId: address.id, primary: address.id === subject.user.row.primary_email_address_id }];
     },
 
     async prepare(ctx, subject) {
-      const address = targetAddress(subject);
+      const address = signInEmailAddress(subject);
       if (!address) throw notFound();
-      const row = await findEmailAddressRow(ctx.store.db, address.id);
-      if (!row) throw notFound();
-      return sendEmailCode(ctx, { clientId: subject.signIn.client_id, strategy, to: row.email_address, emailAddressId: row.id, userId: subject.user.row.id, purpose });
+      return sendEmailCode(ctx, { clientId: subject.signIn.client_id, strategy, to: address.email_address, emailAddressId: address.id, userId: subject.user.row.id, purpose });
     },
 
     async attempt(ctx, { signIn, user }, input) {

@@ -3,12 +3,8 @@ import { queueEmail } from '../../email/outbox.js';
 import { magicLinkEmail } from '../../email/templates.js';
 import { allowedRedirectUrl } from '../../redirects.js';
 import { LINK_LIFETIME_MS, startLinkVerification } from '../../verifications/verifications.js';
-import type { FirstFactorStrategy, SignInSubject } from './index.js';
-
-function targetAddress({ signIn, user }: SignInSubject) {
-  const verified = user.emailAddresses.filter((e) => e.verification_status === 'verified');
-  return verified.find((e) => e.id === signIn.email_address_id) ?? verified.find((e) => e.id === user.row.primary_email_address_id) ?? verified[0];
-}
+import { signInEmailAddress } from './email-address.js';
+import type { FirstFactorStrategy } from './index.js';
 
 /**
  * A link mailed to the account's email address. Opening it (`GET /fapi/v1/verify`) in the browser
@@ -19,13 +15,13 @@ export const emailLinkStrategy: FirstFactorStrategy = {
   offers(subject) {
     const { settings } = subject;
     const enabled = settings.email_address.enabled && settings.email_address.used_for_first_factor && settings.email_address.first_factors.includes('email_link');
-    const address = enabled ? targetAddress(subject) : undefined;
+    const address = enabled ? signInEmailAddress(subject) : undefined;
     if (!address) return [];
     return [{ strategy: 'email_link', safeIdentifier: address.email_address, emailAddressId: address.id, primary: address.id === subject.user.row.primary_email_address_id }];
   },
 
   async prepare(ctx, subject, input) {
-    const address = targetAddress(subject);
+    const address = signInEmailAddress(subject);
     if (!address) throw notFound();
     const redirect = input.redirectUrl ? allowedRedirectUrl(ctx, input.redirectUrl) : undefined;
     if (!redirect) throw paramError('form_param_value_invalid', 'redirect_url', 'redirect_url must be an absolute URL on an allowed origin.');
