@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DomainContext } from '../../domain/context.js';
-import { MAX_EXPIRES_IN_DAYS } from '../../domain/invitations/invitation-tickets.js';
 import {
   createInvitation,
   createInvitations,
@@ -11,8 +10,10 @@ import {
   type CreateInvitationInput,
   type InvitationOrderField,
 } from '../../domain/invitations/invitations.js';
-import { metadataObject, normalizeQuery, parseInput, queryBoolean, queryInteger, queryList, queryString } from '../validation.js';
+import { normalizeQuery, parseInput, queryBoolean, queryInteger, queryList, queryString } from '../validation.js';
 import { serializeInvitation } from '../../wire/invitation.js';
+import { camelKeys } from '../../wire/requests/fields.js';
+import { CREATE_INVITATION_FIELDS } from '../../wire/requests/invitation-body.js';
 
 /**
  * A bulk request body: a bare JSON array, each element validated on its own afterwards so errors
@@ -21,15 +22,7 @@ import { serializeInvitation } from '../../wire/invitation.js';
 export const BULK_MAX_ITEMS = 100;
 export const bulkBody = z.array(z.unknown()).min(1, 'must contain at least one invitation').max(BULK_MAX_ITEMS, `accepts at most ${BULK_MAX_ITEMS} invitations`);
 
-const createBody = z.object({
-  email_address: z.string().max(320),
-  public_metadata: metadataObject.nullish(),
-  redirect_url: z.string().max(4096).nullish(),
-  notify: z.boolean().nullish(),
-  ignore_existing: z.boolean().nullish(),
-  expires_in_days: z.number().int().min(1).max(MAX_EXPIRES_IN_DAYS).nullish(),
-  template_slug: z.enum(['invitation', 'waitlist_invitation']).nullish(),
-});
+const createBody = z.object(CREATE_INVITATION_FIELDS).transform(camelKeys) satisfies z.ZodType<CreateInvitationInput>;
 
 const orderBy = queryString.pipe(
   z
@@ -52,26 +45,14 @@ const listQuery = z.object({
 
 const invitationParams = z.object({ invitation_id: z.string().min(1).max(128) });
 
-function toInput(b: z.output<typeof createBody>): CreateInvitationInput {
-  return {
-    emailAddress: b.email_address,
-    publicMetadata: b.public_metadata,
-    redirectUrl: b.redirect_url,
-    notify: b.notify,
-    ignoreExisting: b.ignore_existing,
-    expiresInDays: b.expires_in_days,
-    templateSlug: b.template_slug,
-  };
-}
-
 export function registerInvitationRoutes(app: FastifyInstance, ctx: DomainContext): void {
   app.post('/invitations', async (request) => {
     const b = parseInput(createBody, request.body);
-    return serializeInvitation(await createInvitation(ctx, toInput(b)));
+    return serializeInvitation(await createInvitation(ctx, b));
   });
 
   app.post('/invitations/bulk', async (request) => {
-    const items = parseInput(bulkBody, request.body).map((item) => toInput(parseInput(createBody, item)));
+    const items = parseInput(bulkBody, request.body).map((item) => parseInput(createBody, item));
     return (await createInvitations(ctx, items)).map(serializeInvitation);
   });
 

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DomainContext } from '../../domain/context.js';
-import { MAX_EXPIRES_IN_DAYS } from '../../domain/invitations/invitation-tickets.js';
 import {
   createOrganizationInvitation,
   createOrganizationInvitations,
@@ -11,8 +10,10 @@ import {
   revokeOrganizationInvitation,
   type CreateOrganizationInvitationInput,
 } from '../../domain/organizations/organization-invitations.js';
-import { metadataObject, normalizeQuery, parseInput, queryInteger, queryList, queryString } from '../validation.js';
+import { normalizeQuery, parseInput, queryInteger, queryList, queryString } from '../validation.js';
 import { bulkBody } from './invitations.js';
+import { camelKeys } from '../../wire/requests/fields.js';
+import { CREATE_ORGANIZATION_INVITATION_FIELDS } from '../../wire/requests/invitation-body.js';
 import {
   serializeOrganizationInvitation,
   serializeOrganizationInvitationWithPublicOrganizationData,
@@ -20,16 +21,7 @@ import {
 
 const INVITATION_STATUSES = ['pending', 'accepted', 'revoked', 'expired'] as const;
 
-const createBody = z.object({
-  email_address: z.string().max(320),
-  role: z.string().min(1).max(256),
-  inviter_user_id: z.string().max(128).nullish(),
-  public_metadata: metadataObject.nullish(),
-  private_metadata: metadataObject.nullish(),
-  redirect_url: z.string().max(4096).nullish(),
-  expires_in_days: z.number().int().min(1).max(MAX_EXPIRES_IN_DAYS).nullish(),
-  notify: z.boolean().nullish(),
-});
+const createBody = z.object(CREATE_ORGANIZATION_INVITATION_FIELDS).transform(camelKeys) satisfies z.ZodType<CreateOrganizationInvitationInput>;
 
 const revokeBody = z.object({ requesting_user_id: z.string().max(128).nullish() });
 
@@ -57,29 +49,16 @@ const listQuery = z.object({ status: statusList.optional(), email_address: query
 const pendingListQuery = z.object(page);
 const userListQuery = z.object({ status: statusList.optional(), ...page });
 
-function toInput(b: z.output<typeof createBody>): CreateOrganizationInvitationInput {
-  return {
-    emailAddress: b.email_address,
-    role: b.role,
-    inviterUserId: b.inviter_user_id,
-    publicMetadata: b.public_metadata,
-    privateMetadata: b.private_metadata,
-    redirectUrl: b.redirect_url,
-    expiresInDays: b.expires_in_days,
-    notify: b.notify,
-  };
-}
-
 export function registerOrganizationInvitationRoutes(app: FastifyInstance, ctx: DomainContext): void {
   app.post('/organizations/:organization_id/invitations', async (request) => {
     const { organization_id } = parseInput(orgParams, request.params);
     const b = parseInput(createBody, request.body);
-    return serializeOrganizationInvitation(await createOrganizationInvitation(ctx, organization_id, toInput(b)));
+    return serializeOrganizationInvitation(await createOrganizationInvitation(ctx, organization_id, b));
   });
 
   app.post('/organizations/:organization_id/invitations/bulk', async (request) => {
     const { organization_id } = parseInput(orgParams, request.params);
-    const items = parseInput(bulkBody, request.body).map((item) => toInput(parseInput(createBody, item)));
+    const items = parseInput(bulkBody, request.body).map((item) => parseInput(createBody, item));
     const invitations = await createOrganizationInvitations(ctx, organization_id, items);
     return { data: invitations.map(serializeOrganizationInvitation), total_count: invitations.length };
   });

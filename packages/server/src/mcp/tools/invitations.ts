@@ -1,14 +1,12 @@
 import { z } from 'zod';
-import { apiBody, apiQuery, defineTool, id, limit, metadata, offset, seg, stringList, type GatehouseTool } from '../tool.js';
+import { CREATE_INVITATION_FIELDS, CREATE_ORGANIZATION_INVITATION_FIELDS } from '../../wire/requests/invitation-body.js';
+import { apiBody, apiQuery, defineTool, id, limit, offset, seg, stringList, toolArguments, type GatehouseTool } from '../tool.js';
 
 const STATUSES = ['pending', 'accepted', 'revoked', 'expired'] as const;
 const status = z
   .union([z.enum(STATUSES), z.array(z.enum(STATUSES)).max(4)], { error: `expected one of ${STATUSES.join(', ')}, or a list of them` })
   .transform((v) => (Array.isArray(v) ? v : [v]))
   .describe(`Only invitations with these statuses (${STATUSES.join(', ')}).`);
-const email = z.string().min(3).max(320).describe('The email address to invite.');
-const redirectUrl = z.string().max(4096).describe('Where the invitation link lands, e.g. your sign-up page.');
-const expiresInDays = z.number().int().min(1).max(365).describe('Days until the invitation expires (default 30).');
 
 export const invitationTools: GatehouseTool[] = [
   defineTool({
@@ -18,14 +16,9 @@ export const invitationTools: GatehouseTool[] = [
     access: 'write',
     input: {
       organizationId: id('organization'),
-      emailAddress: email,
-      role: z.string().min(1).max(256).describe('Role key the member gets: org:admin or org:member (legacy admin / basic_member work too), or a custom role.'),
-      inviterUserId: z.string().max(128).describe('ID of the member sending the invitation (must be able to manage members).').optional(),
-      redirectUrl: redirectUrl.optional(),
-      publicMetadata: metadata('Public metadata copied to the membership on acceptance.').optional(),
-      privateMetadata: metadata('Private metadata copied to the membership on acceptance.').optional(),
-      expiresInDays: expiresInDays.optional(),
-      notify: z.boolean().describe('Send the invitation email (default true).').optional(),
+      emailAddress: CREATE_ORGANIZATION_INVITATION_FIELDS.email_address,
+      role: CREATE_ORGANIZATION_INVITATION_FIELDS.role,
+      ...toolArguments(CREATE_ORGANIZATION_INVITATION_FIELDS, ['inviter_user_id', 'redirect_url', 'public_metadata', 'private_metadata', 'expires_in_days', 'notify']),
     },
     run: (args, api) => api({ method: 'POST', path: `/organizations/${seg(args.organizationId)}/invitations`, body: apiBody(args, ['organizationId']) }),
   }),
@@ -66,12 +59,8 @@ export const invitationTools: GatehouseTool[] = [
     description: 'Invites an email address to sign up to the application (needed when sign-up is restricted). Returns the invitation.',
     access: 'write',
     input: {
-      emailAddress: email,
-      redirectUrl: redirectUrl.optional(),
-      publicMetadata: metadata('Public metadata the new user starts with.').optional(),
-      notify: z.boolean().describe('Send the invitation email (default true).').optional(),
-      ignoreExisting: z.boolean().describe('Create it even if a pending invitation for this address exists.').optional(),
-      expiresInDays: expiresInDays.optional(),
+      emailAddress: CREATE_INVITATION_FIELDS.email_address,
+      ...toolArguments(CREATE_INVITATION_FIELDS, ['redirect_url', 'public_metadata', 'notify', 'ignore_existing', 'expires_in_days']),
     },
     run: (args, api) => api({ method: 'POST', path: '/invitations', body: apiBody(args) }),
   }),
