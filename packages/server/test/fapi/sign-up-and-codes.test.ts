@@ -74,6 +74,10 @@ describe('sign-up with an email code', () => {
     expect((await t.clerk.sessions.getSession(complete.created_session_id!)).status).toBe('active');
     expect((done.body.client as ClientJSON).sessions[0]?.user.id).toBe(user.id);
 
+    // Signed in, this browser cannot start another sign-up (one session per browser by default).
+    const second = await b.call('POST', '/client/sign_ups', { email_address: address(), password: PASSWORD });
+    expect(second.body.errors?.[0]?.code).toBe('session_exists');
+
     // The code worked once: replaying it changes nothing.
     const replay = await b.call('POST', `/client/sign_ups/${attempt.id}/attempt_verification`, { strategy: 'email_code', code });
     expect(replay.status).toBeGreaterThanOrEqual(400);

@@ -1,5 +1,5 @@
 import { newId } from '../../crypto/ids.js';
-import { notFound } from '../../errors.js';
+import { GatehouseError, notFound } from '../../errors.js';
 import { findClientRow, insertClient } from '../../store/repositories/attempt-repository.js';
 import { findSessionRowById, listClientSessionRows, type SessionRow } from '../../store/repositories/session-repository.js';
 import type { DomainContext } from '../context.js';
@@ -85,8 +85,13 @@ export async function loadBrowserClient(ctx: DomainContext, clientId: string): P
     if (!user || user.banned) continue;
     sessions.push(await toBrowserSession(ctx, s, user, now));
   }
-  const signIn = row.sign_in_id ? await getSignIn(ctx, clientId, row.sign_in_id).catch(() => null) : null;
-  const signUp = row.sign_up_id ? await getSignUp(ctx, clientId, row.sign_up_id).catch(() => null) : null;
+  // An attempt the client points at may have been removed since (its user deleted): show none.
+  const gone = (error: unknown) => {
+    if (error instanceof GatehouseError && error.code === 'resource_not_found') return null;
+    throw error;
+  };
+  const signIn = row.sign_in_id ? await getSignIn(ctx, clientId, row.sign_in_id).catch(gone) : null;
+  const signUp = row.sign_up_id ? await getSignUp(ctx, clientId, row.sign_up_id).catch(gone) : null;
   return {
     id: row.id,
     sessions,

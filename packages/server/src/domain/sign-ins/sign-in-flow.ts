@@ -43,7 +43,7 @@ async function findSignInUser(db: Executor, identifier: string, settings: Instan
 }
 
 /** In single-session mode a client that already holds an active session cannot start another. */
-async function assertMaySignIn(ctx: DomainContext, clientId: string, settings: InstanceSettings): Promise<void> {
+export async function assertMaySignIn(ctx: DomainContext, clientId: string, settings: InstanceSettings): Promise<void> {
   if (!settings.single_session_mode) return;
   const now = ctx.now();
   const sessions = await listClientSessionRows(ctx.store.db, clientId);

@@ -23,6 +23,7 @@ import { parseEmailAddress, parseUsername } from '../users/identifiers.js';
 import { credentialFromInput } from '../users/password-credential.js';
 import { checkEmailCode, sendEmailCode } from '../verifications/email-codes.js';
 import { toVerification } from '../verifications/verifications.js';
+import { assertMaySignIn } from '../sign-ins/sign-in-flow.js';
 import { readyToComplete, toSignUp, type SignUp } from './sign-up.js';
 
 /** How long a sign-up attempt stays open. */
@@ -94,6 +95,7 @@ async function fieldsFrom(ctx: DomainContext, input: SignUpInput, current: Parti
 export async function createSignUp(ctx: DomainContext, clientId: string, input: SignUpInput): Promise<SignUp> {
   const settings = await readInstanceSettings(ctx);
   if (settings.sign_up.mode !== 'public') throw new GatehouseError('sign_up_restricted');
+  await assertMaySignIn(ctx, clientId, settings);
   const fields = await fieldsFrom(ctx, input, {}, settings);
   const now = ctx.now();
   const id = newId('sua', now);
