@@ -19,9 +19,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../packages/server/src/config.js';
-import { createLogger } from '../packages/server/src/logger.js';
-import { startServer, type RunningServer } from '../packages/server/src/server.js';
+import type { RunningServer } from '../packages/server/src/server.js';
+import { startInProcessServer } from './lib/in-process-server.js';
 import { runLoad } from './lib/load.js';
 import { databaseUrlSetting, intSetting, storesSetting } from './lib/settings.js';
 import { fmt, summarize, table, type LatencySummary } from './lib/stats.js';
@@ -92,11 +91,8 @@ async function api<T>(server: RunningServer, secret: string, method: string, pat
 async function benchStore(target: ThrowawayStore, seconds: number, connections: number): Promise<StoreResult> {
   log(`\n${target.label}: ${target.note}`);
   const receiver = await ReceiverProcess.start();
-  const config = loadConfig({ PORT: '0', GATEHOUSE_DATA_DIR: target.dataDir, GATEHOUSE_LOG_LEVEL: 'silent', GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: '1' });
-  const server = await startServer(config, createLogger('silent'), target.options);
+  const { server, secret } = await startInProcessServer(target, { GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: '1' });
   try {
-    const secret = server.firstSecretKey?.secret;
-    if (!secret) throw new Error('the server did not create a first secret key');
     const userIds: string[] = [];
     for (let i = 0; i < SEEDED_USERS; i += 20) {
       const batch = Array.from({ length: 20 }, (_, j) =>

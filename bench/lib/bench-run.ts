@@ -78,6 +78,12 @@ export function writeResults(bench: string, startedAt: Date, body: Record<string
   log(`\nresults written to ${file.pathname}`);
 }
 
+/** Settings as the results file records them: the set of stores as a list. */
+export function jsonSettings<S extends { stores: ReadonlySet<string> }>(settings: S): Omit<S, 'stores'> & { stores: string[] } {
+  const { stores, ...rest } = settings;
+  return { ...rest, stores: [...stores] };
+}
+
 /** "SQLite 3.x" or "PostgreSQL 16.x": which engine a store's figures are for. */
 export async function storeVersion(store: Store): Promise<string> {
   if (store.dialect === 'postgres') {

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const TICKS_PER_SECOND = 100;
 
 /** CPU-seconds the whole machine has been busy since boot, counting steal (a core we could not have). */
-export function machineBusySeconds(): number {
+function machineBusySeconds(): number {
   try {
     const line = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
     const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
@@ -22,7 +22,7 @@ export function machineBusySeconds(): number {
 }
 
 /** CPU-seconds (user + system, all threads) a process has used; 0 once it is gone. */
-export function processCpuSeconds(pid: number): number {
+function processCpuSeconds(pid: number): number {
   const fields = statFields(pid);
   return fields ? (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND : 0;
 }

@@ -58,6 +58,16 @@ export interface CpuSplit {
   other: number;
 }
 
+/** Replies by status, for every status other than 2xx. */
+export function non2xxCounts(result: Pick<LoadResult, 'statusCounts'>): Record<string, number> {
+  return Object.fromEntries(Object.entries(result.statusCounts).filter(([status]) => !status.startsWith('2')));
+}
+
+/** Requests that did not succeed: non-2xx replies plus errors and timeouts. */
+export function failedRequests(result: { non2xx: Record<string, number>; errors: number }): number {
+  return Object.values(result.non2xx).reduce((a, b) => a + b, 0) + result.errors;
+}
+
 export type ChildReply = { ok: true; result: LoadResult } | { ok: false; error: string };
 export type ChildMessage = { type: 'started' } | { type: 'done'; reply: ChildReply };
 

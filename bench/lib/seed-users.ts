@@ -8,6 +8,7 @@ import { sql, type Insertable } from 'kysely';
 import type { Store } from '../../packages/server/src/store/db.js';
 import { refreshUserSearch } from '../../packages/server/src/store/repositories/user-repository.js';
 import type { EmailAddressTable, PhoneNumberTable, UserSearchTable, UserTable } from '../../packages/server/src/store/schema.js';
+import { chunks } from './chunks.js';
 import type { SeedUser } from './user-data.js';
 
 export interface SeedReport {
@@ -25,12 +26,6 @@ export interface SeedReport {
 
 // SQLite refuses statements with more than 32,766 bound values; stay under it for the widest table.
 const MAX_BOUND_VALUES = 30_000;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 async function insertRows<R extends object>(rows: R[], insert: (chunk: R[]) => Promise<unknown>): Promise<void> {
   const first = rows[0];

@@ -30,8 +30,8 @@ export function summarize(samples: readonly number[]): LatencySummary {
   };
 }
 
-export function median(samples: readonly number[]): number {
-  return summarize(samples).p50;
+export function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }
 
 export function fmt(value: number, digits = 1): string {

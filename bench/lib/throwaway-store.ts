@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { loadConfig } from '../../packages/server/src/config.js';
+import { loadConfig, type Config } from '../../packages/server/src/config.js';
 import type { StoreOptions } from '../../packages/server/src/store/db.js';
 
 export interface ThrowawayStore {
@@ -21,6 +21,11 @@ export interface ThrowawayStore {
   /** PostgreSQL backend processes currently serving this store (their CPU is the server's too). */
   backendPids(): Promise<number[]>;
   dispose(): Promise<void>;
+}
+
+/** The config a server on this store runs with (any port, silent); `env` adds settings. */
+export function serverConfig(target: ThrowawayStore, env: Record<string, string> = {}): Config {
+  return loadConfig({ PORT: '0', GATEHOUSE_DATA_DIR: target.dataDir, GATEHOUSE_LOG_LEVEL: 'silent', ...env });
 }
 
 function tempDir(): string {

@@ -33,7 +33,7 @@ const DOMAINS = ['example.com', 'example.org', 'mail.test', 'acme.io', 'corp.exa
 // US numbers: 8 area codes × 4 exchanges × 10,000 lines = 320,000 distinct phone numbers.
 const AREA_CODES = ['415', '628', '650', '510', '408', '925', '707', '212'];
 const EXCHANGES = ['555', '234', '367', '482'];
-export const MAX_PHONES = AREA_CODES.length * EXCHANGES.length * 10_000;
+const MAX_PHONES = AREA_CODES.length * EXCHANGES.length * 10_000;
 
 export interface SeedUser {
   id: string;
@@ -82,7 +82,7 @@ function phoneFor(k: number): string {
  * Mirrors `refreshUserSearch` in store/repositories/user-repository.ts part for part; the bench
  * checks a sample against the real function after seeding, so drift there fails loudly here.
  */
-export function searchTextFor(u: Omit<SeedUser, 'searchText' | 'createdAt' | 'emailId' | 'phoneId'>): string {
+function searchTextFor(u: Omit<SeedUser, 'searchText' | 'createdAt' | 'emailId' | 'phoneId'>): string {
   const parts = [
     u.id,
     u.username,
