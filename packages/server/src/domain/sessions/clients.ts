@@ -59,13 +59,27 @@ export async function issueClientToken(ctx: DomainContext, clientId: string): Pr
   return jwt;
 }
 
+// Every Frontend API request checks its client token: the key set (and the keys jose imports into
+// it) is built once per published key list, not once per request.
+const keySets = new WeakMap<object, ReturnType<typeof createLocalJWKSet>>();
+
+async function verificationKeySet(ctx: DomainContext): Promise<ReturnType<typeof createLocalJWKSet>> {
+  const jwks = await ctx.signingKeys.jwks();
+  let keySet = keySets.get(jwks.keys);
+  if (!keySet) {
+    keySet = createLocalJWKSet(jwks);
+    keySets.set(jwks.keys, keySet);
+  }
+  return keySet;
+}
+
 type TokenCheck = { clientId: string } | { refused: 'invalid' | 'unknown' | 'rotated' };
 
 /** Reads a client token: the client it names, or why it is refused. Never throws for a bad token. */
 async function checkClientToken(ctx: DomainContext, token: string): Promise<TokenCheck> {
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, createLocalJWKSet(await ctx.signingKeys.jwks()), { algorithms: ['RS256'] }));
+    ({ payload } = await jwtVerify(token, await verificationKeySet(ctx), { algorithms: ['RS256'] }));
   } catch {
     return { refused: 'invalid' };
   }

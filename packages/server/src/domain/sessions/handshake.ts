@@ -14,7 +14,8 @@ import { signClaims } from './session-token.js';
  * app's own domain — a fresh `__session` and `__client_uat`, or cleared ones when signed out.
  */
 const NONCE_LIFETIME_MS = 60_000;
-const UAT_MAX_AGE_SECONDS = 10 * 365 * 24 * 3600;
+/** `__client_uat` outlives any session: it says when the client last changed, or 0. */
+export const CLIENT_UAT_MAX_AGE_SECONDS = 10 * 365 * 24 * 3600;
 
 /** Clerk's cookie suffix: the first 8 characters of base64url(SHA-1(publishable key)). */
 export function cookieSuffix(ctx: DomainContext): string {
@@ -29,10 +30,10 @@ export async function handshakeDirectives(ctx: DomainContext, clientId: string |
   const directives: string[] = [];
   if (active?.token && client) {
     const uat = Math.floor(client.updatedAt / 1000);
-    for (const name of names('__client_uat')) directives.push(`${name}=${uat}; ${attrs}; Max-Age=${UAT_MAX_AGE_SECONDS}`);
+    for (const name of names('__client_uat')) directives.push(`${name}=${uat}; ${attrs}; Max-Age=${CLIENT_UAT_MAX_AGE_SECONDS}`);
     for (const name of names('__session')) directives.push(`${name}=${active.token.jwt}; ${attrs}`);
   } else {
-    for (const name of names('__client_uat')) directives.push(`${name}=0; ${attrs}; Max-Age=${UAT_MAX_AGE_SECONDS}`);
+    for (const name of names('__client_uat')) directives.push(`${name}=0; ${attrs}; Max-Age=${CLIENT_UAT_MAX_AGE_SECONDS}`);
     for (const name of names('__session')) directives.push(`${name}=; ${attrs}; Max-Age=0`);
   }
   directives.push(`__clerk_handshake=; ${attrs}; Max-Age=0`);

@@ -6,7 +6,6 @@ import type { Executor } from '../../store/db.js';
 import {
   closeVerification,
   findVerificationBySecret,
-  findVerificationRows,
   insertVerification,
   reserveCodeAttempt,
   type VerificationRow,
@@ -109,8 +108,7 @@ export async function attemptCode(ctx: DomainContext, current: Verification, cod
   if (current.status !== 'unverified') throw closedError(current);
   const reserved = await reserveCodeAttempt(ctx.store.db, current.id, MAX_CODE_ATTEMPTS, now);
   if (!reserved) throw closedError({ ...current, status: current.expireAt !== null && current.expireAt <= now ? 'expired' : 'failed' });
-  const [row] = await findVerificationRows(ctx.store.db, [current.id]);
-  const matches = row?.secret_hash != null && constantTimeEqual(row.secret_hash, codeHash(ctx, current.id, code));
+  const matches = reserved.secret_hash !== null && constantTimeEqual(reserved.secret_hash, codeHash(ctx, current.id, code));
   if (matches) {
     if (!(await closeVerification(ctx.store.db, current.id, 'verified', now))) throw closedError({ ...current, status: 'failed' });
     return;

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
 import { CLIENT_TOKEN_LIFETIME_MS, createBrowserClient, loadBrowserClient, rotateBrowserClientToken, type BrowserClient } from '../../domain/sessions/browser-clients.js';
 import { clientIdFromToken } from '../../domain/sessions/clients.js';
+import { CLIENT_UAT_MAX_AGE_SECONDS } from '../../domain/sessions/handshake.js';
 import { serializeFapiClient } from '../../wire/fapi/client.js';
 import { cookiesSecure } from './transport.js';
 
@@ -13,7 +14,6 @@ import { cookiesSecure } from './transport.js';
  */
 const CLIENT_COOKIE = '__client';
 const CLIENT_UAT_COOKIE = '__client_uat';
-const UAT_MAX_AGE_SECONDS = 10 * 365 * 24 * 3600;
 
 function isNative(request: FastifyRequest): boolean {
   const q = request.query as Record<string, unknown> | undefined;
@@ -68,7 +68,7 @@ function setClientUat(ctx: DomainContext, request: FastifyRequest, reply: Fastif
   const signedIn = client !== null && client.sessions.length > 0;
   const value = signedIn ? String(Math.floor(client.updatedAt / 1000)) : '0';
   if (request.cookies[CLIENT_UAT_COOKIE] === value) return;
-  reply.setCookie(CLIENT_UAT_COOKIE, value, { path: '/', sameSite: 'lax', secure: cookiesSecure(ctx), maxAge: UAT_MAX_AGE_SECONDS });
+  reply.setCookie(CLIENT_UAT_COOKIE, value, { path: '/', sameSite: 'lax', secure: cookiesSecure(ctx), maxAge: CLIENT_UAT_MAX_AGE_SECONDS });
 }
 
 /** Clerk's `{response, client}` envelope; the client rides along on every reply that may change it. */

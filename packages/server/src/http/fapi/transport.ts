@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
-import { isIP } from 'node:net';
+import { isLoopbackHost } from '../../config.js';
 import { GatehouseError } from '../../errors.js';
 import type { DomainContext } from '../../domain/context.js';
 import { sendError } from '../errors.js';
@@ -52,14 +52,9 @@ export function methodOf(request: FastifyRequest): Method {
   return request.method as Method;
 }
 
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || (isIP(host) === 4 && host.startsWith('127.')) || host === '::1';
-}
-
 /** Cookies carry `Secure` except on plain http to a loopback address (local development). */
 export function cookiesSecure(ctx: DomainContext): boolean {
-  return !(ctx.publicUrl.protocol === 'http:' && isLoopback(ctx.publicUrl.hostname));
+  return !(ctx.publicUrl.protocol === 'http:' && isLoopbackHost(ctx.publicUrl.hostname));
 }
 
 /** CORS with credentials for the allowed origins only, and the cross-site refusal for writes. */

@@ -88,7 +88,7 @@ export async function findVerificationBySecret(db: Executor, secretHash: string)
  * never evaluate more than `maxAttempts`; undefined when it is no longer open (verified, failed,
  * expired or out of attempts).
  */
-export async function reserveCodeAttempt(db: Executor, id: string, maxAttempts: number, now: number): Promise<{ attempts: number } | undefined> {
+export async function reserveCodeAttempt(db: Executor, id: string, maxAttempts: number, now: number): Promise<{ attempts: number; secret_hash: string | null } | undefined> {
   return db
     .updateTable('verifications')
     .set((eb) => ({ attempts: eb('attempts', '+', 1), updated_at: now }))
@@ -96,7 +96,7 @@ export async function reserveCodeAttempt(db: Executor, id: string, maxAttempts: 
     .where('status', '=', 'unverified')
     .where('attempts', '<', maxAttempts)
     .where((eb) => eb.or([eb('expire_at', 'is', null), eb('expire_at', '>', now)]))
-    .returning(['attempts'])
+    .returning(['attempts', 'secret_hash'])
     .executeTakeFirst();
 }
 
