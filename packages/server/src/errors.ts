@@ -188,6 +188,11 @@ export const ERROR_CATALOG = {
     message: 'Not modifiable',
     longMessage: (_?: ParamMeta) => 'System roles and permissions cannot be deleted, and their keys cannot change.',
   },
+  ticket_invalid: {
+    status: 422,
+    message: 'Invalid invitation',
+    longMessage: (_: ParamMeta) => 'This invitation is invalid: it was already used, revoked, or has expired.',
+  },
   invitation_not_pending: {
     status: 400,
     message: 'Invitation is not pending',

@@ -27,6 +27,7 @@ const SAMPLE_META: { [C in ErrorCode]: ErrorMeta<C> } = {
   form_param_value_invalid: param,
   form_param_exceeds_allowed_size: param,
   form_identifier_exists: param,
+  ticket_invalid: { param_name: 'ticket' },
   form_username_invalid_length: { param_name: 'username' },
   form_username_invalid_character: { param_name: 'username' },
   form_password_length_too_short: passwordLength,

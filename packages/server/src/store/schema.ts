@@ -288,6 +288,10 @@ export interface SignUpTable {
   unsafe_metadata: string;
   legal_accepted_at: number | null;
   email_verification_id: string | null;
+  /** The instance invitation whose ticket started it; accepted when the sign-up completes. */
+  invitation_id: string | null;
+  /** The organization invitation whose ticket started it; accepted, with the membership, on completion. */
+  organization_invitation_id: string | null;
   created_user_id: string | null;
   created_session_id: string | null;
   abandon_at: number;

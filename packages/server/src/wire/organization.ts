@@ -6,7 +6,7 @@ import type {
   PublicUserData,
   Role,
 } from '../domain/organizations/types.js';
-import type { OrganizationInvitationWithOrganization } from '../domain/organizations/organization-invitations.js';
+import type { AcceptedOrganizationInvitation, OrganizationInvitationWithOrganization } from '../domain/organizations/organization-invitations.js';
 
 /** Clerk's JSON shapes for organizations and everything hanging off them. */
 
@@ -120,6 +120,12 @@ export function serializeOrganizationInvitation(invitation: OrganizationInvitati
 }
 
 /** The shape `GET /users/{id}/organization_invitations` returns: the invitation plus where it leads. */
+/** Clerk's `organizationInvitation.accepted` payload: the invitation, who accepted it, and its organization under `data`. */
+export function serializeAcceptedOrganizationInvitation({ invitation, userId }: AcceptedOrganizationInvitation) {
+  const { public_organization_data, ...rest } = serializeOrganizationInvitationWithPublicOrganizationData(invitation);
+  return { ...rest, user_id: userId, data: { public_organization_data } };
+}
+
 export function serializeOrganizationInvitationWithPublicOrganizationData(invitation: OrganizationInvitationWithOrganization) {
   const org = invitation.publicOrganizationData;
   return {

@@ -31,7 +31,7 @@ async function addMember(organizationId: string, userId: string, role: 'org:admi
 function ticketOf(url: string | null | undefined): string {
   expect(url).toBeTruthy();
   const parsed = new URL(url as string);
-  expect(`${parsed.origin}${parsed.pathname}`).toBe(new URL('/v1/tickets/accept', t.url).href);
+  expect(`${parsed.origin}${parsed.pathname}`).toBe(new URL('/fapi/v1/tickets/accept', t.url).href);
   const ticket = parsed.searchParams.get('ticket');
   expect(ticket).toMatch(/^[0-9A-Za-z]{43}$/);
   return ticket as string;

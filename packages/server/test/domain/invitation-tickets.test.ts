@@ -47,8 +47,8 @@ function ticketOf(url: string | null): string {
 
 describe('invitation tickets', () => {
   it('builds the accept link under the public URL, keeping its path prefix', () => {
-    expect(ticketAcceptUrl({ publicUrl: new URL('https://auth.example.com/identity/') }, 'abc')).toBe('https://auth.example.com/identity/v1/tickets/accept?ticket=abc');
-    expect(ticketAcceptUrl({ publicUrl: new URL('http://127.0.0.1:3000') }, 'abc')).toBe('http://127.0.0.1:3000/v1/tickets/accept?ticket=abc');
+    expect(ticketAcceptUrl({ publicUrl: new URL('https://auth.example.com/identity/') }, 'abc')).toBe('https://auth.example.com/identity/fapi/v1/tickets/accept?ticket=abc');
+    expect(ticketAcceptUrl({ publicUrl: new URL('http://127.0.0.1:3000') }, 'abc')).toBe('http://127.0.0.1:3000/fapi/v1/tickets/accept?ticket=abc');
   });
 
   it('reads a pending invitation past its expiry as expired and leaves other statuses alone', () => {
@@ -70,7 +70,7 @@ describe('invitation tickets', () => {
     const orgId = await createOrganization();
     const invitation = await createOrganizationInvitation(ctx, orgId, { emailAddress: 'Holder@Tickets.test', role: 'org:admin', publicMetadata: { a: 1 } });
     const ticket = ticketOf(invitation.url);
-    expect(invitation.url?.startsWith('https://auth.example.com/v1/tickets/accept?ticket=')).toBe(true);
+    expect(invitation.url?.startsWith('https://auth.example.com/fapi/v1/tickets/accept?ticket=')).toBe(true);
 
     const found = await findPendingOrganizationInvitationByTicket(store.db, ticket, clock);
     expect(found).toMatchObject({ id: invitation.id, organizationId: orgId, emailAddress: 'holder@tickets.test', roleId: 'role_admin', publicMetadata: { a: 1 } });

@@ -14,11 +14,11 @@ export async function latestCode(baseUrl: string, to: string, after: number, kin
   });
 }
 
-/** The latest sign-in link mailed to an address. */
-export async function latestLink(baseUrl: string, to: string, after: number): Promise<string> {
-  return waitFor(`a magic link to ${to}`, async () => {
+/** The latest link of this kind (a sign-in link, an invitation) mailed to an address. */
+export async function latestLink(baseUrl: string, to: string, after: number, kind = 'magic_link'): Promise<string> {
+  return waitFor(`a ${kind} link to ${to}`, async () => {
     const inbox = (await (await fetch(`${baseUrl}/dev/inbox`)).json()) as InboxJSON;
-    const mail = inbox.data.find((m) => m.to === to && m.kind === 'magic_link' && m.created_at >= after);
+    const mail = inbox.data.find((m) => m.to === to && m.kind === kind && m.created_at >= after);
     return mail?.text.match(/https?:\/\/\S+/)?.[0];
   });
 }

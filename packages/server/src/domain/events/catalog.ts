@@ -3,7 +3,8 @@ import type { SignInAttemptRecord } from '../sign-ins/sign-in.js';
 import type { McpToolCallRecord } from '../audit/mcp-tool-calls.js';
 import type { AuditedSecretKey } from '../keys/secret-keys.js';
 import type { TokenDenial } from '../sessions/session-token.js';
-import { serializeMembership, serializeOrganization, serializeOrganizationInvitation, serializePermission, serializeRole } from '../../wire/organization.js';
+import type { AcceptedOrganizationInvitation } from '../organizations/organization-invitations.js';
+import { serializeAcceptedOrganizationInvitation, serializeMembership, serializeOrganization, serializeOrganizationInvitation, serializePermission, serializeRole } from '../../wire/organization.js';
 import { serializeInvitation } from '../../wire/invitation.js';
 import { serializeSession } from '../../wire/session.js';
 import { serializeUser } from '../../wire/user.js';
@@ -67,8 +68,10 @@ const EVENT_PAYLOADS = {
   'organizationMembership.updated': membership,
   'organizationMembership.deleted': membership,
   'organizationInvitation.created': organizationInvitation,
+  'organizationInvitation.accepted': (a: AcceptedOrganizationInvitation) => serializeAcceptedOrganizationInvitation(a),
   'organizationInvitation.revoked': organizationInvitation,
   'invitation.created': invitation,
+  'invitation.accepted': invitation,
   'invitation.revoked': invitation,
   'role.created': role,
   'role.updated': role,

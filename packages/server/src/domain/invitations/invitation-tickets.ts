@@ -38,12 +38,12 @@ export function ticketLookupHash(ticket: string): string | undefined {
 }
 
 /**
- * The link an invitee follows. The redemption endpoint arrives with sign-up/sign-in; this is the
- * one place that knows its address. Any path prefix of the public URL is kept.
+ * The link an invitee follows: the Frontend API's `tickets/accept`, which sends the browser on to
+ * sign up or sign in with the ticket. Any path prefix of the public URL is kept.
  */
 export function ticketAcceptUrl(ctx: Pick<DomainContext, 'publicUrl'>, ticket: string): string {
   const url = new URL(ctx.publicUrl.href);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/tickets/accept`;
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/fapi/v1/tickets/accept`;
   url.search = '';
   url.hash = '';
   url.searchParams.set('ticket', ticket);
@@ -76,6 +76,11 @@ export function parseRedirectUrl(value: string | null | undefined, paramName = '
 /** A pending invitation past its expiry reads as `expired`, whether or not a write has marked it so. */
 export function readStatus(stored: InvitationStatus, expiresAt: number | null, now: number): InvitationStatus {
   return stored === 'pending' && expiresAt !== null && expiresAt <= now ? 'expired' : stored;
+}
+
+/** One answer for a ticket that is unknown, used, revoked or expired: which of these it was is nobody's business. */
+export function ticketInvalid(): GatehouseError {
+  return new GatehouseError('ticket_invalid', { meta: { param_name: 'ticket' } });
 }
 
 export function invitationNotPending(status: InvitationStatus): GatehouseError {

@@ -2,6 +2,7 @@ import { newId } from '../../crypto/ids.js';
 import { notFound } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import {
+  acceptPendingInvitationRow,
   findInvitationRow,
   findPendingInvitationRowByTicketHash,
   hasLivePendingInvitation,
@@ -27,10 +28,12 @@ import {
   parseRedirectUrl,
   readStatus,
   ticketAcceptUrl,
+  ticketInvalid,
   ticketLookupHash,
   withPendingInvitationConflicts,
   markInvitationRevoked,
 } from './invitation-tickets.js';
+import { queueInvitationEmail } from './invitation-email.js';
 import type { Page } from '../page.js';
 
 /** Invitations to sign up to the instance (not to an organization). */
@@ -45,9 +48,9 @@ export interface CreateInvitationInput {
    */
   ignoreExisting?: boolean | null;
   expiresInDays?: number | null;
-  /** Accepted for Clerk compatibility and ignored: invitation emails arrive in a later issue. */
+  /** Whether the invitee is emailed the accept link (the default); false when the app sends it itself. */
   notify?: boolean | null;
-  /** Accepted and ignored for the same reason as `notify`. */
+  /** Accepted for Clerk compatibility and ignored: Gatehouse has one invitation template. */
   templateSlug?: string | null;
 }
 
@@ -92,7 +95,7 @@ function toInvitation(row: InvitationRow, now: number, url: string | null = null
  * Clerk has no webhook for instance invitations, so these events are for the audit log only. The
  * payloads are built without accept links, so no ticket ever reaches the log.
  */
-async function recordInvitationEvents(db: Executor, type: 'invitation.created' | 'invitation.revoked', rows: readonly InvitationRow[], now: number): Promise<void> {
+async function recordInvitationEvents(db: Executor, type: 'invitation.created' | 'invitation.revoked' | 'invitation.accepted', rows: readonly InvitationRow[], now: number): Promise<void> {
   for (const row of rows) await appendEvent(db, { type, data: eventData(type, toInvitation(row, now)) }, now);
 }
 
@@ -114,6 +117,7 @@ export async function createInvitations(ctx: DomainContext, inputs: readonly Cre
     redirectUrl: parseRedirectUrl(input.redirectUrl),
     expiresAt: expiresAtFor(now, input.expiresInDays),
     ignoreExisting: input.ignoreExisting === true,
+    notify: input.notify !== false,
   }));
   const emails = prepared.map((p) => p.email);
   assertDistinctAddresses(emails);
@@ -141,6 +145,9 @@ export async function createInvitations(ctx: DomainContext, inputs: readonly Cre
       });
       await insertInvitations(trx, values);
       await recordInvitationEvents(trx, 'invitation.created', values, now);
+      for (const [i, row] of values.entries()) {
+        if (prepared[i]?.notify) await queueInvitationEmail(ctx, trx, { to: row.email_address, url: urls.get(row.id) ?? '' }, now);
+      }
       return values;
     }),
   );
@@ -193,4 +200,14 @@ export async function findPendingInvitationByTicket(db: Executor, ticket: string
     publicMetadata: parseStoredMetadata(row.public_metadata),
     expiresAt: row.expires_at,
   };
+}
+
+/**
+ * Consumes an instance invitation for the user a sign-up is creating, in that sign-up's
+ * transaction; guarded on the invitation still being pending and unexpired.
+ */
+export async function acceptInvitationIn(trx: Executor, invitationId: string, now: number): Promise<void> {
+  if (!(await acceptPendingInvitationRow(trx, 'invitations', invitationId, now))) throw ticketInvalid();
+  const row = await findInvitationRow(trx, invitationId);
+  if (row) await recordInvitationEvents(trx, 'invitation.accepted', [row], now);
 }

@@ -22,7 +22,7 @@ import type { DomainContext } from '../context.js';
 import { appendEvent, diffOf } from '../events/append-event.js';
 import { eventData } from '../events/catalog.js';
 import { toFilter, type UserListQuery } from '../users/list-users.js';
-import { listOrganizationRowsByIds, lockOrganizationRow, requireOrganizationRow } from '../../store/repositories/organization-repository.js';
+import { listOrganizationRowsByIds, lockOrganizationRow, requireOrganizationRow, type OrganizationRow } from '../../store/repositories/organization-repository.js';
 import { assertSeatsAvailable } from './seats.js';
 import { toOrganizations } from './to-organization.js';
 import { loadPublicUserData } from './public-user-data.js';
@@ -156,6 +156,31 @@ export interface CreateMembershipInput {
   privateMetadata?: Metadata | null;
 }
 
+/**
+ * Adds a membership in the caller's transaction, which holds the organization's row lock and has
+ * checked that the user is not a member yet: the seat limit, the row and its event.
+ */
+export async function addMembershipIn(
+  ctx: DomainContext,
+  trx: Executor,
+  org: OrganizationRow,
+  input: { id: string; userId: string; roleId: string; publicMetadata: Metadata; privateMetadata: Metadata },
+  now: number,
+): Promise<void> {
+  await assertSeatsAvailable(trx, org, now);
+  await insertMembership(trx, {
+    id: input.id,
+    organization_id: org.id,
+    user_id: input.userId,
+    role_id: input.roleId,
+    public_metadata: JSON.stringify(input.publicMetadata),
+    private_metadata: JSON.stringify(input.privateMetadata),
+    created_at: now,
+    updated_at: now,
+  });
+  await recordMembershipChange(ctx, trx, input.id, 'organizationMembership.created');
+}
+
 export async function createMembership(ctx: DomainContext, organizationId: string, input: CreateMembershipInput): Promise<OrganizationMembership> {
   const publicMetadata = assertValidMetadata(input.publicMetadata ?? {}, 'public_metadata');
   const privateMetadata = assertValidMetadata(input.privateMetadata ?? {}, 'private_metadata');
@@ -168,18 +193,7 @@ export async function createMembership(ctx: DomainContext, organizationId: strin
       const role = await findRoleByKey(trx, input.role);
       if (!(await readUserIdentity(trx, input.userId))) throw paramError('form_param_value_invalid', 'user_id', 'user_id must be the id of an existing user.');
       if (await findMembershipRow(trx, org.id, input.userId)) throw new GatehouseError('already_a_member_in_organization', { meta: { param_name: 'user_id' } });
-      await assertSeatsAvailable(trx, org, now);
-      await insertMembership(trx, {
-        id,
-        organization_id: org.id,
-        user_id: input.userId,
-        role_id: role.id,
-        public_metadata: JSON.stringify(publicMetadata),
-        private_metadata: JSON.stringify(privateMetadata),
-        created_at: now,
-        updated_at: now,
-      });
-      await recordMembershipChange(ctx, trx, id, 'organizationMembership.created');
+      await addMembershipIn(ctx, trx, org, { id, userId: input.userId, roleId: role.id, publicMetadata, privateMetadata }, now);
     });
   } catch (error) {
     if (uniqueViolationColumn(error) !== undefined) throw new GatehouseError('already_a_member_in_organization', { meta: { param_name: 'user_id' } });

@@ -2,8 +2,10 @@ import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import {
+  acceptPendingInvitationRow,
   anyAddressIsMember,
   findOrganizationInvitationRow,
+  findOrganizationInvitationRowById,
   findPendingOrganizationInvitationRowByTicketHash,
   hasLivePendingOrganizationInvitation,
   insertOrganizationInvitations,
@@ -24,10 +26,14 @@ import {
   parseRedirectUrl,
   readStatus,
   ticketAcceptUrl,
+  ticketInvalid,
   ticketLookupHash,
   withPendingInvitationConflicts,
   markInvitationRevoked,
 } from '../invitations/invitation-tickets.js';
+import { queueInvitationEmail } from '../invitations/invitation-email.js';
+import { findMembershipRow } from '../../store/repositories/membership-repository.js';
+import { addMembershipIn } from './memberships.js';
 import { assertValidMetadata, parseStoredMetadata, type Metadata } from '../metadata.js';
 import { normalizeEmail, parseEmailAddress } from '../users/identifiers.js';
 import { listOrganizationCards, lockOrganizationRow, requireOrganizationRow } from '../../store/repositories/organization-repository.js';
@@ -47,7 +53,7 @@ export interface CreateOrganizationInvitationInput {
   privateMetadata?: Metadata | null;
   redirectUrl?: string | null;
   expiresInDays?: number | null;
-  /** Accepted for Clerk compatibility and ignored: invitation emails arrive in a later issue. */
+  /** Whether the invitee is emailed the accept link (the default). */
   notify?: boolean | null;
 }
 
@@ -74,6 +80,12 @@ export interface PublicOrganizationData {
 
 export type OrganizationInvitationWithOrganization = OrganizationInvitation & { publicOrganizationData: PublicOrganizationData };
 
+/** An invitation just accepted, and by whom: the `organizationInvitation.accepted` event's subject. */
+export interface AcceptedOrganizationInvitation {
+  invitation: OrganizationInvitationWithOrganization;
+  userId: string;
+}
+
 /** What the ticket redemption flow needs to know about the invitation a ticket belongs to. */
 export interface PendingOrganizationInvitation {
   id: string;
@@ -95,6 +107,7 @@ interface PreparedInvitation {
   privateMetadata: Metadata;
   redirectUrl: string | null;
   expiresAt: number;
+  notify: boolean;
 }
 
 function prepare(input: CreateOrganizationInvitationInput, now: number): PreparedInvitation {
@@ -106,6 +119,7 @@ function prepare(input: CreateOrganizationInvitationInput, now: number): Prepare
     privateMetadata: assertValidMetadata(input.privateMetadata ?? {}, 'private_metadata'),
     redirectUrl: parseRedirectUrl(input.redirectUrl),
     expiresAt: expiresAtFor(now, input.expiresInDays),
+    notify: input.notify !== false,
   };
 }
 
@@ -234,6 +248,9 @@ export async function createOrganizationInvitations(
       });
       await insertOrganizationInvitations(trx, values);
       await recordInvitationEvents(trx, 'organizationInvitation.created', values, now);
+      for (const [i, row] of values.entries()) {
+        if (prepared[i]?.notify) await queueInvitationEmail(ctx, trx, { to: row.email_address, url: urls.get(row.id) ?? '', organizationName: org.name }, now);
+      }
       return values;
     }),
   );
@@ -300,6 +317,33 @@ export async function revokeOrganizationInvitation(
   return invitation;
 }
 
+function publicOrganizationData(ctx: DomainContext, card: { id: string; name: string; slug: string; image_id: string | null }): PublicOrganizationData {
+  return { id: card.id, name: card.name, slug: card.slug, imageUrl: card.image_id ? imageUrlFor(ctx, card.image_id) : null };
+}
+
+/**
+ * Redeems an organization invitation for `userId`, whose verified email address is the invited
+ * one, in the caller's transaction: the invitation is consumed (guarded on still being pending
+ * and unexpired, so a ticket works once) and the user joins with the invited role and metadata,
+ * within the seat limit, unless already a member. Returns the organization's id.
+ */
+export async function acceptOrganizationInvitationIn(ctx: DomainContext, trx: Executor, invitationId: string, userId: string, now: number): Promise<string> {
+  const current = await findOrganizationInvitationRowById(trx, invitationId);
+  if (!current) throw ticketInvalid();
+  const org = await lockOrganizationRow(trx, ctx.store.dialect, current.organization_id);
+  if (!(await acceptPendingInvitationRow(trx, 'organization_invitations', current.id, now))) throw ticketInvalid();
+  if (!(await findMembershipRow(trx, org.id, userId))) {
+    const metadata = { publicMetadata: parseStoredMetadata(current.public_metadata), privateMetadata: parseStoredMetadata(current.private_metadata) };
+    await addMembershipIn(ctx, trx, org, { id: newId('orgmem', now), userId, roleId: current.role_id, ...metadata }, now);
+  }
+  const [invitation] = await toInvitations(trx, [{ ...current, status: 'accepted', updated_at: now }], now);
+  if (invitation) {
+    const accepted = { invitation: { ...invitation, publicOrganizationData: publicOrganizationData(ctx, org) }, userId };
+    await appendEvent(trx, { type: 'organizationInvitation.accepted', data: eventData('organizationInvitation.accepted', accepted), subjectOrganizationId: org.id, subjectUserId: userId }, now);
+  }
+  return org.id;
+}
+
 /**
  * Invitations addressed to any of the user's verified email addresses, newest first. Unverified
  * addresses are left out: R38 binds an invitation to an address its holder has proven.
@@ -323,7 +367,7 @@ export async function listUserOrganizationInvitations(
     now,
   });
   const [invitations, orgs] = await Promise.all([toInvitations(db, rows, now), listOrganizationCards(db, rows.map((r) => r.organization_id))]);
-  const byId = new Map(orgs.map((o) => [o.id, { id: o.id, name: o.name, slug: o.slug, imageUrl: o.image_id ? imageUrlFor(ctx, o.image_id) : null }]));
+  const byId = new Map(orgs.map((o) => [o.id, publicOrganizationData(ctx, o)]));
   const data = invitations.flatMap((invitation) => {
     const organization = byId.get(invitation.organizationId);
     return organization ? [{ ...invitation, publicOrganizationData: organization }] : [];

@@ -24,7 +24,9 @@ import { readInstanceSettings, type InstanceSettings } from '../settings/instanc
 import { normalizeEmail, normalizeUsername } from '../users/identifiers.js';
 import { assertMayVerify } from '../users/lockout.js';
 import { updateUser } from '../users/update-user.js';
-import { redeemLinkToken, toVerification } from '../verifications/verifications.js';
+import { recordVerified, redeemLinkToken, toVerification } from '../verifications/verifications.js';
+import { ticketInvalid } from '../invitations/invitation-tickets.js';
+import { acceptTicketInvitationIn, requireTicketInvitation, type TicketInvitation } from '../invitations/ticket-redemption.js';
 import { assertSignInStep, signInStatus, type SignIn, type SignInStep } from './sign-in.js';
 import { FIRST_FACTOR_STRATEGIES, isFirstFactorStrategy, supportedFirstFactors, type FirstFactorInput, type SignInSubject } from './strategies/index.js';
 
@@ -103,6 +105,34 @@ export interface CreateSignInInput {
   identifier?: string | undefined;
   strategy?: string | undefined;
   password?: string | undefined;
+  ticket?: string | undefined;
+}
+
+interface NewSignIn {
+  userId: string | null;
+  identifier: string | null;
+  emailAddressId: string | null;
+}
+
+/** A new attempt on the client, which becomes the client's current sign-in. */
+async function insertSignInAttempt(ctx: DomainContext, clientId: string, who: NewSignIn, now: number): Promise<string> {
+  const id = newId('sia', now);
+  await ctx.store.transaction(async (trx) => {
+    await insertSignIn(trx, {
+      id,
+      client_id: clientId,
+      user_id: who.userId,
+      identifier: who.identifier,
+      email_address_id: who.emailAddressId,
+      first_factor_verification_id: null,
+      created_session_id: null,
+      abandon_at: now + SIGN_IN_LIFETIME_MS,
+      created_at: now,
+      updated_at: now,
+    });
+    await updateClientRow(trx, clientId, { sign_in_id: id, updated_at: now });
+  });
+  return id;
 }
 
 /**
@@ -112,32 +142,37 @@ export interface CreateSignInInput {
 export async function createSignIn(ctx: DomainContext, clientId: string, input: CreateSignInInput): Promise<SignIn> {
   const settings = await readInstanceSettings(ctx);
   await assertMaySignIn(ctx, clientId, settings);
+  if (input.strategy === 'ticket') return createTicketSignIn(ctx, clientId, input.ticket);
   if (input.strategy !== undefined && input.strategy !== 'password') {
     throw paramError('form_param_value_invalid', 'strategy', `strategy ${input.strategy} cannot start a sign-in here.`);
   }
   const identifier = input.identifier?.trim() || undefined;
   const found = identifier ? await findSignInUser(ctx.store.db, identifier, settings) : undefined;
   if (identifier && !found) throw new GatehouseError('form_identifier_not_found', { meta: { param_name: 'identifier' } });
-  const now = ctx.now();
-  const id = newId('sia', now);
-  await ctx.store.transaction(async (trx) => {
-    await insertSignIn(trx, {
-      id,
-      client_id: clientId,
-      user_id: found?.userId ?? null,
-      identifier: identifier ?? null,
-      email_address_id: found?.emailAddressId ?? null,
-      first_factor_verification_id: null,
-      created_session_id: null,
-      abandon_at: now + SIGN_IN_LIFETIME_MS,
-      created_at: now,
-      updated_at: now,
-    });
-    await updateClientRow(trx, clientId, { sign_in_id: id, updated_at: now });
-  });
+  const id = await insertSignInAttempt(ctx, clientId, { userId: found?.userId ?? null, identifier: identifier ?? null, emailAddressId: found?.emailAddressId ?? null }, ctx.now());
   if (input.password !== undefined || input.strategy === 'password') {
     return attemptFirstFactor(ctx, clientId, id, { strategy: 'password', password: input.password });
   }
+  return getSignIn(ctx, clientId, id);
+}
+
+/**
+ * A sign-in by an organization invitation's ticket, as Clerk's `<SignIn/>` starts one from
+ * `__clerk_ticket`: the ticket proves the invited address, so the account that has it verified
+ * signs in and joins the organization in one step. An instance invitation is for someone without
+ * an account and is redeemed by signing up.
+ */
+async function createTicketSignIn(ctx: DomainContext, clientId: string, ticket: string | undefined): Promise<SignIn> {
+  if (!ticket) throw paramError('form_param_missing', 'ticket');
+  const now = ctx.now();
+  const invitation = await requireTicketInvitation(ctx.store.db, ticket, now);
+  if (invitation.kind !== 'organization_invitation') throw ticketInvalid();
+  const owner = await findVerifiedEmailOwner(ctx.store.db, invitation.emailAddress);
+  if (!owner) throw new GatehouseError('form_identifier_not_found', { meta: { param_name: 'identifier' } });
+  const id = await insertSignInAttempt(ctx, clientId, { userId: owner.userId, identifier: invitation.emailAddress, emailAddressId: owner.emailAddressId }, now);
+  const row = await findSignInRow(ctx.store.db, id);
+  if (!row) throw notFound();
+  await recordingFailure(ctx, { signInId: id, userId: owner.userId, strategy: 'ticket' }, () => completeSignIn(ctx, row, invitation));
   return getSignIn(ctx, clientId, id);
 }
 
@@ -194,17 +229,28 @@ async function recordingFailure<T>(ctx: DomainContext, attempt: { signInId: stri
 /**
  * Turns a verified sign-in into a session, exactly once: the session insert and the claim on the
  * sign-in commit together, so of two racing completions one creates a session and the other
- * rolls back.
+ * rolls back. A sign-in by ticket is verified here, with its invitation accepted in the same
+ * transaction, so a refused session (a banned user) leaves the invitation pending.
  */
-async function completeSignIn(ctx: DomainContext, row: SignInRow): Promise<void> {
+async function completeSignIn(ctx: DomainContext, row: SignInRow, ticket?: TicketInvitation): Promise<void> {
   if (!row.user_id) throw notFound();
   const userId = row.user_id;
   const now = ctx.now();
   await ctx.store.transaction(async (trx) => {
-    const sessionId = await startClientSession(ctx, trx, { clientId: row.client_id, userId }, now);
+    let strategy: string;
+    let activeOrganizationId: string | null = null;
+    if (ticket) {
+      const verificationId = await recordVerified(trx, { clientId: row.client_id, strategy: 'ticket', emailAddressId: row.email_address_id }, now);
+      await updateSignInRow(trx, row.id, { first_factor_verification_id: verificationId, updated_at: now });
+      activeOrganizationId = await acceptTicketInvitationIn(ctx, trx, ticket, userId, now);
+      strategy = 'ticket';
+    } else {
+      const [verification] = await findVerificationRows(trx, row.first_factor_verification_id ? [row.first_factor_verification_id] : []);
+      strategy = verification?.strategy ?? 'unknown';
+    }
+    const sessionId = await startClientSession(ctx, trx, { clientId: row.client_id, userId, activeOrganizationId }, now);
     if (!(await completeSignInRow(trx, row.id, sessionId, now))) throw new GatehouseError('sign_in_step_invalid', { meta: { status: 'complete' } });
-    const [verification] = await findVerificationRows(trx, row.first_factor_verification_id ? [row.first_factor_verification_id] : []);
-    const outcome = { signInId: row.id, userId, strategy: verification?.strategy ?? 'unknown', sessionId };
+    const outcome = { signInId: row.id, userId, strategy, sessionId };
     await appendEvent(trx, { type: 'sign_in.completed', data: eventData('sign_in.completed', outcome), subjectUserId: userId }, now);
     await updateUserRow(trx, userId, { last_sign_in_at: now, last_active_at: now, updated_at: now });
     const client = await findClientRow(trx, row.client_id);

@@ -14,15 +14,19 @@ import { findTakenIdentifiers, insertUserRecordIn } from '../../store/repositori
 import type { SignUpTable } from '../../store/schema.js';
 import type { Updateable } from 'kysely';
 import type { DomainContext } from '../context.js';
-import { assertValidMetadata, type Metadata } from '../metadata.js';
+import { assertValidMetadata, parseStoredMetadata, type Metadata } from '../metadata.js';
 import { startClientSession } from '../sessions/sessions.js';
 import { readInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
 import { prepareNewUser } from '../users/create-user.js';
 import { identifierTaken, withIdentifierConflicts } from '../users/identifier-conflicts.js';
-import { parseEmailAddress, parseUsername } from '../users/identifiers.js';
+import { normalizeEmail, parseEmailAddress, parseUsername } from '../users/identifiers.js';
 import { credentialFromInput } from '../users/password-credential.js';
 import { checkEmailCode, sendEmailCode } from '../verifications/email-codes.js';
-import { toVerification } from '../verifications/verifications.js';
+import { recordVerified, toVerification } from '../verifications/verifications.js';
+import { ticketInvalid } from '../invitations/invitation-tickets.js';
+import { acceptTicketInvitationIn, requireTicketInvitation, type TicketInvitation, type TicketInvitationKind } from '../invitations/ticket-redemption.js';
+import { findInvitationRow } from '../../store/repositories/invitation-repository.js';
+import type { Executor } from '../../store/db.js';
 import { assertMaySignIn } from '../sign-ins/sign-in-flow.js';
 import { readyToComplete, toSignUp, type SignUp } from './sign-up.js';
 
@@ -37,6 +41,9 @@ export interface SignUpInput {
   lastName?: string | undefined;
   unsafeMetadata?: Metadata | undefined;
   legalAccepted?: boolean | undefined;
+  /** `ticket` with `ticket`: an invitation's, which gives the email address, verified. */
+  strategy?: string | undefined;
+  ticket?: string | undefined;
 }
 
 async function load(ctx: DomainContext, clientId: string, signUpId: string, settings?: InstanceSettings): Promise<{ row: SignUpRow; signUp: SignUp; settings: InstanceSettings }> {
@@ -91,15 +98,46 @@ async function fieldsFrom(ctx: DomainContext, input: SignUpInput, current: Parti
   return patch;
 }
 
+/**
+ * The invitation a `ticket` sign-up presents. Its address becomes the sign-up's, verified by the
+ * ticket; another address given beside it is refused rather than silently replaced.
+ */
+async function invitationFrom(ctx: DomainContext, input: SignUpInput, current: Partial<SignUpRow>): Promise<TicketInvitation | undefined> {
+  if (input.strategy === undefined && input.ticket === undefined) return undefined;
+  if (input.strategy !== 'ticket') throw paramError('form_param_value_invalid', 'strategy', `strategy ${input.strategy ?? ''} cannot start a sign-up here.`);
+  if (!input.ticket) throw paramError('form_param_missing', 'ticket');
+  const invitation = await requireTicketInvitation(ctx.store.db, input.ticket, ctx.now());
+  if (input.emailAddress !== undefined && normalizeEmail(input.emailAddress) !== invitation.emailAddress) {
+    throw paramError('form_param_value_invalid', 'email_address', 'The email address is the one the invitation was sent to.');
+  }
+  const bound = current.invitation_id ?? current.organization_invitation_id;
+  if (bound && bound !== invitation.id) throw ticketInvalid();
+  return invitation;
+}
+
+/** The columns that bind a sign-up to its invitation, with the address verified by the ticket. */
+async function ticketFields(trx: Executor, clientId: string, invitation: TicketInvitation, current: Partial<SignUpRow>, now: number): Promise<Updateable<SignUpTable>> {
+  if ((current.invitation_id ?? current.organization_invitation_id) === invitation.id) return {};
+  return {
+    email_address: invitation.emailAddress,
+    email_verification_id: await recordVerified(trx, { clientId, strategy: 'ticket' }, now),
+    invitation_id: invitation.kind === 'invitation' ? invitation.id : null,
+    organization_invitation_id: invitation.kind === 'organization_invitation' ? invitation.id : null,
+  };
+}
+
 /** Starts a sign-up on the client; it completes at once when nothing else is needed. */
 export async function createSignUp(ctx: DomainContext, clientId: string, input: SignUpInput): Promise<SignUp> {
   const settings = await readInstanceSettings(ctx);
-  if (settings.sign_up.mode !== 'public') throw new GatehouseError('sign_up_restricted');
+  const invitation = await invitationFrom(ctx, input, {});
+  // Restricted and waitlist instances still take the people they invited.
+  if (settings.sign_up.mode !== 'public' && !invitation) throw new GatehouseError('sign_up_restricted');
   await assertMaySignIn(ctx, clientId, settings);
-  const fields = await fieldsFrom(ctx, input, {}, settings);
+  const fields = await fieldsFrom(ctx, invitation ? { ...input, emailAddress: invitation.emailAddress } : input, {}, settings);
   const now = ctx.now();
   const id = newId('sua', now);
   await ctx.store.transaction(async (trx) => {
+    const bound = invitation ? await ticketFields(trx, clientId, invitation, {}, now) : {};
     await insertSignUp(trx, {
       id,
       client_id: clientId,
@@ -112,12 +150,15 @@ export async function createSignUp(ctx: DomainContext, clientId: string, input: 
       unsafe_metadata: '{}',
       legal_accepted_at: null,
       email_verification_id: null,
+      invitation_id: null,
+      organization_invitation_id: null,
       created_user_id: null,
       created_session_id: null,
       abandon_at: now + SIGN_UP_LIFETIME_MS,
       created_at: now,
       updated_at: now,
       ...fields,
+      ...bound,
     });
     await updateClientRow(trx, clientId, { sign_up_id: id, updated_at: now });
   });
@@ -127,8 +168,16 @@ export async function createSignUp(ctx: DomainContext, clientId: string, input: 
 export async function updateSignUp(ctx: DomainContext, clientId: string, signUpId: string, input: SignUpInput): Promise<SignUp> {
   const { row, signUp, settings } = await load(ctx, clientId, signUpId);
   if (signUp.status !== 'missing_requirements') throw new GatehouseError('sign_in_step_invalid', { meta: { status: signUp.status } });
-  const fields = await fieldsFrom(ctx, input, row, settings);
-  await updateSignUpRow(ctx.store.db, signUpId, { ...fields, updated_at: ctx.now() });
+  const invitation = await invitationFrom(ctx, input, row);
+  if ((row.invitation_id ?? row.organization_invitation_id) && input.emailAddress !== undefined && normalizeEmail(input.emailAddress) !== row.email_address) {
+    throw paramError('form_param_value_invalid', 'email_address', 'The email address is the one the invitation was sent to.');
+  }
+  const fields = await fieldsFrom(ctx, invitation ? { ...input, emailAddress: invitation.emailAddress } : input, row, settings);
+  const now = ctx.now();
+  await ctx.store.transaction(async (trx) => {
+    const bound = invitation ? await ticketFields(trx, clientId, invitation, row, now) : {};
+    await updateSignUpRow(trx, signUpId, { ...fields, ...bound, updated_at: now });
+  });
   return completeIfReady(ctx, clientId, signUpId, settings);
 }
 
@@ -154,12 +203,15 @@ export async function attemptSignUpVerification(ctx: DomainContext, clientId: st
 
 /**
  * A sign-up with nothing missing becomes a user with an active session, exactly once: the claim on
- * the sign-up, the user and the session commit together, and a racing completion finds the claim
- * taken and reports the sign-up as it stands.
+ * the sign-up, the user, the invitation it came from (and the membership that brings) and the
+ * session commit together, and a racing completion finds the claim taken and reports the sign-up
+ * as it stands.
  */
 async function completeIfReady(ctx: DomainContext, clientId: string, signUpId: string, settings: InstanceSettings): Promise<SignUp> {
   const { row, signUp } = await load(ctx, clientId, signUpId, settings);
   if (!readyToComplete(signUp)) return signUp;
+  const invitation = boundInvitation(row);
+  const invited = row.invitation_id ? await findInvitationRow(ctx.store.db, row.invitation_id) : undefined;
   const { record, event } = await prepareNewUser(
     ctx,
     {
@@ -169,6 +221,7 @@ async function completeIfReady(ctx: DomainContext, clientId: string, signUpId: s
       lastName: row.last_name,
       unsafeMetadata: JSON.parse(row.unsafe_metadata) as Metadata,
       legalAcceptedAt: row.legal_accepted_at,
+      ...(invited ? { publicMetadata: parseStoredMetadata(invited.public_metadata) } : {}),
     },
     row.password_digest && row.password_hasher ? { credential: { digest: row.password_digest, hasher: row.password_hasher } } : {},
   );
@@ -179,9 +232,16 @@ async function completeIfReady(ctx: DomainContext, clientId: string, signUpId: s
     ctx.store.transaction(async (trx) => {
       if (!(await completeSignUpRow(trx, signUpId, userId, sessionId, now))) return;
       await insertUserRecordIn(trx, record, event);
-      await startClientSession(ctx, trx, { clientId, userId, sessionId }, now);
+      const activeOrganizationId = invitation ? await acceptTicketInvitationIn(ctx, trx, invitation, userId, now) : null;
+      await startClientSession(ctx, trx, { clientId, userId, sessionId, activeOrganizationId }, now);
       await updateClientRow(trx, clientId, { sign_up_id: null, updated_at: now });
     }),
   );
   return getSignUp(ctx, clientId, signUpId);
+}
+
+function boundInvitation(row: SignUpRow): { kind: TicketInvitationKind; id: string } | undefined {
+  if (row.organization_invitation_id) return { kind: 'organization_invitation', id: row.organization_invitation_id };
+  if (row.invitation_id) return { kind: 'invitation', id: row.invitation_id };
+  return undefined;
 }

@@ -70,10 +70,10 @@ function baseRow(input: NewVerification, id: string, now: number): VerificationR
   };
 }
 
-/** A verification with nothing to send (a password): it records the outcome of one check. */
-export async function startPlainVerification(db: Executor, input: NewVerification, now: number): Promise<string> {
+/** A verification already verified by what was checked before it was recorded (a password, an invitation's ticket). */
+export async function recordVerified(db: Executor, input: NewVerification, now: number): Promise<string> {
   const id = newId('ver', now);
-  await insertVerification(db, baseRow(input, id, now));
+  await insertVerification(db, { ...baseRow(input, id, now), status: 'verified', verified_at: now });
   return id;
 }
 

@@ -10,6 +10,7 @@ import { registerClientRoutes } from './client-routes.js';
 import { registerRateLimits } from './rate-limits.js';
 import { registerSignInRoutes } from './sign-in-routes.js';
 import { registerSignUpRoutes } from './sign-up-routes.js';
+import { registerTicketRoutes } from './ticket-routes.js';
 import { FapiRouter, registerOriginPolicy } from './transport.js';
 
 /** The Frontend API at `/fapi/v1`, as `@clerk/clerk-js` calls it (clerk-compat §3). */
@@ -36,5 +37,6 @@ export async function registerFrontendApi(app: FastifyInstance, ctx: DomainConte
   registerClientRoutes(r, ctx);
   registerSignInRoutes(r, ctx);
   registerSignUpRoutes(r, ctx);
+  registerTicketRoutes(r, ctx);
   r.finish();
 }

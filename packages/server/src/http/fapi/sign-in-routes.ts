@@ -11,6 +11,7 @@ const createSignInBody = z.object({
   identifier: text(320).optional(),
   strategy: text(64).optional(),
   password: text(4096).optional(),
+  ticket: text(512).optional(),
 });
 const prepareFactorBody = z.object({ strategy: text(64), email_address_id: text(128).optional(), redirect_url: text(2048).optional() });
 const attemptFactorBody = z.object({ strategy: text(64), password: text(4096).optional(), code: text(64).optional() });

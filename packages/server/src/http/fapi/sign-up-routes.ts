@@ -15,6 +15,8 @@ const signUpBody = z.object({
   last_name: text(256).optional(),
   unsafe_metadata: formJson.optional(),
   legal_accepted: formBoolean.optional(),
+  strategy: text(64).optional(),
+  ticket: text(512).optional(),
 });
 const prepareVerificationBody = z.object({ strategy: text(64) });
 const attemptVerificationBody = z.object({ strategy: text(64), code: text(64) });
@@ -28,6 +30,8 @@ function signUpInput(b: z.output<typeof signUpBody>): SignUpInput {
     lastName: b.last_name,
     unsafeMetadata: b.unsafe_metadata as SignUpInput['unsafeMetadata'],
     legalAccepted: b.legal_accepted,
+    strategy: b.strategy,
+    ticket: b.ticket,
   };
 }
 

@@ -34,6 +34,21 @@ export async function revokePendingInvitationRow(db: Executor, table: 'invitatio
 }
 
 /**
+ * Accepts an invitation still pending and unexpired; false when it was used, revoked or lapsed
+ * first, so of two redemptions racing for one ticket only one succeeds.
+ */
+export async function acceptPendingInvitationRow(db: Executor, table: 'invitations' | 'organization_invitations', id: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable(table)
+    .set({ status: 'accepted', updated_at: now })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/**
  * Marks these addresses' lapsed pending invitations expired (so the partial unique index on
  * pending invitations lets a new one in) and says whether a live pending one remains.
  */
@@ -122,6 +137,10 @@ export async function insertOrganizationInvitations(db: Executor, rows: readonly
 /** An invitation of this organization (another organization's is not found). */
 export async function findOrganizationInvitationRow(db: Executor, organizationId: string, id: string): Promise<OrganizationInvitationRow | undefined> {
   return db.selectFrom('organization_invitations').selectAll().where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
+}
+
+export async function findOrganizationInvitationRowById(db: Executor, id: string): Promise<OrganizationInvitationRow | undefined> {
+  return db.selectFrom('organization_invitations').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 export async function findPendingOrganizationInvitationRowByTicketHash(db: Executor, ticketHash: string, now: number): Promise<OrganizationInvitationRow | undefined> {

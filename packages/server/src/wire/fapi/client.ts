@@ -46,10 +46,20 @@ export function serializeFapiSession(s: BrowserSession) {
   };
 }
 
+/** Clerk names a verification's object after its kind; codes of every strategy are `verification_otp`. */
+const VERIFICATION_OBJECTS: Readonly<Record<string, string>> = {
+  password: 'verification_password',
+  email_link: 'verification_email_link',
+  ticket: 'verification_ticket',
+};
+
+function verificationObject(strategy: string): string {
+  return VERIFICATION_OBJECTS[strategy] ?? 'verification_otp';
+}
+
 function serializeVerification(v: Verification | null) {
   if (!v) return null;
-  const object = v.strategy === 'password' ? 'verification_password' : v.strategy === 'email_link' ? 'verification_email_link' : 'verification_otp';
-  return { object, status: v.status, strategy: v.strategy, attempts: v.attempts, expire_at: v.expireAt };
+  return { object: verificationObject(v.strategy), status: v.status, strategy: v.strategy, attempts: v.attempts, expire_at: v.expireAt };
 }
 
 export function serializeSignIn(signIn: SignIn) {
@@ -89,7 +99,7 @@ export function serializeSignUp(signUp: SignUp) {
     verifications: {
       email_address: v
         ? {
-            object: 'verification_otp',
+            object: verificationObject(v.strategy),
             status: v.status,
             strategy: v.strategy,
             attempts: v.attempts,

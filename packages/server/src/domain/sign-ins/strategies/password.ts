@@ -1,10 +1,9 @@
 import { GatehouseError } from '../../../errors.js';
-import { closeVerification } from '../../../store/repositories/attempt-repository.js';
 import { upgradePasswordDigest } from '../../../store/repositories/user-repository.js';
 import { verifyUnderLockout } from '../../users/lockout.js';
 import { checkPasswordInputSize } from '../../passwords/password-policy.js';
 import { checkStoredPassword } from '../../users/password-credential.js';
-import { startPlainVerification } from '../../verifications/verifications.js';
+import { recordVerified } from '../../verifications/verifications.js';
 import type { FirstFactorStrategy } from './index.js';
 
 /** The user's password, checked as one attempt under the lockout; a weaker stored hash is upgraded. */
@@ -28,9 +27,6 @@ export const passwordStrategy: FirstFactorStrategy = {
       () => new GatehouseError('form_password_incorrect', { meta: { param_name: 'password' } }),
     );
     if (check.upgrade) await upgradePasswordDigest(ctx.store.db, user.row.id, digest, check.upgrade);
-    const now = ctx.now();
-    const id = await startPlainVerification(ctx.store.db, { clientId: signIn.client_id, strategy: 'password' }, now);
-    await closeVerification(ctx.store.db, id, 'verified', now);
-    return id;
+    return recordVerified(ctx.store.db, { clientId: signIn.client_id, strategy: 'password' }, ctx.now());
   },
 };
