@@ -33,6 +33,8 @@ describe('signing up and in on the hosted pages', () => {
         const card = page.locator('.cl-signUp-root');
         await card.getByLabel('Email address').fill(email, { timeout: BROWSER_WAIT_MS });
         await card.getByLabel('Password', { exact: true }).fill(password);
+        // <SignUp/> checks the password as it is typed and ignores a submit until the check is done.
+        await card.locator('#password-success-feedback').waitFor({ timeout: BROWSER_WAIT_MS });
         const seen = env.smtp.received.length;
         await card.getByRole('button', { name: 'Continue', exact: true }).click();
         const code = await env.codeFor(email, seen);

@@ -26,7 +26,7 @@ export interface HostedApp {
   /** The app's origin (`http://127.0.0.1:<port>`). */
   appUrl: string;
   /** Every page the app's server rendered, with who it said was signed in. */
-  appViews: { path: string; userId: string | null; sessionId: string | null }[];
+  appViews: { path: string; userId: string | null; sessionId: string | null; orgId: string | null }[];
   /** The hosted sign-in page, sending the person to the app's dashboard afterwards. */
   signInUrl(): string;
   /** Waits for the page to land on the app's dashboard and returns the user id it shows (`signed-out` when none). */
@@ -35,6 +35,8 @@ export interface HostedApp {
   codeFor(email: string, seen: number): Promise<string>;
   /** The first Frontend API link mailed to `email` among the messages after the first `seen`. */
   linkFor(email: string, seen: number): Promise<string>;
+  /** The first invitation link mailed to `email` among the messages after the first `seen`. */
+  invitationLinkFor(email: string, seen: number): Promise<string>;
   /** Signs the browser out as clerk-js's `signOut()` does, with its own cookies, and waits for the session to end on the server. */
   signOut(browser: BrowserSession, sessionId: string): Promise<void>;
   close(): Promise<void>;
@@ -63,8 +65,13 @@ export async function startHostedApp(env: Record<string, string> = {}): Promise<
   web.use(clerkMiddleware({ secretKey: t.secretKey, publishableKey: publishableKeyFor(new URL(t.url)), apiUrl: t.url, proxyUrl: `${t.url}/fapi` }));
   web.get('/dashboard', (req, res) => {
     const auth = getAuth(req);
-    appViews.push({ path: req.path, userId: auth.userId, sessionId: auth.sessionId });
-    res.type('html').send(`<!doctype html><title>Dashboard</title><p id="user">${auth.userId ?? 'signed-out'}</p><p id="session">${auth.sessionId ?? ''}</p>`);
+    appViews.push({ path: req.path, userId: auth.userId, sessionId: auth.sessionId, orgId: auth.orgId ?? null });
+    res
+      .type('html')
+      .send(
+        `<!doctype html><title>Dashboard</title><p id="user">${auth.userId ?? 'signed-out'}</p><p id="session">${auth.sessionId ?? ''}</p>` +
+          `<p id="org">${auth.orgId ?? ''}</p><p id="org-role">${auth.orgRole ?? ''}</p>`,
+      );
   });
   appServer.on('request', web);
 
@@ -93,6 +100,7 @@ export async function startHostedApp(env: Record<string, string> = {}): Promise<
     },
     codeFor: (email, seen) => mailed('a code', email, seen, (text) => text.match(/\b(\d{6})\b/)?.[1]),
     linkFor: (email, seen) => mailed('a link', email, seen, (text) => text.match(/https?:\/\/\S+\/fapi\/v1\/verify\?\S+/)?.[0]),
+    invitationLinkFor: (email, seen) => mailed('an invitation', email, seen, (text) => text.match(/https?:\/\/\S+\/fapi\/v1\/tickets\/accept\?\S+/)?.[0]),
     async signOut(browser, sessionId) {
       // Sent from the test with the browser's cookies rather than from a page: a page with Clerk's
       // components navigates away by itself while signed in, and would race the call.
@@ -133,11 +141,4 @@ export async function signInWithPassword(page: Page, email: string, password: st
   await card.getByRole('button', { name: 'Continue', exact: true }).click();
   await card.getByLabel('Password', { exact: true }).fill(password, { timeout: BROWSER_WAIT_MS });
   await card.getByRole('button', { name: 'Continue', exact: true }).click();
-}
-
-/** The claims of a JWT, unverified: for reading what a cookie holds, never for trusting it. */
-export function jwtClaims(jwt: string): Record<string, unknown> & { exp: number; iat: number; sid: string; sub: string } {
-  const payload = jwt.split('.')[1];
-  if (!payload) throw new Error('not a JWT');
-  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown> & { exp: number; iat: number; sid: string; sub: string };
 }
