@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, invitationEmail, magicLinkEmail, passwordResetCodeEmail, verificationCodeEmail, type RenderedEmail } from '../../src/domain/email/templates.js';
+import { escapeHtml, invitationEmail, magicLinkEmail, passwordResetCodeEmail, verificationCodeEmail, verificationLinkEmail, type RenderedEmail } from '../../src/domain/email/templates.js';
 
 const HOSTILE = `<script>alert("x")</script> & 'quotes'`;
 const HOSTILE_ESCAPED = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quotes&#39;';
@@ -54,6 +54,16 @@ describe('email templates', () => {
     expect(email.html).toContain(`href="${escapeHtml(href)}"`);
     expect(email.html).not.toContain('&next="');
     expect(email.html).toContain('expires in 15 minutes');
+  });
+
+  it('renders an email verification link the same way, saying what it is for', () => {
+    const url = 'https://app.example.test/fapi/v1/verify?token=abc';
+    const email = verificationLinkEmail({ applicationName: 'Acme <Labs>', url, expiresInMinutes: 10 });
+    expectSafe(email);
+    expect(email.subject).toBe('Verify your email address for Acme <Labs>');
+    expect(email.text).toContain(url);
+    expect(email.html).toContain('Acme &lt;Labs&gt;');
+    expect(email.html).toContain('expires in 10 minutes');
   });
 
   it('refuses a link that is not http(s)', () => {

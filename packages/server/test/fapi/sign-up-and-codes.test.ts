@@ -183,6 +183,67 @@ describe('sign-in by email code, and a forgotten password', () => {
     expect(b.specFailures).toEqual([]);
   });
 
+  it('verifies a sign-up by an emailed link opened in the same browser, and only there, once', async () => {
+    const emailSettings = (verifications: string[]) => ({
+      body: { email_address: { enabled: true, required: true, used_for_first_factor: true, first_factors: ['email_code'], verifications, verify_at_sign_up: true } },
+    });
+    await t.request('PATCH', '/v1/instance/user_settings', emailSettings(['email_code', 'email_link']));
+    try {
+      const email = address();
+      const b = new FapiBrowser(t.url);
+      const attempt = (await b.call('POST', '/client/sign_ups', { email_address: email, password: PASSWORD })).body.response as SignUpJSON & {
+        verifications: { email_address: { supported_strategies: string[] } | null };
+      };
+      expect(attempt.unverified_fields).toEqual(['email_address']);
+      const outside = await b.call('POST', `/client/sign_ups/${attempt.id}/prepare_verification`, { strategy: 'email_link', redirect_url: 'https://evil.example/verified' });
+      expect(outside.status).toBe(422);
+      expect(outside.body.errors?.[0]?.meta).toMatchObject({ param_name: 'redirect_url' });
+
+      const since = Date.now();
+      const prepared = await b.call('POST', `/client/sign_ups/${attempt.id}/prepare_verification`, { strategy: 'email_link', redirect_url: `${t.url}/sign-up/verified` });
+      expect(prepared.status).toBe(200);
+      expect((prepared.body.response as SignUpJSON).verifications.email_address).toMatchObject({ status: 'unverified', strategy: 'email_link' });
+      const link = await latestLink(t.url, email, since, 'verification_link');
+      expect(link.startsWith(`${t.url}/fapi/v1/verify?`)).toBe(true);
+      // A code attempt cannot stand in for the link.
+      expect((await b.call('POST', `/client/sign_ups/${attempt.id}/attempt_verification`, { strategy: 'email_link', code: '123456' })).status).toBe(422);
+
+      const elsewhere = await fetch(link, { redirect: 'manual' });
+      expect(new URL(elsewhere.headers.get('location')!).searchParams.get('__clerk_status')).toBe('client_mismatch');
+      expect((await t.clerk.users.getUserList({ emailAddress: [email] })).data).toEqual([]);
+
+      const opened = await fetch(link, { redirect: 'manual', headers: { cookie: b.cookieHeader() } });
+      expect(opened.status).toBe(303);
+      const back = new URL(opened.headers.get('location')!);
+      expect(back.origin + back.pathname).toBe(`${t.url}/sign-up/verified`);
+      expect(back.searchParams.get('__clerk_status')).toBe('verified');
+      for (const line of opened.headers.getSetCookie()) {
+        const [pair] = line.split(';');
+        b.cookies.set(pair!.split('=')[0]!, pair!.slice(pair!.indexOf('=') + 1));
+      }
+      // The tab that asked polls its sign-up and finds it complete.
+      const done = (await b.call('GET', `/client/sign_ups/${attempt.id}`)).body.response as SignUpJSON;
+      expect(done.status).toBe('complete');
+      const user = await t.clerk.users.getUser(done.created_user_id!);
+      expect(user.emailAddresses.map((e) => [e.emailAddress, e.verification?.status])).toEqual([[email, 'verified']]);
+      expect((await t.clerk.sessions.getSession(done.created_session_id!)).status).toBe('active');
+
+      const again = await fetch(link, { redirect: 'manual', headers: { cookie: b.cookieHeader() } });
+      expect(new URL(again.headers.get('location')!).searchParams.get('__clerk_status')).toBe('failed');
+      expect((await t.clerk.users.getUserList({ emailAddress: [email] })).data).toHaveLength(1);
+
+      // Links are offered only where the instance allows them.
+      await t.request('PATCH', '/v1/instance/user_settings', emailSettings(['email_code']));
+      const other = new FapiBrowser(t.url);
+      const codeOnly = (await other.call('POST', '/client/sign_ups', { email_address: address(), password: PASSWORD })).body.response as SignUpJSON;
+      const refused = await other.call('POST', `/client/sign_ups/${codeOnly.id}/prepare_verification`, { strategy: 'email_link', redirect_url: `${t.url}/sign-up/verified` });
+      expect(refused.body.errors?.[0]?.code).toBe('strategy_for_user_invalid');
+      expect([...b.specFailures, ...other.specFailures]).toEqual([]);
+    } finally {
+      await t.request('PATCH', '/v1/instance/user_settings', emailSettings(['email_code']));
+    }
+  });
+
   it('signs in with an emailed link opened in the same browser, and only there, once', async () => {
     await t.request('PATCH', '/v1/instance/user_settings', {
       body: { email_address: { enabled: true, required: true, used_for_first_factor: true, first_factors: ['email_code', 'email_link'], verifications: ['email_code'], verify_at_sign_up: true } },

@@ -152,23 +152,30 @@ export function passwordResetCodeEmail(input: PasswordResetCodeEmailInput): Rend
   return codeEmail(app, `Reset your ${app} password`, `Enter this code to reset your ${app} password:`, code, input.expiresInMinutes, 'ask to reset your password');
 }
 
-export function magicLinkEmail(input: MagicLinkEmailInput): RenderedEmail {
-  const app = oneLine(input.applicationName);
-  const url = httpUrl(input.url);
-  const subject = `Sign in to ${app}`;
-  const expiry = `The link expires in ${minutes(input.expiresInMinutes)}. Do not forward this email.`;
+function linkEmail(app: string, url: string, subject: string, purpose: string, expiresInMinutes: number, didNot: string): RenderedEmail {
+  const expiry = `The link expires in ${minutes(expiresInMinutes)}. Do not forward this email.`;
   return {
     subject,
-    text: `Use this link to sign in to ${app}:\n\n${url}\n\n${expiry}\n\nIf you did not ask to sign in, you can ignore this email.\n\n${app}\n`,
+    text: `Use this link to ${purpose}:\n\n${url}\n\n${expiry}\n\nIf you did not ${didNot}, you can ignore this email.\n\n${app}\n`,
     html: document(
       subject,
       html`<h1 style="font-size:20px;margin:0 0 16px">${subject}</h1>
-<p>Use this link to sign in to ${app}.</p>
-${linkBlock(url, `Sign in to ${app}`)}
+<p>Use this link to ${purpose}.</p>
+${linkBlock(url, subject)}
 <p>${expiry}</p>
-${ignoreNote('ask to sign in')}`,
+${ignoreNote(didNot)}`,
     ),
   };
+}
+
+export function magicLinkEmail(input: MagicLinkEmailInput): RenderedEmail {
+  const app = oneLine(input.applicationName);
+  return linkEmail(app, httpUrl(input.url), `Sign in to ${app}`, `sign in to ${app}`, input.expiresInMinutes, 'ask to sign in');
+}
+
+export function verificationLinkEmail(input: MagicLinkEmailInput): RenderedEmail {
+  const app = oneLine(input.applicationName);
+  return linkEmail(app, httpUrl(input.url), `Verify your email address for ${app}`, `verify your email address with ${app}`, input.expiresInMinutes, 'sign up');
 }
 
 export function invitationEmail(input: InvitationEmailInput): RenderedEmail {

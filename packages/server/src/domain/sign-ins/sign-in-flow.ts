@@ -24,7 +24,7 @@ import { readInstanceSettings, type InstanceSettings } from '../settings/instanc
 import { normalizeEmail, normalizeUsername } from '../users/identifiers.js';
 import { assertMayVerify } from '../users/lockout.js';
 import { updateUser } from '../users/update-user.js';
-import { recordVerified, redeemLinkToken, toVerification } from '../verifications/verifications.js';
+import { recordVerified, toVerification } from '../verifications/verifications.js';
 import { ticketInvalid } from '../invitations/invitation-tickets.js';
 import { acceptTicketInvitationIn, requireTicketInvitation, type TicketInvitation } from '../invitations/ticket-redemption.js';
 import { assertSignInStep, signInStatus, type SignIn, type SignInStep } from './sign-in.js';
@@ -270,23 +270,13 @@ export async function resetPassword(ctx: DomainContext, clientId: string, signIn
 }
 
 /**
- * Opens an emailed sign-in link. It must be opened in the browser that asked for it (the client
- * its verification is bound to): then the sign-in it belongs to completes into a session there.
- * Returns what happened, for the page the browser is sent back to (`__clerk_status`).
+ * Completes the sign-in waiting on an opened email link's verification, in the browser that
+ * asked for it (the link checked the client). False when no sign-in waits on it.
  */
-export async function openSignInLink(ctx: DomainContext, token: string, clientId: string | undefined): Promise<'verified' | 'expired' | 'failed' | 'client_mismatch'> {
-  let verification;
-  try {
-    verification = await redeemLinkToken(ctx, token, clientId);
-  } catch (error) {
-    if (!(error instanceof GatehouseError)) throw error;
-    if (error.code === 'verification_expired') return 'expired';
-    if (error.code === 'verification_link_other_client') return 'client_mismatch';
-    return 'failed';
-  }
-  const row = await findSignInByVerification(ctx.store.db, verification.id);
-  if (!row) return 'failed';
+export async function completeSignInByLink(ctx: DomainContext, verificationId: string): Promise<boolean> {
+  const row = await findSignInByVerification(ctx.store.db, verificationId);
+  if (!row) return false;
   const loaded = await loadSignIn(ctx, row.client_id, row.id);
   if (loaded.signIn.status === 'complete' && row.created_session_id === null) await completeSignIn(ctx, row);
-  return 'verified';
+  return true;
 }

@@ -2,6 +2,7 @@ import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import {
   completeSignUpRow,
+  findSignUpByVerification,
   findSignUpRow,
   findVerificationRows,
   insertSignUp,
@@ -22,6 +23,8 @@ import { identifierTaken, withIdentifierConflicts } from '../users/identifier-co
 import { normalizeEmail, parseEmailAddress, parseUsername } from '../users/identifiers.js';
 import { credentialFromInput } from '../users/password-credential.js';
 import { checkEmailCode, sendEmailCode } from '../verifications/email-codes.js';
+import { sendEmailLink } from '../verifications/email-links.js';
+import { allowedRedirectUrl } from '../redirects.js';
 import { recordVerified, toVerification } from '../verifications/verifications.js';
 import { ticketInvalid } from '../invitations/invitation-tickets.js';
 import { acceptTicketInvitationIn, requireTicketInvitation, type TicketInvitation, type TicketInvitationKind } from '../invitations/ticket-redemption.js';
@@ -181,14 +184,29 @@ export async function updateSignUp(ctx: DomainContext, clientId: string, signUpI
   return completeIfReady(ctx, clientId, signUpId, settings);
 }
 
-export async function prepareSignUpVerification(ctx: DomainContext, clientId: string, signUpId: string, input: { strategy: string }): Promise<SignUp> {
+/** Sends the code or the link that verifies the sign-up's email address; a link needs an allowed `redirect_url`. */
+export async function prepareSignUpVerification(
+  ctx: DomainContext,
+  clientId: string,
+  signUpId: string,
+  input: { strategy: string; redirectUrl?: string | undefined },
+): Promise<SignUp> {
   const { row, signUp } = await load(ctx, clientId, signUpId);
   if (signUp.status !== 'missing_requirements') throw new GatehouseError('sign_in_step_invalid', { meta: { status: signUp.status } });
-  if (input.strategy !== 'email_code' || !signUp.emailVerificationStrategies.includes('email_code')) {
+  const strategy = input.strategy;
+  if ((strategy !== 'email_code' && strategy !== 'email_link') || !signUp.emailVerificationStrategies.includes(strategy)) {
     throw new GatehouseError('strategy_for_user_invalid', { meta: { param_name: 'strategy' } });
   }
   if (!row.email_address) throw paramError('form_param_missing', 'email_address');
-  const verificationId = await sendEmailCode(ctx, { clientId, strategy: 'email_code', to: row.email_address, emailAddressId: null, userId: null, purpose: 'verify' });
+  const to = row.email_address;
+  let verificationId: string;
+  if (strategy === 'email_code') {
+    verificationId = await sendEmailCode(ctx, { clientId, strategy, to, emailAddressId: null, userId: null, purpose: 'verify' });
+  } else {
+    const redirect = input.redirectUrl ? allowedRedirectUrl(ctx, input.redirectUrl) : undefined;
+    if (!redirect) throw paramError('form_param_value_invalid', 'redirect_url', 'redirect_url must be an absolute URL on an allowed origin.');
+    verificationId = await sendEmailLink(ctx, { clientId, to, emailAddressId: null, userId: null, redirect, purpose: 'verify' });
+  }
   await updateSignUpRow(ctx.store.db, signUpId, { email_verification_id: verificationId, updated_at: ctx.now() });
   return getSignUp(ctx, clientId, signUpId);
 }
@@ -199,6 +217,17 @@ export async function attemptSignUpVerification(ctx: DomainContext, clientId: st
   if (input.strategy !== 'email_code') throw new GatehouseError('strategy_for_user_invalid', { meta: { param_name: 'strategy' } });
   await checkEmailCode(ctx, { verificationId: row.email_verification_id, strategy: 'email_code', code: input.code, userId: null });
   return completeIfReady(ctx, clientId, signUpId, settings);
+}
+
+/**
+ * Completes the sign-up whose email address an opened link just verified, in the browser that
+ * asked for it (the link checked the client). False when no sign-up waits on it.
+ */
+export async function completeSignUpByLink(ctx: DomainContext, verificationId: string): Promise<boolean> {
+  const row = await findSignUpByVerification(ctx.store.db, verificationId);
+  if (!row) return false;
+  await completeIfReady(ctx, row.client_id, row.id, await readInstanceSettings(ctx));
+  return true;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { DomainContext } from '../../domain/context.js';
-import { attemptFirstFactor, createSignIn, getSignIn, openSignInLink, prepareFirstFactor, resetPassword } from '../../domain/sign-ins/sign-in-flow.js';
+import { openEmailLink } from '../../domain/open-email-link.js';
+import { attemptFirstFactor, createSignIn, getSignIn, prepareFirstFactor, resetPassword } from '../../domain/sign-ins/sign-in-flow.js';
 import { serializeSignIn } from '../../wire/fapi/client.js';
 import { parseInput } from '../validation.js';
 import { clientIdOrNew, currentClientId, rotateClientToken, withClient } from './client-identity.js';
@@ -18,7 +19,7 @@ const attemptFactorBody = z.object({ strategy: text(64), password: text(4096).op
 const resetPasswordBody = z.object({ password: text(4096), sign_out_of_other_sessions: formBoolean.optional() });
 const verifyLinkQuery = z.object({ token: text(256), redirect_url: text(2048) });
 
-/** Sign-in attempts: start, read, prepare and attempt a first factor, reset the password, open an emailed link. */
+/** Sign-in attempts: start, read, prepare and attempt a first factor, reset the password; and opening an emailed link, for sign-ins and sign-ups alike. */
 export function registerSignInRoutes(r: FapiRouter, ctx: DomainContext): void {
   r.route('POST', '/client/sign_ins', async (request, reply) => {
     const body = parseInput(createSignInBody, request.body);
@@ -65,7 +66,7 @@ export function registerSignInRoutes(r: FapiRouter, ctx: DomainContext): void {
     const q = parseInput(verifyLinkQuery, request.query);
     const target = redirectTarget(ctx, q.redirect_url);
     const clientId = await currentClientId(ctx, request);
-    const status = await openSignInLink(ctx, q.token, clientId);
+    const status = await openEmailLink(ctx, q.token, clientId);
     if (status === 'verified' && clientId) await rotateClientToken(ctx, request, reply, clientId);
     target.searchParams.set('__clerk_status', status);
     return reply.redirect(target.href, 303);

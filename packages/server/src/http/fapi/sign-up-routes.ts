@@ -18,7 +18,7 @@ const signUpBody = z.object({
   strategy: text(64).optional(),
   ticket: text(512).optional(),
 });
-const prepareVerificationBody = z.object({ strategy: text(64) });
+const prepareVerificationBody = z.object({ strategy: text(64), redirect_url: text(2048).optional() });
 const attemptVerificationBody = z.object({ strategy: text(64), code: text(64) });
 
 function signUpInput(b: z.output<typeof signUpBody>): SignUpInput {
@@ -35,7 +35,7 @@ function signUpInput(b: z.output<typeof signUpBody>): SignUpInput {
   };
 }
 
-/** Sign-up attempts: start, read, update, and verify the email address by code. */
+/** Sign-up attempts: start, read, update, and verify the email address by code or link. */
 export function registerSignUpRoutes(r: FapiRouter, ctx: DomainContext): void {
   r.route('POST', '/client/sign_ups', async (request, reply) => {
     const input = signUpInput(parseInput(signUpBody, request.body));
@@ -64,7 +64,8 @@ export function registerSignUpRoutes(r: FapiRouter, ctx: DomainContext): void {
     const { id } = parseInput(idParams, request.params);
     const body = parseInput(prepareVerificationBody, request.body);
     const clientId = await requireClientId(ctx, request);
-    return withClient(ctx, request, reply, clientId, serializeSignUp(await prepareSignUpVerification(ctx, clientId, id, body)));
+    const signUp = await prepareSignUpVerification(ctx, clientId, id, { strategy: body.strategy, redirectUrl: body.redirect_url });
+    return withClient(ctx, request, reply, clientId, serializeSignUp(signUp));
   });
 
   r.route('POST', '/client/sign_ups/:id/attempt_verification', async (request, reply) => {

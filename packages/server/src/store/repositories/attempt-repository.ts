@@ -130,3 +130,7 @@ export async function findUserIdByUsername(db: Executor, username: string): Prom
 export async function findSignInByVerification(db: Executor, verificationId: string): Promise<SignInRow | undefined> {
   return db.selectFrom('sign_ins').selectAll().where('first_factor_verification_id', '=', verificationId).executeTakeFirst();
 }
+
+export async function findSignUpByVerification(db: Executor, verificationId: string): Promise<SignUpRow | undefined> {
+  return db.selectFrom('sign_ups').selectAll().where('email_verification_id', '=', verificationId).executeTakeFirst();
+}

@@ -1,8 +1,6 @@
 import { GatehouseError, notFound, paramError } from '../../../errors.js';
-import { queueEmail } from '../../email/outbox.js';
-import { magicLinkEmail } from '../../email/templates.js';
 import { allowedRedirectUrl } from '../../redirects.js';
-import { LINK_LIFETIME_MS, startLinkVerification } from '../../verifications/verifications.js';
+import { sendEmailLink } from '../../verifications/email-links.js';
 import { signInEmailAddress } from './email-address.js';
 import type { FirstFactorStrategy } from './index.js';
 
@@ -25,16 +23,7 @@ export const emailLinkStrategy: FirstFactorStrategy = {
     if (!address) throw notFound();
     const redirect = input.redirectUrl ? allowedRedirectUrl(ctx, input.redirectUrl) : undefined;
     if (!redirect) throw paramError('form_param_value_invalid', 'redirect_url', 'redirect_url must be an absolute URL on an allowed origin.');
-    const now = ctx.now();
-    return ctx.store.transaction(async (trx) => {
-      const { id, token } = await startLinkVerification(trx, { clientId: subject.signIn.client_id, strategy: 'email_link', emailAddressId: address.id }, now);
-      const url = new URL('/fapi/v1/verify', ctx.publicUrl);
-      url.searchParams.set('token', token);
-      url.searchParams.set('redirect_url', redirect.href);
-      const mail = magicLinkEmail({ applicationName: ctx.policy.applicationName, url: url.href, expiresInMinutes: LINK_LIFETIME_MS / 60_000 });
-      await queueEmail(trx, { to: address.email_address, kind: 'magic_link', userId: subject.user.row.id, ...mail }, now);
-      return id;
-    });
+    return sendEmailLink(ctx, { clientId: subject.signIn.client_id, to: address.email_address, emailAddressId: address.id, userId: subject.user.row.id, redirect, purpose: 'sign_in' });
   },
 
   async attempt() {
