@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { fapiSpecFailure } from './fapi-client.js';
 import { waitFor } from './wait-for.js';
 
 /**
@@ -70,6 +71,11 @@ export interface BrowserSession {
   console: ConsoleEntry[];
   /** `securitypolicyviolation` events of every document, plus the console's CSP refusals. */
   cspViolations: CspViolation[];
+  /**
+   * Every JSON reply of a Frontend API (`…/fapi/v1/…`) that does not match Clerk's FAPI spec;
+   * read it through `fapiSpecFailures()`, which waits for replies still being checked.
+   */
+  fapiSpecFailures(): Promise<string[]>;
   /** Waits until a request matching `predicate` has its reply (or has failed), and returns it. */
   waitForRequest(what: string, predicate: (r: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
   /** Saves a full-page screenshot of the last page to `test-results/<name>.png` and returns its path. */
@@ -98,9 +104,11 @@ export async function openBrowser(options: { viewport?: { width: number; height:
   const requests: RecordedRequest[] = [];
   const consoleEntries: ConsoleEntry[] = [];
   const cspViolations: CspViolation[] = [];
+  const specChecks: Promise<string | undefined>[] = [];
   let page: Page;
   try {
     await instrument(context, requests, consoleEntries, cspViolations);
+    context.on('response', (response) => specChecks.push(checkFapiReply(response)));
     page = context.pages()[0] ?? (await context.newPage());
   } catch (error) {
     await context.close().catch(() => undefined);
@@ -116,6 +124,7 @@ export async function openBrowser(options: { viewport?: { width: number; height:
     requests,
     console: consoleEntries,
     cspViolations,
+    fapiSpecFailures: async () => (await Promise.all(specChecks)).filter((f): f is string => f !== undefined),
     waitForRequest: (what, predicate, timeoutMs = BROWSER_WAIT_MS) =>
       waitFor(what, () => requests.find((r) => predicate(r) && (r.status !== undefined || r.failure !== undefined)), timeoutMs),
     async screenshot(name) {
@@ -136,6 +145,22 @@ export async function openBrowser(options: { viewport?: { width: number; height:
       }
     },
   };
+}
+
+/** Checks one reply against Clerk's FAPI spec when it is a Frontend API JSON reply. */
+async function checkFapiReply(response: Response): Promise<string | undefined> {
+  const url = new URL(response.url());
+  const at = url.pathname.indexOf('/fapi/v1/');
+  if (at < 0 || !(response.headers()['content-type'] ?? '').includes('application/json')) return undefined;
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    // The page went away before its body was read: nothing to check.
+    return undefined;
+  }
+  const method = url.searchParams.get('_method') ?? response.request().method();
+  return fapiSpecFailure(method, url.pathname.slice(at + '/fapi'.length), response.status(), body);
 }
 
 /** Records every request, console message and CSP violation of the browser's pages and workers. */

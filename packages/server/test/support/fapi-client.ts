@@ -79,6 +79,17 @@ function templateFor(method: string, path: string): string | undefined {
   return hits[0]?.template;
 }
 
+/**
+ * Why a Frontend API reply does not match Clerk's FAPI spec, or undefined when it does. `path` is
+ * the API path (`/v1/client/sign_ins/sia_…`), `method` the one clerk-js meant (after `_method`).
+ */
+export function fapiSpecFailure(method: string, path: string, status: number, body: unknown): string | undefined {
+  const template = templateFor(method.toUpperCase(), path);
+  if (!template) return `${method} ${path}: no operation in the FAPI spec`;
+  const result = fapiSpec.validateReply(method, template, status, body);
+  return result.valid ? undefined : `${method} ${path} -> ${status}:\n${result.errors}`;
+}
+
 export class FapiBrowser {
   readonly cookies = new Map<string, string>();
   /** Replies that did not match the spec, for a test to assert none. */
@@ -115,12 +126,8 @@ export class FapiBrowser {
     }
     const text = await response.text();
     const parsed = (text ? JSON.parse(text) : {}) as FapiBody;
-    const template = templateFor(method, `/v1${path}`);
-    if (!template) this.specFailures.push(`${method} ${path}: no operation in the FAPI spec`);
-    else {
-      const result = fapiSpec.validateReply(method, template, response.status, parsed);
-      if (!result.valid) this.specFailures.push(`${method} ${path} -> ${response.status}:\n${result.errors}`);
-    }
+    const failure = fapiSpecFailure(method, `/v1${path}`, response.status, parsed);
+    if (failure) this.specFailures.push(failure);
     return { status: response.status, headers: response.headers, body: parsed };
   }
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { clerkMiddleware, getAuth } from '@clerk/express';
 import express from 'express';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { publishableKeyFor } from '../../src/crypto/publishable-key.js';
 import { BROWSER_WAIT_MS, openBrowser, type BrowserSession } from './browser.js';
 import { SmtpPeer } from './smtp-peer.js';
@@ -124,6 +125,8 @@ export async function inBrowser(name: string, steps: (browser: BrowserSession) =
   const browser = await openBrowser();
   try {
     await steps(browser);
+    // Every Frontend API reply Clerk's components got on the way matched Clerk's spec.
+    expect(await browser.fapiSpecFailures()).toEqual([]);
   } catch (error) {
     console.error(`${name} requests:\n${browser.requests.map((r) => `${r.method} ${r.url} ${r.status ?? r.failure ?? '…'}`).join('\n')}`);
     console.error(`${name} console:`, JSON.stringify(browser.console.slice(-30), null, 1));
