@@ -42,7 +42,7 @@ import type { ThrowawayStore } from './lib/throwaway-store.js';
 import { benchCeiling, type CeilingResult, type FirstServer } from './lib/tokens/ceiling-phase.js';
 import { createFixture } from './lib/tokens/fixture.js';
 import { timeMintSteps, type Breakdown } from './lib/tokens/mint-breakdown.js';
-import { measured, signLoopAsync, signLoopSync, type Rate } from './lib/tokens/raw-rates.js';
+import { measured, signLoopAsync, signLoopSync, type Rate } from './lib/raw-rates.js';
 import { readSettings, type Settings } from './lib/tokens/settings.js';
 import { benchVerify, type VerifyResult } from './lib/tokens/verify-phase.js';
 

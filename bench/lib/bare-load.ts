@@ -24,7 +24,8 @@ export interface BareLoadPlan {
   connections: number;
   /** Stops sending after this many requests, or once this many ms have passed. */
   bound: { amount: number } | { durationMs: number };
-  next(): BareRequest;
+  /** The next request on connection number `connection` (0 … connections − 1; a reconnection keeps its number). */
+  next(connection: number): BareRequest;
   timeoutMs: number;
 }
 
@@ -77,7 +78,7 @@ export function runBareLoad(plan: BareLoadPlan): Promise<BareLoadResult> {
       }
     };
 
-    const connection = () => {
+    const connection = (index: number) => {
       open++;
       const socket = net.connect(Number(port), hostname);
       sockets.add(socket);
@@ -92,7 +93,7 @@ export function runBareLoad(plan: BareLoadPlan): Promise<BareLoadResult> {
         done = true;
         sockets.delete(socket);
         socket.destroy();
-        if (reconnect && mayStart() && !failed) connection();
+        if (reconnect && mayStart() && !failed) connection(index);
         finished();
       };
       const send = () => {
@@ -100,7 +101,7 @@ export function runBareLoad(plan: BareLoadPlan): Promise<BareLoadResult> {
         sent++;
         inFlight = true;
         sentAt = performance.now();
-        socket.write(serialize(plan.next(), host));
+        socket.write(serialize(plan.next(index), host));
       };
       const lost = (timedOut: boolean) => {
         if (done) return;
@@ -136,6 +137,6 @@ export function runBareLoad(plan: BareLoadPlan): Promise<BareLoadResult> {
       });
     };
 
-    for (let i = 0; i < plan.connections; i++) connection();
+    for (let i = 0; i < plan.connections; i++) connection(i);
   });
 }

@@ -24,10 +24,27 @@ function passphrase(): string {
   return [...words].join(' ');
 }
 
-/** A source as a generator of requests, each one fresh (a new address, name or pick). */
-function requestsOf(source: RequestSource, auth: string): () => BareRequest {
+/** A source as a generator of requests, each one fresh (a new address, name or pick), by connection number. */
+function requestsOf(source: RequestSource, auth: string): (connection: number) => BareRequest {
   const json = { authorization: auth, 'content-type': 'application/json' };
   if (source.kind === 'post') return () => ({ method: 'POST', path: source.path, headers: json, body: '{}' });
+  if (source.kind === 'fapi-refresh') {
+    // Built once per browser: the request is the same every time, as a browser's refresh is.
+    const requests = source.browsers.map(
+      (b): BareRequest => ({ method: 'POST', path: `/fapi/v1/client/sessions/${b.sessionId}/tokens`, headers: { origin: source.origin, cookie: b.cookie }, body: '' }),
+    );
+    return (connection) => requests[connection % requests.length] ?? randomItem(requests);
+  }
+  if (source.kind === 'fapi-sign-in') {
+    const form = { origin: source.origin, 'content-type': 'application/x-www-form-urlencoded' };
+    const password = encodeURIComponent(source.password);
+    return () => ({
+      method: 'POST',
+      path: '/fapi/v1/client/sign_ins',
+      headers: form,
+      body: `identifier=${encodeURIComponent(randomItem(source.identifiers))}&password=${password}&strategy=password`,
+    });
+  }
   if (source.kind === 'pick') return () => ({ method: 'GET', path: randomItem(source.paths), headers: { authorization: auth } });
   // A counter shared by every connection of this process plus a per-phase nonce keeps each
   // address (or name) unique across warm-up, measurement and repeated runs.
@@ -56,11 +73,12 @@ function requestsOf(source: RequestSource, auth: string): () => BareRequest {
 }
 
 function autocannonRequest(source: RequestSource, auth: string): autocannon.Request {
+  if (source.kind === 'fapi-refresh' || source.kind === 'fapi-sign-in') throw new Error(`${source.kind} runs with the bare client only`);
   const next = requestsOf(source, auth);
   // One fixed request autocannon builds once; a varying one it rebuilds before every send.
-  if (source.kind === 'post') return next();
-  const { method, path } = next();
-  return { method, path, setupRequest: (request) => ({ ...request, ...next() }) };
+  if (source.kind === 'post') return next(0);
+  const { method, path } = next(0);
+  return { method, path, setupRequest: (request) => ({ ...request, ...next(0) }) };
 }
 
 async function phase(plan: LoadPlan, bound: { amount: number } | { duration: number }, onStart?: () => void): Promise<LoadResult> {

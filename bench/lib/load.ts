@@ -16,7 +16,14 @@ export type RequestSource =
   /** PATCH /v1/users/{id} of one of `userIds`, with a first name no earlier request used. */
   | { kind: 'update-users'; userIds: string[] }
   /** POST `path` with an empty JSON object, the same request every time. */
-  | { kind: 'post'; path: string };
+  | { kind: 'post'; path: string }
+  /**
+   * Frontend API: POST /fapi/v1/client/sessions/{id}/tokens, connection i always as browser
+   * i % browsers.length (its own `__client` cookie and session), from `origin`. Bare client only.
+   */
+  | { kind: 'fapi-refresh'; origin: string; browsers: { sessionId: string; cookie: string }[] }
+  /** Frontend API: a password sign-in of one of `identifiers`, from a browser with no client yet. Bare client only. */
+  | { kind: 'fapi-sign-in'; origin: string; identifiers: string[]; password: string };
 
 export interface LoadPlan {
   /** Origin of the server, e.g. http://127.0.0.1:43121 */

@@ -36,21 +36,23 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startServerProcess(target: ThrowawayStore): Promise<ServerProcess> {
+/** `env` adds settings (GATEHOUSE_RATE_LIMITS=off, say) to the server's environment. */
+export async function startServerProcess(target: ThrowawayStore, env: Record<string, string> = {}): Promise<ServerProcess> {
   if (!fs.existsSync(EXECUTABLE)) throw new Error(`${EXECUTABLE} is missing: run \`npm run build\` first`);
   const secretKey = `sk_test_${randomSecret()}`;
   const databaseUrl = databaseUrlFor(target);
-  const env: NodeJS.ProcessEnv = {
+  const serverEnv: NodeJS.ProcessEnv = {
     ...process.env,
+    ...env,
     HOST: '127.0.0.1',
     PORT: '0',
     GATEHOUSE_DATA_DIR: target.dataDir,
     GATEHOUSE_SECRET_KEY: secretKey,
     GATEHOUSE_LOG_LEVEL: 'silent',
   };
-  delete env.DATABASE_URL;
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  const child = spawn(process.execPath, [EXECUTABLE, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  delete serverEnv.DATABASE_URL;
+  if (databaseUrl) serverEnv.DATABASE_URL = databaseUrl;
+  const child = spawn(process.execPath, [EXECUTABLE, 'start'], { env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const fail = (why: string) => {

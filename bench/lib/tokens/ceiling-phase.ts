@@ -11,7 +11,7 @@ import { contended, QUIET_CORES, quietGate, UNRELIABLE } from '../contention.js'
 import { failedRequests, non2xxCounts, runLoad, type CpuSplit } from '../load.js';
 import { fmt } from '../stats.js';
 import type { Fixture } from './fixture.js';
-import { measured, signLoopAsync, type Rate } from './raw-rates.js';
+import { measured, signLoopAsync, type Rate } from '../raw-rates.js';
 import type { Settings } from './settings.js';
 
 /** What the once-per-run phases (verification, ceiling) need from the first store's server. */

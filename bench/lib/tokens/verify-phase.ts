@@ -7,7 +7,7 @@ import { log } from '../bench-run.js';
 import { contended, UNRELIABLE } from '../contention.js';
 import { fmt } from '../stats.js';
 import { bapi, type Fixture } from './fixture.js';
-import { measured, verifyLoopSync, verifyTokenLoop, type Rate } from './raw-rates.js';
+import { measured, verifyLoopSync, verifyTokenLoop, type Rate } from '../raw-rates.js';
 import type { Settings } from './settings.js';
 
 export interface VerifyResult {

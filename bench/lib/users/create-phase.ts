@@ -13,7 +13,7 @@ import { coresBetween, snapshot } from '../cpu.js';
 import { LoadGenerator, non2xxCounts, type CpuSplit, type LoadResult } from '../load.js';
 import { sum, summarize, type LatencySummary } from '../stats.js';
 import { FIRST_NAMES, LAST_NAMES, pick, seededRandom } from '../user-data.js';
-import { combineHashRates, measureHashRateOnce, type HashRate } from './hash-rate.js';
+import { combineHashRates, measureHashRateOnce, type HashRate } from '../hash-rate.js';
 import type { Settings } from './settings.js';
 
 export const CREATE_TARGET_RATIO = 0.8;

@@ -110,6 +110,18 @@ describe('the Frontend API sign-in with a password', () => {
     expect(b.specFailures).toEqual([]);
   });
 
+  it('hands a new browser that signs in in one call one client token, which then refreshes its session', async () => {
+    const user = await newUser();
+    const b = browser();
+    const reply = await b.call('POST', '/client/sign_ins', { identifier: user.email, password: PASSWORD, strategy: 'password' });
+    expect(reply.headers.getSetCookie().filter((c) => c.startsWith('__client='))).toHaveLength(1);
+    const sessionId = (reply.body.response as SignInJSON).created_session_id!;
+    expect((await b.call('GET', '/client')).body.client?.sessions.map((s) => s.id)).toEqual([sessionId]);
+    const token = await b.call('POST', `/client/sessions/${sessionId}/tokens`);
+    expect(token.status).toBe(200);
+    expect((await verifyToken(token.body.jwt!, { secretKey: t.secretKey, apiUrl: t.url })).sid).toBe(sessionId);
+  });
+
   it('refreshes, touches and signs out; a signed-out session mints no token', async () => {
     const user = await newUser();
     const b = browser();

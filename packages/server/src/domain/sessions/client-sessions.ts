@@ -32,11 +32,16 @@ export async function touchSession(ctx: DomainContext, clientId: string, session
   return getSession(ctx, sessionId);
 }
 
-/** A session token (or a template's) for one of the client's sessions. */
+/**
+ * A session token (or a template's) for one of the client's sessions. This is every browser tab's
+ * refresh, about once a minute: the session token checks ownership on the subject it is minted
+ * from (usually cached), with no read of its own.
+ */
 export async function mintClientSessionToken(ctx: DomainContext, clientId: string, sessionId: string, input: { template?: string; origin?: string }): Promise<MintedToken> {
-  await ownSession(ctx, clientId, sessionId);
   const options = input.origin ? { origin: input.origin } : {};
-  return input.template ? mintTemplateToken(ctx, sessionId, input.template, options) : mintSessionToken(ctx, sessionId, options);
+  if (!input.template) return mintSessionToken(ctx, sessionId, { ...options, clientId });
+  await ownSession(ctx, clientId, sessionId);
+  return mintTemplateToken(ctx, sessionId, input.template, options);
 }
 
 /** Ends (`end`) or removes (`remove`) one of the client's sessions. */

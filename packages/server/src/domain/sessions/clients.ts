@@ -1,4 +1,5 @@
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { verifyRs256Jwt } from '../../crypto/jws.js';
 import { hashSecret, randomSecret, constantTimeEqual } from '../../crypto/tokens.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import { listClientIds, loadClientRows, readClientRotatingTokenHash, setClientRotatingTokenHash } from '../../store/repositories/session-repository.js';
@@ -59,30 +60,27 @@ export async function issueClientToken(ctx: DomainContext, clientId: string): Pr
   return jwt;
 }
 
-// Every Frontend API request checks its client token: the key set (and the keys jose imports into
-// it) is built once per published key list, not once per request.
-const keySets = new WeakMap<object, ReturnType<typeof createLocalJWKSet>>();
+// Every Frontend API request checks its client token: the public keys are imported once per
+// published key list, not once per request.
+const keysByList = new WeakMap<object, Map<string, KeyObject>>();
 
-async function verificationKeySet(ctx: DomainContext): Promise<ReturnType<typeof createLocalJWKSet>> {
+async function verificationKeys(ctx: DomainContext): Promise<Map<string, KeyObject>> {
   const jwks = await ctx.signingKeys.jwks();
-  let keySet = keySets.get(jwks.keys);
-  if (!keySet) {
-    keySet = createLocalJWKSet(jwks);
-    keySets.set(jwks.keys, keySet);
+  let keys = keysByList.get(jwks.keys);
+  if (!keys) {
+    keys = new Map(jwks.keys.map((k) => [k.kid, createPublicKey({ key: { kty: k.kty, n: k.n, e: k.e }, format: 'jwk' })]));
+    keysByList.set(jwks.keys, keys);
   }
-  return keySet;
+  return keys;
 }
 
 type TokenCheck = { clientId: string } | { refused: 'invalid' | 'unknown' | 'rotated' };
 
 /** Reads a client token: the client it names, or why it is refused. Never throws for a bad token. */
 async function checkClientToken(ctx: DomainContext, token: string): Promise<TokenCheck> {
-  let payload: Record<string, unknown>;
-  try {
-    ({ payload } = await jwtVerify(token, await verificationKeySet(ctx), { algorithms: ['RS256'] }));
-  } catch {
-    return { refused: 'invalid' };
-  }
+  const keys = await verificationKeys(ctx);
+  const payload = verifyRs256Jwt(token, (kid) => keys.get(kid), Math.floor(ctx.now() / 1000));
+  if (!payload) return { refused: 'invalid' };
   const clientId = payload['id'];
   const rotating = payload['rotating_token'];
   if (typeof clientId !== 'string' || typeof rotating !== 'string') return { refused: 'invalid' };

@@ -49,18 +49,33 @@ function handOver(ctx: DomainContext, request: FastifyRequest, reply: FastifyRep
   });
 }
 
+export interface RequestClient {
+  id: string;
+  /** Created by this request: its token is in this reply, and nobody has held it before. */
+  created: boolean;
+}
+
 /** The request's client, created (and handed to the browser) when it has none. */
-export async function clientIdOrNew(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply): Promise<string> {
+export async function clientIdOrNew(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply): Promise<RequestClient> {
   const existing = await currentClientId(ctx, request);
-  if (existing) return existing;
+  if (existing) return { id: existing, created: false };
   const { clientId, token } = await createBrowserClient(ctx);
   handOver(ctx, request, reply, token);
-  return clientId;
+  return { id: clientId, created: true };
 }
 
 /** After a sign-in or sign-out the client's token changes, so a token copied before it is worthless. */
 export async function rotateClientToken(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply, clientId: string): Promise<void> {
   handOver(ctx, request, reply, await rotateBrowserClientToken(ctx, clientId));
+}
+
+/**
+ * The rotation after a sign-in or sign-up completes, except for a client this same request
+ * created: its token was never out of this reply, so there is nothing copied to void, and a
+ * second token would cost a second signature (and a second write) on every one-step sign-in.
+ */
+export async function rotateClientTokenOnCompletion(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply, client: RequestClient): Promise<void> {
+  if (!client.created) await rotateClientToken(ctx, request, reply, client.id);
 }
 
 function setClientUat(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply, client: BrowserClient | null): void {

@@ -4,7 +4,7 @@ import { openEmailLink } from '../../domain/open-email-link.js';
 import { attemptFirstFactor, createSignIn, getSignIn, prepareFirstFactor, resetPassword } from '../../domain/sign-ins/sign-in-flow.js';
 import { serializeSignIn } from '../../wire/fapi/client.js';
 import { parseInput } from '../validation.js';
-import { clientIdOrNew, currentClientId, rotateClientToken, withClient } from './client-identity.js';
+import { clientIdOrNew, currentClientId, rotateClientToken, rotateClientTokenOnCompletion, withClient } from './client-identity.js';
 import { formBoolean, idParams, redirectTarget, requireClientId, text } from './route-support.js';
 import type { FapiRouter } from './transport.js';
 
@@ -23,10 +23,10 @@ const verifyLinkQuery = z.object({ token: text(256), redirect_url: text(2048) })
 export function registerSignInRoutes(r: FapiRouter, ctx: DomainContext): void {
   r.route('POST', '/client/sign_ins', async (request, reply) => {
     const body = parseInput(createSignInBody, request.body);
-    const clientId = await clientIdOrNew(ctx, request, reply);
-    const signIn = await createSignIn(ctx, clientId, body);
-    if (signIn.status === 'complete') await rotateClientToken(ctx, request, reply, clientId);
-    return withClient(ctx, request, reply, clientId, serializeSignIn(signIn));
+    const client = await clientIdOrNew(ctx, request, reply);
+    const signIn = await createSignIn(ctx, client.id, body);
+    if (signIn.status === 'complete') await rotateClientTokenOnCompletion(ctx, request, reply, client);
+    return withClient(ctx, request, reply, client.id, serializeSignIn(signIn));
   });
 
   r.route('GET', '/client/sign_ins/:id', async (request, reply) => {

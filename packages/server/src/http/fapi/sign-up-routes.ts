@@ -3,7 +3,7 @@ import type { DomainContext } from '../../domain/context.js';
 import { attemptSignUpVerification, createSignUp, getSignUp, prepareSignUpVerification, updateSignUp, type SignUpInput } from '../../domain/sign-ups/sign-up-flow.js';
 import { serializeSignUp } from '../../wire/fapi/client.js';
 import { parseInput } from '../validation.js';
-import { clientIdOrNew, rotateClientToken, withClient } from './client-identity.js';
+import { clientIdOrNew, rotateClientToken, rotateClientTokenOnCompletion, withClient } from './client-identity.js';
 import { formBoolean, formJson, idParams, requireClientId, text } from './route-support.js';
 import type { FapiRouter } from './transport.js';
 
@@ -39,10 +39,10 @@ function signUpInput(b: z.output<typeof signUpBody>): SignUpInput {
 export function registerSignUpRoutes(r: FapiRouter, ctx: DomainContext): void {
   r.route('POST', '/client/sign_ups', async (request, reply) => {
     const input = signUpInput(parseInput(signUpBody, request.body));
-    const clientId = await clientIdOrNew(ctx, request, reply);
-    const signUp = await createSignUp(ctx, clientId, input);
-    if (signUp.status === 'complete') await rotateClientToken(ctx, request, reply, clientId);
-    return withClient(ctx, request, reply, clientId, serializeSignUp(signUp));
+    const client = await clientIdOrNew(ctx, request, reply);
+    const signUp = await createSignUp(ctx, client.id, input);
+    if (signUp.status === 'complete') await rotateClientTokenOnCompletion(ctx, request, reply, client);
+    return withClient(ctx, request, reply, client.id, serializeSignUp(signUp));
   });
 
   r.route('GET', '/client/sign_ups/:id', async (request, reply) => {

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Executor } from '../db.js';
+import { preparedQuery } from '../prepared-query.js';
 import type { ClientTable, SessionStatus, SessionTable } from '../schema.js';
 import { pageWithTotal } from '../paging.js';
 
@@ -73,8 +74,12 @@ export async function setClientRotatingTokenHash(db: Executor, id: string, hash:
   return Number(result.numUpdatedRows) > 0;
 }
 
+const clientRotatingTokenHashQuery = preparedQuery((db, id: string) => db.selectFrom('clients').select(['rotating_token_hash']).where('id', '=', id), 1);
+
+/** Every Frontend API request's client check: compiled once, a named statement on PostgreSQL. */
 export async function readClientRotatingTokenHash(db: Executor, id: string): Promise<{ rotating_token_hash: string | null } | undefined> {
-  return db.selectFrom('clients').select(['rotating_token_hash']).where('id', '=', id).executeTakeFirst();
+  const [row] = await clientRotatingTokenHashQuery(db, id);
+  return row;
 }
 
 /** Forgets a session's active organization (its user is no longer a member). */

@@ -5,8 +5,8 @@
 import { sign as signSync, verify as verifySync, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { verifyToken } from '@clerk/backend';
-import type { Contention } from '../contention.js';
-import { measureRate, repeatFor, repeatSyncFor } from '../rate.js';
+import type { Contention } from './contention.js';
+import { measureRate, repeatFor, repeatSyncFor } from './rate.js';
 
 const signAsync = promisify(signSync);
 

@@ -1,9 +1,13 @@
-/** The reference creates are read against: the server's own argon2id, hashed in this process. */
-import { hashPassword } from '../../../packages/server/src/crypto/password/index.js';
-import { normalizePassword } from '../../../packages/server/src/domain/passwords/password-policy.js';
-import type { Contention } from '../contention.js';
-import { measureRate, repeatFor } from '../rate.js';
-import { sum } from '../stats.js';
+/**
+ * The references password work is read against, in this process: the server's own argon2id
+ * hashing (creates) and its own check of a stored password (sign-ins).
+ */
+import { hashPassword } from '../../packages/server/src/crypto/password/index.js';
+import { normalizePassword } from '../../packages/server/src/domain/passwords/password-policy.js';
+import { checkStoredPassword, NATIVE_HASHER } from '../../packages/server/src/domain/users/password-credential.js';
+import type { Contention } from './contention.js';
+import { measureRate, repeatFor } from './rate.js';
+import { sum } from './stats.js';
 
 export interface HashRate {
   concurrency: number;
@@ -19,6 +23,26 @@ export async function measureHashRateOnce(serverPids: () => Promise<readonly num
   const password = normalizePassword('violet lantern drifts over copper meadow');
   await hashPassword(password); // load the native binding before the clock starts
   const rate = await measureRate(serverPids, quietWaitSeconds, () => repeatFor(seconds, concurrency, () => hashPassword(password)));
+  return { concurrency, hashes: rate.operations, seconds: rate.seconds, perSecond: rate.perSecond, contention: rate.contention };
+}
+
+/**
+ * Checks/s of a password against its stored digest, as a sign-in checks it (`checkStoredPassword`:
+ * normalization, then argon2id verification with the parameters the digest carries, which are the
+ * server's own), at the given number in flight, for `seconds`.
+ */
+export async function measureVerifyRateOnce(
+  serverPids: () => Promise<readonly number[]>,
+  quietWaitSeconds: number,
+  stored: { digest: string; password: string },
+  concurrency: number,
+  seconds: number,
+): Promise<HashRate> {
+  const check = async () => {
+    if (!(await checkStoredPassword({ digest: stored.digest, hasher: NATIVE_HASHER }, stored.password)).matches) throw new Error('raw argon2id check: the password does not match');
+  };
+  await check(); // load the native binding before the clock starts
+  const rate = await measureRate(serverPids, quietWaitSeconds, () => repeatFor(seconds, concurrency, check));
   return { concurrency, hashes: rate.operations, seconds: rate.seconds, perSecond: rate.perSecond, contention: rate.contention };
 }
 
