@@ -136,6 +136,8 @@ describe('clients and keys', () => {
     await issueClientToken(ctx, session.clientId);
     await expectClerkError(t.clerk.clients.verifyClient(token), 422, 'form_param_format_invalid', 'token');
     await expectClerkError(t.clerk.clients.verifyClient('not.a.jwt'), 422, 'form_param_format_invalid', 'token');
+    // The secret is what proves the holder: the right client id with a made-up one proves nothing.
+    await expectClerkError(t.clerk.clients.verifyClient(`${session.clientId}.${'A'.repeat(43)}`), 422, 'form_param_format_invalid', 'token');
   });
 
   it('serves the same JWKS publicly and to the Backend API, with RSA-2048 RS256 keys', async () => {

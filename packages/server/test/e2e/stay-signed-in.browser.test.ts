@@ -65,6 +65,8 @@ describe('staying signed in', () => {
         expect(handshake?.status).toBe(307);
         const after = await sessionCookie();
         expect(after?.sid).toBe(sessionId);
+        // The handshake's token names the app it was made for, as @clerk/express expects.
+        expect(decodeJwt((await browser.context.cookies(appUrl)).find((c) => c.name === '__session')!.value).azp).toBe(appUrl);
         expect(after!.exp).toBeGreaterThan(Date.now() / 1000);
         expect(env.appViews.at(-1)).toMatchObject({ userId: user.id, sessionId });
         expect((await t.clerk.sessions.getSession(sessionId)).status).toBe('active');

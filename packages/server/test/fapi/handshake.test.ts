@@ -3,6 +3,7 @@
  * expired goes to the Frontend API, which answers for the browser's client; the app's server
  * collects the fresh cookies by nonce through the Backend API and serves the page signed in.
  */
+import { decodeJwt } from 'jose';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { clerkMiddleware, getAuth } from '@clerk/express';
@@ -84,6 +85,8 @@ describe('the handshake', () => {
     const fresh = cookieValue(setCookies, '__session');
     expect(fresh).toBeTruthy();
     expect(fresh).not.toBe(expired);
+    // The token is for the app the browser goes back to.
+    expect(decodeJwt(fresh!).azp).toBe(appUrl);
     let body: { userId: string | null };
     if (final.status === 307) {
       // The SDK may redirect once more to drop the handshake parameters; the new cookie rides along.

@@ -95,6 +95,8 @@ describe('the Frontend API sign-in with a password', () => {
     const verified = await verifyToken(session.last_active_token!.jwt, { secretKey: t.secretKey, apiUrl: t.url });
     expect(verified.sub).toBe(user.id);
     expect(verified.sid).toBe(completed.created_session_id);
+    // Made for the page that asked, as the tokens clerk-js requests are: @clerk/backend checks azp.
+    expect(verified.azp).toBe(new URL(t.url).origin);
     expect(await sessionStatus(completed.created_session_id!)).toBe('active');
     const stored = await t.clerk.users.getUser(user.id);
     expect(stored.lastSignInAt).toBeGreaterThan(0);

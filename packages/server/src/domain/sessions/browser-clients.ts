@@ -12,7 +12,6 @@ import type { User } from '../users/user.js';
 import { issueClientToken } from './clients.js';
 import { mintSessionToken, type MintedToken } from './session-token.js';
 import { effectiveStatus, toSession, type Session } from './sessions.js';
-import { MAX_TOKEN_LIFETIME_SECONDS } from './signing-keys.js';
 
 /**
  * The client as a browser sees it (Clerk's FAPI `client`): its signed-in sessions, each with its
@@ -33,7 +32,7 @@ export interface BrowserClient {
   signIn: SignIn | null;
   signUp: SignUp | null;
   lastActiveSessionId: string | null;
-  /** When the `__client` token the browser holds stops working (its JWT's `exp`). */
+  /** When the browser drops its `__client` cookie, counted from the client's last change. */
   cookieExpiresAt: number;
   createdAt: number;
   updatedAt: number;
@@ -52,28 +51,39 @@ export function rotateBrowserClientToken(ctx: DomainContext, clientId: string): 
   return issueClientToken(ctx, clientId);
 }
 
-async function toBrowserSession(ctx: DomainContext, row: SessionRow, user: User, now: number): Promise<BrowserSession> {
+/**
+ * Whom the session tokens a reply carries are for: `origin` becomes their `azp`, as in the tokens
+ * clerk-js asks for, so an app's middleware accepts the first token it is handed.
+ */
+export interface TokenAudience {
+  origin?: string | undefined;
+}
+
+async function toBrowserSession(ctx: DomainContext, row: SessionRow, user: User, now: number, audience: TokenAudience): Promise<BrowserSession> {
   const age = (at: number | null) => (at === null ? -1 : Math.max(0, Math.floor((now - at) / 60_000)));
   const session = toSession(row, now);
   return {
     session,
     user,
-    token: session.status === 'active' && !user.banned ? await mintSessionToken(ctx, row.id) : null,
+    token: session.status === 'active' && !user.banned ? await mintSessionToken(ctx, row.id, audience.origin ? { origin: audience.origin } : {}) : null,
     factorVerificationAge: [age(row.first_factor_verified_at), age(row.second_factor_verified_at)],
   };
 }
 
 /** One of the client's sessions, as the browser sees it (ended ones too, without a token). */
-export async function loadBrowserSession(ctx: DomainContext, clientId: string, sessionId: string): Promise<BrowserSession> {
+export async function loadBrowserSession(ctx: DomainContext, clientId: string, sessionId: string, audience: TokenAudience = {}): Promise<BrowserSession> {
   const row = await findSessionRowById(ctx.store.db, sessionId);
   if (!row || row.client_id !== clientId) throw notFound();
-  return toBrowserSession(ctx, row, await getUser(ctx, row.user_id), ctx.now());
+  return toBrowserSession(ctx, row, await getUser(ctx, row.user_id), ctx.now(), audience);
 }
 
-/** Lifetime of a `__client` token, and so of its cookie. */
-export const CLIENT_TOKEN_LIFETIME_MS = MAX_TOKEN_LIFETIME_SECONDS * 1000;
+/**
+ * Lifetime of the `__client` cookie, set anew at every rotation (each sign-in and sign-out): long,
+ * as Clerk's is, since the sessions it carries keep their own, shorter, lifetimes.
+ */
+export const CLIENT_TOKEN_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
 
-export async function loadBrowserClient(ctx: DomainContext, clientId: string): Promise<BrowserClient> {
+export async function loadBrowserClient(ctx: DomainContext, clientId: string, audience: TokenAudience = {}): Promise<BrowserClient> {
   const row = await findClientRow(ctx.store.db, clientId);
   if (!row) throw notFound();
   const now = ctx.now();
@@ -83,7 +93,7 @@ export async function loadBrowserClient(ctx: DomainContext, clientId: string): P
   for (const s of active) {
     const user = users.get(s.user_id);
     if (!user || user.banned) continue;
-    sessions.push(await toBrowserSession(ctx, s, user, now));
+    sessions.push(await toBrowserSession(ctx, s, user, now, audience));
   }
   // An attempt the client points at may have been removed since (its user deleted): show none.
   const gone = (error: unknown) => {

@@ -22,8 +22,9 @@ export function cookieSuffix(ctx: DomainContext): string {
   return createHash('sha1').update(publishableKeyFor(ctx.publicUrl)).digest('base64url').slice(0, 8);
 }
 
-export async function handshakeDirectives(ctx: DomainContext, clientId: string | undefined, options: { suffixed: boolean; secure: boolean }): Promise<string[]> {
-  const client = clientId ? await loadBrowserClient(ctx, clientId) : undefined;
+/** `appOrigin`, the origin the browser goes back to, is the `azp` of the session token it carries. */
+export async function handshakeDirectives(ctx: DomainContext, clientId: string | undefined, options: { suffixed: boolean; secure: boolean; appOrigin: string }): Promise<string[]> {
+  const client = clientId ? await loadBrowserClient(ctx, clientId, { origin: options.appOrigin }) : undefined;
   const active = client?.sessions.find((s) => s.session.id === client.lastActiveSessionId) ?? client?.sessions.at(-1);
   const attrs = `Path=/; SameSite=Lax${options.secure ? '; Secure' : ''}`;
   const names = (base: string) => (options.suffixed ? [base, `${base}_${cookieSuffix(ctx)}`] : [base]);

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
-import { CLIENT_TOKEN_LIFETIME_MS, createBrowserClient, loadBrowserClient, rotateBrowserClientToken, type BrowserClient } from '../../domain/sessions/browser-clients.js';
+import { CLIENT_TOKEN_LIFETIME_MS, createBrowserClient, loadBrowserClient, rotateBrowserClientToken, type BrowserClient, type TokenAudience } from '../../domain/sessions/browser-clients.js';
 import { clientIdFromToken } from '../../domain/sessions/clients.js';
 import { CLIENT_UAT_MAX_AGE_SECONDS } from '../../domain/sessions/handshake.js';
 import { serializeFapiClient } from '../../wire/fapi/client.js';
@@ -88,10 +88,16 @@ function setClientUat(ctx: DomainContext, request: FastifyRequest, reply: Fastif
 
 /** Clerk's `{response, client}` envelope; the client rides along on every reply that may change it. */
 export async function withClient(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply, clientId: string | undefined, response: unknown) {
-  const client = clientId ? await loadBrowserClient(ctx, clientId) : null;
+  const client = clientId ? await loadBrowserClient(ctx, clientId, tokenAudience(ctx, request)) : null;
   setClientUat(ctx, request, reply, client);
   const serialized = client ? serializeFapiClient(client) : null;
   return { response: response === CLIENT ? serialized : response, client: serialized };
+}
+
+/** The request's `Origin`, when it is one of ours: the `azp` of the session tokens in the reply. */
+export function tokenAudience(ctx: DomainContext, request: FastifyRequest): TokenAudience {
+  const origin = request.headers.origin;
+  return origin && ctx.allowedOrigins().includes(origin) ? { origin } : {};
 }
 
 /** Pass as `response` to answer with the client itself. */

@@ -6,7 +6,7 @@ import { endClientSession, mintClientSessionToken, signOutClient, touchSession }
 import { handshakeDirectives, handshakeToken, storeHandshakePayload } from '../../domain/sessions/handshake.js';
 import { serializeFapiSession } from '../../wire/fapi/client.js';
 import { parseInput } from '../validation.js';
-import { CLIENT, currentClientId, rotateClientToken, withClient } from './client-identity.js';
+import { CLIENT, currentClientId, rotateClientToken, tokenAudience, withClient } from './client-identity.js';
 import { redirectTarget, requireClientId, sessionParams, text } from './route-support.js';
 import type { FapiRouter } from './transport.js';
 
@@ -43,14 +43,14 @@ export function registerClientRoutes(r: FapiRouter, ctx: DomainContext): void {
     const body = parseInput(touchBody, request.body);
     const clientId = await requireClientId(ctx, request);
     await touchSession(ctx, clientId, session_id, { activeOrganizationId: body.active_organization_id });
-    return withClient(ctx, request, reply, clientId, serializeFapiSession(await loadBrowserSession(ctx, clientId, session_id)));
+    return withClient(ctx, request, reply, clientId, serializeFapiSession(await loadBrowserSession(ctx, clientId, session_id, tokenAudience(ctx, request))));
   });
 
   for (const path of ['/client/sessions/:session_id/tokens', '/client/sessions/:session_id/tokens/:template']) {
     r.route('POST', path, async (request) => {
       const params = parseInput(tokenParams, request.params);
       const clientId = await requireClientId(ctx, request);
-      const origin = request.headers.origin;
+      const { origin } = tokenAudience(ctx, request);
       const token = await mintClientSessionToken(ctx, clientId, params.session_id, {
         ...(params.template ? { template: params.template } : {}),
         ...(origin ? { origin } : {}),
@@ -67,14 +67,14 @@ export function registerClientRoutes(r: FapiRouter, ctx: DomainContext): void {
       const { session_id } = parseInput(sessionParams, request.params);
       const clientId = await requireClientId(ctx, request);
       await endClientSession(ctx, clientId, session_id, status);
-      return withClient(ctx, request, reply, clientId, serializeFapiSession(await loadBrowserSession(ctx, clientId, session_id)));
+      return withClient(ctx, request, reply, clientId, serializeFapiSession(await loadBrowserSession(ctx, clientId, session_id, tokenAudience(ctx, request))));
     });
   }
 
   r.route('GET', '/client/sessions/:session_id', async (request, reply) => {
     const { session_id } = parseInput(sessionParams, request.params);
     const clientId = await requireClientId(ctx, request);
-    return withClient(ctx, request, reply, clientId, serializeFapiSession(await loadBrowserSession(ctx, clientId, session_id)));
+    return withClient(ctx, request, reply, clientId, serializeFapiSession(await loadBrowserSession(ctx, clientId, session_id, tokenAudience(ctx, request))));
   });
 
   // Clerk's middleware sends a browser here when it cannot tell from the app's cookies who is
@@ -83,7 +83,7 @@ export function registerClientRoutes(r: FapiRouter, ctx: DomainContext): void {
     const q = parseInput(handshakeQuery, request.query);
     const target = redirectTarget(ctx, q.redirect_url);
     const clientId = await currentClientId(ctx, request);
-    const directives = await handshakeDirectives(ctx, clientId, { suffixed: q.suffixed_cookies === 'true', secure: target.protocol === 'https:' });
+    const directives = await handshakeDirectives(ctx, clientId, { suffixed: q.suffixed_cookies === 'true', secure: target.protocol === 'https:', appOrigin: target.origin });
     if (q.format === 'nonce') target.searchParams.set('__clerk_handshake_nonce', await storeHandshakePayload(ctx, directives));
     else target.searchParams.set('__clerk_handshake', await handshakeToken(ctx, directives));
     return reply.redirect(target.href, 307);
