@@ -1,8 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { clerkMiddleware, getAuth } from '@clerk/express';
-import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configFromEnv, createApp } from '../../../../examples/express/src/app.js';
 import { publishableKeyFor } from '../../src/crypto/publishable-key.js';
 import { BROWSER_WAIT_MS, openBrowser, type BrowserSession } from '../support/browser.js';
 import { SmtpPeer } from '../support/smtp-peer.js';
@@ -10,10 +9,12 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
- * A person signs up and signs in on Gatehouse's hosted pages, in Debian's Chromium, with Clerk's
- * own components; the code arrives over SMTP at a real peer; the app they land on is an
- * `@clerk/express` app that reads who they are from its own cookies. Assertions are on server
- * state (the user, the session) and on what the app's server saw, not on what the page shows.
+ * A person signs up on Gatehouse's hosted page, in Debian's Chromium, with Clerk's own components;
+ * the code arrives over SMTP at a real peer; the app they land on is the Express example
+ * (examples/express), which reads who they are from its own cookies. They sign out there, and sign
+ * in again on the example's own `/sign-in`, where its `/dashboard` sends them when signed out.
+ * Assertions are on server state (the user, the session) and on what the app's server saw, not
+ * on what the page shows.
  */
 process.env.CLERK_TELEMETRY_DISABLED = '1';
 const TEST_MS = 240_000;
@@ -30,15 +31,14 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => appServer.listen(0, '127.0.0.1', resolve));
   appUrl = `http://127.0.0.1:${(appServer.address() as AddressInfo).port}`;
   t = await startTestServer({ GATEHOUSE_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, GATEHOUSE_ALLOWED_ORIGINS: appUrl });
-  process.env.CLERK_SECRET_KEY = t.secretKey;
-  process.env.CLERK_API_URL = t.url;
-  const web = express();
-  web.use(clerkMiddleware({ secretKey: t.secretKey, publishableKey: publishableKeyFor(new URL(t.url)), apiUrl: t.url, proxyUrl: `${t.url}/fapi` }));
-  web.get('/dashboard', (req, res) => {
-    const auth = getAuth(req);
-    res.type('html').send(`<!doctype html><title>Dashboard</title><p id="user">${auth.userId ?? 'signed-out'}</p>`);
+  // What README.md tells an operator to set, read as the example's `npm start` reads it.
+  const config = configFromEnv({
+    CLERK_PUBLISHABLE_KEY: publishableKeyFor(new URL(t.url)),
+    CLERK_SECRET_KEY: t.secretKey,
+    CLERK_API_URL: t.url,
+    CLERK_PROXY_URL: `${t.url}/fapi`,
   });
-  appServer.on('request', web);
+  appServer.on('request', createApp(config));
   app = appServer;
 });
 
@@ -64,9 +64,9 @@ async function dashboardUser(browser: BrowserSession): Promise<string> {
   return (await browser.page.locator('#user').textContent({ timeout: BROWSER_WAIT_MS })) ?? '';
 }
 
-describe('signing up and in on the hosted pages', () => {
+describe('signing up on the hosted page and in on the Express example', () => {
   it(
-    'signs up with email, password and an emailed code, lands on the app signed in, and signs in again with the password',
+    'signs up with email, password and an emailed code, lands on the app signed in, signs out there, and signs in again with the password on the app\'s own page',
     async () => {
       const browser = await openBrowser();
       const email = `browser.${Date.now()}@e2e.test`;
@@ -93,14 +93,16 @@ describe('signing up and in on the hosted pages', () => {
         expect(sessions.filter((s) => s.status === 'active')).toHaveLength(1);
         await browser.screenshot('e2e-sign-up-dashboard');
 
-        // Sign out from the browser's client, then sign in again with the password.
-        await page.goto(`${t.url}/sign-in?redirect_url=${encodeURIComponent(`${appUrl}/dashboard`)}`, { timeout: BROWSER_WAIT_MS });
-        // Sign out with the browser's own cookies, as clerk-js's signOut() sends it: a page with
-        // Clerk's components would itself navigate away while signed in and race the call.
-        const out = await browser.context.request.post(`${t.url}/fapi/v1/client/sessions?_method=DELETE`, { headers: { origin: new URL(t.url).origin } });
-        expect(out.status()).toBe(200);
+        // Sign out on the app's dashboard (clerk-js on the app's origin, Gatehouse's Frontend API
+        // across origins), then come back to the dashboard: the app sends the person to its own
+        // sign-in page, and back to the dashboard once signed in with the password.
+        await page.getByRole('button', { name: 'Sign out' }).click();
         await waitFor('the session to end', async () => ((await t.clerk.sessions.getSession(sessions[0]!.id)).status === 'ended' ? true : undefined), BROWSER_WAIT_MS);
-        await page.goto(`${t.url}/sign-in?redirect_url=${encodeURIComponent(`${appUrl}/dashboard`)}`, { timeout: BROWSER_WAIT_MS });
+        await page.waitForURL(`${appUrl}/`, { timeout: BROWSER_WAIT_MS });
+        await page.goto(`${appUrl}/sign-up`, { timeout: BROWSER_WAIT_MS });
+        await page.locator('.cl-signUp-root').getByLabel('Email address').waitFor({ timeout: BROWSER_WAIT_MS });
+        await page.goto(`${appUrl}/dashboard`, { timeout: BROWSER_WAIT_MS });
+        await page.waitForURL(`${appUrl}/sign-in?redirect_url=%2Fdashboard`, { timeout: BROWSER_WAIT_MS });
         const signIn = page.locator('.cl-signIn-root');
         await signIn.getByLabel('Email address').fill(email, { timeout: BROWSER_WAIT_MS });
         await signIn.getByRole('button', { name: 'Continue', exact: true }).click();
@@ -110,6 +112,8 @@ describe('signing up and in on the hosted pages', () => {
         const after = (await t.clerk.sessions.getSessionList({ userId: user.id })).data.filter((s) => s.status === 'active');
         expect(after).toHaveLength(1);
         expect(after[0]!.id).not.toBe(sessions[0]!.id);
+        expect(await page.locator('#session').textContent()).toBe(after[0]!.id);
+        expect(await page.locator('#email').textContent()).toBe(email);
         expect(browser.cspViolations).toEqual([]);
         await browser.screenshot('e2e-sign-in-dashboard');
       } catch (error) {
