@@ -42,7 +42,9 @@ function baseEnv(): NodeJS.ProcessEnv {
     if (/^(NEXT_PUBLIC_|CLERK_|NEXT_|__NEXT)/.test(name) || name === 'NODE_ENV' || name.startsWith('VITEST')) continue;
     env[name] = value;
   }
-  return { ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' };
+  // A developer's examples/nextjs/.env*.local (README.md suggests one) must not reach the build
+  // or the server either: Next.js reads no .env file once this internal flag says it has.
+  return { ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', __NEXT_PROCESSED_ENV: 'true' };
 }
 
 function resolveNextBin(): string {
@@ -61,11 +63,11 @@ function installedVersion(name: string): string {
   return 'missing';
 }
 
-/** The example's own files, sorted, without what builds and installs write. */
+/** The example's own files, sorted, without what builds and installs write, nor .env files (never read). */
 function sourceFiles(dir = NEXT_EXAMPLE_DIR): string[] {
   const files: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (['.next', 'node_modules', 'next-env.d.ts'].includes(entry.name)) continue;
+    if (['.next', 'node_modules', 'next-env.d.ts'].includes(entry.name) || entry.name.startsWith('.env')) continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) files.push(...sourceFiles(full));
     else files.push(full);
