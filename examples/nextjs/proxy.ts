@@ -16,6 +16,6 @@ export default clerkMiddleware(
 );
 
 export const config = {
-  // Everything but Next.js's own assets and files with an extension (favicon.ico, images).
-  matcher: ['/((?!_next/|[^?]*\\.[a-z0-9]+$).*)'],
+  // Every page and route; not Next.js's own assets, nor static files (favicon.ico, images, fonts).
+  matcher: ['/((?!_next/|.*\\.(?:ico|png|jpe?g|gif|svg|webp|avif|css|js|map|txt|woff2?)$).*)'],
 };
