@@ -4,6 +4,7 @@ import { clerkMiddleware, getAuth } from '@clerk/express';
 import express from 'express';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { configFromEnv, createApp } from '../../../../examples/express/src/app.js';
 import { publishableKeyFor } from '../../src/crypto/publishable-key.js';
 import { BROWSER_WAIT_MS, openBrowser, type BrowserSession } from './browser.js';
 import { SmtpPeer } from './smtp-peer.js';
@@ -43,7 +44,14 @@ export interface HostedApp {
   close(): Promise<void>;
 }
 
-export async function startHostedApp(env: Record<string, string> = {}): Promise<HostedApp> {
+/**
+ * `dashboard`: a page rendered on the server from `getAuth()` and nothing else, so nothing in the
+ * browser refreshes its token (what the handshake test needs). `express-example`: the Express
+ * example (examples/express), configured as its README says, with clerk-js on its own pages.
+ */
+export type HostedAppKind = 'dashboard' | 'express-example';
+
+export async function startHostedApp(env: Record<string, string> = {}, options: { app?: HostedAppKind } = {}): Promise<HostedApp> {
   process.env.CLERK_TELEMETRY_DISABLED = '1';
   const smtp = new SmtpPeer();
   const smtpPort = await smtp.listen();
@@ -63,10 +71,24 @@ export async function startHostedApp(env: Record<string, string> = {}): Promise<
   process.env.CLERK_API_URL = t.url;
   const appViews: HostedApp['appViews'] = [];
   const web = express();
-  web.use(clerkMiddleware({ secretKey: t.secretKey, publishableKey: publishableKeyFor(new URL(t.url)), apiUrl: t.url, proxyUrl: `${t.url}/fapi` }));
+  // Who each dashboard view was for, as the app's own middleware read it from the request.
+  web.use((req, res, next) => {
+    res.on('finish', () => {
+      if (req.path !== '/dashboard' || res.statusCode !== 200) return;
+      const auth = getAuth(req);
+      appViews.push({ path: req.path, userId: auth.userId, sessionId: auth.sessionId, orgId: auth.orgId ?? null });
+    });
+    next();
+  });
+  const publishableKey = publishableKeyFor(new URL(t.url));
+  if (options.app === 'express-example') {
+    // What the example's README tells an operator to set, read as its `npm start` reads it.
+    web.use(createApp(configFromEnv({ CLERK_PUBLISHABLE_KEY: publishableKey, CLERK_SECRET_KEY: t.secretKey, CLERK_API_URL: t.url, CLERK_PROXY_URL: `${t.url}/fapi` })));
+  } else {
+    web.use(clerkMiddleware({ secretKey: t.secretKey, publishableKey, apiUrl: t.url, proxyUrl: `${t.url}/fapi` }));
+  }
   web.get('/dashboard', (req, res) => {
     const auth = getAuth(req);
-    appViews.push({ path: req.path, userId: auth.userId, sessionId: auth.sessionId, orgId: auth.orgId ?? null });
     res
       .type('html')
       .send(
