@@ -72,6 +72,8 @@ describe('the Next.js example', () => {
         // Everything came from the app and from Gatehouse: no CDN, no telemetry, no Clerk hosts.
         const hosts = new Set(browser.requests.filter((r) => r.origin.startsWith('http')).map((r) => r.origin));
         expect([...hosts].sort()).toEqual([app.url, new URL(t.url).origin].sort());
+        expect(await browser.fapiSpecFailures()).toEqual([]);
+        expect(browser.cspViolations).toEqual([]);
         await browser.screenshot('e2e-nextjs-signed-out');
       } catch (error) {
         console.error('requests:', browser.requests.map((r) => `${r.method} ${r.url} ${r.status ?? r.failure ?? '…'}`).join('\n'));
