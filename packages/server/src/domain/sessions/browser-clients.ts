@@ -9,7 +9,7 @@ import type { SignUp } from '../sign-ups/sign-up.js';
 import { getSignUp } from '../sign-ups/sign-up-flow.js';
 import { getUser, getUsers } from '../users/get-user.js';
 import type { User } from '../users/user.js';
-import { issueClientToken } from './clients.js';
+import { issueClientToken, newClientToken } from './clients.js';
 import { mintSessionToken, type MintedToken } from './session-token.js';
 import { effectiveStatus, toSession, type Session } from './sessions.js';
 
@@ -42,8 +42,9 @@ export interface BrowserClient {
 export async function createBrowserClient(ctx: DomainContext): Promise<{ clientId: string; token: string }> {
   const now = ctx.now();
   const clientId = newId('client', now);
-  await insertClient(ctx.store.db, { id: clientId, rotating_token_hash: null, last_active_session_id: null, sign_in_id: null, sign_up_id: null, created_at: now, updated_at: now });
-  return { clientId, token: await issueClientToken(ctx, clientId) };
+  const { token, hash } = newClientToken(clientId);
+  await insertClient(ctx.store.db, { id: clientId, rotating_token_hash: hash, last_active_session_id: null, sign_in_id: null, sign_up_id: null, created_at: now, updated_at: now });
+  return { clientId, token };
 }
 
 /** A fresh token for the client, which voids the one the browser held (after every sign-in and sign-out). */

@@ -52,9 +52,15 @@ export async function listClients(ctx: DomainContext, page: { limit: number; off
  * API request. Issued by the Frontend API; `POST /v1/clients/verify` checks one.
  */
 export async function issueClientToken(ctx: DomainContext, clientId: string): Promise<string> {
+  const { token, hash } = newClientToken(clientId);
+  if (!(await setClientRotatingTokenHash(ctx.store.db, clientId, hash, ctx.now()))) throw notFound();
+  return token;
+}
+
+/** A fresh token for a client, and the hash its row keeps (a new client is inserted with it). */
+export function newClientToken(clientId: string): { token: string; hash: string } {
   const rotating = randomSecret(32);
-  if (!(await setClientRotatingTokenHash(ctx.store.db, clientId, hashSecret(rotating), ctx.now()))) throw notFound();
-  return `${clientId}.${rotating}`;
+  return { token: `${clientId}.${rotating}`, hash: hashSecret(rotating) };
 }
 
 const CLIENT_TOKEN = /^(client_[A-Za-z0-9]{1,64})\.([A-Za-z0-9]{32,128})$/;

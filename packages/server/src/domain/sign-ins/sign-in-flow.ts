@@ -2,8 +2,8 @@ import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import {
+  clearClientSignIn,
   completeSignInRow,
-  findClientRow,
   findSignInByVerification,
   findSignInRow,
   findUserIdByUsername,
@@ -27,7 +27,7 @@ import { updateUser } from '../users/update-user.js';
 import { recordVerified, toVerification } from '../verifications/verifications.js';
 import { ticketInvalid } from '../invitations/invitation-tickets.js';
 import { acceptTicketInvitationIn, requireTicketInvitation, type TicketInvitation } from '../invitations/ticket-redemption.js';
-import { assertSignInStep, signInStatus, type SignIn, type SignInStep } from './sign-in.js';
+import { assertSignInStep, completesOnVerification, signInStatus, type SignIn, type SignInStep } from './sign-in.js';
 import { FIRST_FACTOR_STRATEGIES, isFirstFactorStrategy, supportedFirstFactors, type FirstFactorInput, type SignInSubject } from './strategies/index.js';
 
 /** How long a sign-in attempt stays open. */
@@ -90,12 +90,12 @@ async function loadSignIn(ctx: DomainContext, clientId: string, signInId: string
   return { row, signIn: toSignIn(row, user, instance, firstFactor, now), subject: user ? { signIn: row, user, settings: instance } : undefined };
 }
 
-export async function getSignIn(ctx: DomainContext, clientId: string, signInId: string): Promise<SignIn> {
-  return (await loadSignIn(ctx, clientId, signInId)).signIn;
+export async function getSignIn(ctx: DomainContext, clientId: string, signInId: string, settings?: InstanceSettings): Promise<SignIn> {
+  return (await loadSignIn(ctx, clientId, signInId, settings)).signIn;
 }
 
-async function loadForStep(ctx: DomainContext, clientId: string, signInId: string, step: SignInStep): Promise<LoadedSignIn & { subject: SignInSubject }> {
-  const loaded = await loadSignIn(ctx, clientId, signInId);
+async function loadForStep(ctx: DomainContext, clientId: string, signInId: string, step: SignInStep, settings?: InstanceSettings): Promise<LoadedSignIn & { subject: SignInSubject }> {
+  const loaded = await loadSignIn(ctx, clientId, signInId, settings);
   assertSignInStep(loaded.signIn, step);
   if (!loaded.subject) throw notFound();
   return { ...loaded, subject: loaded.subject };
@@ -151,9 +151,9 @@ export async function createSignIn(ctx: DomainContext, clientId: string, input: 
   if (identifier && !found) throw new GatehouseError('form_identifier_not_found', { meta: { param_name: 'identifier' } });
   const id = await insertSignInAttempt(ctx, clientId, { userId: found?.userId ?? null, identifier: identifier ?? null, emailAddressId: found?.emailAddressId ?? null }, ctx.now());
   if (input.password !== undefined || input.strategy === 'password') {
-    return attemptFirstFactor(ctx, clientId, id, { strategy: 'password', password: input.password });
+    return attemptFirstFactor(ctx, clientId, id, { strategy: 'password', password: input.password }, settings);
   }
-  return getSignIn(ctx, clientId, id);
+  return getSignIn(ctx, clientId, id, settings);
 }
 
 /**
@@ -172,7 +172,7 @@ async function createTicketSignIn(ctx: DomainContext, clientId: string, ticket: 
   const id = await insertSignInAttempt(ctx, clientId, { userId: owner.userId, identifier: invitation.emailAddress, emailAddressId: owner.emailAddressId }, now);
   const row = await findSignInRow(ctx.store.db, id);
   if (!row) throw notFound();
-  await recordingFailure(ctx, { signInId: id, userId: owner.userId, strategy: 'ticket' }, () => completeSignIn(ctx, row, invitation));
+  await recordingFailure(ctx, { signInId: id, userId: owner.userId, strategy: 'ticket' }, () => completeSignIn(ctx, row, { ticket: invitation }));
   return getSignIn(ctx, clientId, id);
 }
 
@@ -199,8 +199,14 @@ export async function prepareFirstFactor(
 }
 
 /** One attempt at a first factor; when it verifies and nothing else is needed, the sign-in completes into a session. */
-export async function attemptFirstFactor(ctx: DomainContext, clientId: string, signInId: string, input: { strategy: string; password?: string | undefined; code?: string | undefined }): Promise<SignIn> {
-  const { signIn, subject } = await loadForStep(ctx, clientId, signInId, 'attempt_first_factor');
+export async function attemptFirstFactor(
+  ctx: DomainContext,
+  clientId: string,
+  signInId: string,
+  input: { strategy: string; password?: string | undefined; code?: string | undefined },
+  settings?: InstanceSettings,
+): Promise<SignIn> {
+  const { row, signIn, subject } = await loadForStep(ctx, clientId, signInId, 'attempt_first_factor', settings);
   assertOffered(signIn, input.strategy);
   const strategy = input.strategy;
   const verificationId = await recordingFailure(ctx, { signInId, userId: subject.user.row.id, strategy }, async () => {
@@ -208,9 +214,9 @@ export async function attemptFirstFactor(ctx: DomainContext, clientId: string, s
     return FIRST_FACTOR_STRATEGIES[strategy].attempt(ctx, subject, { ...input, strategy });
   });
   await updateSignInRow(ctx.store.db, signInId, { first_factor_verification_id: verificationId, updated_at: ctx.now() });
-  const after = await loadSignIn(ctx, clientId, signInId, subject.settings);
-  if (after.signIn.status === 'complete' && after.row.created_session_id === null) await completeSignIn(ctx, after.row);
-  return getSignIn(ctx, clientId, signInId);
+  // The strategy verified its factor: unless a new password must come first, that completes it.
+  if (completesOnVerification(strategy)) await completeSignIn(ctx, { ...row, first_factor_verification_id: verificationId }, { strategy });
+  return getSignIn(ctx, clientId, signInId, subject.settings);
 }
 
 /** Runs one factor check; a refusal the person sees is recorded in the audit log before it is thrown. */
@@ -232,29 +238,26 @@ async function recordingFailure<T>(ctx: DomainContext, attempt: { signInId: stri
  * rolls back. A sign-in by ticket is verified here, with its invitation accepted in the same
  * transaction, so a refused session (a banned user) leaves the invitation pending.
  */
-async function completeSignIn(ctx: DomainContext, row: SignInRow, ticket?: TicketInvitation): Promise<void> {
+async function completeSignIn(ctx: DomainContext, row: SignInRow, how: { strategy: string } | { ticket: TicketInvitation }): Promise<void> {
   if (!row.user_id) throw notFound();
   const userId = row.user_id;
   const now = ctx.now();
   await ctx.store.transaction(async (trx) => {
-    let strategy: string;
+    let strategy = 'ticket';
     let activeOrganizationId: string | null = null;
-    if (ticket) {
+    if ('ticket' in how) {
       const verificationId = await recordVerified(trx, { clientId: row.client_id, strategy: 'ticket', emailAddressId: row.email_address_id }, now);
       await updateSignInRow(trx, row.id, { first_factor_verification_id: verificationId, updated_at: now });
-      activeOrganizationId = await acceptTicketInvitationIn(ctx, trx, ticket, userId, now);
-      strategy = 'ticket';
+      activeOrganizationId = await acceptTicketInvitationIn(ctx, trx, how.ticket, userId, now);
     } else {
-      const [verification] = await findVerificationRows(trx, row.first_factor_verification_id ? [row.first_factor_verification_id] : []);
-      strategy = verification?.strategy ?? 'unknown';
+      strategy = how.strategy;
     }
     const sessionId = await startClientSession(ctx, trx, { clientId: row.client_id, userId, activeOrganizationId }, now);
     if (!(await completeSignInRow(trx, row.id, sessionId, now))) throw new GatehouseError('sign_in_step_invalid', { meta: { status: 'complete' } });
     const outcome = { signInId: row.id, userId, strategy, sessionId };
     await appendEvent(trx, { type: 'sign_in.completed', data: eventData('sign_in.completed', outcome), subjectUserId: userId }, now);
     await updateUserRow(trx, userId, { last_sign_in_at: now, last_active_at: now, updated_at: now });
-    const client = await findClientRow(trx, row.client_id);
-    if (client?.sign_in_id === row.id) await updateClientRow(trx, row.client_id, { sign_in_id: null, updated_at: now });
+    await clearClientSignIn(trx, row.client_id, row.id, now);
   });
 }
 
@@ -263,10 +266,10 @@ async function completeSignIn(ctx: DomainContext, row: SignInRow, ticket?: Ticke
  * the session. With `signOutOfOtherSessions` every session the account had ends first.
  */
 export async function resetPassword(ctx: DomainContext, clientId: string, signInId: string, input: { password: string; signOutOfOtherSessions?: boolean | undefined }): Promise<SignIn> {
-  const { row, subject } = await loadForStep(ctx, clientId, signInId, 'reset_password');
+  const { row, signIn, subject } = await loadForStep(ctx, clientId, signInId, 'reset_password');
   await updateUser(ctx, subject.user.row.id, { password: input.password, signOutOfOtherSessions: input.signOutOfOtherSessions === true });
-  await completeSignIn(ctx, row);
-  return getSignIn(ctx, clientId, signInId);
+  await completeSignIn(ctx, row, { strategy: signIn.firstFactorVerification?.strategy ?? 'unknown' });
+  return getSignIn(ctx, clientId, signInId, subject.settings);
 }
 
 /**
@@ -277,6 +280,6 @@ export async function completeSignInByLink(ctx: DomainContext, verificationId: s
   const row = await findSignInByVerification(ctx.store.db, verificationId);
   if (!row) return false;
   const loaded = await loadSignIn(ctx, row.client_id, row.id);
-  if (loaded.signIn.status === 'complete' && row.created_session_id === null) await completeSignIn(ctx, row);
+  if (loaded.signIn.status === 'complete' && row.created_session_id === null) await completeSignIn(ctx, row, { strategy: 'email_link' });
   return true;
 }

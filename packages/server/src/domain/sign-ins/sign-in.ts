@@ -44,11 +44,16 @@ export interface SignIn {
 /** Strategies after whose verification a new password must be set before the sign-in completes. */
 const RESETS_PASSWORD: ReadonlySet<string> = new Set<FirstFactorStrategyName>(['reset_password_email_code']);
 
+/** Whether verifying a first factor of this strategy completes the sign-in (no new password due first). */
+export function completesOnVerification(strategy: string): boolean {
+  return !RESETS_PASSWORD.has(strategy);
+}
+
 export function signInStatus(row: SignInRow, firstFactor: Verification | null, now: number): SignInStatus {
   if (row.created_session_id !== null) return 'complete';
   if (row.abandon_at <= now) return 'abandoned';
   if (row.user_id === null) return 'needs_identifier';
-  if (firstFactor?.status === 'verified') return RESETS_PASSWORD.has(firstFactor.strategy) ? 'needs_new_password' : 'complete';
+  if (firstFactor?.status === 'verified') return completesOnVerification(firstFactor.strategy) ? 'complete' : 'needs_new_password';
   return 'needs_first_factor';
 }
 

@@ -21,6 +21,11 @@ export async function updateClientRow(db: Executor, id: string, patch: Updateabl
   await db.updateTable('clients').set(patch).where('id', '=', id).execute();
 }
 
+/** Drops the client's pointer to a sign-in that just completed, unless it already points elsewhere. */
+export async function clearClientSignIn(db: Executor, clientId: string, signInId: string, now: number): Promise<void> {
+  await db.updateTable('clients').set({ sign_in_id: null, updated_at: now }).where('id', '=', clientId).where('sign_in_id', '=', signInId).execute();
+}
+
 export async function insertSignIn(db: Executor, row: Insertable<SignInTable>): Promise<void> {
   await db.insertInto('sign_ins').values(row).execute();
 }
