@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
 import { BROWSER_WAIT_MS } from '../support/browser.js';
 import { inBrowser, startHostedApp, type HostedApp } from '../support/hosted-app.js';
 
@@ -35,6 +36,19 @@ async function activeSessionIds(userId: string): Promise<string[]> {
   return (await env.t.clerk.sessions.getSessionList({ userId, status: 'active' })).data.map((s) => s.id);
 }
 
+/**
+ * Starts a sign-in with `email` on the hosted page and opens the other methods: the password
+ * screen comes first (the preferred strategy), codes and links are among the others.
+ */
+async function otherMethods(page: Page, email: string): Promise<Locator> {
+  await page.goto(env.signInUrl(), { timeout: BROWSER_WAIT_MS });
+  const card = page.locator('.cl-signIn-root');
+  await card.getByLabel('Email address').fill(email, { timeout: BROWSER_WAIT_MS });
+  await card.getByRole('button', { name: 'Continue', exact: true }).click();
+  await card.getByRole('link', { name: 'Use another method' }).click({ timeout: BROWSER_WAIT_MS });
+  return card;
+}
+
 describe('signing in by email', () => {
   it(
     'signs in with a code mailed to the address, then signs out and the app sees it',
@@ -42,12 +56,7 @@ describe('signing in by email', () => {
       const { email, user } = await newUser('code');
       await inBrowser('e2e-email-code', async (browser) => {
         const page = browser.page;
-        await page.goto(env.signInUrl(), { timeout: BROWSER_WAIT_MS });
-        const card = page.locator('.cl-signIn-root');
-        await card.getByLabel('Email address').fill(email, { timeout: BROWSER_WAIT_MS });
-        await card.getByRole('button', { name: 'Continue', exact: true }).click();
-        // The password screen comes first (the preferred strategy); the code is another method.
-        await card.getByRole('link', { name: 'Use another method' }).click({ timeout: BROWSER_WAIT_MS });
+        const card = await otherMethods(page, email);
         const seen = env.smtp.received.length;
         await card.getByRole('button', { name: `Email code to ${email}` }).click({ timeout: BROWSER_WAIT_MS });
         const code = await env.codeFor(email, seen);
@@ -76,11 +85,7 @@ describe('signing in by email', () => {
       const { email, user } = await newUser('link');
       await inBrowser('e2e-email-link', async (browser) => {
         const page = browser.page;
-        await page.goto(env.signInUrl(), { timeout: BROWSER_WAIT_MS });
-        const card = page.locator('.cl-signIn-root');
-        await card.getByLabel('Email address').fill(email, { timeout: BROWSER_WAIT_MS });
-        await card.getByRole('button', { name: 'Continue', exact: true }).click();
-        await card.getByRole('link', { name: 'Use another method' }).click({ timeout: BROWSER_WAIT_MS });
+        const card = await otherMethods(page, email);
         const seen = env.smtp.received.length;
         await card.getByRole('button', { name: `Email link to ${email}` }).click({ timeout: BROWSER_WAIT_MS });
         const link = await env.linkFor(email, seen);

@@ -159,6 +159,42 @@ describe('sign-in by email code, and a forgotten password', () => {
     expect(b.specFailures).toEqual([]);
   });
 
+  it('refuses a code past its ten minutes and a code used twice, and neither makes a session', async () => {
+    const email = address();
+    const userId = (await signUp(new FapiBrowser(t.url), email)).created_user_id!;
+    const activeSessions = async () => (await t.clerk.sessions.getSessionList({ userId, status: 'active' })).data.length;
+    const before = await activeSessions();
+
+    // Expired: the code is right, but its verification lapsed (as ten minutes later).
+    const late = new FapiBrowser(t.url);
+    const lateSignIn = (await late.call('POST', '/client/sign_ins', { identifier: email })).body.response as SignInJSON;
+    let since = Date.now();
+    const prepared = await late.call('POST', `/client/sign_ins/${lateSignIn.id}/prepare_first_factor`, { strategy: 'email_code' });
+    const lateCode = await latestCode(t.url, email, since);
+    const verificationId = (await t.server.store.db.selectFrom('sign_ins').select('first_factor_verification_id').where('id', '=', lateSignIn.id).executeTakeFirstOrThrow()).first_factor_verification_id!;
+    expect((prepared.body.response as SignInJSON).first_factor_verification?.status).toBe('unverified');
+    await t.server.store.db.updateTable('verifications').set({ expire_at: Date.now() - 1 }).where('id', '=', verificationId).execute();
+    const expired = await late.call('POST', `/client/sign_ins/${lateSignIn.id}/attempt_first_factor`, { strategy: 'email_code', code: lateCode });
+    expect(expired.status).toBe(422);
+    expect(expired.body.errors?.[0]?.code).toBe('verification_expired');
+    expect((await late.call('GET', `/client/sign_ins/${lateSignIn.id}`)).body.response).toMatchObject({ status: 'needs_first_factor', created_session_id: null });
+    expect(await activeSessions()).toBe(before);
+
+    // Used twice: the first use signs in, the second is refused and changes nothing.
+    const b = new FapiBrowser(t.url);
+    const started = (await b.call('POST', '/client/sign_ins', { identifier: email })).body.response as SignInJSON;
+    since = Date.now();
+    await b.call('POST', `/client/sign_ins/${started.id}/prepare_first_factor`, { strategy: 'email_code' });
+    const code = await latestCode(t.url, email, since);
+    const first = await b.call('POST', `/client/sign_ins/${started.id}/attempt_first_factor`, { strategy: 'email_code', code });
+    expect((first.body.response as SignInJSON).status).toBe('complete');
+    const again = await b.call('POST', `/client/sign_ins/${started.id}/attempt_first_factor`, { strategy: 'email_code', code });
+    expect(again.status).toBeGreaterThanOrEqual(400);
+    expect(again.status).toBeLessThan(500);
+    expect(await activeSessions()).toBe(before + 1);
+    expect([...late.specFailures, ...b.specFailures]).toEqual([]);
+  });
+
   it('resets a password by emailed code, signing out the other sessions', async () => {
     const email = address();
     const first = new FapiBrowser(t.url);
