@@ -72,7 +72,7 @@ export async function rotateClientToken(ctx: DomainContext, request: FastifyRequ
 /**
  * The rotation after a sign-in or sign-up completes, except for a client this same request
  * created: its token was never out of this reply, so there is nothing copied to void, and a
- * second token would cost a second signature (and a second write) on every one-step sign-in.
+ * second token would cost a second write on every one-step sign-in.
  */
 export async function rotateClientTokenOnCompletion(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply, client: RequestClient): Promise<void> {
   if (!client.created) await rotateClientToken(ctx, request, reply, client.id);
