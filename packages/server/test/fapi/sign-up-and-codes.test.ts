@@ -31,14 +31,19 @@ function address(): string {
   return `newcomer${++seq}.${Date.now()}@signup.test`;
 }
 
-async function signUp(b: FapiBrowser, email: string): Promise<SignUpJSON> {
-  const created = await b.call('POST', '/client/sign_ups', { email_address: email, password: PASSWORD, unsafe_metadata: '{"plan":"trial"}' });
+/** A sign-up started with `fields` and its emailed code, not yet entered. */
+async function awaitingCode(b: FapiBrowser, email: string, fields: Record<string, string> = {}): Promise<{ attempt: SignUpJSON; code: string }> {
+  const created = await b.call('POST', '/client/sign_ups', { email_address: email, password: PASSWORD, ...fields });
   expect(created.status).toBe(200);
   const attempt = created.body.response as SignUpJSON;
   const since = Date.now();
   const prepared = await b.call('POST', `/client/sign_ups/${attempt.id}/prepare_verification`, { strategy: 'email_code' });
   expect(prepared.status).toBe(200);
-  const code = await latestCode(t.url, email, since);
+  return { attempt, code: await latestCode(t.url, email, since) };
+}
+
+async function signUp(b: FapiBrowser, email: string): Promise<SignUpJSON> {
+  const { attempt, code } = await awaitingCode(b, email, { unsafe_metadata: '{"plan":"trial"}' });
   const verified = await b.call('POST', `/client/sign_ups/${attempt.id}/attempt_verification`, { strategy: 'email_code', code });
   expect(verified.status).toBe(200);
   return verified.body.response as SignUpJSON;
@@ -88,10 +93,7 @@ describe('sign-up with an email code', () => {
   it('fails the verification for good after five wrong codes, even with the right one after', async () => {
     const email = address();
     const b = new FapiBrowser(t.url);
-    const attempt = (await b.call('POST', '/client/sign_ups', { email_address: email, password: PASSWORD })).body.response as SignUpJSON;
-    const since = Date.now();
-    await b.call('POST', `/client/sign_ups/${attempt.id}/prepare_verification`, { strategy: 'email_code' });
-    const code = await latestCode(t.url, email, since);
+    const { attempt, code } = await awaitingCode(b, email);
     const wrongCode = code === '123456' ? '654321' : '123456';
     const codes: string[] = [];
     for (let i = 0; i < 5; i++) codes.push((await b.call('POST', `/client/sign_ups/${attempt.id}/attempt_verification`, { strategy: 'email_code', code: wrongCode })).body.errors?.[0]?.code ?? '');
@@ -129,10 +131,7 @@ describe('sign-up with an email code', () => {
   it('completes exactly once when two attempts with the right code race', async () => {
     const email = address();
     const b = new FapiBrowser(t.url);
-    const attempt = (await b.call('POST', '/client/sign_ups', { email_address: email, password: PASSWORD })).body.response as SignUpJSON;
-    const since = Date.now();
-    await b.call('POST', `/client/sign_ups/${attempt.id}/prepare_verification`, { strategy: 'email_code' });
-    const code = await latestCode(t.url, email, since);
+    const { attempt, code } = await awaitingCode(b, email);
     await Promise.allSettled([1, 2, 3].map(() => b.call('POST', `/client/sign_ups/${attempt.id}/attempt_verification`, { strategy: 'email_code', code })));
     const users = (await t.clerk.users.getUserList({ emailAddress: [email] })).data;
     expect(users).toHaveLength(1);

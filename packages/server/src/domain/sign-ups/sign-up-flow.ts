@@ -102,25 +102,29 @@ async function fieldsFrom(ctx: DomainContext, input: SignUpInput, current: Parti
 }
 
 /**
- * The invitation a `ticket` sign-up presents. Its address becomes the sign-up's, verified by the
- * ticket; another address given beside it is refused rather than silently replaced.
+ * The invitation a `ticket` sign-up presents, if any. Its address becomes the sign-up's, verified
+ * by the ticket; on a sign-up bound to an invitation (now or before) another address is refused
+ * rather than silently replaced, and so is another invitation's ticket.
  */
-async function invitationFrom(ctx: DomainContext, input: SignUpInput, current: Partial<SignUpRow>): Promise<TicketInvitation | undefined> {
-  if (input.strategy === undefined && input.ticket === undefined) return undefined;
-  if (input.strategy !== 'ticket') throw paramError('form_param_value_invalid', 'strategy', `strategy ${input.strategy ?? ''} cannot start a sign-up here.`);
-  if (!input.ticket) throw paramError('form_param_missing', 'ticket');
-  const invitation = await requireTicketInvitation(ctx.store.db, input.ticket, ctx.now());
-  if (input.emailAddress !== undefined && normalizeEmail(input.emailAddress) !== invitation.emailAddress) {
+async function invitationFrom(ctx: DomainContext, input: SignUpInput, current: InvitationColumns): Promise<TicketInvitation | undefined> {
+  let invitation: TicketInvitation | undefined;
+  if (input.strategy !== undefined || input.ticket !== undefined) {
+    if (input.strategy !== 'ticket') throw paramError('form_param_value_invalid', 'strategy', `strategy ${input.strategy ?? ''} cannot start a sign-up here.`);
+    if (!input.ticket) throw paramError('form_param_missing', 'ticket');
+    invitation = await requireTicketInvitation(ctx.store.db, input.ticket, ctx.now());
+  }
+  const bound = boundInvitation(current);
+  if (invitation && bound && bound.id !== invitation.id) throw ticketInvalid();
+  const invited = invitation?.emailAddress ?? (bound ? current.email_address : undefined);
+  if (invited && input.emailAddress !== undefined && normalizeEmail(input.emailAddress) !== invited) {
     throw paramError('form_param_value_invalid', 'email_address', 'The email address is the one the invitation was sent to.');
   }
-  const bound = current.invitation_id ?? current.organization_invitation_id;
-  if (bound && bound !== invitation.id) throw ticketInvalid();
   return invitation;
 }
 
 /** The columns that bind a sign-up to its invitation, with the address verified by the ticket. */
-async function ticketFields(trx: Executor, clientId: string, invitation: TicketInvitation, current: Partial<SignUpRow>, now: number): Promise<Updateable<SignUpTable>> {
-  if ((current.invitation_id ?? current.organization_invitation_id) === invitation.id) return {};
+async function ticketFields(trx: Executor, clientId: string, invitation: TicketInvitation, current: InvitationColumns, now: number): Promise<Updateable<SignUpTable>> {
+  if (boundInvitation(current)?.id === invitation.id) return {};
   return {
     email_address: invitation.emailAddress,
     email_verification_id: await recordVerified(trx, { clientId, strategy: 'ticket' }, now),
@@ -172,9 +176,6 @@ export async function updateSignUp(ctx: DomainContext, clientId: string, signUpI
   const { row, signUp, settings } = await load(ctx, clientId, signUpId);
   if (signUp.status !== 'missing_requirements') throw new GatehouseError('sign_in_step_invalid', { meta: { status: signUp.status } });
   const invitation = await invitationFrom(ctx, input, row);
-  if ((row.invitation_id ?? row.organization_invitation_id) && input.emailAddress !== undefined && normalizeEmail(input.emailAddress) !== row.email_address) {
-    throw paramError('form_param_value_invalid', 'email_address', 'The email address is the one the invitation was sent to.');
-  }
   const fields = await fieldsFrom(ctx, invitation ? { ...input, emailAddress: invitation.emailAddress } : input, row, settings);
   const now = ctx.now();
   await ctx.store.transaction(async (trx) => {
@@ -269,7 +270,10 @@ async function completeIfReady(ctx: DomainContext, clientId: string, signUpId: s
   return getSignUp(ctx, clientId, signUpId);
 }
 
-function boundInvitation(row: SignUpRow): { kind: TicketInvitationKind; id: string } | undefined {
+/** What a sign-up keeps of the invitation it came from (nothing yet, for one being created). */
+type InvitationColumns = Partial<Pick<SignUpRow, 'invitation_id' | 'organization_invitation_id' | 'email_address'>>;
+
+function boundInvitation(row: InvitationColumns): { kind: TicketInvitationKind; id: string } | undefined {
   if (row.organization_invitation_id) return { kind: 'organization_invitation', id: row.organization_invitation_id };
   if (row.invitation_id) return { kind: 'invitation', id: row.invitation_id };
   return undefined;
