@@ -274,6 +274,7 @@ export class WebhookDispatcher {
       await recordDeliveryAttempt(
         trx,
         { delivery_id: claimed.id, attempted_at: now, status_code: result.statusCode, latency_ms: result.latencyMs, error: result.error },
+        claimed.locked_until,
         {
           status,
           attempts,

@@ -263,6 +263,29 @@ describe('webhook delivery', () => {
     await t.request('DELETE', `/v1/webhook_endpoints/${endpoint.id}`);
   });
 
+  it('keeps a replay queued while an attempt of the same delivery is in flight', async () => {
+    const endpoint = await createEndpoint({ url: `http://127.0.0.1:${port}/inflight`, events: ['user.created'] });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    receiver.delay = (r) => (r.path === '/inflight' ? gate : 0);
+    try {
+      await newUser('inflight');
+      await waitFor('an attempt in flight', () => receiver.received.some((r) => r.path === '/inflight'));
+      const [d] = await deliveries(endpoint.id);
+      expect((await t.request('POST', `/v1/webhook_endpoints/${endpoint.id}/deliveries/${d!.id}/replay`)).status).toBe(200);
+      release();
+      // The attempt that was in flight when the replay came must not mark the replay done.
+      await waitFor('the replay sent', () => receiver.received.filter((r) => r.path === '/inflight').length >= 2);
+      const hits = receiver.received.filter((r) => r.path === '/inflight');
+      expect(new Set(hits.map((h) => h.headers['svix-id']))).toEqual(new Set([d!.id]));
+      await waitFor('delivery settled', async () => ((await deliveries(endpoint.id))[0]!.status === 'succeeded' ? true : undefined));
+    } finally {
+      release();
+      receiver.delay = () => 0;
+      await t.request('DELETE', `/v1/webhook_endpoints/${endpoint.id}`);
+    }
+  });
+
   it('times out a slow receiver (no 2xx in time) and retries', async () => {
     const endpoint = await createEndpoint({ url: `http://127.0.0.1:${port}/slow`, events: ['user.created'] });
     let calls = 0;

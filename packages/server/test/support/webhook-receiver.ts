@@ -12,8 +12,8 @@ export interface Received {
 export class Receiver {
   readonly received: Received[] = [];
   answer: (r: Omit<Received, 'status'>) => number = () => 200;
-  /** Milliseconds to hold the reply (a slow receiver). */
-  delay: (r: Omit<Received, 'status'>) => number = () => 0;
+  /** Milliseconds to hold the reply (a slow receiver), or a promise the reply waits for. */
+  delay: (r: Omit<Received, 'status'>) => number | Promise<void> = () => 0;
   /** While true, requests are recorded (status -1) and never answered: a receiver mid-request. */
   hold = false;
   private server = http.createServer((req, res) => {
@@ -31,7 +31,8 @@ export class Receiver {
       this.received.push({ ...seen, status });
       const wait = this.delay(seen);
       if (wait === 0) res.writeHead(status).end();
-      else setTimeout(() => res.writeHead(status).end(), wait).unref();
+      else if (typeof wait === 'number') setTimeout(() => res.writeHead(status).end(), wait).unref();
+      else void wait.then(() => res.writeHead(status).end());
     });
   });
 

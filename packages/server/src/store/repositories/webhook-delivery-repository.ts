@@ -97,6 +97,8 @@ export interface ClaimedDelivery {
   endpoint_id: string;
   event_seq: number;
   attempts: number;
+  /** The claim's lease: the attempt is recorded against it, so a replay queued meanwhile stands. */
+  locked_until: number | null;
 }
 
 /** Marks up to `limit` due deliveries as claimed until `lockedUntil`, atomically across processes. */
@@ -114,14 +116,18 @@ export async function claimDueDeliveries(db: Executor, dialect: Dialect, now: nu
     .updateTable('webhook_deliveries')
     .set({ locked_until: lockedUntil })
     .where('id', 'in', forUpdateSkipLocked(due, dialect))
-    .returning(['id', 'endpoint_id', 'event_seq', 'attempts'])
+    .returning(['id', 'endpoint_id', 'event_seq', 'attempts', 'locked_until'])
     .execute();
 }
 
-/** Records one attempt and moves its delivery on. */
+/**
+ * Records one attempt and moves its delivery on, unless the claim was lost meanwhile (the delivery
+ * was replayed, or its lease lapsed and another pass took it): that newer state stands.
+ */
 export async function recordDeliveryAttempt(
   db: Executor,
   attempt: Omit<WebhookAttemptTable, 'id'>,
+  lease: number | null,
   delivery: Pick<WebhookDeliveryTable, 'status' | 'attempts' | 'next_attempt_at' | 'last_status_code' | 'last_error' | 'updated_at'>,
 ): Promise<void> {
   await db.insertInto('webhook_attempts').values(attempt).execute();
@@ -129,5 +135,6 @@ export async function recordDeliveryAttempt(
     .updateTable('webhook_deliveries')
     .set({ ...delivery, locked_until: null })
     .where('id', '=', attempt.delivery_id)
+    .where((eb) => (lease === null ? eb('locked_until', 'is', null) : eb('locked_until', '=', lease)))
     .execute();
 }
