@@ -3,16 +3,26 @@ import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryRes
 import type pg from 'pg';
 
 /**
- * PostgreSQL parses and plans an unnamed statement every time it runs. For the hot path's joins
+ * PostgreSQL parses and plans an unnamed statement every time it runs; for the hot path's joins
  * planning is most of the work (several times the run time of the session-token query on a warm
- * connection; bench/README.md). SQL registered here runs as a named prepared statement instead,
- * parsed once per connection and, after PostgreSQL's first few runs, planned once as well.
+ * connection; bench/README.md). A named prepared statement is parsed once per connection and,
+ * after PostgreSQL's first few runs, planned once as well.
  *
- * Only `preparedQuery` and the insert of a new user (`insertTogether` with `prepared`) register
- * SQL, so the set is small and fixed; ad-hoc queries stay unnamed and cost no server memory.
+ * `preparedQuery` and the insert of a new user register their SQL up front. Any other SQL text
+ * becomes a named statement once it has run a few times: a sign-in's twenty statements stop
+ * being parsed and planned on every request, while one-off SQL (an `in` list of a new length, a
+ * search) stays unnamed. The number of names is capped, which bounds what each connection holds.
  */
 const statementNames = new Map<string, string>();
 let renamed = 0;
+
+/** Runs of one SQL text after which it is prepared by name. */
+const PROMOTE_AFTER_RUNS = 3;
+/** Most SQL texts named at once; those past it stay unnamed. */
+const MAX_NAMED_STATEMENTS = 500;
+/** Most texts counted while not yet named; the count starts over beyond it. */
+const MAX_COUNTED_TEXTS = 5000;
+const runsOfUnnamed = new Map<string, number>();
 
 function baseName(sqlText: string): string {
   return `gatehouse_${createHash('sha256').update(sqlText).digest('hex').slice(0, 32)}`;
@@ -20,6 +30,21 @@ function baseName(sqlText: string): string {
 
 export function registerNamedStatement(sqlText: string): void {
   if (!statementNames.has(sqlText)) statementNames.set(sqlText, baseName(sqlText));
+}
+
+/** The statement's name, once it has run often enough to earn one. */
+function nameFor(sqlText: string): string | undefined {
+  const name = statementNames.get(sqlText);
+  if (name !== undefined || statementNames.size >= MAX_NAMED_STATEMENTS) return name;
+  const runs = (runsOfUnnamed.get(sqlText) ?? 0) + 1;
+  if (runs < PROMOTE_AFTER_RUNS) {
+    if (runsOfUnnamed.size >= MAX_COUNTED_TEXTS) runsOfUnnamed.clear();
+    runsOfUnnamed.set(sqlText, runs);
+    return undefined;
+  }
+  runsOfUnnamed.delete(sqlText);
+  registerNamedStatement(sqlText);
+  return statementNames.get(sqlText);
 }
 
 /**
@@ -53,7 +78,7 @@ export function poolWithNamedStatements(pool: pg.Pool): PostgresPool {
     function query<R>(sqlOrCursor: string | PostgresCursor<R>, parameters?: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
       if (typeof sqlOrCursor !== 'string') return client.query(sqlOrCursor as unknown as pg.Submittable) as unknown as PostgresCursor<R>;
       const values = [...(parameters ?? [])];
-      const name = statementNames.get(sqlOrCursor);
+      const name = nameFor(sqlOrCursor);
       const result = name ? runNamed<R>(client, sqlOrCursor, name, values) : client.query(sqlOrCursor, values);
       return result as unknown as Promise<PostgresQueryResult<R>>;
     }
