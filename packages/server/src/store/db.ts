@@ -27,6 +27,12 @@ export interface Store {
   /** Changes to announce to, and hear from, in-memory caches of store rows. */
   readonly changes: ChangeFeed;
   transaction<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Runs writes whose commit need not reach the disk on its own, because a synced commit follows
+   * before anyone is told of them: SQLite's next synced commit flushes the whole write-ahead log
+   * up to it. For a counter taken before a slow check whose outcome is then written in full.
+   */
+  provisional<T>(work: (db: Executor) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -67,7 +73,7 @@ export function openStore(options: StoreOptions): Store {
     const dataVersion = database.prepare('pragma data_version').pluck();
     const changes = sqliteChangeFeed(() => dataVersion.get() as number);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }), plugins: [announcing(changes)] });
-    return makeStore(db, 'sqlite', changes);
+    return makeStore(db, 'sqlite', changes, options.synchronous === 'normal' ? undefined : 'FULL');
   }
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -87,7 +93,8 @@ function announcing(changes: ChangeFeed): WriteAnnouncer {
   return new WriteAnnouncer((change) => changes.announce(change));
 }
 
-function makeStore(db: Kysely<Database>, dialect: Dialect, changes: ChangeFeed): Store {
+/** `syncedLevel`: SQLite's synchronous level, when its commits sync the disk (a provisional write lowers it). */
+function makeStore(db: Kysely<Database>, dialect: Dialect, changes: ChangeFeed, syncedLevel?: 'FULL'): Store {
   return {
     db,
     dialect,
@@ -102,6 +109,18 @@ function makeStore(db: Kysely<Database>, dialect: Dialect, changes: ChangeFeed):
       } finally {
         for (const change of made.values()) changes.announce(change);
       }
+    },
+    async provisional(work) {
+      if (!syncedLevel) return work(db);
+      // One SQLite connection: while it is held here, no other commit can run under the lower level.
+      return db.connection().execute(async (connection) => {
+        await sql`pragma synchronous = NORMAL`.execute(connection);
+        try {
+          return await work(connection);
+        } finally {
+          await sql.raw(`pragma synchronous = ${syncedLevel}`).execute(connection);
+        }
+      });
     },
     async ping() {
       await sql`select 1`.execute(db);

@@ -39,6 +39,10 @@ async function signIn(b: FapiBrowser, email: string): Promise<SignInJSON> {
   return attempted.body.response as SignInJSON;
 }
 
+async function attemptsRemaining(userId: string): Promise<unknown> {
+  return ((await t.request('GET', `/v1/users/${userId}`)).body as { verification_attempts_remaining?: number }).verification_attempts_remaining;
+}
+
 async function sessionStatus(sessionId: string): Promise<string> {
   return (await t.clerk.sessions.getSession(sessionId)).status;
 }
@@ -106,9 +110,19 @@ describe('the Frontend API sign-in with a password', () => {
   it('takes identifier and password in one call, as the sign-in form sends them', async () => {
     const user = await newUser();
     const b = browser();
+    const wrong = await b.call('POST', '/client/sign_ins', { identifier: user.email, password: 'not the password', strategy: 'password' });
+    expect(wrong.status).toBe(422);
+    expect(await attemptsRemaining(user.id)).toBe(3);
     const reply = await b.call('POST', '/client/sign_ins', { identifier: user.email, password: PASSWORD, strategy: 'password' });
     expect(reply.status).toBe(200);
     expect((reply.body.response as SignInJSON).status).toBe('complete');
+    expect(reply.body.client?.sign_in).toBeNull();
+    // The reply's user is the one the sign-in left in the store: signed in now, its count of failures reset.
+    const replied = reply.body.client?.sessions[0]?.user as Record<string, unknown> | undefined;
+    const stored = (await b.call('GET', '/client')).body.client?.sessions[0]?.user;
+    expect(replied).toEqual(stored);
+    expect(await attemptsRemaining(user.id)).toBe(4);
+    expect(replied?.['last_sign_in_at']).toBe((await t.clerk.users.getUser(user.id)).lastSignInAt);
     expect(b.specFailures).toEqual([]);
   });
 

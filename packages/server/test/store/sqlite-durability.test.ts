@@ -35,6 +35,35 @@ describe('SQLite durability', () => {
     expect(await pragmasOf({ GATEHOUSE_SQLITE_SYNCHRONOUS: 'normal' })).toEqual({ journal: 'wal', synchronous: 1 });
   });
 
+  it('writes a provisional change unsynced, visible at once, and every commit around it synced again', async () => {
+    const dataDir = fs.mkdtempSync(path.join(dir, 'store-'));
+    const options = storeOptionsFrom(loadConfig({ GATEHOUSE_DATA_DIR: dataDir }));
+    const store = openStore(options);
+    const other = openStore(options);
+    const level = async () => (await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db)).rows[0]?.synchronous;
+    try {
+      await sql`create table counter (n integer not null)`.execute(store.db);
+      await sql`insert into counter values (0)`.execute(store.db);
+      // A commit queued behind the provisional write must not run at the lowered level.
+      const [seenInside] = await Promise.all([
+        store.provisional(async (db) => {
+          await sql`update counter set n = n + 1`.execute(db);
+          return (await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]?.synchronous;
+        }),
+        store.transaction(async (trx) => {
+          await sql`update counter set n = n + 10`.execute(trx);
+          return (await sql<{ synchronous: number }>`pragma synchronous`.execute(trx)).rows[0]?.synchronous;
+        }).then((inTransaction) => expect(inTransaction).toBe(2)),
+      ]);
+      expect(seenInside).toBe(1);
+      expect(await level()).toBe(2);
+      expect((await sql<{ n: number }>`select n from counter`.execute(other.db)).rows[0]?.n).toBe(11);
+    } finally {
+      await other.close();
+      await store.close();
+    }
+  });
+
   it('refuses any other value at start, naming the setting', () => {
     expect(() => loadConfig({ GATEHOUSE_SQLITE_SYNCHRONOUS: 'off' })).toThrow(/GATEHOUSE_SQLITE_SYNCHRONOUS/);
   });

@@ -1,6 +1,5 @@
-import { newId } from '../../crypto/ids.js';
 import { GatehouseError, notFound } from '../../errors.js';
-import { findClientRow, insertClient } from '../../store/repositories/attempt-repository.js';
+import { findClientRow } from '../../store/repositories/attempt-repository.js';
 import { findSessionRowById, listClientSessionRows, type SessionRow } from '../../store/repositories/session-repository.js';
 import type { DomainContext } from '../context.js';
 import type { SignIn } from '../sign-ins/sign-in.js';
@@ -9,7 +8,7 @@ import type { SignUp } from '../sign-ups/sign-up.js';
 import { getSignUp } from '../sign-ups/sign-up-flow.js';
 import { getUser, getUsers } from '../users/get-user.js';
 import type { User } from '../users/user.js';
-import { issueClientToken, newClientToken } from './clients.js';
+import { issueClientToken } from './clients.js';
 import { mintSessionToken, type MintedToken } from './session-token.js';
 import { effectiveStatus, toSession, type Session } from './sessions.js';
 
@@ -36,15 +35,6 @@ export interface BrowserClient {
   cookieExpiresAt: number;
   createdAt: number;
   updatedAt: number;
-}
-
-/** A new, empty client for a browser, with the token its `__client` cookie will hold. */
-export async function createBrowserClient(ctx: DomainContext): Promise<{ clientId: string; token: string }> {
-  const now = ctx.now();
-  const clientId = newId('client', now);
-  const { token, hash } = newClientToken(clientId);
-  await insertClient(ctx.store.db, { id: clientId, rotating_token_hash: hash, last_active_session_id: null, sign_in_id: null, sign_up_id: null, created_at: now, updated_at: now });
-  return { clientId, token };
 }
 
 /** A fresh token for the client, which voids the one the browser held (after every sign-in and sign-out). */
@@ -84,12 +74,15 @@ export async function loadBrowserSession(ctx: DomainContext, clientId: string, s
  */
 export const CLIENT_TOKEN_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
 
-export async function loadBrowserClient(ctx: DomainContext, clientId: string, audience: TokenAudience = {}): Promise<BrowserClient> {
+/** The client as the browser sees it; `known` users (as a step that just wrote them has them) are not read again. */
+export async function loadBrowserClient(ctx: DomainContext, clientId: string, audience: TokenAudience = {}, known: readonly User[] = []): Promise<BrowserClient> {
   const row = await findClientRow(ctx.store.db, clientId);
   if (!row) throw notFound();
   const now = ctx.now();
   const active = (await listClientSessionRows(ctx.store.db, clientId)).filter((s) => effectiveStatus(s, now) === 'active');
-  const users = new Map((await getUsers(ctx, [...new Set(active.map((s) => s.user_id))])).map((u) => [u.id, u]));
+  const users = new Map(known.map((u) => [u.id, u]));
+  const unknown = [...new Set(active.map((s) => s.user_id))].filter((id) => !users.has(id));
+  if (unknown.length > 0) for (const u of await getUsers(ctx, unknown)) users.set(u.id, u);
   const sessions: BrowserSession[] = [];
   for (const s of active) {
     const user = users.get(s.user_id);

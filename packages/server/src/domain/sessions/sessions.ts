@@ -15,7 +15,7 @@ import type { SessionStatus } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent } from '../events/append-event.js';
 import { eventData, type EventSubject } from '../events/catalog.js';
-import { loadUserRecord, readUserRestrictions } from '../../store/repositories/user-repository.js';
+import { loadUserRecord, readUserRestrictions, type UserRecord } from '../../store/repositories/user-repository.js';
 import { insertClient, updateClientRow } from '../../store/repositories/attempt-repository.js';
 import { toUser } from '../users/to-user.js';
 import type { Page } from '../page.js';
@@ -74,8 +74,8 @@ export function abandonAtFor(ctx: DomainContext, lastActiveAt: number, expireAt:
 }
 
 /** A session webhook is about the session with its user embedded, as Clerk sends it. */
-async function sessionSubject(ctx: DomainContext, db: Executor, session: Session): Promise<EventSubject<'session.created'>> {
-  const record = await loadUserRecord(db, session.userId);
+async function sessionSubject(ctx: DomainContext, db: Executor, session: Session, known?: UserRecord): Promise<EventSubject<'session.created'>> {
+  const record = known ?? (await loadUserRecord(db, session.userId));
   return { session, user: record ? toUser(record, ctx) : undefined };
 }
 
@@ -115,12 +115,21 @@ export async function createSession(
 /**
  * A new active session for a user on an existing client, as a completed sign-in or sign-up or a
  * server-side session leaves it, in the caller's transaction; the client's active session becomes
- * it. Refused for banned or locked users.
+ * it. Refused for banned or locked users. `user`, when the caller has read it, is what the
+ * `session.created` payload embeds.
  */
 export async function startClientSession(
   ctx: DomainContext,
   trx: Executor,
-  input: { clientId: string; userId: string; activeOrganizationId?: string | null; sessionId?: string },
+  input: {
+    clientId: string;
+    userId: string;
+    activeOrganizationId?: string | null;
+    sessionId?: string;
+    user?: UserRecord;
+    /** The attempt that led here, dropped from the client in the same write. */
+    finished?: { sign_in_id: null } | { sign_up_id: null };
+  },
   now: number,
 ): Promise<string> {
   const user = await readUserRestrictions(trx, input.userId);
@@ -130,7 +139,7 @@ export async function startClientSession(
   if (input.activeOrganizationId) await assertMember(trx, input.userId, input.activeOrganizationId, 'active_organization_id');
   const sessionId = input.sessionId ?? newId('sess', now);
   const expireAt = now + ctx.policy.sessions.lifetimeSeconds * 1000;
-  await insertSession(trx, {
+  const row: SessionRow = {
     id: sessionId,
     client_id: input.clientId,
     user_id: input.userId,
@@ -144,10 +153,11 @@ export async function startClientSession(
     abandon_at: abandonAtFor(ctx, now, expireAt),
     created_at: now,
     updated_at: now,
-  });
-  await updateClientRow(trx, input.clientId, { last_active_session_id: sessionId, updated_at: now });
-  const row = await findSessionRow(trx, sessionId);
-  await appendEvent(trx, { type: 'session.created', data: eventData('session.created', await sessionSubject(ctx, trx, toSession(row, now))), subjectUserId: input.userId }, now);
+  };
+  await insertSession(trx, row);
+  await updateClientRow(trx, input.clientId, { ...input.finished, last_active_session_id: sessionId, updated_at: now });
+  const subject = await sessionSubject(ctx, trx, toSession(row, now), input.user);
+  await appendEvent(trx, { type: 'session.created', data: eventData('session.created', subject), subjectUserId: input.userId }, now);
   return sessionId;
 }
 

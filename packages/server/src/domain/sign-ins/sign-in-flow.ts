@@ -15,20 +15,23 @@ import {
   type SignInRow,
 } from '../../store/repositories/attempt-repository.js';
 import { listClientSessionRows } from '../../store/repositories/session-repository.js';
-import { loadUserRecord, updateUserRow, type UserRecord } from '../../store/repositories/user-repository.js';
+import { loadUserRecord, markUserSignedIn, type UserRecord } from '../../store/repositories/user-repository.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent } from '../events/append-event.js';
 import { eventData } from '../events/catalog.js';
+import { storeActingClient, type ActingClient } from '../sessions/acting-client.js';
 import { effectiveStatus, startClientSession } from '../sessions/sessions.js';
 import { readInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
 import { normalizeEmail, normalizeUsername } from '../users/identifiers.js';
 import { assertMayVerify } from '../users/lockout.js';
+import { toUser } from '../users/to-user.js';
 import { updateUser } from '../users/update-user.js';
+import type { User } from '../users/user.js';
 import { recordVerified, toVerification } from '../verifications/verifications.js';
 import { ticketInvalid } from '../invitations/invitation-tickets.js';
 import { acceptTicketInvitationIn, requireTicketInvitation, type TicketInvitation } from '../invitations/ticket-redemption.js';
 import { assertSignInStep, completesOnVerification, signInStatus, type SignIn, type SignInStep } from './sign-in.js';
-import { FIRST_FACTOR_STRATEGIES, isFirstFactorStrategy, supportedFirstFactors, type FirstFactorInput, type SignInSubject } from './strategies/index.js';
+import { FIRST_FACTOR_STRATEGIES, isFirstFactorStrategy, supportedFirstFactors, type FirstFactorInput, type SignInSubject, type VerifiedFactor } from './strategies/index.js';
 
 /** How long a sign-in attempt stays open. */
 const SIGN_IN_LIFETIME_MS = 60 * 60 * 1000;
@@ -70,8 +73,14 @@ function toSignIn(row: SignInRow, user: UserRecord | undefined, settings: Instan
   };
 }
 
+/**
+ * A sign-in being acted on. `stored` is false for one started and attempted in the same call: it
+ * is written once, with the outcome of that attempt.
+ */
 interface LoadedSignIn {
   row: SignInRow;
+  stored: boolean;
+  client: ActingClient;
   signIn: SignIn;
   subject: SignInSubject | undefined;
 }
@@ -87,18 +96,30 @@ async function loadSignIn(ctx: DomainContext, clientId: string, signInId: string
     findVerificationRows(ctx.store.db, row.first_factor_verification_id ? [row.first_factor_verification_id] : []),
   ]);
   const firstFactor = verifications[0] ? toVerification(verifications[0], now) : null;
-  return { row, signIn: toSignIn(row, user, instance, firstFactor, now), subject: user ? { signIn: row, user, settings: instance } : undefined };
+  return { row, stored: true, client: { id: clientId, unsaved: null }, signIn: toSignIn(row, user, instance, firstFactor, now), subject: user ? { signIn: row, user, settings: instance } : undefined };
 }
 
 export async function getSignIn(ctx: DomainContext, clientId: string, signInId: string, settings?: InstanceSettings): Promise<SignIn> {
   return (await loadSignIn(ctx, clientId, signInId, settings)).signIn;
 }
 
-async function loadForStep(ctx: DomainContext, clientId: string, signInId: string, step: SignInStep, settings?: InstanceSettings): Promise<LoadedSignIn & { subject: SignInSubject }> {
-  const loaded = await loadSignIn(ctx, clientId, signInId, settings);
-  assertSignInStep(loaded.signIn, step);
+type ActingOn = LoadedSignIn & { subject: SignInSubject };
+
+function withSubject(loaded: LoadedSignIn): ActingOn {
   if (!loaded.subject) throw notFound();
   return { ...loaded, subject: loaded.subject };
+}
+
+async function loadForStep(ctx: DomainContext, clientId: string, signInId: string, step: SignInStep, settings?: InstanceSettings): Promise<ActingOn> {
+  const loaded = await loadSignIn(ctx, clientId, signInId, settings);
+  assertSignInStep(loaded.signIn, step);
+  return withSubject(loaded);
+}
+
+/** A sign-in step's result: the attempt, and the user as a sign-in completed in this step left them. */
+export interface SignInOutcome {
+  signIn: SignIn;
+  signedIn?: User;
 }
 
 export interface CreateSignInInput {
@@ -108,52 +129,59 @@ export interface CreateSignInInput {
   ticket?: string | undefined;
 }
 
-interface NewSignIn {
-  userId: string | null;
-  identifier: string | null;
-  emailAddressId: string | null;
+/** A new attempt on the client, not yet written. */
+function newSignInRow(clientId: string, who: { userId: string | null; identifier: string | null; emailAddressId: string | null }, now: number): SignInRow {
+  return {
+    id: newId('sia', now),
+    client_id: clientId,
+    user_id: who.userId,
+    identifier: who.identifier,
+    email_address_id: who.emailAddressId,
+    first_factor_verification_id: null,
+    created_session_id: null,
+    abandon_at: now + SIGN_IN_LIFETIME_MS,
+    created_at: now,
+    updated_at: now,
+  };
 }
 
-/** A new attempt on the client, which becomes the client's current sign-in. */
-async function insertSignInAttempt(ctx: DomainContext, clientId: string, who: NewSignIn, now: number): Promise<string> {
-  const id = newId('sia', now);
-  await ctx.store.transaction(async (trx) => {
-    await insertSignIn(trx, {
-      id,
-      client_id: clientId,
-      user_id: who.userId,
-      identifier: who.identifier,
-      email_address_id: who.emailAddressId,
-      first_factor_verification_id: null,
-      created_session_id: null,
-      abandon_at: now + SIGN_IN_LIFETIME_MS,
-      created_at: now,
-      updated_at: now,
-    });
-    await updateClientRow(trx, clientId, { sign_in_id: id, updated_at: now });
-  });
-  return id;
+/** Writes an attempt still in progress; it becomes the client's current sign-in. */
+async function storeSignIn(trx: Executor, row: SignInRow): Promise<void> {
+  await insertSignIn(trx, row);
+  await updateClientRow(trx, row.client_id, { sign_in_id: row.id, updated_at: row.updated_at });
+}
+
+function loadedNew(client: ActingClient, row: SignInRow, user: UserRecord | undefined, settings: InstanceSettings, now: number): LoadedSignIn {
+  return { row, stored: false, client, signIn: toSignIn(row, user, settings, null, now), subject: user ? { signIn: row, user, settings } : undefined };
 }
 
 /**
  * Starts a sign-in on the client: with an identifier it finds the account (or says it found none),
  * and with a password as well it attempts it at once, as Clerk's sign-in form sends both together.
  */
-export async function createSignIn(ctx: DomainContext, clientId: string, input: CreateSignInInput): Promise<SignIn> {
+export async function createSignIn(ctx: DomainContext, client: ActingClient, input: CreateSignInInput): Promise<SignInOutcome> {
   const settings = await readInstanceSettings(ctx);
-  await assertMaySignIn(ctx, clientId, settings);
-  if (input.strategy === 'ticket') return createTicketSignIn(ctx, clientId, input.ticket);
+  // A client this request started holds no sessions yet.
+  if (!client.unsaved) await assertMaySignIn(ctx, client.id, settings);
+  if (input.strategy === 'ticket') return createTicketSignIn(ctx, client, input.ticket, settings);
   if (input.strategy !== undefined && input.strategy !== 'password') {
     throw paramError('form_param_value_invalid', 'strategy', `strategy ${input.strategy} cannot start a sign-in here.`);
   }
   const identifier = input.identifier?.trim() || undefined;
   const found = identifier ? await findSignInUser(ctx.store.db, identifier, settings) : undefined;
-  if (identifier && !found) throw new GatehouseError('form_identifier_not_found', { meta: { param_name: 'identifier' } });
-  const id = await insertSignInAttempt(ctx, clientId, { userId: found?.userId ?? null, identifier: identifier ?? null, emailAddressId: found?.emailAddressId ?? null }, ctx.now());
-  if (input.password !== undefined || input.strategy === 'password') {
-    return attemptFirstFactor(ctx, clientId, id, { strategy: 'password', password: input.password }, settings);
-  }
-  return getSignIn(ctx, clientId, id, settings);
+  const user = found ? await loadUserRecord(ctx.store.db, found.userId) : undefined;
+  if (identifier && !user) throw new GatehouseError('form_identifier_not_found', { meta: { param_name: 'identifier' } });
+  const now = ctx.now();
+  const loaded = loadedNew(client, newSignInRow(client.id, { userId: user?.row.id ?? null, identifier: identifier ?? null, emailAddressId: found?.emailAddressId ?? null }, now), user, settings, now);
+  const password = input.password !== undefined || input.strategy === 'password' ? { strategy: 'password', password: input.password } : undefined;
+  if (password && loaded.subject) return attemptLoaded(ctx, withSubject(loaded), password);
+  await ctx.store.transaction(async (trx) => {
+    await storeActingClient(trx, client);
+    await storeSignIn(trx, loaded.row);
+  });
+  // A password with no account named: refused as an attempt on the stored sign-in would be.
+  if (password) assertSignInStep(loaded.signIn, 'attempt_first_factor');
+  return { signIn: loaded.signIn };
 }
 
 /**
@@ -162,18 +190,18 @@ export async function createSignIn(ctx: DomainContext, clientId: string, input: 
  * signs in and joins the organization in one step. An instance invitation is for someone without
  * an account and is redeemed by signing up.
  */
-async function createTicketSignIn(ctx: DomainContext, clientId: string, ticket: string | undefined): Promise<SignIn> {
+async function createTicketSignIn(ctx: DomainContext, client: ActingClient, ticket: string | undefined, settings: InstanceSettings): Promise<SignInOutcome> {
   if (!ticket) throw paramError('form_param_missing', 'ticket');
   const now = ctx.now();
   const invitation = await requireTicketInvitation(ctx.store.db, ticket, now);
   if (invitation.kind !== 'organization_invitation') throw ticketInvalid();
   const owner = await findVerifiedEmailOwner(ctx.store.db, invitation.emailAddress);
-  if (!owner) throw new GatehouseError('form_identifier_not_found', { meta: { param_name: 'identifier' } });
-  const id = await insertSignInAttempt(ctx, clientId, { userId: owner.userId, identifier: invitation.emailAddress, emailAddressId: owner.emailAddressId }, now);
-  const row = await findSignInRow(ctx.store.db, id);
-  if (!row) throw notFound();
-  await recordingFailure(ctx, { signInId: id, userId: owner.userId, strategy: 'ticket' }, () => completeSignIn(ctx, row, { ticket: invitation }));
-  return getSignIn(ctx, clientId, id);
+  const user = owner ? await loadUserRecord(ctx.store.db, owner.userId) : undefined;
+  if (!owner || !user) throw new GatehouseError('form_identifier_not_found', { meta: { param_name: 'identifier' } });
+  const loaded = withSubject(loadedNew(client, newSignInRow(client.id, { userId: user.row.id, identifier: invitation.emailAddress, emailAddressId: owner.emailAddressId }, now), user, settings, now));
+  return actOn(ctx, loaded, { ticket: invitation }, async () => ({
+    record: (trx, at) => recordVerified(trx, { clientId: client.id, strategy: 'ticket', emailAddressId: owner.emailAddressId }, at),
+  }));
 }
 
 function assertOffered(signIn: SignIn, strategy: string): asserts strategy is FirstFactorInput['strategy'] {
@@ -198,35 +226,57 @@ export async function prepareFirstFactor(
   return getSignIn(ctx, clientId, signInId);
 }
 
+type AttemptInput = { strategy: string; password?: string | undefined; code?: string | undefined };
+
 /** One attempt at a first factor; when it verifies and nothing else is needed, the sign-in completes into a session. */
-export async function attemptFirstFactor(
-  ctx: DomainContext,
-  clientId: string,
-  signInId: string,
-  input: { strategy: string; password?: string | undefined; code?: string | undefined },
-  settings?: InstanceSettings,
-): Promise<SignIn> {
-  const { row, signIn, subject } = await loadForStep(ctx, clientId, signInId, 'attempt_first_factor', settings);
-  assertOffered(signIn, input.strategy);
+export async function attemptFirstFactor(ctx: DomainContext, clientId: string, signInId: string, input: AttemptInput): Promise<SignInOutcome> {
+  return attemptLoaded(ctx, await loadForStep(ctx, clientId, signInId, 'attempt_first_factor'), input);
+}
+
+function attemptLoaded(ctx: DomainContext, loaded: ActingOn, input: AttemptInput): Promise<SignInOutcome> {
+  assertOffered(loaded.signIn, input.strategy);
   const strategy = input.strategy;
-  const verificationId = await recordingFailure(ctx, { signInId, userId: subject.user.row.id, strategy }, async () => {
+  const { subject } = loaded;
+  return actOn(ctx, loaded, { strategy }, async () => {
     assertMayVerify(subject.user.row, ctx.now());
     return FIRST_FACTOR_STRATEGIES[strategy].attempt(ctx, subject, { ...input, strategy });
   });
-  await updateSignInRow(ctx.store.db, signInId, { first_factor_verification_id: verificationId, updated_at: ctx.now() });
-  // The strategy verified its factor: unless a new password must come first, that completes it.
-  if (completesOnVerification(strategy)) await completeSignIn(ctx, { ...row, first_factor_verification_id: verificationId }, { strategy });
-  return getSignIn(ctx, clientId, signInId, subject.settings);
 }
 
-/** Runs one factor check; a refusal the person sees is recorded in the audit log before it is thrown. */
-async function recordingFailure<T>(ctx: DomainContext, attempt: { signInId: string; userId: string; strategy: string }, check: () => Promise<T>): Promise<T> {
+type Completion = { strategy: string } | { ticket: TicketInvitation };
+
+/**
+ * Checks a factor, then writes what came of it in one transaction: the verification and, unless
+ * a new password must come first, the session. A refusal the person sees is recorded in the
+ * audit log (with the attempt, when this call started it) before it is thrown.
+ */
+async function actOn(ctx: DomainContext, loaded: ActingOn, how: Completion, check: () => Promise<VerifiedFactor>): Promise<SignInOutcome> {
+  const { row, subject } = loaded;
+  const strategy = 'ticket' in how ? 'ticket' : how.strategy;
   try {
-    return await check();
+    const factor = await check();
+    const now = ctx.now();
+    const done = await ctx.store.transaction(async (trx) => {
+      await storeActingClient(trx, loaded.client);
+      const verification = await factor.record(trx, now);
+      const verified = { ...row, first_factor_verification_id: verification.id, updated_at: now };
+      if (!completesOnVerification(strategy)) {
+        if (loaded.stored) await updateSignInRow(trx, row.id, { first_factor_verification_id: verification.id, updated_at: now });
+        else await storeSignIn(trx, verified);
+        return { row: verified, verification, user: undefined };
+      }
+      return { ...(await completeSignInIn(ctx, trx, { ...loaded, row: verified }, how, now)), verification };
+    });
+    const signIn = toSignIn(done.row, subject.user, subject.settings, toVerification(done.verification, now), now);
+    return done.user ? { signIn, signedIn: toUser(done.user, ctx) } : { signIn };
   } catch (error) {
     if (error instanceof GatehouseError) {
-      const outcome = { ...attempt, error: error.code };
-      await appendEvent(ctx.store.db, { type: 'sign_in.failed', data: eventData('sign_in.failed', outcome), subjectUserId: attempt.userId }, ctx.now());
+      const outcome = { signInId: row.id, userId: subject.user.row.id, strategy, error: error.code };
+      await ctx.store.transaction(async (trx) => {
+        await storeActingClient(trx, loaded.client);
+        if (!loaded.stored) await storeSignIn(trx, row);
+        await appendEvent(trx, { type: 'sign_in.failed', data: eventData('sign_in.failed', outcome), subjectUserId: outcome.userId }, ctx.now());
+      });
     }
     throw error;
   }
@@ -235,30 +285,38 @@ async function recordingFailure<T>(ctx: DomainContext, attempt: { signInId: stri
 /**
  * Turns a verified sign-in into a session, exactly once: the session insert and the claim on the
  * sign-in commit together, so of two racing completions one creates a session and the other
- * rolls back. A sign-in by ticket is verified here, with its invitation accepted in the same
- * transaction, so a refused session (a banned user) leaves the invitation pending.
+ * rolls back. A sign-in by ticket has its invitation accepted in the same transaction, so a
+ * refused session (a banned user) leaves the invitation pending.
  */
-async function completeSignIn(ctx: DomainContext, row: SignInRow, how: { strategy: string } | { ticket: TicketInvitation }): Promise<void> {
+async function completeSignInIn(
+  ctx: DomainContext,
+  trx: Executor,
+  loaded: Pick<LoadedSignIn, 'row' | 'stored'> & { subject?: SignInSubject | undefined },
+  how: Completion,
+  now: number,
+): Promise<{ row: SignInRow; user: UserRecord | undefined }> {
+  const { row } = loaded;
   if (!row.user_id) throw notFound();
   const userId = row.user_id;
+  const activeOrganizationId = 'ticket' in how ? await acceptTicketInvitationIn(ctx, trx, how.ticket, userId, now) : null;
+  const strategy = 'ticket' in how ? 'ticket' : how.strategy;
+  // A stored attempt is claimed below; one made in this call is written complete, and the client's current sign-in is none.
+  const finished = loaded.stored ? undefined : { sign_in_id: null };
+  const sessionId = await startClientSession(ctx, trx, { clientId: row.client_id, userId, activeOrganizationId, user: loaded.subject?.user, finished }, now);
+  const completed = { ...row, created_session_id: sessionId, updated_at: now };
+  if (!loaded.stored) await insertSignIn(trx, completed);
+  else if (!(await completeSignInRow(trx, row.id, sessionId, now))) throw new GatehouseError('sign_in_step_invalid', { meta: { status: 'complete' } });
+  const outcome = { signInId: row.id, userId, strategy, sessionId };
+  await appendEvent(trx, { type: 'sign_in.completed', data: eventData('sign_in.completed', outcome), subjectUserId: userId }, now);
+  const userRow = await markUserSignedIn(trx, userId, now);
+  if (loaded.stored) await clearClientSignIn(trx, row.client_id, row.id, now);
+  const known = loaded.subject?.user;
+  return { row: completed, user: known && userRow ? { ...known, row: userRow } : undefined };
+}
+
+async function completeSignIn(ctx: DomainContext, row: SignInRow, strategy: string): Promise<void> {
   const now = ctx.now();
-  await ctx.store.transaction(async (trx) => {
-    let strategy = 'ticket';
-    let activeOrganizationId: string | null = null;
-    if ('ticket' in how) {
-      const verificationId = await recordVerified(trx, { clientId: row.client_id, strategy: 'ticket', emailAddressId: row.email_address_id }, now);
-      await updateSignInRow(trx, row.id, { first_factor_verification_id: verificationId, updated_at: now });
-      activeOrganizationId = await acceptTicketInvitationIn(ctx, trx, how.ticket, userId, now);
-    } else {
-      strategy = how.strategy;
-    }
-    const sessionId = await startClientSession(ctx, trx, { clientId: row.client_id, userId, activeOrganizationId }, now);
-    if (!(await completeSignInRow(trx, row.id, sessionId, now))) throw new GatehouseError('sign_in_step_invalid', { meta: { status: 'complete' } });
-    const outcome = { signInId: row.id, userId, strategy, sessionId };
-    await appendEvent(trx, { type: 'sign_in.completed', data: eventData('sign_in.completed', outcome), subjectUserId: userId }, now);
-    await updateUserRow(trx, userId, { last_sign_in_at: now, last_active_at: now, updated_at: now });
-    await clearClientSignIn(trx, row.client_id, row.id, now);
-  });
+  await ctx.store.transaction((trx) => completeSignInIn(ctx, trx, { row, stored: true }, { strategy }, now));
 }
 
 /**
@@ -268,7 +326,7 @@ async function completeSignIn(ctx: DomainContext, row: SignInRow, how: { strateg
 export async function resetPassword(ctx: DomainContext, clientId: string, signInId: string, input: { password: string; signOutOfOtherSessions?: boolean | undefined }): Promise<SignIn> {
   const { row, signIn, subject } = await loadForStep(ctx, clientId, signInId, 'reset_password');
   await updateUser(ctx, subject.user.row.id, { password: input.password, signOutOfOtherSessions: input.signOutOfOtherSessions === true });
-  await completeSignIn(ctx, row, { strategy: signIn.firstFactorVerification?.strategy ?? 'unknown' });
+  await completeSignIn(ctx, row, signIn.firstFactorVerification?.strategy ?? 'unknown');
   return getSignIn(ctx, clientId, signInId, subject.settings);
 }
 
@@ -280,6 +338,6 @@ export async function completeSignInByLink(ctx: DomainContext, verificationId: s
   const row = await findSignInByVerification(ctx.store.db, verificationId);
   if (!row) return false;
   const loaded = await loadSignIn(ctx, row.client_id, row.id);
-  if (loaded.signIn.status === 'complete' && row.created_session_id === null) await completeSignIn(ctx, row, { strategy: 'email_link' });
+  if (loaded.signIn.status === 'complete' && row.created_session_id === null) await completeSignIn(ctx, row, 'email_link');
   return true;
 }

@@ -16,6 +16,7 @@ import type { SignUpTable } from '../../store/schema.js';
 import type { Updateable } from 'kysely';
 import type { DomainContext } from '../context.js';
 import { assertValidMetadata, parseStoredMetadata, type Metadata } from '../metadata.js';
+import { storeActingClient, type ActingClient } from '../sessions/acting-client.js';
 import { startClientSession } from '../sessions/sessions.js';
 import { readInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
 import { prepareNewUser } from '../users/create-user.js';
@@ -127,23 +128,25 @@ async function ticketFields(trx: Executor, clientId: string, invitation: TicketI
   if (boundInvitation(current)?.id === invitation.id) return {};
   return {
     email_address: invitation.emailAddress,
-    email_verification_id: await recordVerified(trx, { clientId, strategy: 'ticket' }, now),
+    email_verification_id: (await recordVerified(trx, { clientId, strategy: 'ticket' }, now)).id,
     invitation_id: invitation.kind === 'invitation' ? invitation.id : null,
     organization_invitation_id: invitation.kind === 'organization_invitation' ? invitation.id : null,
   };
 }
 
 /** Starts a sign-up on the client; it completes at once when nothing else is needed. */
-export async function createSignUp(ctx: DomainContext, clientId: string, input: SignUpInput): Promise<SignUp> {
+export async function createSignUp(ctx: DomainContext, client: ActingClient, input: SignUpInput): Promise<SignUp> {
+  const clientId = client.id;
   const settings = await readInstanceSettings(ctx);
   const invitation = await invitationFrom(ctx, input, {});
   // Restricted and waitlist instances still take the people they invited.
   if (settings.sign_up.mode !== 'public' && !invitation) throw new GatehouseError('sign_up_restricted');
-  await assertMaySignIn(ctx, clientId, settings);
+  if (!client.unsaved) await assertMaySignIn(ctx, clientId, settings);
   const fields = await fieldsFrom(ctx, invitation ? { ...input, emailAddress: invitation.emailAddress } : input, {}, settings);
   const now = ctx.now();
   const id = newId('sua', now);
   await ctx.store.transaction(async (trx) => {
+    await storeActingClient(trx, client);
     const bound = invitation ? await ticketFields(trx, clientId, invitation, {}, now) : {};
     await insertSignUp(trx, {
       id,
@@ -263,8 +266,7 @@ async function completeIfReady(ctx: DomainContext, clientId: string, signUpId: s
       if (!(await completeSignUpRow(trx, signUpId, userId, sessionId, now))) return;
       await insertUserRecordIn(trx, record, event);
       const activeOrganizationId = invitation ? await acceptTicketInvitationIn(ctx, trx, invitation, userId, now) : null;
-      await startClientSession(ctx, trx, { clientId, userId, sessionId, activeOrganizationId }, now);
-      await updateClientRow(trx, clientId, { sign_up_id: null, updated_at: now });
+      await startClientSession(ctx, trx, { clientId, userId, sessionId, activeOrganizationId, finished: { sign_up_id: null } }, now);
     }),
   );
   return getSignUp(ctx, clientId, signUpId);

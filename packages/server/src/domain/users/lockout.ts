@@ -1,5 +1,6 @@
 import { GatehouseError } from '../../errors.js';
 import { clearVerificationAttempts, loadUserRecord, readVerificationStanding, reserveVerificationAttempt } from '../../store/repositories/user-repository.js';
+import type { Executor } from '../../store/db.js';
 import type { DomainContext } from '../context.js';
 import { eventData } from '../events/catalog.js';
 import { toUser } from './to-user.js';
@@ -22,14 +23,32 @@ export function assertMayVerify(standing: { banned: number; locked_until: number
   if (standing.locked_until !== null && standing.locked_until > now) throw lockedError(standing.locked_until, now);
 }
 
+/** A check that passed under the lockout; the count starts again when `settle` runs. */
+export interface LockoutPass<T> {
+  value: T;
+  /** Clears the count, in the transaction that acts on the success (or on its own). */
+  settle(db: Executor): Promise<void>;
+}
+
 /**
  * Runs `check` as one counted attempt for `userId`. It resolves to its value, or to `false` for a
  * wrong answer, which throws `wrong()` — or `user_locked` when that failure used the last attempt.
+ * The count is visible to every process before the check runs. With `provisional`, the caller
+ * promises a synced write of the outcome either way, which makes the count durable with it.
  */
-export async function verifyUnderLockout<T>(ctx: DomainContext, userId: string, check: () => Promise<T | false>, wrong: () => GatehouseError): Promise<T> {
+export async function checkUnderLockout<T>(
+  ctx: DomainContext,
+  userId: string,
+  check: () => Promise<T | false>,
+  wrong: () => GatehouseError,
+  options: { provisional?: boolean } = {},
+): Promise<LockoutPass<T>> {
   const { maxAttempts, durationSeconds } = ctx.policy.lockout;
   const now = ctx.now();
-  const reserved = await reserveVerificationAttempt(ctx.store.db, userId, { now, maxAttempts, lockUntil: now + durationSeconds * 1000 });
+  const limits = { now, maxAttempts, lockUntil: now + durationSeconds * 1000 };
+  const reserved = options.provisional
+    ? await ctx.store.provisional((db) => reserveVerificationAttempt(db, userId, limits))
+    : await reserveVerificationAttempt(ctx.store.db, userId, limits);
   if (!reserved) {
     const standing = await readVerificationStanding(ctx.store.db, userId);
     if (standing?.banned === 1) throw new GatehouseError('user_banned');
@@ -38,12 +57,20 @@ export async function verifyUnderLockout<T>(ctx: DomainContext, userId: string, 
   }
   const result = await check();
   if (result !== false) {
-    await clearVerificationAttempts(ctx.store.db, userId, reserved.attempts >= maxAttempts ? reserved.lockedUntil : null);
-    return result;
+    // A success on the last attempt lifts the lock that attempt set, and no other.
+    const lockedUntil = reserved.attempts >= maxAttempts ? reserved.lockedUntil : null;
+    return { value: result, settle: (db) => clearVerificationAttempts(db, userId, lockedUntil) };
   }
   if (reserved.attempts < maxAttempts || reserved.lockedUntil === null) throw wrong();
   await recordLockout(ctx, userId, reserved.lockedUntil);
   throw lockedError(reserved.lockedUntil, ctx.now());
+}
+
+/** `checkUnderLockout`, with the count cleared at once on success. */
+export async function verifyUnderLockout<T>(ctx: DomainContext, userId: string, check: () => Promise<T | false>, wrong: () => GatehouseError): Promise<T> {
+  const pass = await checkUnderLockout(ctx, userId, check, wrong);
+  await pass.settle(ctx.store.db);
+  return pass.value;
 }
 
 /**

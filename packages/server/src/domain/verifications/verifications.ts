@@ -71,10 +71,10 @@ function baseRow(input: NewVerification, id: string, now: number): VerificationR
 }
 
 /** A verification already verified by what was checked before it was recorded (a password, an invitation's ticket). */
-export async function recordVerified(db: Executor, input: NewVerification, now: number): Promise<string> {
-  const id = newId('ver', now);
-  await insertVerification(db, { ...baseRow(input, id, now), status: 'verified', verified_at: now });
-  return id;
+export async function recordVerified(db: Executor, input: NewVerification, now: number): Promise<VerificationRow> {
+  const row: VerificationRow = { ...baseRow(input, newId('ver', now), now), status: 'verified', verified_at: now };
+  await insertVerification(db, row);
+  return row;
 }
 
 /** A fresh code verification; the code is returned to be mailed and never stored. */

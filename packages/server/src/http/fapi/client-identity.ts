@@ -1,8 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
-import { CLIENT_TOKEN_LIFETIME_MS, createBrowserClient, loadBrowserClient, rotateBrowserClientToken, type BrowserClient, type TokenAudience } from '../../domain/sessions/browser-clients.js';
+import { newBrowserClient, type ActingClient } from '../../domain/sessions/acting-client.js';
+import { CLIENT_TOKEN_LIFETIME_MS, loadBrowserClient, rotateBrowserClientToken, type BrowserClient, type TokenAudience } from '../../domain/sessions/browser-clients.js';
 import { clientIdFromToken } from '../../domain/sessions/clients.js';
 import { CLIENT_UAT_MAX_AGE_SECONDS } from '../../domain/sessions/handshake.js';
+import type { User } from '../../domain/users/user.js';
 import { serializeFapiClient } from '../../wire/fapi/client.js';
 import { cookiesSecure } from './transport.js';
 
@@ -49,19 +51,16 @@ function handOver(ctx: DomainContext, request: FastifyRequest, reply: FastifyRep
   });
 }
 
-export interface RequestClient {
-  id: string;
-  /** Created by this request: its token is in this reply, and nobody has held it before. */
-  created: boolean;
-}
-
-/** The request's client, created (and handed to the browser) when it has none. */
-export async function clientIdOrNew(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply): Promise<RequestClient> {
+/**
+ * The request's client; when it has none, a new one, handed to the browser now and stored by the
+ * domain with the first write on it (`unsaved` says it is new).
+ */
+export async function clientIdOrNew(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply): Promise<ActingClient> {
   const existing = await currentClientId(ctx, request);
-  if (existing) return { id: existing, created: false };
-  const { clientId, token } = await createBrowserClient(ctx);
+  if (existing) return { id: existing, unsaved: null };
+  const { client, token } = newBrowserClient(ctx);
   handOver(ctx, request, reply, token);
-  return { id: clientId, created: true };
+  return client;
 }
 
 /** After a sign-in or sign-out the client's token changes, so a token copied before it is worthless. */
@@ -74,8 +73,8 @@ export async function rotateClientToken(ctx: DomainContext, request: FastifyRequ
  * created: its token was never out of this reply, so there is nothing copied to void, and a
  * second token would cost a second write on every one-step sign-in.
  */
-export async function rotateClientTokenOnCompletion(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply, client: RequestClient): Promise<void> {
-  if (!client.created) await rotateClientToken(ctx, request, reply, client.id);
+export async function rotateClientTokenOnCompletion(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply, client: ActingClient): Promise<void> {
+  if (!client.unsaved) await rotateClientToken(ctx, request, reply, client.id);
 }
 
 function setClientUat(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply, client: BrowserClient | null): void {
@@ -87,8 +86,8 @@ function setClientUat(ctx: DomainContext, request: FastifyRequest, reply: Fastif
 }
 
 /** Clerk's `{response, client}` envelope; the client rides along on every reply that may change it. */
-export async function withClient(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply, clientId: string | undefined, response: unknown) {
-  const client = clientId ? await loadBrowserClient(ctx, clientId, tokenAudience(ctx, request)) : null;
+export async function withClient(ctx: DomainContext, request: FastifyRequest, reply: FastifyReply, clientId: string | undefined, response: unknown, known?: User) {
+  const client = clientId ? await loadBrowserClient(ctx, clientId, tokenAudience(ctx, request), known ? [known] : []) : null;
   setClientUat(ctx, request, reply, client);
   const serialized = client ? serializeFapiClient(client) : null;
   return { response: response === CLIENT ? serialized : response, client: serialized };

@@ -24,9 +24,9 @@ export function registerSignInRoutes(r: FapiRouter, ctx: DomainContext): void {
   r.route('POST', '/client/sign_ins', async (request, reply) => {
     const body = parseInput(createSignInBody, request.body);
     const client = await clientIdOrNew(ctx, request, reply);
-    const signIn = await createSignIn(ctx, client.id, body);
+    const { signIn, signedIn } = await createSignIn(ctx, client, body);
     if (signIn.status === 'complete') await rotateClientTokenOnCompletion(ctx, request, reply, client);
-    return withClient(ctx, request, reply, client.id, serializeSignIn(signIn));
+    return withClient(ctx, request, reply, client.id, serializeSignIn(signIn), signedIn);
   });
 
   r.route('GET', '/client/sign_ins/:id', async (request, reply) => {
@@ -47,9 +47,9 @@ export function registerSignInRoutes(r: FapiRouter, ctx: DomainContext): void {
     const { id } = parseInput(idParams, request.params);
     const body = parseInput(attemptFactorBody, request.body);
     const clientId = await requireClientId(ctx, request);
-    const signIn = await attemptFirstFactor(ctx, clientId, id, body);
+    const { signIn, signedIn } = await attemptFirstFactor(ctx, clientId, id, body);
     if (signIn.status === 'complete') await rotateClientToken(ctx, request, reply, clientId);
-    return withClient(ctx, request, reply, clientId, serializeSignIn(signIn));
+    return withClient(ctx, request, reply, clientId, serializeSignIn(signIn), signedIn);
   });
 
   r.route('POST', '/client/sign_ins/:id/reset_password', async (request, reply) => {

@@ -40,7 +40,7 @@ export function registerSignUpRoutes(r: FapiRouter, ctx: DomainContext): void {
   r.route('POST', '/client/sign_ups', async (request, reply) => {
     const input = signUpInput(parseInput(signUpBody, request.body));
     const client = await clientIdOrNew(ctx, request, reply);
-    const signUp = await createSignUp(ctx, client.id, input);
+    const signUp = await createSignUp(ctx, client, input);
     if (signUp.status === 'complete') await rotateClientTokenOnCompletion(ctx, request, reply, client);
     return withClient(ctx, request, reply, client.id, serializeSignUp(signUp));
   });

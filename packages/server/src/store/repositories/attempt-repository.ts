@@ -13,6 +13,11 @@ export async function insertClient(db: Executor, row: ClientRow): Promise<void> 
   await db.insertInto('clients').values(row).execute();
 }
 
+/** Writes a client a request started, unless an earlier write of the same request already did. */
+export async function insertClientOnce(db: Executor, row: ClientRow): Promise<void> {
+  await db.insertInto('clients').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
+}
+
 export async function findClientRow(db: Executor, id: string): Promise<ClientRow | undefined> {
   return db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
 }

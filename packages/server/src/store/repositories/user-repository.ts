@@ -109,6 +109,11 @@ export async function updateUserRow(db: Executor, id: string, patch: Updateable<
   await db.updateTable('users').set(patch).where('id', '=', id).execute();
 }
 
+/** Records a sign-in on the user; resolves with the row as it now stands. */
+export async function markUserSignedIn(db: Executor, id: string, now: number): Promise<UserRow | undefined> {
+  return db.updateTable('users').set({ last_sign_in_at: now, last_active_at: now, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
 /** Like `updateUserRow`, but says whether the user existed. */
 export async function updateExistingUserRow(db: Executor, id: string, patch: Updateable<UserTable>): Promise<boolean> {
   const result = await db.updateTable('users').set(patch).where('id', '=', id).executeTakeFirst();

@@ -1,4 +1,5 @@
 import { notFound } from '../../../errors.js';
+import { findVerificationRows } from '../../../store/repositories/attempt-repository.js';
 import { checkEmailCode, sendEmailCode } from '../../verifications/email-codes.js';
 import type { FirstFactorStrategyName, SupportedFirstFactor } from '../sign-in.js';
 import { signInEmailAddress } from './email-address.js';
@@ -32,7 +33,13 @@ function emailCodeStrategy(strategy: Extract<FirstFactorStrategyName, 'email_cod
     async attempt(ctx, { signIn, user }, input) {
       const verificationId = signIn.first_factor_verification_id;
       await checkEmailCode(ctx, { verificationId, strategy, code: input.code ?? '', userId: user.row.id });
-      return verificationId!;
+      return {
+        async record(trx) {
+          const [row] = await findVerificationRows(trx, verificationId ? [verificationId] : []);
+          if (!row) throw notFound();
+          return row;
+        },
+      };
     },
   };
 }

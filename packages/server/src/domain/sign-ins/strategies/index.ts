@@ -1,4 +1,5 @@
-import type { SignInRow } from '../../../store/repositories/attempt-repository.js';
+import type { Executor } from '../../../store/db.js';
+import type { SignInRow, VerificationRow } from '../../../store/repositories/attempt-repository.js';
 import type { UserRecord } from '../../../store/repositories/user-repository.js';
 import type { DomainContext } from '../../context.js';
 import type { InstanceSettings } from '../../settings/instance-settings.js';
@@ -24,14 +25,23 @@ export interface FirstFactorInput {
   redirectUrl?: string | undefined;
 }
 
+/**
+ * What an attempt proved. The flow records it in the transaction that acts on it, so the
+ * verification, the lockout's fresh count and the session it grants commit together.
+ */
+export interface VerifiedFactor {
+  /** Writes what makes the verification stand; resolves with the verification as stored. */
+  record(trx: Executor, now: number): Promise<VerificationRow>;
+}
+
 /** One way to prove who you are at sign-in. A new factor is one new module and one new key below. */
 export interface FirstFactorStrategy {
   /** The factors this strategy offers this person (none when the instance or the user lacks it). */
   offers(subject: SignInSubject): SupportedFirstFactor[];
   /** Sends what the attempt will check (a code, a link); returns the verification's id. */
   prepare?(ctx: DomainContext, subject: SignInSubject, input: FirstFactorInput): Promise<string>;
-  /** Checks one attempt; resolves with the id of the verification it verified, or throws the error the person sees. */
-  attempt(ctx: DomainContext, subject: SignInSubject, input: FirstFactorInput): Promise<string>;
+  /** Checks one attempt; resolves with what it verified, or throws the error the person sees. */
+  attempt(ctx: DomainContext, subject: SignInSubject, input: FirstFactorInput): Promise<VerifiedFactor>;
 }
 
 export const FIRST_FACTOR_STRATEGIES: { readonly [K in FirstFactorStrategyName]: FirstFactorStrategy } = {

@@ -1,6 +1,6 @@
 import { GatehouseError } from '../../../errors.js';
 import { upgradePasswordDigest } from '../../../store/repositories/user-repository.js';
-import { verifyUnderLockout } from '../../users/lockout.js';
+import { checkUnderLockout } from '../../users/lockout.js';
 import { checkPasswordInputSize } from '../../passwords/password-policy.js';
 import { checkStoredPassword } from '../../users/password-credential.js';
 import { recordVerified } from '../../verifications/verifications.js';
@@ -17,7 +17,7 @@ export const passwordStrategy: FirstFactorStrategy = {
     const password = input.password ?? '';
     checkPasswordInputSize(password);
     if (digest === null || hasher === null) throw new GatehouseError('strategy_for_user_invalid', { meta: { param_name: 'strategy' } });
-    const check = await verifyUnderLockout(
+    const pass = await checkUnderLockout(
       ctx,
       user.row.id,
       async () => {
@@ -25,8 +25,16 @@ export const passwordStrategy: FirstFactorStrategy = {
         return result.matches ? result : false;
       },
       () => new GatehouseError('form_password_incorrect', { meta: { param_name: 'password' } }),
+      // The sign-in writes its outcome, success or failure, in a synced transaction.
+      { provisional: true },
     );
-    if (check.upgrade) await upgradePasswordDigest(ctx.store.db, user.row.id, digest, check.upgrade);
-    return recordVerified(ctx.store.db, { clientId: signIn.client_id, strategy: 'password' }, ctx.now());
+    const { upgrade } = pass.value;
+    return {
+      async record(trx, now) {
+        await pass.settle(trx);
+        if (upgrade) await upgradePasswordDigest(trx, user.row.id, digest, upgrade);
+        return recordVerified(trx, { clientId: signIn.client_id, strategy: 'password' }, now);
+      },
+    };
   },
 };
