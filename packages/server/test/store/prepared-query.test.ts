@@ -76,6 +76,20 @@ describe('preparedQuery', () => {
   });
 });
 
+describe('statements run often', () => {
+  it('answers alike whether it runs a statement named or not; on PostgreSQL SQL run three times is named, SQL run once is not', async () => {
+    const often = store.db.selectFrom('secret_keys').select(['id', 'hint']).where('name', '=', 'alpha').orderBy('id');
+    const once = store.db.selectFrom('secret_keys').select(['id', 'name']).where('hint', '=', 'once');
+    for (let run = 0; run < 4; run++) expect(await often.execute()).toEqual([{ id: 'ak_1', hint: 'aaaa' }, { id: 'ak_2', hint: 'bbbb' }]);
+    expect(await once.execute()).toEqual([]);
+    if (store.dialect !== 'postgres') return;
+    const { rows } = await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(store.db);
+    const statements = rows.map((r) => r.statement);
+    expect(statements).toContain(often.compile().sql);
+    expect(statements).not.toContain(once.compile().sql);
+  });
+});
+
 describe('session tokens across a schema change', () => {
   let t: TestServer;
 
