@@ -21,7 +21,9 @@ const PROMOTE_AFTER_RUNS = 3;
 /** Most SQL texts named at once; those past it stay unnamed. */
 const MAX_NAMED_STATEMENTS = 500;
 /** Most texts counted while not yet named; the count starts over beyond it. */
-const MAX_COUNTED_TEXTS = 5000;
+const MAX_COUNTED_TEXTS = 1000;
+/** Longer SQL (a batch insert of many rows) is neither counted nor named. */
+const MAX_NAMED_SQL_LENGTH = 8192;
 const runsOfUnnamed = new Map<string, number>();
 
 function baseName(sqlText: string): string {
@@ -35,7 +37,7 @@ export function registerNamedStatement(sqlText: string): void {
 /** The statement's name, once it has run often enough to earn one. */
 function nameFor(sqlText: string): string | undefined {
   const name = statementNames.get(sqlText);
-  if (name !== undefined || statementNames.size >= MAX_NAMED_STATEMENTS) return name;
+  if (name !== undefined || statementNames.size >= MAX_NAMED_STATEMENTS || sqlText.length > MAX_NAMED_SQL_LENGTH) return name;
   const runs = (runsOfUnnamed.get(sqlText) ?? 0) + 1;
   if (runs < PROMOTE_AFTER_RUNS) {
     if (runsOfUnnamed.size >= MAX_COUNTED_TEXTS) runsOfUnnamed.clear();
