@@ -273,6 +273,11 @@ export const ERROR_CATALOG = {
     message: 'Too many requests',
     longMessage: () => 'Too many requests. Please wait a moment and try again.',
   },
+  signed_out: {
+    status: 401,
+    message: 'Signed out',
+    longMessage: () => 'You are signed out: this request needs an active session of this client.',
+  },
   session_exists: {
     status: 400,
     message: "You're already signed in",

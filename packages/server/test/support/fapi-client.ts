@@ -126,7 +126,7 @@ export class FapiBrowser {
     }
     const text = await response.text();
     const parsed = (text ? JSON.parse(text) : {}) as FapiBody;
-    const failure = fapiSpecFailure(method, `/v1${path}`, response.status, parsed);
+    const failure = fapiSpecFailure(method, url.pathname.replace(/^\/fapi/, ''), response.status, parsed);
     if (failure) this.specFailures.push(failure);
     return { status: response.status, headers: response.headers, body: parsed };
   }

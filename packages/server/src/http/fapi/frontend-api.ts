@@ -7,6 +7,7 @@ import { readInstanceSettings } from '../../domain/settings/instance-settings.js
 import { serializeEnvironment } from '../../wire/fapi/environment.js';
 import { registerNotFound } from '../errors.js';
 import { registerClientRoutes } from './client-routes.js';
+import { registerMeRoutes } from './me-routes.js';
 import { registerRateLimits } from './rate-limits.js';
 import { registerSignInRoutes } from './sign-in-routes.js';
 import { registerSignUpRoutes } from './sign-up-routes.js';
@@ -38,5 +39,6 @@ export async function registerFrontendApi(app: FastifyInstance, ctx: DomainConte
   registerSignInRoutes(r, ctx);
   registerSignUpRoutes(r, ctx);
   registerTicketRoutes(r, ctx);
+  registerMeRoutes(r, ctx);
   r.finish();
 }

@@ -1,0 +1,58 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { DomainContext } from '../../domain/context.js';
+import { currentAuditContext } from '../../domain/events/audit-context.js';
+import type { Metadata } from '../../domain/metadata.js';
+import { requireSignedIn, type SignedIn } from '../../domain/sessions/signed-in.js';
+import { getUser } from '../../domain/users/get-user.js';
+import { updateSelf } from '../../domain/users/self-service.js';
+import { serializeFapiUser } from '../../wire/fapi/client.js';
+import { parseInput } from '../validation.js';
+import { currentClientId, withClient } from './client-identity.js';
+import { formJson, text } from './route-support.js';
+import type { FapiRouter } from './transport.js';
+
+const sessionQuery = z.object({ _clerk_session_id: text(128).optional() });
+/** A name sent empty clears it, as Clerk's profile form does. */
+const name = text(256).transform((v) => (v.trim() === '' ? null : v));
+const updateMeBody = z.object({
+  first_name: name.optional(),
+  last_name: name.optional(),
+  username: text(256).optional(),
+  unsafe_metadata: formJson.optional(),
+  primary_email_address_id: text(128).optional(),
+});
+
+/**
+ * The signed-in person behind a request, who becomes the actor of every event it causes. The
+ * session is the one clerk-js names, and must be this client's and active.
+ */
+export async function signedInActor(ctx: DomainContext, request: FastifyRequest): Promise<SignedIn> {
+  const { _clerk_session_id: sessionId } = parseInput(sessionQuery, request.query ?? {});
+  const signedIn = await requireSignedIn(ctx, await currentClientId(ctx, request), sessionId || undefined);
+  const audit = currentAuditContext();
+  if (audit) audit.actor = { type: 'user', id: signedIn.userId };
+  return signedIn;
+}
+
+/** The signed-in user's own account (`/v1/me`): read it, and change what a person may change. */
+export function registerMeRoutes(r: FapiRouter, ctx: DomainContext): void {
+  r.route('GET', '/me', async (request, reply) => {
+    const me = await signedInActor(ctx, request);
+    const user = await getUser(ctx, me.userId);
+    return withClient(ctx, request, reply, me.clientId, serializeFapiUser(user), user);
+  });
+
+  r.route('PATCH', '/me', async (request, reply) => {
+    const me = await signedInActor(ctx, request);
+    const body = parseInput(updateMeBody, request.body ?? {});
+    const user = await updateSelf(ctx, me.userId, {
+      firstName: body.first_name,
+      lastName: body.last_name,
+      username: body.username,
+      unsafeMetadata: body.unsafe_metadata as Metadata | undefined,
+      primaryEmailAddressId: body.primary_email_address_id,
+    });
+    return withClient(ctx, request, reply, me.clientId, serializeFapiUser(user), user);
+  });
+}

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FapiBrowser, type SignInJSON } from '../support/fapi-client.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/**
+ * `/v1/me`: the signed-in person reads and changes their own account from the browser, as
+ * clerk-js's `user.reload()` and `user.update()` send it, with the server's state read back
+ * through the Backend API.
+ */
+let t: TestServer;
+let seq = 0;
+
+const PASSWORD = 'correct horse battery staple 42';
+const PRIVATE_VALUE = 'private-value-never-in-the-browser';
+
+beforeAll(async () => {
+  t = await startTestServer();
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+interface UserJSON {
+  id: string;
+  first_name: string | null;
+  last_name: string | null;
+  username: string | null;
+  primary_email_address_id: string | null;
+  public_metadata: Record<string, unknown>;
+  unsafe_metadata: Record<string, unknown>;
+  email_addresses: { id: string; email_address: string }[];
+  [field: string]: unknown;
+}
+
+async function signedIn(): Promise<{ b: FapiBrowser; userId: string; sessionId: string; email: string }> {
+  const email = `me${++seq}.${Date.now()}@me.test`;
+  const user = await t.clerk.users.createUser({
+    emailAddress: [email],
+    password: PASSWORD,
+    firstName: 'Ada',
+    publicMetadata: { plan: 'pro' },
+    privateMetadata: { secret: PRIVATE_VALUE },
+    unsafeMetadata: { theme: 'dark' },
+  });
+  const b = new FapiBrowser(t.url);
+  const reply = await b.call('POST', '/client/sign_ins', { identifier: email, password: PASSWORD, strategy: 'password' });
+  expect(reply.status).toBe(200);
+  return { b, userId: user.id, sessionId: (reply.body.response as SignInJSON).created_session_id!, email };
+}
+
+async function bapiUser(id: string): Promise<UserJSON> {
+  return (await t.request('GET', `/v1/users/${id}`)).body as UserJSON;
+}
+
+describe('/v1/me', () => {
+  it('reads the signed-in user, without private metadata, in the session clerk-js names', async () => {
+    const { b, userId, sessionId } = await signedIn();
+    const reply = await b.call('GET', `/me?_clerk_session_id=${sessionId}`);
+    expect(reply.status).toBe(200);
+    const me = reply.body.response as UserJSON;
+    expect(me).toMatchObject({ id: userId, first_name: 'Ada', public_metadata: { plan: 'pro' }, unsafe_metadata: { theme: 'dark' } });
+    expect(me).not.toHaveProperty('private_metadata');
+    expect(JSON.stringify(reply.body)).not.toContain(PRIVATE_VALUE);
+    // Without the parameter the client's last active session is meant.
+    expect(((await b.call('GET', '/me')).body.response as UserJSON).id).toBe(userId);
+    expect(b.specFailures).toEqual([]);
+  });
+
+  it('changes names, username and unsafe metadata, never public or private metadata; the user is the actor', async () => {
+    const { b, userId, sessionId } = await signedIn();
+    expect((await t.request('PATCH', '/v1/instance/user_settings', { body: { username: { enabled: true, required: false, used_for_first_factor: false } } })).status).toBe(200);
+    try {
+      const reply = await b.call('PATCH', `/me?_clerk_session_id=${sessionId}`, {
+        first_name: 'Grace',
+        last_name: '',
+        username: `grace_${seq}`,
+        unsafe_metadata: JSON.stringify({ theme: 'light' }),
+        public_metadata: JSON.stringify({ plan: 'free' }),
+        private_metadata: JSON.stringify({ secret: 'overwritten' }),
+      });
+      expect(reply.status).toBe(200);
+      expect(reply.body.response).toMatchObject({ first_name: 'Grace', last_name: null, username: `grace_${seq}`, unsafe_metadata: { theme: 'light' } });
+      expect(reply.body.client?.sessions[0]?.user).toMatchObject({ first_name: 'Grace' });
+      const stored = await bapiUser(userId);
+      expect(stored).toMatchObject({ first_name: 'Grace', last_name: null, username: `grace_${seq}`, unsafe_metadata: { theme: 'light' }, public_metadata: { plan: 'pro' }, private_metadata: { secret: PRIVATE_VALUE } });
+      const audit = await t.request('GET', `/v1/audit_events?user_id=${userId}&type=user.updated`);
+      const events = (audit.body as { data: { actor: { type: string; id: string | null } }[] }).data;
+      expect(events.at(0)?.actor).toMatchObject({ type: 'user', id: userId });
+      expect(b.specFailures).toEqual([]);
+    } finally {
+      await t.request('PATCH', '/v1/instance/user_settings', { body: { username: { enabled: false, required: false, used_for_first_factor: false } } });
+    }
+  });
+
+  it('refuses a username while usernames are off, a taken one, and a primary address that is not the user’s own', async () => {
+    const { b } = await signedIn();
+    const other = await signedIn();
+    const off = await b.call('PATCH', '/me', { username: 'someone' });
+    expect(off.status).toBe(422);
+    expect(off.body.errors?.[0]).toMatchObject({ code: 'form_param_value_invalid', meta: { param_name: 'username' } });
+    const foreign = (await bapiUser(other.userId)).email_addresses[0]!.id;
+    const notMine = await b.call('PATCH', '/me', { primary_email_address_id: foreign });
+    expect(notMine.status).toBe(422);
+    expect(notMine.body.errors?.[0]).toMatchObject({ code: 'form_param_value_invalid', meta: { param_name: 'primary_email_address_id' } });
+    expect((await bapiUser(other.userId)).primary_email_address_id).toBe(foreign);
+    const bad = await b.call('PATCH', '/me', { unsafe_metadata: '{not json' });
+    expect(bad.status).toBe(422);
+  });
+
+  it('answers 401 signed_out without a session, for another client’s session, and after sign-out', async () => {
+    const anonymous = new FapiBrowser(t.url);
+    const none = await anonymous.call('GET', '/me');
+    expect(none.status).toBe(401);
+    expect(none.body.errors?.[0]?.code).toBe('signed_out');
+
+    const mine = await signedIn();
+    const theirs = await signedIn();
+    const foreign = await mine.b.call('GET', `/me?_clerk_session_id=${theirs.sessionId}`);
+    expect(foreign.status).toBe(401);
+    expect(JSON.stringify(foreign.body)).not.toContain(theirs.userId);
+    const change = await mine.b.call('PATCH', `/me?_clerk_session_id=${theirs.sessionId}`, { first_name: 'Mallory' });
+    expect(change.status).toBe(401);
+    expect((await bapiUser(theirs.userId)).first_name).toBe('Ada');
+
+    expect((await mine.b.call('DELETE', '/client/sessions')).status).toBe(200);
+    expect((await mine.b.call('GET', `/me?_clerk_session_id=${mine.sessionId}`)).status).toBe(401);
+    expect(mine.b.specFailures).toEqual([]);
+  });
+});
