@@ -314,6 +314,9 @@ export interface SessionTable {
   last_active_at: number;
   expire_at: number;
   abandon_at: number;
+  /** The address and user agent of the session's start or latest touch. */
+  activity_ip: string | null;
+  activity_user_agent: string | null;
   created_at: number;
   updated_at: number;
 }

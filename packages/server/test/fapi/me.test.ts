@@ -49,6 +49,15 @@ async function signedIn(): Promise<{ b: FapiBrowser; userId: string; sessionId: 
   return { b, userId: user.id, sessionId: (reply.body.response as SignInJSON).created_session_id!, email };
 }
 
+const IPHONE_SAFARI = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+const LINUX_CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+async function signInAs(b: FapiBrowser, email: string): Promise<string> {
+  const reply = await b.call('POST', '/client/sign_ins', { identifier: email, password: PASSWORD, strategy: 'password' });
+  expect(reply.status).toBe(200);
+  return (reply.body.response as SignInJSON).created_session_id!;
+}
+
 async function bapiUser(id: string): Promise<UserJSON> {
   return (await t.request('GET', `/v1/users/${id}`)).body as UserJSON;
 }
@@ -106,6 +115,39 @@ describe('/v1/me', () => {
     expect((await bapiUser(other.userId)).primary_email_address_id).toBe(foreign);
     const bad = await b.call('PATCH', '/me', { unsafe_metadata: '{not json' });
     expect(bad.status).toBe(422);
+  });
+
+  it('lists the person’s devices on every client with browser and address, and signs another one out: its next refresh fails', async () => {
+    const email = `devices${++seq}.${Date.now()}@me.test`;
+    await t.clerk.users.createUser({ emailAddress: [email], password: PASSWORD });
+    const phone = new FapiBrowser(t.url, t.url, { 'user-agent': IPHONE_SAFARI });
+    const laptop = new FapiBrowser(t.url, t.url, { 'user-agent': LINUX_CHROME });
+    const onPhone = await signInAs(phone, email);
+    const onLaptop = await signInAs(laptop, email);
+
+    const listed = await phone.call('GET', `/me/sessions/active?_clerk_session_id=${onPhone}`);
+    expect(listed.status).toBe(200);
+    const devices = listed.body as unknown as { id: string; last_active_token: unknown; latest_activity: Record<string, unknown> }[];
+    expect(devices.map((d) => d.id).sort()).toEqual([onPhone, onLaptop].sort());
+    expect(devices.every((d) => d.last_active_token === null)).toBe(true);
+    const byId = new Map(devices.map((d) => [d.id, d.latest_activity]));
+    expect(byId.get(onPhone)).toMatchObject({ object: 'session_activity', is_mobile: true, browser_name: 'Safari', ip_address: expect.stringContaining('127.0.0.1') });
+    expect(byId.get(onLaptop)).toMatchObject({ is_mobile: false, browser_name: 'Chrome', browser_version: '131.0.0.0' });
+    const all = await phone.call('GET', '/me/sessions');
+    expect((all.body as unknown as { id: string }[]).map((s) => s.id).sort()).toEqual([onPhone, onLaptop].sort());
+
+    const revoked = await phone.call('POST', `/me/sessions/${onLaptop}/revoke?_clerk_session_id=${onPhone}`);
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.response).toMatchObject({ id: onLaptop, status: 'revoked', last_active_token: null });
+    expect((await t.clerk.sessions.getSession(onLaptop)).status).toBe('revoked');
+    expect((await laptop.call('POST', `/client/sessions/${onLaptop}/tokens`)).status).not.toBe(200);
+    expect((await phone.call('POST', `/client/sessions/${onPhone}/tokens`)).status).toBe(200);
+
+    const stranger = await signedIn();
+    const foreign = await phone.call('POST', `/me/sessions/${stranger.sessionId}/revoke`);
+    expect(foreign.status).toBe(404);
+    expect((await t.clerk.sessions.getSession(stranger.sessionId)).status).toBe('active');
+    expect([...phone.specFailures, ...laptop.specFailures]).toEqual([]);
   });
 
   it('answers 401 signed_out without a session, for another client’s session, and after sign-out', async () => {

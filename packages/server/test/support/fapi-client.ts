@@ -98,6 +98,8 @@ export class FapiBrowser {
   constructor(
     private readonly baseUrl: string,
     private readonly origin: string = baseUrl,
+    /** Sent with every request, as a browser sends its `user-agent`. */
+    private readonly extraHeaders: Record<string, string> = {},
   ) {}
 
   cookieHeader(): string {
@@ -109,7 +111,7 @@ export class FapiBrowser {
     url.searchParams.set('__clerk_api_version', '2025-11-10');
     url.searchParams.set('_clerk_js_version', '6.40.0');
     if (method !== 'GET' && method !== 'POST') url.searchParams.set('_method', method);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...this.extraHeaders };
     const origin = options.origin === undefined ? this.origin : options.origin;
     if (origin !== null) headers['origin'] = origin;
     if (this.cookies.size > 0) headers['cookie'] = this.cookieHeader();

@@ -50,15 +50,16 @@ export interface TokenAudience {
   origin?: string | undefined;
 }
 
-async function toBrowserSession(ctx: DomainContext, row: SessionRow, user: User, now: number, audience: TokenAudience): Promise<BrowserSession> {
+/** A session as a browser sees it, without a token: another device's, listed on the account page. */
+export function tokenlessBrowserSession(row: SessionRow, user: User, now: number): BrowserSession {
   const age = (at: number | null) => (at === null ? -1 : Math.max(0, Math.floor((now - at) / 60_000)));
-  const session = toSession(row, now);
-  return {
-    session,
-    user,
-    token: session.status === 'active' && !user.banned ? await mintSessionToken(ctx, row.id, audience.origin ? { origin: audience.origin } : {}) : null,
-    factorVerificationAge: [age(row.first_factor_verified_at), age(row.second_factor_verified_at)],
-  };
+  return { session: toSession(row, now), user, token: null, factorVerificationAge: [age(row.first_factor_verified_at), age(row.second_factor_verified_at)] };
+}
+
+async function toBrowserSession(ctx: DomainContext, row: SessionRow, user: User, now: number, audience: TokenAudience): Promise<BrowserSession> {
+  const seen = tokenlessBrowserSession(row, user, now);
+  const active = seen.session.status === 'active' && !user.banned;
+  return { ...seen, token: active ? await mintSessionToken(ctx, row.id, audience.origin ? { origin: audience.origin } : {}) : null };
 }
 
 /** One of the client's sessions, as the browser sees it (ended ones too, without a token). */

@@ -2,6 +2,7 @@ import { GatehouseError, notFound } from '../../errors.js';
 import { updateClientRow } from '../../store/repositories/attempt-repository.js';
 import { findSessionRowById, touchSessionRow, type SessionRow } from '../../store/repositories/session-repository.js';
 import type { DomainContext } from '../context.js';
+import { requestActivity } from './session-activity.js';
 import { mintSessionToken, type MintedToken } from './session-token.js';
 import { abandonAtFor, assertMember, effectiveStatus, endClientSessions, getSession, type Session } from './sessions.js';
 import { mintTemplateToken } from './template-token.js';
@@ -26,7 +27,7 @@ export async function touchSession(ctx: DomainContext, clientId: string, session
   const organizationId = input.activeOrganizationId === undefined ? undefined : input.activeOrganizationId || null;
   if (organizationId) await assertMember(ctx.store.db, row.user_id, organizationId, 'active_organization_id');
   await ctx.store.transaction(async (trx) => {
-    await touchSessionRow(trx, sessionId, { lastActiveAt: now, abandonAt: abandonAtFor(ctx, now, row.expire_at), activeOrganizationId: organizationId });
+    await touchSessionRow(trx, sessionId, { lastActiveAt: now, abandonAt: abandonAtFor(ctx, now, row.expire_at), activeOrganizationId: organizationId, activity: requestActivity() });
     await updateClientRow(trx, clientId, { last_active_session_id: sessionId, updated_at: now });
   });
   return getSession(ctx, sessionId);

@@ -18,6 +18,7 @@ import { eventData, type EventSubject } from '../events/catalog.js';
 import { loadUserRecord, readUserRestrictions, type UserRecord } from '../../store/repositories/user-repository.js';
 import { insertClient, updateClientRow } from '../../store/repositories/attempt-repository.js';
 import { toUser } from '../users/to-user.js';
+import { requestActivity } from './session-activity.js';
 import type { Page } from '../page.js';
 
 export type { SessionRow };
@@ -65,6 +66,12 @@ export function toSession(row: SessionRow, now: number): Session {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** The request's address and user agent, as a session's columns keep them. */
+function activityColumns(): Pick<SessionRow, 'activity_ip' | 'activity_user_agent'> {
+  const { ip, userAgent } = requestActivity();
+  return { activity_ip: ip, activity_user_agent: userAgent };
 }
 
 /** When an idle session is abandoned: never later than its maximum lifetime. */
@@ -151,6 +158,7 @@ export async function startClientSession(
     last_active_at: now,
     expire_at: expireAt,
     abandon_at: abandonAtFor(ctx, now, expireAt),
+    ...activityColumns(),
     created_at: now,
     updated_at: now,
   };

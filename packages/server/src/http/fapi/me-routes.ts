@@ -6,10 +6,12 @@ import type { Metadata } from '../../domain/metadata.js';
 import { requireSignedIn, type SignedIn } from '../../domain/sessions/signed-in.js';
 import { getUser } from '../../domain/users/get-user.js';
 import { updateSelf } from '../../domain/users/self-service.js';
-import { serializeFapiUser } from '../../wire/fapi/client.js';
+import { listOwnSessions, revokeOwnSession } from '../../domain/sessions/own-sessions.js';
+import { loadBrowserSession } from '../../domain/sessions/browser-clients.js';
+import { serializeActiveSession, serializeFapiSession, serializeFapiUser } from '../../wire/fapi/client.js';
 import { parseInput } from '../validation.js';
 import { currentClientId, withClient } from './client-identity.js';
-import { formJson, text } from './route-support.js';
+import { formJson, sessionParams, text } from './route-support.js';
 import type { FapiRouter } from './transport.js';
 
 const sessionQuery = z.object({ _clerk_session_id: text(128).optional() });
@@ -54,5 +56,24 @@ export function registerMeRoutes(r: FapiRouter, ctx: DomainContext): void {
       primaryEmailAddressId: body.primary_email_address_id,
     });
     return withClient(ctx, request, reply, me.clientId, serializeFapiUser(user), user);
+  });
+
+  // The person's signed-in devices, on every client, and signing one of them out.
+  r.route('GET', '/me/sessions', async (request) => {
+    const me = await signedInActor(ctx, request);
+    return (await listOwnSessions(ctx, me.userId)).map((own) => serializeFapiSession(own.session));
+  });
+
+  r.route('GET', '/me/sessions/active', async (request) => {
+    const me = await signedInActor(ctx, request);
+    return (await listOwnSessions(ctx, me.userId)).map(serializeActiveSession);
+  });
+
+  r.route('POST', '/me/sessions/:session_id/revoke', async (request, reply) => {
+    const { session_id: sessionId } = parseInput(sessionParams, request.params);
+    const me = await signedInActor(ctx, request);
+    const revoked = await revokeOwnSession(ctx, me.userId, sessionId);
+    const seen = await loadBrowserSession(ctx, revoked.clientId, revoked.id);
+    return withClient(ctx, request, reply, me.clientId, serializeFapiSession(seen));
   });
 }

@@ -10,6 +10,7 @@ import * as m0006 from './0006-token-subject-notifications.js';
 import * as m0007 from './0007-frontend-api.js';
 import * as m0008 from './0008-email-outbox.js';
 import * as m0009 from './0009-invitation-tickets.js';
+import * as m0010 from './0010-session-activity.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0007-frontend-api': m0007,
   '0008-email-outbox': m0008,
   '0009-invitation-tickets': m0009,
+  '0010-session-activity': m0010,
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

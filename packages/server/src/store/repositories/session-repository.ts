@@ -96,7 +96,7 @@ export async function listClientSessionRows(db: Executor, clientId: string): Pro
 export async function touchSessionRow(
   db: Executor,
   id: string,
-  patch: { lastActiveAt: number; abandonAt: number; activeOrganizationId?: string | null },
+  patch: { lastActiveAt: number; abandonAt: number; activeOrganizationId?: string | null; activity?: { ip: string | null; userAgent: string | null } },
 ): Promise<boolean> {
   const result = await db
     .updateTable('sessions')
@@ -104,6 +104,7 @@ export async function touchSessionRow(
       last_active_at: patch.lastActiveAt,
       abandon_at: patch.abandonAt,
       updated_at: patch.lastActiveAt,
+      ...(patch.activity ? { activity_ip: patch.activity.ip, activity_user_agent: patch.activity.userAgent } : {}),
       ...(patch.activeOrganizationId !== undefined ? { last_active_organization_id: patch.activeOrganizationId } : {}),
     })
     .where('id', '=', id)

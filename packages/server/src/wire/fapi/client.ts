@@ -1,4 +1,5 @@
 import type { BrowserClient, BrowserSession } from '../../domain/sessions/browser-clients.js';
+import type { OwnSession } from '../../domain/sessions/own-sessions.js';
 import type { SignIn } from '../../domain/sign-ins/sign-in.js';
 import type { SignUp } from '../../domain/sign-ups/sign-up.js';
 import type { User } from '../../domain/users/user.js';
@@ -43,6 +44,31 @@ export function serializeFapiSession(s: BrowserSession) {
     factor_verification_age: s.factorVerificationAge,
     created_at: session.createdAt,
     updated_at: session.updatedAt,
+  };
+}
+
+/** One of the person's devices, as `<UserProfile/>` lists them (`Client.ActiveSession`). */
+export function serializeActiveSession(own: OwnSession) {
+  const { session } = own.session;
+  const a = own.activity;
+  return {
+    object: 'session',
+    id: session.id,
+    status: session.status,
+    expire_at: session.expireAt,
+    abandon_at: session.abandonAt,
+    last_active_at: session.lastActiveAt,
+    last_active_token: null,
+    actor: session.actor,
+    latest_activity: {
+      object: 'session_activity',
+      id: a.id,
+      is_mobile: a.isMobile,
+      ...(a.deviceType ? { device_type: a.deviceType } : {}),
+      ...(a.browserName ? { browser_name: a.browserName } : {}),
+      ...(a.browserVersion ? { browser_version: a.browserVersion } : {}),
+      ...(a.ipAddress ? { ip_address: a.ipAddress } : {}),
+    },
   };
 }
 
