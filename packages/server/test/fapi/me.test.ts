@@ -150,6 +150,39 @@ describe('/v1/me', () => {
     expect([...phone.specFailures, ...laptop.specFailures]).toEqual([]);
   });
 
+  it('changes the password after checking the current one, keeps this device signed in and signs the others out', async () => {
+    const email = `password${++seq}.${Date.now()}@me.test`;
+    const user = await t.clerk.users.createUser({ emailAddress: [email], password: PASSWORD });
+    const here = new FapiBrowser(t.url);
+    const elsewhere = new FapiBrowser(t.url);
+    const hereSession = await signInAs(here, email);
+    const elsewhereSession = await signInAs(elsewhere, email);
+    const NEW_PASSWORD = 'a brand new passphrase 2026';
+
+    const missing = await here.call('POST', '/me/change_password', { new_password: NEW_PASSWORD });
+    expect(missing.status).toBe(422);
+    expect(missing.body.errors?.[0]).toMatchObject({ code: 'form_param_missing', meta: { param_name: 'current_password' } });
+    const wrong = await here.call('POST', '/me/change_password', { current_password: 'not it at all', new_password: NEW_PASSWORD });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.errors?.[0]).toMatchObject({ code: 'form_password_incorrect', meta: { param_name: 'current_password' } });
+    const weak = await here.call('POST', '/me/change_password', { current_password: PASSWORD, new_password: 'password' });
+    expect(weak.status).toBe(422);
+    expect((await t.request('POST', `/v1/users/${user.id}/verify_password`, { body: { password: PASSWORD } })).status).toBe(200);
+
+    const changed = await here.call('POST', '/me/change_password', { current_password: PASSWORD, new_password: NEW_PASSWORD, sign_out_of_other_sessions: 'true' });
+    expect(changed.status).toBe(200);
+    expect(changed.body.response).toMatchObject({ id: user.id, password_enabled: true });
+    expect((await t.request('POST', `/v1/users/${user.id}/verify_password`, { body: { password: NEW_PASSWORD } })).status).toBe(200);
+    expect((await t.request('POST', `/v1/users/${user.id}/verify_password`, { body: { password: PASSWORD } })).status).toBe(422);
+    expect((await t.clerk.sessions.getSession(hereSession)).status).toBe('active');
+    expect((await t.clerk.sessions.getSession(elsewhereSession)).status).toBe('revoked');
+    expect((await here.call('POST', `/client/sessions/${hereSession}/tokens`)).status).toBe(200);
+    expect((await elsewhere.call('POST', `/client/sessions/${elsewhereSession}/tokens`)).status).not.toBe(200);
+    const audit = await t.request('GET', `/v1/audit_events?user_id=${user.id}&type=password.changed`);
+    expect((audit.body as { data: { actor: { type: string; id: string | null } }[] }).data[0]?.actor).toMatchObject({ type: 'user', id: user.id });
+    expect([...here.specFailures, ...elsewhere.specFailures]).toEqual([]);
+  });
+
   it('answers 401 signed_out without a session, for another client’s session, and after sign-out', async () => {
     const anonymous = new FapiBrowser(t.url);
     const none = await anonymous.call('GET', '/me');

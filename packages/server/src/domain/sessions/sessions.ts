@@ -194,11 +194,12 @@ export async function endClientSessions(ctx: DomainContext, clientId: string, st
 
 /**
  * Ends every active session of a user at once (ban, lock, deletion, password removal with
- * sign-out): their next token request fails, and the tokens already out expire within a minute.
+ * sign-out), or all but the one a person acted from: their next token request fails, and the
+ * tokens already out expire within a minute.
  */
-export async function endUserSessions(ctx: DomainContext, db: Executor, userId: string, status: 'revoked' | 'ended' | 'removed'): Promise<number> {
+export async function endUserSessions(ctx: DomainContext, db: Executor, userId: string, status: 'revoked' | 'ended' | 'removed', exceptSessionId?: string): Promise<number> {
   const rows = await listActiveSessionRowsOfUser(db, userId);
-  return endSessions(ctx, db, rows, status);
+  return endSessions(ctx, db, exceptSessionId ? rows.filter((r) => r.id !== exceptSessionId) : rows, status);
 }
 
 async function endSessions(ctx: DomainContext, db: Executor, rows: readonly SessionRow[], status: 'revoked' | 'ended' | 'removed'): Promise<number> {

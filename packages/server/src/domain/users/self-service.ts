@@ -1,8 +1,11 @@
 import { paramError } from '../../errors.js';
+import { readPasswordCredential } from '../../store/repositories/user-repository.js';
+import type { SignedIn } from '../sessions/signed-in.js';
 import type { DomainContext } from '../context.js';
 import type { Metadata } from '../metadata.js';
 import { readInstanceSettings } from '../settings/instance-settings.js';
 import { updateUser } from './update-user.js';
+import { verifyUserPassword } from './user-passwords.js';
 import type { User } from './user.js';
 
 /**
@@ -30,4 +33,22 @@ export async function updateSelf(ctx: DomainContext, userId: string, input: Self
     ...(unsafeMetadata !== undefined ? { unsafeMetadata } : {}),
     ...(primaryEmailAddressId !== undefined ? { primaryEmailAddressId } : {}),
   });
+}
+
+/**
+ * A new password, set by the person (`/v1/me/change_password`): the current one is checked first,
+ * as one attempt under the lockout, unless the account has none yet; the new one meets the same
+ * policy as at sign-up. Signing out of other sessions keeps the one the change came from.
+ */
+export async function changeOwnPassword(
+  ctx: DomainContext,
+  me: SignedIn,
+  input: { currentPassword?: string | undefined; newPassword: string; signOutOfOtherSessions?: boolean | undefined },
+): Promise<User> {
+  const credential = await readPasswordCredential(ctx.store.db, me.userId);
+  if (credential?.password_digest) {
+    if (!input.currentPassword) throw paramError('form_param_missing', 'current_password');
+    await verifyUserPassword(ctx, me.userId, input.currentPassword, 'current_password');
+  }
+  return updateUser(ctx, me.userId, { password: input.newPassword, signOutOfOtherSessions: input.signOutOfOtherSessions === true, keepSessionId: me.sessionId });
 }

@@ -27,6 +27,8 @@ export interface UpdateUserInput {
   skipPasswordChecks?: boolean | null;
   /** With a new password: end every session the user has (a server-side change has no "current" one). */
   signOutOfOtherSessions?: boolean | null;
+  /** With `signOutOfOtherSessions`: the session the person changed it from, which stays. */
+  keepSessionId?: string;
   primaryEmailAddressId?: string | null;
   primaryPhoneNumberId?: string | null;
   publicMetadata?: Metadata | null;
@@ -131,7 +133,7 @@ export async function updateUser(ctx: DomainContext, userId: string, input: Upda
       if (input.createdAt != null) patch.created_at = input.createdAt;
       await updateUserRow(trx, userId, patch);
       if (credential) await recordSecurityEvent(ctx, trx, 'password.changed', userId);
-      if (credential && input.signOutOfOtherSessions) await endUserSessions(ctx, trx, userId, 'revoked');
+      if (credential && input.signOutOfOtherSessions) await endUserSessions(ctx, trx, userId, 'revoked', input.keepSessionId);
       if ('username' in patch || 'first_name' in patch || 'last_name' in patch) await refreshUserSearch(trx, userId);
       await recordUserChange(ctx, trx, userId, 'user.updated', before);
     }),

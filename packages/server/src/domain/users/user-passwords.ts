@@ -19,7 +19,7 @@ async function readCredential(ctx: DomainContext, userId: string) {
  * locked user is refused before anything is compared. A match against an imported or weaker digest
  * replaces it with a fresh argon2id hash, guarded so a concurrent password change is not undone.
  */
-export async function verifyUserPassword(ctx: DomainContext, userId: string, password: string): Promise<{ verified: true }> {
+export async function verifyUserPassword(ctx: DomainContext, userId: string, password: string, paramName = 'password'): Promise<{ verified: true }> {
   const standing = await readVerificationStanding(ctx.store.db, userId);
   if (!standing) throw notFound();
   assertMayVerify(standing, ctx.now());
@@ -32,7 +32,7 @@ export async function verifyUserPassword(ctx: DomainContext, userId: string, pas
       const result = await checkStoredPassword({ digest, hasher }, password);
       return result.matches ? result : false;
     },
-    () => new GatehouseError('form_password_incorrect', { meta: { param_name: 'password' } }),
+    () => new GatehouseError('form_password_incorrect', { meta: { param_name: paramName } }),
   );
   if (check.upgrade) await upgradePasswordDigest(ctx.store.db, userId, digest, check.upgrade);
   return { verified: true };

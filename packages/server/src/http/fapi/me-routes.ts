@@ -5,13 +5,13 @@ import { currentAuditContext } from '../../domain/events/audit-context.js';
 import type { Metadata } from '../../domain/metadata.js';
 import { requireSignedIn, type SignedIn } from '../../domain/sessions/signed-in.js';
 import { getUser } from '../../domain/users/get-user.js';
-import { updateSelf } from '../../domain/users/self-service.js';
+import { changeOwnPassword, updateSelf } from '../../domain/users/self-service.js';
 import { listOwnSessions, revokeOwnSession } from '../../domain/sessions/own-sessions.js';
 import { loadBrowserSession } from '../../domain/sessions/browser-clients.js';
 import { serializeActiveSession, serializeFapiSession, serializeFapiUser } from '../../wire/fapi/client.js';
 import { parseInput } from '../validation.js';
 import { currentClientId, withClient } from './client-identity.js';
-import { formJson, sessionParams, text } from './route-support.js';
+import { formBoolean, formJson, sessionParams, text } from './route-support.js';
 import type { FapiRouter } from './transport.js';
 
 const sessionQuery = z.object({ _clerk_session_id: text(128).optional() });
@@ -23,6 +23,12 @@ const updateMeBody = z.object({
   username: text(256).optional(),
   unsafe_metadata: formJson.optional(),
   primary_email_address_id: text(128).optional(),
+});
+
+const changePasswordBody = z.object({
+  current_password: text(4096).optional(),
+  new_password: text(4096),
+  sign_out_of_other_sessions: formBoolean.optional(),
 });
 
 /**
@@ -55,6 +61,13 @@ export function registerMeRoutes(r: FapiRouter, ctx: DomainContext): void {
       unsafeMetadata: body.unsafe_metadata as Metadata | undefined,
       primaryEmailAddressId: body.primary_email_address_id,
     });
+    return withClient(ctx, request, reply, me.clientId, serializeFapiUser(user), user);
+  });
+
+  r.route('POST', '/me/change_password', async (request, reply) => {
+    const me = await signedInActor(ctx, request);
+    const body = parseInput(changePasswordBody, request.body ?? {});
+    const user = await changeOwnPassword(ctx, me, { currentPassword: body.current_password, newPassword: body.new_password, signOutOfOtherSessions: body.sign_out_of_other_sessions });
     return withClient(ctx, request, reply, me.clientId, serializeFapiUser(user), user);
   });
 
