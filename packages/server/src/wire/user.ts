@@ -7,7 +7,7 @@ function serializeVerification(verification: Verification | null) {
   if (verification.strategy === 'admin' && verification.status === 'verified') {
     return { object: 'verification_admin', status: 'verified', strategy: 'admin', attempts: null, expire_at: null };
   }
-  return { object: 'verification_otp', status: verification.status, strategy: verification.strategy, attempts: null, expire_at: null };
+  return { object: 'verification_otp', status: verification.status, strategy: verification.strategy, attempts: null, expire_at: verification.expireAt };
 }
 
 export function serializeEmailAddress(email: EmailAddress) {

@@ -27,8 +27,8 @@ function user(overrides: Partial<TemplateUser> = {}): TemplateUser {
     createdAt: CREATED_AT,
     updatedAt: CREATED_AT + 1000,
     emailAddresses: [
-      { id: 'idn_other', emailAddress: 'other@example.com', verification: { status: 'unverified', strategy: 'email_code' } },
-      { id: 'idn_email', emailAddress: 'maria@example.com', verification: { status: 'verified', strategy: 'admin' } },
+      { id: 'idn_other', emailAddress: 'other@example.com', verification: { status: 'unverified', strategy: 'email_code', expireAt: CREATED_AT + 600_000 } },
+      { id: 'idn_email', emailAddress: 'maria@example.com', verification: { status: 'verified', strategy: 'admin', expireAt: null } },
     ],
     phoneNumbers: [{ id: 'idn_phone', phoneNumber: '+15555550100', verification: null }],
     ...overrides,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FapiBrowser, type SignInJSON } from '../support/fapi-client.js';
+import { latestCode } from '../support/inbox.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
@@ -181,6 +182,50 @@ describe('/v1/me', () => {
     const audit = await t.request('GET', `/v1/audit_events?user_id=${user.id}&type=password.changed`);
     expect((audit.body as { data: { actor: { type: string; id: string | null } }[] }).data[0]?.actor).toMatchObject({ type: 'user', id: user.id });
     expect([...here.specFailures, ...elsewhere.specFailures]).toEqual([]);
+  });
+
+  it('adds a second email address and verifies it with the code mailed to it, only in the browser that asked', async () => {
+    const { b, userId, email } = await signedIn();
+    const second = `second${seq}.${Date.now()}@me.test`;
+    const added = await b.call('POST', '/me/email_addresses', { email_address: second });
+    expect(added.status).toBe(200);
+    const address = added.body.response as { id: string; email_address: string; verification: unknown };
+    expect(address).toMatchObject({ email_address: second, verification: null });
+    const taken = await b.call('POST', '/me/email_addresses', { email_address: email });
+    expect(taken.status).toBe(422);
+    expect(taken.body.errors?.[0]?.code).toBe('form_identifier_exists');
+
+    const since = Date.now();
+    const prepared = await b.call('POST', `/me/email_addresses/${address.id}/prepare_verification`, { strategy: 'email_code' });
+    expect(prepared.status).toBe(200);
+    expect(prepared.body.response).toMatchObject({ id: address.id, verification: { status: 'unverified', strategy: 'email_code' } });
+    const code = await latestCode(t.url, second, since);
+
+    // Another signed-in browser of the same person did not ask for the code: it cannot use it.
+    const other = new FapiBrowser(t.url);
+    await signInAs(other, email);
+    const elsewhere = await other.call('POST', `/me/email_addresses/${address.id}/attempt_verification`, { code });
+    expect(elsewhere.status).toBe(422);
+    const wrong = await b.call('POST', `/me/email_addresses/${address.id}/attempt_verification`, { code: code === '000000' ? '111111' : '000000' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.errors?.[0]?.code).toBe('form_code_incorrect');
+
+    const verified = await b.call('POST', `/me/email_addresses/${address.id}/attempt_verification`, { code });
+    expect(verified.status).toBe(200);
+    expect(verified.body.response).toMatchObject({ id: address.id, verification: { status: 'verified', strategy: 'email_code' } });
+    const stored = await bapiUser(userId);
+    expect(stored.email_addresses.map((e) => e.email_address).sort()).toEqual([email, second].sort());
+    expect((await b.call('GET', '/me/email_addresses')).body as unknown as { id: string }[]).toHaveLength(2);
+    // Verified, it can become the primary address.
+    const primary = await b.call('PATCH', '/me', { primary_email_address_id: address.id });
+    expect(primary.status).toBe(200);
+    expect((await bapiUser(userId)).primary_email_address_id).toBe(address.id);
+    expect((await b.call('POST', `/me/email_addresses/${address.id}/attempt_verification`, { code })).status).toBe(400);
+
+    const stranger = await signedIn();
+    expect((await stranger.b.call('GET', `/me/email_addresses/${address.id}`)).status).toBe(404);
+    expect((await stranger.b.call('POST', `/me/email_addresses/${address.id}/prepare_verification`, { strategy: 'email_code' })).status).toBe(404);
+    expect([...b.specFailures, ...other.specFailures, ...stranger.b.specFailures]).toEqual([]);
   });
 
   it('answers 401 signed_out without a session, for another client’s session, and after sign-out', async () => {

@@ -154,5 +154,28 @@ export async function updatePhoneNumber(ctx: DomainContext, id: string, changes:
   return getPhoneNumber(ctx, id);
 }
 
+/**
+ * A person's own address, proven by a code or link they received: verified with that strategy,
+ * and made primary when the user has no primary address yet.
+ */
+export async function markEmailAddressVerified(ctx: DomainContext, id: string, strategy: string): Promise<EmailAddress> {
+  const userId = await findOwner(ctx.store.db, EMAIL, id);
+  await ctx.store.transaction(async (trx) => {
+    const user = await lockUserRow(trx, ctx.store.dialect, userId);
+    if (!user) throw notFound();
+    const before = await userPayload(ctx, trx, userId);
+    const now = ctx.now();
+    await updateIdentificationRow(trx, EMAIL.table, id, { updated_at: now, verification_status: 'verified', verification_strategy: strategy });
+    await updateUserRow(trx, userId, user.primary_email_address_id === null ? { primary_email_address_id: id, updated_at: now } : { updated_at: now });
+    await recordUserChange(ctx, trx, userId, 'user.updated', before);
+  });
+  return getEmailAddress(ctx, id);
+}
+
+/** Marks an unverified address as waiting on a code or link of this strategy, as its verification shows. */
+export async function markEmailAddressPending(ctx: DomainContext, id: string, strategy: string): Promise<void> {
+  await updateIdentificationRow(ctx.store.db, EMAIL.table, id, { updated_at: ctx.now(), verification_status: 'unverified', verification_strategy: strategy });
+}
+
 export const deleteEmailAddress = (ctx: DomainContext, id: string): Promise<DeletedObject> => remove(ctx, EMAIL, id);
 export const deletePhoneNumber = (ctx: DomainContext, id: string): Promise<DeletedObject> => remove(ctx, PHONE, id);

@@ -1,11 +1,15 @@
 import { parseStoredMetadata } from '../metadata.js';
+import { CODE_LIFETIME_MS } from '../verifications/verifications.js';
 import type { DomainContext } from '../context.js';
 import type { EmailAddressRow, PhoneNumberRow, UserRecord, UserRow } from '../../store/repositories/user-repository.js';
 import type { EmailAddress, LockState, PhoneNumber, User, Verification } from './user.js';
 
-function verificationOf(status: string | null, strategy: string | null): Verification | null {
+function verificationOf(status: string | null, strategy: string | null, updatedAt: number): Verification | null {
   if (status !== 'verified' && status !== 'unverified') return null;
-  return { status, strategy: strategy ?? 'admin' };
+  const how = strategy ?? 'admin';
+  // A pending code was sent at the identification's last update; a verified one, verified then.
+  const expireAt = how === 'admin' ? null : status === 'unverified' ? updatedAt + CODE_LIFETIME_MS : updatedAt;
+  return { status, strategy: how, expireAt };
 }
 
 export function toEmailAddress(row: EmailAddressRow): EmailAddress {
@@ -13,7 +17,7 @@ export function toEmailAddress(row: EmailAddressRow): EmailAddress {
     id: row.id,
     userId: row.user_id,
     emailAddress: row.email_address,
-    verification: verificationOf(row.verification_status, row.verification_strategy),
+    verification: verificationOf(row.verification_status, row.verification_strategy, row.updated_at),
     reserved: row.reserved === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -25,7 +29,7 @@ export function toPhoneNumber(row: PhoneNumberRow): PhoneNumber {
     id: row.id,
     userId: row.user_id,
     phoneNumber: row.phone_number,
-    verification: verificationOf(row.verification_status, row.verification_strategy),
+    verification: verificationOf(row.verification_status, row.verification_strategy, row.updated_at),
     reserved: row.reserved === 1,
     reservedForSecondFactor: row.reserved_for_second_factor === 1,
     defaultSecondFactor: row.default_second_factor === 1,

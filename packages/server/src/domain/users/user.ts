@@ -4,6 +4,11 @@ import type { Metadata } from '../metadata.js';
 export interface Verification {
   status: 'verified' | 'unverified';
   strategy: string;
+  /**
+   * For a code or link: when a pending one expires, or when a verified one was verified (its
+   * code stopped counting then). An identification keeps no other copy of its verification.
+   */
+  expireAt: number | null;
 }
 
 export interface EmailAddress {

@@ -5,7 +5,9 @@ import { currentAuditContext } from '../../domain/events/audit-context.js';
 import type { Metadata } from '../../domain/metadata.js';
 import { requireSignedIn, type SignedIn } from '../../domain/sessions/signed-in.js';
 import { getUser } from '../../domain/users/get-user.js';
+import { addOwnEmailAddress, attemptOwnEmailVerification, getOwnEmailAddress, prepareOwnEmailVerification } from '../../domain/users/own-email-addresses.js';
 import { changeOwnPassword, updateSelf } from '../../domain/users/self-service.js';
+import { serializeEmailAddress } from '../../wire/user.js';
 import { listOwnSessions, revokeOwnSession } from '../../domain/sessions/own-sessions.js';
 import { loadBrowserSession } from '../../domain/sessions/browser-clients.js';
 import { serializeActiveSession, serializeFapiSession, serializeFapiUser } from '../../wire/fapi/client.js';
@@ -24,6 +26,11 @@ const updateMeBody = z.object({
   unsafe_metadata: formJson.optional(),
   primary_email_address_id: text(128).optional(),
 });
+
+const emailParams = z.object({ email_id: text(128) });
+const addEmailBody = z.object({ email_address: text(320) });
+const prepareEmailBody = z.object({ strategy: text(64) });
+const attemptEmailBody = z.object({ code: text(64) });
 
 const changePasswordBody = z.object({
   current_password: text(4096).optional(),
@@ -69,6 +76,39 @@ export function registerMeRoutes(r: FapiRouter, ctx: DomainContext): void {
     const body = parseInput(changePasswordBody, request.body ?? {});
     const user = await changeOwnPassword(ctx, me, { currentPassword: body.current_password, newPassword: body.new_password, signOutOfOtherSessions: body.sign_out_of_other_sessions });
     return withClient(ctx, request, reply, me.clientId, serializeFapiUser(user), user);
+  });
+
+  // The person's email addresses: add one, then verify it with a code sent to it.
+  r.route('GET', '/me/email_addresses', async (request) => {
+    const me = await signedInActor(ctx, request);
+    return (await getUser(ctx, me.userId)).emailAddresses.map(serializeEmailAddress);
+  });
+
+  r.route('POST', '/me/email_addresses', async (request, reply) => {
+    const me = await signedInActor(ctx, request);
+    const body = parseInput(addEmailBody, request.body ?? {});
+    const added = await addOwnEmailAddress(ctx, me, body.email_address);
+    return withClient(ctx, request, reply, me.clientId, serializeEmailAddress(added));
+  });
+
+  r.route('GET', '/me/email_addresses/:email_id', async (request, reply) => {
+    const { email_id: id } = parseInput(emailParams, request.params);
+    const me = await signedInActor(ctx, request);
+    return withClient(ctx, request, reply, me.clientId, serializeEmailAddress(await getOwnEmailAddress(ctx, me, id)));
+  });
+
+  r.route('POST', '/me/email_addresses/:email_id/prepare_verification', async (request, reply) => {
+    const { email_id: id } = parseInput(emailParams, request.params);
+    const me = await signedInActor(ctx, request);
+    const body = parseInput(prepareEmailBody, request.body ?? {});
+    return withClient(ctx, request, reply, me.clientId, serializeEmailAddress(await prepareOwnEmailVerification(ctx, me, id, body.strategy)));
+  });
+
+  r.route('POST', '/me/email_addresses/:email_id/attempt_verification', async (request, reply) => {
+    const { email_id: id } = parseInput(emailParams, request.params);
+    const me = await signedInActor(ctx, request);
+    const body = parseInput(attemptEmailBody, request.body ?? {});
+    return withClient(ctx, request, reply, me.clientId, serializeEmailAddress(await attemptOwnEmailVerification(ctx, me, id, body.code)));
   });
 
   // The person's signed-in devices, on every client, and signing one of them out.

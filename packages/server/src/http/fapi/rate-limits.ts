@@ -20,6 +20,9 @@ const ROUTES: Record<string, RateLimitName> = {
   'POST /client/sign_ins/:id/attempt_first_factor': 'attempt',
   'POST /client/sign_ups/:id/attempt_verification': 'attempt',
   'POST /client/sign_ins/:id/reset_password': 'attempt',
+  'POST /me/email_addresses/:email_id/prepare_verification': 'send',
+  'POST /me/email_addresses/:email_id/attempt_verification': 'attempt',
+  'POST /me/change_password': 'attempt',
 };
 
 function tooMany(request: FastifyRequest, reply: FastifyReply, refusal: unknown): FastifyReply {

@@ -89,6 +89,20 @@ export async function findVerificationRows(db: Executor, ids: readonly string[])
   return db.selectFrom('verifications').selectAll().where('id', 'in', [...ids]).execute();
 }
 
+/** The verification of this strategy this client last started for an email address. */
+export async function findLatestAddressVerification(db: Executor, input: { clientId: string; emailAddressId: string; strategy: string }): Promise<VerificationRow | undefined> {
+  return db
+    .selectFrom('verifications')
+    .selectAll()
+    .where('email_address_id', '=', input.emailAddressId)
+    .where('client_id', '=', input.clientId)
+    .where('strategy', '=', input.strategy)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 export async function findVerificationBySecret(db: Executor, secretHash: string): Promise<VerificationRow | undefined> {
   return db.selectFrom('verifications').selectAll().where('secret_hash', '=', secretHash).executeTakeFirst();
 }

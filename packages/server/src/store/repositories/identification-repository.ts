@@ -1,4 +1,5 @@
 import type { Executor } from '../db.js';
+import type { VerificationStatus } from '../schema.js';
 import type { EmailAddressRow, PhoneNumberRow } from './user-repository.js';
 
 /** Email addresses and phone numbers live in tables of the same shape; these work on either. */
@@ -48,7 +49,7 @@ export async function updateIdentificationRow(
   db: Executor,
   table: IdentificationTable,
   id: string,
-  patch: { updated_at: number; verification_status?: 'verified' | null; verification_strategy?: string | null; reserved_for_second_factor?: 0 | 1 },
+  patch: { updated_at: number; verification_status?: VerificationStatus | null; verification_strategy?: string | null; reserved_for_second_factor?: 0 | 1 },
 ): Promise<void> {
   if (table === 'phone_numbers') await db.updateTable('phone_numbers').set(patch).where('id', '=', id).execute();
   else {

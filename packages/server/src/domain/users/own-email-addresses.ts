@@ -1,0 +1,51 @@
+import { GatehouseError, notFound, paramError } from '../../errors.js';
+import { findLatestAddressVerification } from '../../store/repositories/attempt-repository.js';
+import { findEmailAddressRow } from '../../store/repositories/identification-repository.js';
+import type { EmailAddressRow } from '../../store/repositories/user-repository.js';
+import type { DomainContext } from '../context.js';
+import type { SignedIn } from '../sessions/signed-in.js';
+import { readInstanceSettings } from '../settings/instance-settings.js';
+import { checkEmailCode, sendEmailCode } from '../verifications/email-codes.js';
+import { createEmailAddress, getEmailAddress, markEmailAddressPending, markEmailAddressVerified } from './identifications.js';
+import type { EmailAddress } from './user.js';
+
+/**
+ * A signed-in person's own email addresses (`/v1/me/email_addresses`): add one, unverified; have
+ * a code sent to it; verify it with that code, in the browser that asked for it. Another user's
+ * address is as good as absent.
+ */
+
+async function ownAddress(ctx: DomainContext, me: SignedIn, id: string): Promise<EmailAddressRow> {
+  const row = await findEmailAddressRow(ctx.store.db, id);
+  if (!row || row.user_id !== me.userId) throw notFound();
+  return row;
+}
+
+export async function addOwnEmailAddress(ctx: DomainContext, me: SignedIn, emailAddress: string): Promise<EmailAddress> {
+  const settings = await readInstanceSettings(ctx);
+  if (!settings.email_address.enabled) throw paramError('form_param_value_invalid', 'email_address', 'Email addresses are not enabled on this instance.');
+  return createEmailAddress(ctx, me.userId, emailAddress, { verified: false });
+}
+
+export async function getOwnEmailAddress(ctx: DomainContext, me: SignedIn, id: string): Promise<EmailAddress> {
+  return getEmailAddress(ctx, (await ownAddress(ctx, me, id)).id);
+}
+
+/** Sends a 6-digit code to an address the person has not verified yet. */
+export async function prepareOwnEmailVerification(ctx: DomainContext, me: SignedIn, id: string, strategy: string): Promise<EmailAddress> {
+  if (strategy !== 'email_code') throw paramError('form_param_value_invalid', 'strategy', 'strategy must be email_code.');
+  const row = await ownAddress(ctx, me, id);
+  if (row.verification_status === 'verified') throw new GatehouseError('verification_already_verified', { meta: { param_name: 'code' } });
+  await sendEmailCode(ctx, { clientId: me.clientId, strategy, to: row.email_address, emailAddressId: id, userId: me.userId, purpose: 'verify' });
+  await markEmailAddressPending(ctx, id, strategy);
+  return getEmailAddress(ctx, id);
+}
+
+/** Checks the code last sent to the address from this client; a wrong code counts toward the lockout. */
+export async function attemptOwnEmailVerification(ctx: DomainContext, me: SignedIn, id: string, code: string): Promise<EmailAddress> {
+  const row = await ownAddress(ctx, me, id);
+  if (row.verification_status === 'verified') throw new GatehouseError('verification_already_verified', { meta: { param_name: 'code' } });
+  const verification = await findLatestAddressVerification(ctx.store.db, { clientId: me.clientId, emailAddressId: id, strategy: 'email_code' });
+  await checkEmailCode(ctx, { verificationId: verification?.id ?? null, strategy: 'email_code', code, userId: me.userId });
+  return markEmailAddressVerified(ctx, id, 'email_code');
+}
