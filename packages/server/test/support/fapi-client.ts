@@ -84,7 +84,8 @@ function templateFor(method: string, path: string): string | undefined {
  * the API path (`/v1/client/sign_ins/sia_…`), `method` the one clerk-js meant (after `_method`).
  */
 export function fapiSpecFailure(method: string, path: string, status: number, body: unknown): string | undefined {
-  const template = templateFor(method.toUpperCase(), path);
+  // clerk-js posts some collections with a trailing slash (`/v1/me/email_addresses/`).
+  const template = templateFor(method.toUpperCase(), path.length > 1 ? path.replace(/\/+$/, '') : path);
   if (!template) return `${method} ${path}: no operation in the FAPI spec`;
   const result = fapiSpec.validateReply(method, template, status, body);
   return result.valid ? undefined : `${method} ${path} -> ${status}:\n${result.errors}`;

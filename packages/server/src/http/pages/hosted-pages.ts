@@ -6,12 +6,12 @@ import { clerkBundles } from '../clerk-bundles.js';
 import { allowedRedirectUrl } from '../../domain/redirects.js';
 
 /**
- * The hosted sign-in and sign-up pages: Clerk's own components (`@clerk/clerk-js` + `@clerk/ui`,
+ * The hosted sign-in, sign-up and account pages: Clerk's own components (`@clerk/clerk-js` + `@clerk/ui`,
  * served by this server, see clerk-bundles.ts) mounted against this server's Frontend API at
  * `<public URL>/fapi`. Apps send users here with `?redirect_url=<where to return>`.
  */
 
-type Component = 'sign-in' | 'sign-up';
+type Component = 'sign-in' | 'sign-up' | 'user-profile';
 
 /** What the page script reads from the page: everything it hands to `Clerk.load` and the mount call. */
 export interface HostedPageConfig {
@@ -79,7 +79,15 @@ const PAGE_SCRIPT = `(async () => {
     await window.Clerk.load({ ...config.load, nonce, ui: { ClerkUI: window.__internal_ClerkUICtor } });
     // clerk-js resolves load() without loading when the Frontend API refuses /v1/client.
     if (!window.Clerk.loaded) throw new Error('Clerk did not load: status ' + window.Clerk.status);
-    if (config.component === 'sign-up') window.Clerk.mountSignUp(element, config.props);
+    if (config.component === 'user-profile') {
+      // The account page is for a signed-in person; anyone else signs in first and comes back.
+      if (!window.Clerk.user) {
+        state('redirecting');
+        await window.Clerk.redirectToSignIn({ signInForceRedirectUrl: window.location.href });
+        return;
+      }
+      window.Clerk.mountUserProfile(element, config.props);
+    } else if (config.component === 'sign-up') window.Clerk.mountSignUp(element, config.props);
     else window.Clerk.mountSignIn(element, config.props);
     state('mounted');
   } catch (error) {
@@ -111,15 +119,19 @@ function pageConfig(ctx: DomainContext, component: Component, redirectUrlParam: 
   // Clerk prefers a *_force_redirect_url or redirect_url in the page's own query string to these
   // props; allowedRedirectOrigins makes it hold those to the same origins as this check does.
   const props: Record<string, string> =
-    component === 'sign-in'
-      ? { signUpUrl, forceRedirectUrl: target, fallbackRedirectUrl: target, signUpForceRedirectUrl: target, signUpFallbackRedirectUrl: target }
-      : { signInUrl, forceRedirectUrl: target, fallbackRedirectUrl: target, signInForceRedirectUrl: target, signInFallbackRedirectUrl: target };
+    component === 'user-profile'
+      ? { routing: 'hash' }
+      : component === 'sign-in'
+        ? { signUpUrl, forceRedirectUrl: target, fallbackRedirectUrl: target, signUpForceRedirectUrl: target, signUpFallbackRedirectUrl: target }
+        : { signInUrl, forceRedirectUrl: target, fallbackRedirectUrl: target, signInForceRedirectUrl: target, signInFallbackRedirectUrl: target };
   return { component, load: { allowedRedirectOrigins: allowedOrigins, signInUrl, signUpUrl }, props };
 }
 
+const PAGE_TITLES: Readonly<Record<Component, string>> = { 'sign-in': 'Sign in', 'sign-up': 'Sign up', 'user-profile': 'Your account' };
+
 function renderPage(ctx: DomainContext, config: HostedPageConfig, nonce: string): string {
   const bundles = clerkBundles();
-  const title = `${config.component === 'sign-in' ? 'Sign in' : 'Sign up'} · ${ctx.policy.applicationName}`;
+  const title = `${PAGE_TITLES[config.component]} · ${ctx.policy.applicationName}`;
   const proxyUrl = new URL('/fapi', ctx.publicUrl).href;
   const clerkJs = `/npm/@clerk/clerk-js@${bundles['clerk-js'].version}/dist/clerk.browser.js`;
   const clerkUi = `/npm/@clerk/ui@${bundles.ui.version}/dist/ui.browser.js`;
@@ -147,7 +159,7 @@ function renderPage(ctx: DomainContext, config: HostedPageConfig, nonce: string)
 `;
 }
 
-/** `GET /sign-in` and `GET /sign-up`. */
+/** `GET /sign-in`, `GET /sign-up` and the account page, `GET /user`. */
 export function registerHostedPageRoutes(app: FastifyInstance, ctx: DomainContext): void {
   const page = (component: Component) => async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply: FastifyReply) => {
     const nonce = randomBytes(18).toString('base64');
@@ -162,4 +174,5 @@ export function registerHostedPageRoutes(app: FastifyInstance, ctx: DomainContex
   };
   app.get('/sign-in', page('sign-in'));
   app.get('/sign-up', page('sign-up'));
+  app.get('/user', page('user-profile'));
 }
