@@ -273,6 +273,11 @@ export const ERROR_CATALOG = {
     message: 'Too many requests',
     longMessage: () => 'Too many requests. Please wait a moment and try again.',
   },
+  not_allowed_access: {
+    status: 403,
+    message: 'Not allowed',
+    longMessage: () => 'You are not allowed to perform this action.',
+  },
   signed_out: {
     status: 401,
     message: 'Signed out',

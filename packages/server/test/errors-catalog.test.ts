@@ -59,6 +59,7 @@ const SAMPLE_META: { [C in ErrorCode]: ErrorMeta<C> } = {
   sign_in_step_invalid: { status: 'complete' },
   sign_up_restricted: undefined,
   too_many_requests: undefined,
+  not_allowed_access: undefined,
   signed_out: undefined,
   session_exists: undefined,
   origin_invalid: { origin: 'https://evil.example' },

@@ -228,6 +228,29 @@ describe('/v1/me', () => {
     expect([...b.specFailures, ...other.specFailures, ...stranger.b.specFailures]).toEqual([]);
   });
 
+  it('deletes the account when the application allows it, signing this client out; refuses when it does not', async () => {
+    const email = `leaving${++seq}.${Date.now()}@me.test`;
+    const user = await t.clerk.users.createUser({ emailAddress: [email], password: PASSWORD, externalId: `ext-${seq}` });
+    const b = new FapiBrowser(t.url);
+    const sessionId = await signInAs(b, email);
+    const deleted = await b.call('DELETE', `/me?_clerk_session_id=${sessionId}`);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.response).toEqual({ object: 'user', id: user.id, deleted: true });
+    expect(deleted.body.client?.sessions).toEqual([]);
+    expect((await t.request('GET', `/v1/users/${user.id}`)).status).toBe(404);
+    const audit = await t.request('GET', `/v1/audit_events?user_id=${user.id}&type=user.deleted`);
+    expect((audit.body as { data: { actor: { type: string; id: string | null } }[] }).data[0]?.actor).toMatchObject({ type: 'user', id: user.id });
+    expect((await b.call('GET', '/me')).status).toBe(401);
+
+    const staying = await signedIn();
+    expect((await t.request('PATCH', `/v1/users/${staying.userId}`, { body: { delete_self_enabled: false } })).status).toBe(200);
+    const refused = await staying.b.call('DELETE', '/me');
+    expect(refused.status).toBe(403);
+    expect(refused.body.errors?.[0]?.code).toBe('not_allowed_access');
+    expect((await t.request('GET', `/v1/users/${staying.userId}`)).status).toBe(200);
+    expect([...b.specFailures, ...staying.b.specFailures]).toEqual([]);
+  });
+
   it('answers 401 signed_out without a session, for another client’s session, and after sign-out', async () => {
     const anonymous = new FapiBrowser(t.url);
     const none = await anonymous.call('GET', '/me');

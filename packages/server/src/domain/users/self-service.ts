@@ -1,9 +1,12 @@
-import { paramError } from '../../errors.js';
+import { GatehouseError, paramError } from '../../errors.js';
 import { readPasswordCredential } from '../../store/repositories/user-repository.js';
 import type { SignedIn } from '../sessions/signed-in.js';
 import type { DomainContext } from '../context.js';
 import type { Metadata } from '../metadata.js';
 import { readInstanceSettings } from '../settings/instance-settings.js';
+import type { DeletedObject } from '../deleted-object.js';
+import { deleteUser } from './delete-user.js';
+import { getUser } from './get-user.js';
 import { updateUser } from './update-user.js';
 import { verifyUserPassword } from './user-passwords.js';
 import type { User } from './user.js';
@@ -51,4 +54,15 @@ export async function changeOwnPassword(
     await verifyUserPassword(ctx, me.userId, input.currentPassword, 'current_password');
   }
   return updateUser(ctx, me.userId, { password: input.newPassword, signOutOfOtherSessions: input.signOutOfOtherSessions === true, keepSessionId: me.sessionId });
+}
+
+/**
+ * The person deletes their own account (`DELETE /v1/me`), unless the application turned that off
+ * for them (`delete_self_enabled`): the user, their sessions and memberships go, as a deletion
+ * from the Backend API does, with the user as its actor.
+ */
+export async function deleteSelf(ctx: DomainContext, me: SignedIn): Promise<DeletedObject> {
+  const user = await getUser(ctx, me.userId);
+  if (!user.deleteSelfEnabled) throw new GatehouseError('not_allowed_access');
+  return deleteUser(ctx, me.userId);
 }

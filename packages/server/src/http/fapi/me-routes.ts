@@ -6,13 +6,14 @@ import type { Metadata } from '../../domain/metadata.js';
 import { requireSignedIn, type SignedIn } from '../../domain/sessions/signed-in.js';
 import { getUser } from '../../domain/users/get-user.js';
 import { addOwnEmailAddress, attemptOwnEmailVerification, getOwnEmailAddress, prepareOwnEmailVerification } from '../../domain/users/own-email-addresses.js';
-import { changeOwnPassword, updateSelf } from '../../domain/users/self-service.js';
+import { changeOwnPassword, deleteSelf, updateSelf } from '../../domain/users/self-service.js';
+import { serializeDeleted } from '../../wire/deleted.js';
 import { serializeEmailAddress } from '../../wire/user.js';
 import { listOwnSessions, revokeOwnSession } from '../../domain/sessions/own-sessions.js';
 import { loadBrowserSession } from '../../domain/sessions/browser-clients.js';
 import { serializeActiveSession, serializeFapiSession, serializeFapiUser } from '../../wire/fapi/client.js';
 import { parseInput } from '../validation.js';
-import { currentClientId, withClient } from './client-identity.js';
+import { currentClientId, rotateClientToken, withClient } from './client-identity.js';
 import { formBoolean, formJson, sessionParams, text } from './route-support.js';
 import type { FapiRouter } from './transport.js';
 
@@ -69,6 +70,16 @@ export function registerMeRoutes(r: FapiRouter, ctx: DomainContext): void {
       primaryEmailAddressId: body.primary_email_address_id,
     });
     return withClient(ctx, request, reply, me.clientId, serializeFapiUser(user), user);
+  });
+
+  // Deleting the account signs this client out too, so its token changes as at any sign-out.
+  r.route('DELETE', '/me', async (request, reply) => {
+    const me = await signedInActor(ctx, request);
+    const deleted = await deleteSelf(ctx, me);
+    await rotateClientToken(ctx, request, reply, me.clientId);
+    // The browser is not told the user's external id.
+    const { object, id } = serializeDeleted(deleted);
+    return withClient(ctx, request, reply, me.clientId, { object, id, deleted: true });
   });
 
   r.route('POST', '/me/change_password', async (request, reply) => {
