@@ -27,8 +27,9 @@ function publicUserData(user: User) {
   };
 }
 
-export function serializeFapiSession(s: BrowserSession) {
-  const { session, user } = s;
+/** The fields every FAPI session shape shares (`Client.SessionBase`). */
+function sessionBase(s: BrowserSession) {
+  const { session } = s;
   return {
     object: 'session',
     id: session.id,
@@ -37,8 +38,15 @@ export function serializeFapiSession(s: BrowserSession) {
     abandon_at: session.abandonAt,
     last_active_at: session.lastActiveAt,
     last_active_token: s.token ? { object: 'token', jwt: s.token.jwt } : null,
-    last_active_organization_id: session.lastActiveOrganizationId,
     actor: session.actor,
+  };
+}
+
+export function serializeFapiSession(s: BrowserSession) {
+  const { session, user } = s;
+  return {
+    ...sessionBase(s),
+    last_active_organization_id: session.lastActiveOrganizationId,
     user: serializeFapiUser(user),
     public_user_data: publicUserData(user),
     factor_verification_age: s.factorVerificationAge,
@@ -49,17 +57,9 @@ export function serializeFapiSession(s: BrowserSession) {
 
 /** One of the person's devices, as `<UserProfile/>` lists them (`Client.ActiveSession`). */
 export function serializeActiveSession(own: OwnSession) {
-  const { session } = own.session;
   const a = own.activity;
   return {
-    object: 'session',
-    id: session.id,
-    status: session.status,
-    expire_at: session.expireAt,
-    abandon_at: session.abandonAt,
-    last_active_at: session.lastActiveAt,
-    last_active_token: null,
-    actor: session.actor,
+    ...sessionBase(own.session),
     latest_activity: {
       object: 'session_activity',
       id: a.id,
