@@ -21,7 +21,7 @@
  * GATEHOUSE_BENCH_SIGN_IN_ROUNDS (2), GATEHOUSE_BENCH_STORES, GATEHOUSE_BENCH_QUIET_WAIT (60).
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { forEachStore, jsonSettings, log, machineInfo, writeResults } from './lib/bench-run.js';
+import { forEachStore, jsonSettings, log, machineInfo, machineText, writeResults } from './lib/bench-run.js';
 import { contended, coresText } from './lib/contention.js';
 import { measured, signLoopAsync, signLoopSync, type Rate } from './lib/raw-rates.js';
 import { assertOwnershipChecked, refreshOnce, seedPasswordUsers, signInAll } from './lib/refresh/browsers.js';
@@ -125,10 +125,7 @@ export async function main(): Promise<void> {
   const settings = readSettings();
   const startedAt = new Date();
   const machine = machineInfo();
-  log(
-    `refresh bench — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, libuv thread pool ${machine.uvThreadpoolSize}; ` +
-      `${settings.browsers} browsers, ${settings.seconds} s per phase`,
-  );
+  log(`refresh bench — ${machineText(machine)}; ${settings.browsers} browsers, ${settings.seconds} s per phase`);
   const results = await forEachStore(settings.stores, settings.databaseUrl, (target) => benchStore(target, settings));
   writeResults('refresh', startedAt, { machine, settings: jsonSettings(settings), results });
   logOverallVerdict(results);

@@ -33,7 +33,7 @@
  * wait for other processes to go quiet (60).
  */
 import { signingKeysFor } from '../packages/server/src/server.js';
-import { forEachStore, jsonSettings, log, machineInfo, storeVersion, writeResults } from './lib/bench-run.js';
+import { forEachStore, jsonSettings, log, machineInfo, machineText, storeVersion, writeResults } from './lib/bench-run.js';
 import { contended, coresText, quietGate, UNRELIABLE, type Contention } from './lib/contention.js';
 import { startInProcessServer } from './lib/in-process-server.js';
 import { failedRequests, non2xxCounts, runLoad } from './lib/load.js';
@@ -169,10 +169,7 @@ export async function main(): Promise<void> {
   const settings = readSettings();
   const startedAt = new Date();
   const machine = machineInfo();
-  log(
-    `tokens bench — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, libuv thread pool ${machine.uvThreadpoolSize}; ` +
-      `${settings.seconds} s per phase, ${settings.connections} connections`,
-  );
+  log(`tokens bench — ${machineText(machine)}; ${settings.seconds} s per phase, ${settings.connections} connections`);
 
   let verify: VerifyResult | undefined;
   let ceiling: CeilingResult | undefined;

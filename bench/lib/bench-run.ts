@@ -37,6 +37,11 @@ export function machineInfo(): Machine {
   };
 }
 
+/** The machine as each bench's first line names it. */
+export function machineText(machine: Machine): string {
+  return `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, libuv thread pool ${machine.uvThreadpoolSize}`;
+}
+
 export interface Skipped {
   store: string;
   skipped: string;
