@@ -14,7 +14,6 @@ import type { EmailAddress } from './user.js';
  * a code sent to it; verify it with that code, in the browser that asked for it. Another user's
  * address is as good as absent.
  */
-
 async function ownAddress(ctx: DomainContext, me: SignedIn, id: string): Promise<EmailAddressRow> {
   const row = await findEmailAddressRow(ctx.store.db, id);
   if (!row || row.user_id !== me.userId) throw notFound();

@@ -9,8 +9,7 @@ import { requireSignedIn, type SignedIn } from '../../domain/sessions/signed-in.
 import { getUser } from '../../domain/users/get-user.js';
 import { addOwnEmailAddress, attemptOwnEmailVerification, getOwnEmailAddress, prepareOwnEmailVerification } from '../../domain/users/own-email-addresses.js';
 import { changeOwnPassword, deleteSelf, updateSelf } from '../../domain/users/self-service.js';
-import { serializeDeleted } from '../../wire/deleted.js';
-import { serializeActiveSession, serializeFapiSession, serializeFapiUser } from '../../wire/fapi/client.js';
+import { serializeActiveSession, serializeFapiDeleted, serializeFapiSession, serializeFapiUser } from '../../wire/fapi/client.js';
 import { serializeEmailAddress } from '../../wire/user.js';
 import { parseInput } from '../validation.js';
 import { currentClientId, rotateClientToken, withClient } from './client-identity.js';
@@ -77,9 +76,7 @@ export function registerMeRoutes(r: FapiRouter, ctx: DomainContext): void {
     const me = await signedInActor(ctx, request);
     const deleted = await deleteSelf(ctx, me);
     await rotateClientToken(ctx, request, reply, me.clientId);
-    // The browser is not told the user's external id.
-    const { object, id } = serializeDeleted(deleted);
-    return withClient(ctx, request, reply, me.clientId, { object, id, deleted: true });
+    return withClient(ctx, request, reply, me.clientId, serializeFapiDeleted(deleted));
   });
 
   r.route('POST', '/me/change_password', async (request, reply) => {

@@ -1,3 +1,4 @@
+import type { DeletedObject } from '../../domain/deleted-object.js';
 import type { BrowserClient, BrowserSession } from '../../domain/sessions/browser-clients.js';
 import type { OwnSession } from '../../domain/sessions/own-sessions.js';
 import type { SignIn } from '../../domain/sign-ins/sign-in.js';
@@ -13,6 +14,11 @@ export function serializeFapiUser(user: User) {
   const { private_metadata: _private, locale: _locale, create_organizations_limit: limit, ...visible } = serializeUser(user);
   // The FAPI spec types the limit as an integer: no limit is said by leaving it out.
   return { ...visible, ...(limit !== null ? { create_organizations_limit: limit } : {}), organization_memberships: [] };
+}
+
+/** Something the person deleted, as the browser sees it (`Client.DeletedObject`): no external id. */
+export function serializeFapiDeleted(deleted: DeletedObject) {
+  return { object: deleted.object, id: deleted.id, deleted: true };
 }
 
 function publicUserData(user: User) {
