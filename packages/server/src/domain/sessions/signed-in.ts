@@ -18,10 +18,13 @@ export interface SignedIn {
  */
 export async function requireSignedIn(ctx: DomainContext, clientId: string | undefined, sessionId: string | undefined): Promise<SignedIn> {
   if (!clientId) throw new GatehouseError('signed_out');
-  const [client, sessions] = await Promise.all([findClientRow(ctx.store.db, clientId), listClientSessionRows(ctx.store.db, clientId)]);
+  // clerk-js names the session on every call; the client row is read only when it does not.
+  const [sessions, wanted] = await Promise.all([
+    listClientSessionRows(ctx.store.db, clientId),
+    sessionId ?? findClientRow(ctx.store.db, clientId).then((client) => client?.last_active_session_id ?? undefined),
+  ]);
   const now = ctx.now();
-  const wanted = sessionId ?? client?.last_active_session_id ?? undefined;
   const session = sessions.find((s) => s.id === wanted && effectiveStatus(s, now) === 'active');
-  if (!client || !session) throw new GatehouseError('signed_out');
+  if (!session) throw new GatehouseError('signed_out');
   return { clientId, sessionId: session.id, userId: session.user_id };
 }
