@@ -278,6 +278,26 @@ export const ERROR_CATALOG = {
     message: 'Not allowed',
     longMessage: () => 'You are not allowed to perform this action.',
   },
+  organization_not_found_or_unauthorized: {
+    status: 404,
+    message: 'Organization not found or unauthorized',
+    longMessage: () => 'The organization does not exist, or you are not a member of it.',
+  },
+  missing_permission: {
+    status: 403,
+    message: 'Missing permission',
+    longMessage: (m: { permission: string }) => `Your role in this organization does not have the ${m.permission} permission.`,
+  },
+  organization_creation_not_allowed: {
+    status: 403,
+    message: 'Organization creation not allowed',
+    longMessage: () => 'You are not allowed to create organizations.',
+  },
+  organization_creation_limit_reached: {
+    status: 403,
+    message: 'Organization limit reached',
+    longMessage: (m: { limit: number }) => `You have created the maximum number of organizations allowed (${m.limit}).`,
+  },
   signed_out: {
     status: 401,
     message: 'Signed out',

@@ -1,9 +1,11 @@
 import { fapiSpec } from './clerk-spec.js';
+import { canaryLeak } from './leak-canary.js';
 
 /**
  * A browser's view of the Frontend API, as clerk-js speaks it: form-encoded bodies, PATCH and
  * DELETE as POST `?_method=`, the API version parameters, and a cookie jar that keeps what the
- * server sets. Every JSON reply is checked against Clerk's FAPI spec.
+ * server sets. Every JSON reply is checked against Clerk's FAPI spec, and searched for the private
+ * metadata canary (a reply carrying it fails the call outright).
  */
 export interface TokenJSON {
   object: 'token';
@@ -107,7 +109,26 @@ export class FapiBrowser {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  async call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: Record<string, string>, options: { origin?: string | null } = {}): Promise<FapiReply> {
+  /** A form-encoded call; a list value repeats its field, as clerk-js sends arrays. */
+  async call(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: Record<string, string | string[]>, options: { origin?: string | null } = {}): Promise<FapiReply> {
+    const form = new URLSearchParams();
+    for (const [key, value] of Object.entries(body ?? {})) for (const v of Array.isArray(value) ? value : [value]) form.append(key, v);
+    return this.send(method, path, method === 'GET' ? undefined : { contentType: 'application/x-www-form-urlencoded', payload: form.toString() }, options);
+  }
+
+  /** A multipart upload of one `file` part, as clerk-js sends images. */
+  async upload(method: 'POST' | 'PUT', path: string, file: { bytes: Uint8Array; type: string; name: string }): Promise<FapiReply> {
+    const form = new FormData();
+    form.append('file', new Blob([file.bytes], { type: file.type }), file.name);
+    return this.send(method, path, { payload: form });
+  }
+
+  private async send(
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    path: string,
+    content: { contentType?: string; payload: string | FormData } | undefined,
+    options: { origin?: string | null } = {},
+  ): Promise<FapiReply> {
     const url = new URL(`${this.baseUrl}/fapi/v1${path}`);
     url.searchParams.set('__clerk_api_version', '2025-11-10');
     url.searchParams.set('_clerk_js_version', '6.40.0');
@@ -116,18 +137,16 @@ export class FapiBrowser {
     const origin = options.origin === undefined ? this.origin : options.origin;
     if (origin !== null) headers['origin'] = origin;
     if (this.cookies.size > 0) headers['cookie'] = this.cookieHeader();
-    let payload: string | undefined;
-    if (method !== 'GET') {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      payload = new URLSearchParams(body ?? {}).toString();
-    }
-    const response = await fetch(url, { method: method === 'GET' ? 'GET' : 'POST', headers, ...(payload !== undefined ? { body: payload } : {}) });
+    if (content?.contentType) headers['content-type'] = content.contentType;
+    const response = await fetch(url, { method: method === 'GET' ? 'GET' : 'POST', headers, ...(content ? { body: content.payload } : {}) });
     for (const line of response.headers.getSetCookie()) {
       const [pair] = line.split(';');
       const eq = pair!.indexOf('=');
       this.cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
     }
     const text = await response.text();
+    const leak = canaryLeak(text);
+    if (leak) throw new Error(`${method} ${path} leaked private metadata: ${leak}`);
     const parsed = (text ? JSON.parse(text) : {}) as FapiBody;
     const failure = fapiSpecFailure(method, url.pathname.replace(/^\/fapi/, ''), response.status, parsed);
     if (failure) this.specFailures.push(failure);

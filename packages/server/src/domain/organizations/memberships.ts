@@ -9,6 +9,7 @@ import {
   insertMembership,
   listMembershipRows,
   listMembershipRowsOf,
+  listMembershipRowsOfUsers,
   MEMBERSHIP_ORDER_FIELDS,
   updateMembershipRow,
   type MembershipOrderField,
@@ -305,4 +306,12 @@ export function listInstanceMemberships(ctx: DomainContext, page: MembershipPage
 export async function listUserMemberships(ctx: DomainContext, userId: string, page: MembershipPage): Promise<Page<OrganizationMembership>> {
   if (!(await readUserIdentity(ctx.store.db, userId))) throw notFound();
   return pageMemberships(ctx, { userId }, page);
+}
+
+/** Every membership of each user, oldest first, as the browser's copy of a user carries them. */
+export async function loadUsersMemberships(ctx: DomainContext, userIds: readonly string[]): Promise<Map<string, OrganizationMembership[]>> {
+  const byUser = new Map<string, OrganizationMembership[]>(userIds.map((id) => [id, []]));
+  const memberships = await toMemberships(ctx.store.db, ctx, await listMembershipRowsOfUsers(ctx.store.db, [...new Set(userIds)]));
+  for (const membership of memberships) byUser.get(membership.publicUserData.userId)?.push(membership);
+  return byUser;
 }

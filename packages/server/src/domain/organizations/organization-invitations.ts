@@ -401,3 +401,22 @@ export async function findPendingOrganizationInvitationByTicket(
     expiresAt: row.expires_at,
   };
 }
+
+/**
+ * The signed-in user accepts an invitation addressed to one of their verified email addresses and
+ * joins with the invited role. An invitation to anyone else is not found, so ids cannot be probed.
+ */
+export async function acceptOwnOrganizationInvitation(ctx: DomainContext, userId: string, invitationId: string): Promise<OrganizationInvitationWithOrganization> {
+  const now = ctx.now();
+  const accepted = await ctx.store.transaction(async (trx) => {
+    const row = await findOrganizationInvitationRowById(trx, invitationId);
+    if (!row || !(await listVerifiedEmailAddresses(trx, userId)).includes(row.email_address)) throw notFound();
+    const status = readStatus(row.status, row.expires_at, now);
+    if (status !== 'pending') throw invitationNotPending(status);
+    await acceptOrganizationInvitationIn(ctx, trx, row.id, userId, now);
+    return { ...row, status: 'accepted' as const, updated_at: now };
+  });
+  const [[invitation], [card]] = await Promise.all([toInvitations(ctx.store.db, [accepted], now), listOrganizationCards(ctx.store.db, [accepted.organization_id])]);
+  if (!invitation || !card) throw notFound();
+  return { ...invitation, publicOrganizationData: publicOrganizationData(ctx, card) };
+}

@@ -12,6 +12,7 @@ import { appendEvent, diffOf } from '../events/append-event.js';
 import { eventData, type EventData } from '../events/catalog.js';
 import { recordMembershipChange, recordMembershipsRemovedWithOrganization } from './memberships.js';
 import {
+  countOrganizationsCreatedBy,
   deleteOrganizationRow,
   findOrganizationRowById,
   insertOrganization,
@@ -22,7 +23,7 @@ import {
   updateOrganizationRow,
 } from '../../store/repositories/organization-repository.js';
 import { insertMembership } from '../../store/repositories/membership-repository.js';
-import { readUserIdentity } from '../../store/repositories/user-repository.js';
+import { lockUserRow, readUserIdentity } from '../../store/repositories/user-repository.js';
 import { toOrganizations, type OrganizationCounts } from './to-organization.js';
 import { CREATOR_ROLE_KEY, findRoleByKey } from './role-keys.js';
 import type { Organization } from './types.js';
@@ -122,6 +123,11 @@ export interface CreateOrganizationInput {
   publicMetadata?: Metadata | null;
   privateMetadata?: Metadata | null;
   createdAt?: number | null;
+  /**
+   * How many organizations `createdBy` may have created, this one included; checked under the
+   * creator's row lock, so parallel requests cannot pass it together.
+   */
+  creatorLimit?: number;
 }
 
 /** Makes the creator the organization's first admin; returns the membership's id. */
@@ -141,6 +147,11 @@ async function addCreatorMembership(db: Executor, organizationId: string, userId
   return id;
 }
 
+async function assertBelowCreatorLimit(ctx: DomainContext, trx: Executor, userId: string, limit: number): Promise<void> {
+  await lockUserRow(trx, ctx.store.dialect, userId);
+  if ((await countOrganizationsCreatedBy(trx, userId)) >= limit) throw new GatehouseError('organization_creation_limit_reached', { meta: { limit } });
+}
+
 /** Creates the organization and, when `createdBy` is given, makes that user its first admin. */
 export async function createOrganization(ctx: DomainContext, input: CreateOrganizationInput): Promise<Organization> {
   const name = parseName(input.name);
@@ -154,6 +165,7 @@ export async function createOrganization(ctx: DomainContext, input: CreateOrgani
     ctx.store.transaction(async (trx) => {
       if (input.createdBy) {
         if (!(await readUserIdentity(trx, input.createdBy))) throw paramError('form_param_value_invalid', 'created_by', 'created_by must be the id of an existing user.');
+        if (input.creatorLimit !== undefined) await assertBelowCreatorLimit(ctx, trx, input.createdBy, input.creatorLimit);
       }
       let slug: string;
       if (explicitSlug) {

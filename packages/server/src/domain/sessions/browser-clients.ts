@@ -6,6 +6,8 @@ import type { SignIn } from '../sign-ins/sign-in.js';
 import { getSignIn } from '../sign-ins/sign-in-flow.js';
 import type { SignUp } from '../sign-ups/sign-up.js';
 import { getSignUp } from '../sign-ups/sign-up-flow.js';
+import { loadUsersMemberships } from '../organizations/memberships.js';
+import type { OrganizationMembership } from '../organizations/types.js';
 import { getUser, getUsers } from '../users/get-user.js';
 import type { User } from '../users/user.js';
 import { issueClientToken } from './clients.js';
@@ -19,6 +21,8 @@ import { effectiveStatus, toSession, type Session } from './sessions.js';
 export interface BrowserSession {
   session: Session;
   user: User;
+  /** The user's organization memberships, from which clerk-js reads the active organization. */
+  memberships: OrganizationMembership[];
   /** A fresh session token while the session is active. */
   token: MintedToken | null;
   /** Minutes since the first and the second factor were verified (-1: never), as the `fva` claim. */
@@ -51,13 +55,13 @@ export interface TokenAudience {
 }
 
 /** A session as a browser sees it, without a token: another device's, listed on the account page. */
-export function tokenlessBrowserSession(row: SessionRow, user: User, now: number): BrowserSession {
+export function tokenlessBrowserSession(row: SessionRow, user: User, memberships: OrganizationMembership[], now: number): BrowserSession {
   const age = (at: number | null) => (at === null ? -1 : Math.max(0, Math.floor((now - at) / 60_000)));
-  return { session: toSession(row, now), user, token: null, factorVerificationAge: [age(row.first_factor_verified_at), age(row.second_factor_verified_at)] };
+  return { session: toSession(row, now), user, memberships, token: null, factorVerificationAge: [age(row.first_factor_verified_at), age(row.second_factor_verified_at)] };
 }
 
-async function toBrowserSession(ctx: DomainContext, row: SessionRow, user: User, now: number, audience: TokenAudience): Promise<BrowserSession> {
-  const seen = tokenlessBrowserSession(row, user, now);
+async function toBrowserSession(ctx: DomainContext, row: SessionRow, user: User, memberships: OrganizationMembership[], now: number, audience: TokenAudience): Promise<BrowserSession> {
+  const seen = tokenlessBrowserSession(row, user, memberships, now);
   const active = seen.session.status === 'active' && !user.banned;
   return { ...seen, token: active ? await mintSessionToken(ctx, row.id, audience.origin ? { origin: audience.origin } : {}) : null };
 }
@@ -66,7 +70,8 @@ async function toBrowserSession(ctx: DomainContext, row: SessionRow, user: User,
 export async function loadBrowserSession(ctx: DomainContext, clientId: string, sessionId: string, audience: TokenAudience = {}): Promise<BrowserSession> {
   const row = await findSessionRowById(ctx.store.db, sessionId);
   if (!row || row.client_id !== clientId) throw notFound();
-  return toBrowserSession(ctx, row, await getUser(ctx, row.user_id), ctx.now(), audience);
+  const [user, memberships] = await Promise.all([getUser(ctx, row.user_id), loadUsersMemberships(ctx, [row.user_id])]);
+  return toBrowserSession(ctx, row, user, memberships.get(row.user_id) ?? [], ctx.now(), audience);
 }
 
 /**
@@ -83,12 +88,13 @@ export async function loadBrowserClient(ctx: DomainContext, clientId: string, au
   const active = (await listClientSessionRows(ctx.store.db, clientId)).filter((s) => effectiveStatus(s, now) === 'active');
   const users = new Map(known.map((u) => [u.id, u]));
   const unknown = [...new Set(active.map((s) => s.user_id))].filter((id) => !users.has(id));
-  if (unknown.length > 0) for (const u of await getUsers(ctx, unknown)) users.set(u.id, u);
+  const [fetched, memberships] = await Promise.all([unknown.length > 0 ? getUsers(ctx, unknown) : [], loadUsersMemberships(ctx, active.map((s) => s.user_id))]);
+  for (const u of fetched) users.set(u.id, u);
   const sessions: BrowserSession[] = [];
   for (const s of active) {
     const user = users.get(s.user_id);
     if (!user || user.banned) continue;
-    sessions.push(await toBrowserSession(ctx, s, user, now, audience));
+    sessions.push(await toBrowserSession(ctx, s, user, memberships.get(s.user_id) ?? [], now, audience));
   }
   // An attempt the client points at may have been removed since (its user deleted): show none.
   const gone = (error: unknown) => {

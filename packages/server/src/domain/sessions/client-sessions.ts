@@ -4,7 +4,8 @@ import { findSessionRowById, touchSessionRow, type SessionRow } from '../../stor
 import type { DomainContext } from '../context.js';
 import { requestActivity } from './session-activity.js';
 import { mintSessionToken, type MintedToken } from './session-token.js';
-import { abandonAtFor, assertMember, effectiveStatus, endClientSessions, getSession, type Session } from './sessions.js';
+import { requireOrganizationMember } from '../organizations/member-access.js';
+import { abandonAtFor, effectiveStatus, endClientSessions, getSession, type Session } from './sessions.js';
 import { mintTemplateToken } from './template-token.js';
 
 /** What a browser does with the sessions its client holds: only its own, never another client's. */
@@ -24,8 +25,9 @@ export async function touchSession(ctx: DomainContext, clientId: string, session
   const now = ctx.now();
   const status = effectiveStatus(row, now);
   if (status !== 'active') throw new GatehouseError('session_not_active', { meta: { status } });
-  const organizationId = input.activeOrganizationId === undefined ? undefined : input.activeOrganizationId || null;
-  if (organizationId) await assertMember(ctx.store.db, row.user_id, organizationId, 'active_organization_id');
+  const named = input.activeOrganizationId === undefined ? undefined : input.activeOrganizationId || null;
+  // clerk-js names the organization by id; a slug resolves to the same id.
+  const organizationId = named ? (await requireOrganizationMember(ctx.store.db, row.user_id, named)).organizationId : named;
   await ctx.store.transaction(async (trx) => {
     await touchSessionRow(trx, sessionId, { lastActiveAt: now, abandonAt: abandonAtFor(ctx, now, row.expire_at), activeOrganizationId: organizationId, activity: requestActivity() });
     await updateClientRow(trx, clientId, { last_active_session_id: sessionId, updated_at: now });

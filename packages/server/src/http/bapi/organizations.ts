@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DomainContext } from '../../domain/context.js';
-import { LOGO_MAX_BYTES, deleteOrganizationLogo, setOrganizationLogo } from '../../domain/organizations/logos.js';
+import { deleteOrganizationLogo, setOrganizationLogo } from '../../domain/organizations/logos.js';
 import {
   ORGANIZATION_ORDER_FIELDS,
   createOrganization,
@@ -13,7 +13,7 @@ import {
   type CreateOrganizationInput,
   type UpdateOrganizationInput,
 } from '../../domain/organizations/organizations.js';
-import { GatehouseError, paramError } from '../../errors.js';
+import { uploadedImage } from '../images.js';
 import { metadataObject, normalizeQuery, parseInput, queryBoolean, queryInteger, queryList, queryString } from '../validation.js';
 import { serializeOrganization } from '../../wire/organization.js';
 import { serializeDeleted } from '../../wire/deleted.js';
@@ -99,17 +99,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, ctx: DomainCont
 
   app.put('/organizations/:organization_id/logo', async (request) => {
     const { organization_id } = parseInput(orgIdParams, request.params);
-    if (!request.isMultipart()) throw new GatehouseError('unsupported_content_type', { longMessage: 'Upload the logo as multipart/form-data with a "file" part.' });
-    let bytes: Buffer | undefined;
-    for await (const part of request.parts({ limits: { fileSize: LOGO_MAX_BYTES, files: 1, fields: 5 } })) {
-      if (part.type === 'file' && part.fieldname === 'file') {
-        bytes = await part.toBuffer();
-        if (part.file.truncated) throw new GatehouseError('request_body_too_large', { longMessage: `The logo must be at most ${LOGO_MAX_BYTES} bytes.` });
-      } else if (part.type === 'file') {
-        await part.toBuffer();
-      }
-    }
-    if (!bytes || bytes.length === 0) throw paramError('form_param_missing', 'file');
+    const bytes = await uploadedImage(request);
     const org = await setOrganizationLogo(ctx, organization_id, bytes);
     return { ...serializeOrganization(org), logo_url: org.imageUrl ?? '' };
   });

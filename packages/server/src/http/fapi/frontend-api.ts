@@ -7,7 +7,9 @@ import { readInstanceSettings } from '../../domain/settings/instance-settings.js
 import { serializeEnvironment } from '../../wire/fapi/environment.js';
 import { registerNotFound } from '../errors.js';
 import { registerClientRoutes } from './client-routes.js';
+import { registerMeOrganizationRoutes } from './me-organization-routes.js';
 import { registerMeRoutes } from './me-routes.js';
+import { registerOrganizationRoutes } from './organization-routes.js';
 import { registerRateLimits } from './rate-limits.js';
 import { registerSignInRoutes } from './sign-in-routes.js';
 import { registerSignUpRoutes } from './sign-up-routes.js';
@@ -40,5 +42,7 @@ export async function registerFrontendApi(app: FastifyInstance, ctx: DomainConte
   registerSignUpRoutes(r, ctx);
   registerTicketRoutes(r, ctx);
   registerMeRoutes(r, ctx);
+  registerMeOrganizationRoutes(r, ctx);
+  registerOrganizationRoutes(r, ctx);
   r.finish();
 }

@@ -3,10 +3,12 @@ import { z } from 'zod';
 import type { DomainContext } from '../../domain/context.js';
 import { currentAuditContext } from '../../domain/events/audit-context.js';
 import type { Metadata } from '../../domain/metadata.js';
+import { loadUsersMemberships } from '../../domain/organizations/memberships.js';
 import { loadBrowserSession } from '../../domain/sessions/browser-clients.js';
 import { listOwnSessions, revokeOwnSession } from '../../domain/sessions/own-sessions.js';
 import { requireSignedIn, type SignedIn } from '../../domain/sessions/signed-in.js';
 import { getUser } from '../../domain/users/get-user.js';
+import type { User } from '../../domain/users/user.js';
 import { addOwnEmailAddress, attemptOwnEmailVerification, getOwnEmailAddress, prepareOwnEmailVerification } from '../../domain/users/own-email-addresses.js';
 import { changeOwnPassword, deleteSelf, updateSelf } from '../../domain/users/self-service.js';
 import { serializeActiveSession, serializeFapiDeleted, serializeFapiSession, serializeFapiUser } from '../../wire/fapi/client.js';
@@ -50,12 +52,17 @@ export async function signedInActor(ctx: DomainContext, request: FastifyRequest)
   return signedIn;
 }
 
+/** The user as their own browser sees them, memberships included (clerk-js reads the active organization from them). */
+async function ownAccount(ctx: DomainContext, user: User) {
+  return serializeFapiUser(user, (await loadUsersMemberships(ctx, [user.id])).get(user.id) ?? []);
+}
+
 /** The signed-in user's own account (`/v1/me`): read it, and change what a person may change. */
 export function registerMeRoutes(r: FapiRouter, ctx: DomainContext): void {
   r.route('GET', '/me', async (request, reply) => {
     const me = await signedInActor(ctx, request);
     const user = await getUser(ctx, me.userId);
-    return withClient(ctx, request, reply, me.clientId, serializeFapiUser(user), user);
+    return withClient(ctx, request, reply, me.clientId, await ownAccount(ctx, user), user);
   });
 
   r.route('PATCH', '/me', async (request, reply) => {
@@ -68,7 +75,7 @@ export function registerMeRoutes(r: FapiRouter, ctx: DomainContext): void {
       unsafeMetadata: body.unsafe_metadata as Metadata | undefined,
       primaryEmailAddressId: body.primary_email_address_id,
     });
-    return withClient(ctx, request, reply, me.clientId, serializeFapiUser(user), user);
+    return withClient(ctx, request, reply, me.clientId, await ownAccount(ctx, user), user);
   });
 
   // Deleting the account signs this client out too, so its token changes as at any sign-out.
@@ -83,7 +90,7 @@ export function registerMeRoutes(r: FapiRouter, ctx: DomainContext): void {
     const me = await signedInActor(ctx, request);
     const body = parseInput(changePasswordBody, request.body ?? {});
     const user = await changeOwnPassword(ctx, me, { currentPassword: body.current_password, newPassword: body.new_password, signOutOfOtherSessions: body.sign_out_of_other_sessions });
-    return withClient(ctx, request, reply, me.clientId, serializeFapiUser(user), user);
+    return withClient(ctx, request, reply, me.clientId, await ownAccount(ctx, user), user);
   });
 
   // The person's email addresses: add one, then verify it with a code sent to it.

@@ -31,6 +31,12 @@ export async function listMembershipRowsOf(db: Executor, column: 'user_id' | 'or
   return db.selectFrom('organization_memberships').selectAll().where(column, '=', id).orderBy('created_at').orderBy('id').execute();
 }
 
+/** The memberships of several users, each user's oldest first. */
+export async function listMembershipRowsOfUsers(db: Executor, userIds: readonly string[]): Promise<MembershipRow[]> {
+  if (userIds.length === 0) return [];
+  return db.selectFrom('organization_memberships').selectAll().where('user_id', 'in', inList(userIds)).orderBy('created_at').orderBy('id').execute();
+}
+
 /** How many of the organization's members other than `excludingMembershipId` hold `permissionKey` through their role. */
 export async function countOtherMembersWithPermission(db: Executor, organizationId: string, excludingMembershipId: string, permissionKey: string): Promise<number> {
   const row = await db

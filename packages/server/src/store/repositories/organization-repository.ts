@@ -82,6 +82,12 @@ export async function findOrganizationRowById(db: Executor, id: string): Promise
   return db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** How many organizations the user has created (and not deleted since). */
+export async function countOrganizationsCreatedBy(db: Executor, userId: string): Promise<number> {
+  const row = await db.selectFrom('organizations').select((eb) => eb.fn.countAll<number>().as('n')).where('created_by', '=', userId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Whether another organization (not `exceptId`) already has this slug. */
 export async function organizationSlugTaken(db: Executor, slug: string, exceptId?: string): Promise<boolean> {
   let query = db.selectFrom('organizations').select('id').where('slug', '=', slug);

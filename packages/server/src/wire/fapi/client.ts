@@ -6,14 +6,16 @@ import type { SignUp } from '../../domain/sign-ups/sign-up.js';
 import type { User } from '../../domain/users/user.js';
 import type { Verification } from '../../domain/verifications/verifications.js';
 import { serializeUser } from '../user.js';
+import { serializeFapiMembership } from './organization.js';
+import type { OrganizationMembership } from '../../domain/organizations/types.js';
 
 /** Clerk's Frontend API shapes (`Client.*` in the FAPI spec): what clerk-js reads about a browser's client. */
 
-/** The user as the browser may see it: everything but private metadata. */
-export function serializeFapiUser(user: User) {
+/** The user as the browser may see it: everything but private metadata, with their memberships. */
+export function serializeFapiUser(user: User, memberships: readonly OrganizationMembership[]) {
   const { private_metadata: _private, locale: _locale, create_organizations_limit: limit, ...visible } = serializeUser(user);
   // The FAPI spec types the limit as an integer: no limit is said by leaving it out.
-  return { ...visible, ...(limit !== null ? { create_organizations_limit: limit } : {}), organization_memberships: [] };
+  return { ...visible, ...(limit !== null ? { create_organizations_limit: limit } : {}), organization_memberships: memberships.map(serializeFapiMembership) };
 }
 
 /** Something the person deleted, as the browser sees it (`Client.DeletedObject`): no external id. */
@@ -53,7 +55,7 @@ export function serializeFapiSession(s: BrowserSession) {
   return {
     ...sessionBase(s),
     last_active_organization_id: session.lastActiveOrganizationId,
-    user: serializeFapiUser(user),
+    user: serializeFapiUser(user, s.memberships),
     public_user_data: publicUserData(user),
     factor_verification_age: s.factorVerificationAge,
     created_at: session.createdAt,

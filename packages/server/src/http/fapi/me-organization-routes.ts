@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { DomainContext } from '../../domain/context.js';
+import { leaveOrganization } from '../../domain/organizations/member-actions.js';
+import { listUserMemberships } from '../../domain/organizations/memberships.js';
+import { acceptOwnOrganizationInvitation, listUserOrganizationInvitations } from '../../domain/organizations/organization-invitations.js';
+import { serializeFapiDeleted } from '../../wire/fapi/client.js';
+import { fapiList, serializeFapiMembership, serializeFapiUserInvitation } from '../../wire/fapi/organization.js';
+import { normalizeQuery, parseInput } from '../validation.js';
+import { withClient } from './client-identity.js';
+import { signedInActor } from './me-routes.js';
+import { invitationsQuery, listQuery, pageOf } from './organization-routes.js';
+import { text } from './route-support.js';
+import type { FapiRouter } from './transport.js';
+
+const orgParams = z.object({ organization_id: text(128).pipe(z.string().min(1)) });
+const invitationParams = z.object({ invitation_id: text(128).pipe(z.string().min(1)) });
+
+/** The signed-in user's side of organizations: where they belong, leaving, and the invitations addressed to them. */
+export function registerMeOrganizationRoutes(r: FapiRouter, ctx: DomainContext): void {
+  r.route('GET', '/me/organization_memberships', async (request, reply) => {
+    const me = await signedInActor(ctx, request);
+    const q = parseInput(listQuery, normalizeQuery(request.query));
+    const found = await listUserMemberships(ctx, me.userId, { orderBy: { field: 'created_at', direction: 'asc' }, ...pageOf(q) });
+    return withClient(ctx, request, reply, me.clientId, fapiList(found, q.paginated === true, serializeFapiMembership));
+  });
+
+  r.route('DELETE', '/me/organization_memberships/:organization_id', async (request, reply) => {
+    const { organization_id: id } = parseInput(orgParams, request.params);
+    const me = await signedInActor(ctx, request);
+    const left = await leaveOrganization(ctx, me.userId, id);
+    return withClient(ctx, request, reply, me.clientId, serializeFapiDeleted({ object: 'organization_membership', id: left.id, deleted: true }));
+  });
+
+  r.route('GET', '/me/organization_invitations', async (request, reply) => {
+    const me = await signedInActor(ctx, request);
+    const q = parseInput(invitationsQuery, normalizeQuery(request.query));
+    const found = await listUserOrganizationInvitations(ctx, me.userId, { statuses: q.status ?? [], ...pageOf(q) });
+    return withClient(ctx, request, reply, me.clientId, fapiList(found, q.paginated === true, serializeFapiUserInvitation));
+  });
+
+  r.route('POST', '/me/organization_invitations/:invitation_id/accept', async (request, reply) => {
+    const { invitation_id: id } = parseInput(invitationParams, request.params);
+    const me = await signedInActor(ctx, request);
+    return withClient(ctx, request, reply, me.clientId, serializeFapiUserInvitation(await acceptOwnOrganizationInvitation(ctx, me.userId, id)));
+  });
+}

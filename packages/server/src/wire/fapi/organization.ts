@@ -1,0 +1,92 @@
+import type { OrganizationInvitationWithOrganization } from '../../domain/organizations/organization-invitations.js';
+import type { Organization, OrganizationInvitation, OrganizationMembership, PublicUserData, Role } from '../../domain/organizations/types.js';
+import type { Page } from '../../domain/page.js';
+import { serializeRole } from '../organization.js';
+
+/**
+ * Organizations as the browser sees them (`Client.Organization` and its satellites in the FAPI
+ * spec): never private metadata, and never an invitation's accept link, which would let an
+ * inviter redeem the ticket as the invitee.
+ */
+
+export function serializeFapiOrganization(org: Organization) {
+  return {
+    object: 'organization',
+    id: org.id,
+    name: org.name,
+    slug: org.slug,
+    image_url: org.imageUrl ?? '',
+    has_image: org.imageUrl !== null,
+    ...(org.membersCount !== undefined ? { members_count: org.membersCount } : {}),
+    ...(org.pendingInvitationsCount !== undefined ? { pending_invitations_count: org.pendingInvitationsCount } : {}),
+    max_allowed_memberships: org.maxAllowedMemberships,
+    admin_delete_enabled: org.adminDeleteEnabled,
+    public_metadata: org.publicMetadata,
+    created_at: org.createdAt,
+    updated_at: org.updatedAt,
+  };
+}
+
+function publicUserData(user: PublicUserData) {
+  return {
+    user_id: user.userId,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    image_url: user.imageUrl,
+    has_image: user.hasImage,
+    identifier: user.identifier ?? '',
+    username: user.username,
+  };
+}
+
+export function serializeFapiMembership(membership: OrganizationMembership) {
+  return {
+    object: 'organization_membership',
+    id: membership.id,
+    public_metadata: membership.publicMetadata,
+    role: membership.role.key,
+    role_name: membership.role.name,
+    permissions: membership.role.permissions,
+    organization: serializeFapiOrganization(membership.organization),
+    public_user_data: publicUserData(membership.publicUserData),
+    created_at: membership.createdAt,
+    updated_at: membership.updatedAt,
+  };
+}
+
+export function serializeFapiOrganizationInvitation(invitation: OrganizationInvitation) {
+  return {
+    object: 'organization_invitation',
+    id: invitation.id,
+    email_address: invitation.emailAddress,
+    role: invitation.role.key,
+    role_name: invitation.role.name,
+    organization_id: invitation.organizationId,
+    status: invitation.status,
+    public_metadata: invitation.publicMetadata,
+    url: null,
+    expires_at: invitation.expiresAt,
+    created_at: invitation.createdAt,
+    updated_at: invitation.updatedAt,
+  };
+}
+
+/** An invitation as its invitee sees it, with what they may know of the organization. */
+export function serializeFapiUserInvitation(invitation: OrganizationInvitationWithOrganization) {
+  const org = invitation.publicOrganizationData;
+  return {
+    ...serializeFapiOrganizationInvitation(invitation),
+    public_organization_data: { id: org.id, name: org.name, slug: org.slug, image_url: org.imageUrl ?? '', has_image: org.imageUrl !== null },
+  };
+}
+
+/** `Client.Role` requires a description: none is the empty text. */
+export function serializeFapiRole(role: Role) {
+  return { ...serializeRole(role), description: role.description ?? '' };
+}
+
+/** A list reply: `{data, total_count}` when clerk-js asks for pages (`paginated=true`), else the bare array. */
+export function fapiList<T, S>(page: Page<T>, paginated: boolean, serialize: (item: T) => S): S[] | { data: S[]; total_count: number } {
+  const data = page.items.map(serialize);
+  return paginated ? { data, total_count: page.totalCount } : data;
+}
