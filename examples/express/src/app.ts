@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 /**
  * An Express app on Clerk's SDK, pointed at Gatehouse: `/sign-in` and `/sign-up` mount Clerk's
  * `<SignIn/>` and `<SignUp/>` (clerk-js and @clerk/ui, loaded from Gatehouse), and `/dashboard`
- * is for signed-in people only. Nothing here is Gatehouse-specific but the settings.
+ * is for signed-in people only, with `<UserButton/>` and `<OrganizationSwitcher/>`. Nothing here is Gatehouse-specific but the settings.
  */
 
 export interface ExampleConfig {
@@ -106,17 +106,25 @@ export function createApp(config: ExampleConfig): express.Express {
 
   app.get('/dashboard', requireSignIn, async (request, response, next) => {
     try {
-      const { userId, sessionId } = getAuth(request);
+      const { userId, sessionId, orgId, orgRole } = getAuth(request);
       const user = await clerk.users.getUser(userId!);
       const email = user.primaryEmailAddress?.emailAddress ?? '';
+      // Clerk's <UserButton/> (account, sign out) and <OrganizationSwitcher/>; switching reloads
+      // the page, so what the server reads from the session (orgId, orgRole) follows.
+      const mount = `clerkReady.then(() => {
+  Clerk.mountUserButton(document.getElementById('user-button'), { afterSignOutUrl: '/' });
+  Clerk.mountOrganizationSwitcher(document.getElementById('organization-switcher'), { afterSelectOrganizationUrl: '/dashboard', afterSelectPersonalUrl: '/dashboard', afterCreateOrganizationUrl: '/dashboard', afterLeaveOrganizationUrl: '/dashboard' });
+});`;
       const signOut = "document.getElementById('sign-out').addEventListener('click', () => clerkReady.then(() => Clerk.signOut({ redirectUrl: '/' })));";
       response.type('html').send(
         page(
           'Dashboard',
-          `<h1>Dashboard</h1>
-<dl><dt>User</dt><dd id="user">${escapeHtml(userId!)}</dd><dt>Email address</dt><dd id="email">${escapeHtml(email)}</dd><dt>Session</dt><dd id="session">${escapeHtml(sessionId ?? '')}</dd></dl>
+          `<header style="display:flex;gap:1rem;align-items:center"><div id="organization-switcher"></div><div id="user-button"></div></header>
+<h1>Dashboard</h1>
+<dl><dt>User</dt><dd id="user">${escapeHtml(userId!)}</dd><dt>Email address</dt><dd id="email">${escapeHtml(email)}</dd><dt>Session</dt><dd id="session">${escapeHtml(sessionId ?? '')}</dd>
+<dt>Organization</dt><dd id="org">${escapeHtml(orgId ?? '')}</dd><dt>Role</dt><dd id="org-role">${escapeHtml(orgRole ?? '')}</dd></dl>
 <button type="button" id="sign-out">Sign out</button>
-${clerkScripts(config, signOut)}`,
+${clerkScripts(config, `${mount}\n${signOut}`)}`,
         ),
       );
     } catch (error) {

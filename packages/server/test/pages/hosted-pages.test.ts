@@ -110,7 +110,7 @@ describe('redirect_url', () => {
     expect(config.props.fallbackRedirectUrl).toBe(config.props.forceRedirectUrl);
     expect(config.props.signUpForceRedirectUrl).toBe(config.props.forceRedirectUrl);
     expect(config.props.signUpFallbackRedirectUrl).toBe(config.props.forceRedirectUrl);
-    return { target: config.props.forceRedirectUrl!, config };
+    return { target: config.props.forceRedirectUrl as string, config };
   }
   const param = (value: string) => `redirect_url=${encodeURIComponent(value)}`;
 

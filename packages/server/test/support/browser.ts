@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { canaryLeak } from './leak-canary.js';
 import { fapiSpecFailure } from './fapi-client.js';
 import { waitFor } from './wait-for.js';
 
@@ -72,7 +73,8 @@ export interface BrowserSession {
   /** `securitypolicyviolation` events of every document, plus the console's CSP refusals. */
   cspViolations: CspViolation[];
   /**
-   * Every JSON reply of a Frontend API (`…/fapi/v1/…`) that does not match Clerk's FAPI spec;
+   * Every JSON reply of a Frontend API (`…/fapi/v1/…`) that does not match Clerk's FAPI spec, or carries the
+   * private-metadata canary (leak-canary.ts);
    * read it through `fapiSpecFailures()`, which waits for replies still being checked.
    */
   fapiSpecFailures(): Promise<string[]>;
@@ -153,13 +155,17 @@ async function checkFapiReply(response: Response): Promise<string | undefined> {
   const at = url.pathname.indexOf('/fapi/v1/');
   if (at < 0 || !(response.headers()['content-type'] ?? '').includes('application/json')) return undefined;
   let body: unknown;
+  let text: string;
   try {
-    body = await response.json();
+    text = await response.text();
+    body = JSON.parse(text);
   } catch {
     // The page went away before its body was read: nothing to check.
     return undefined;
   }
   const method = url.searchParams.get('_method') ?? response.request().method();
+  const leak = canaryLeak(text);
+  if (leak) return `${method} ${url.pathname} leaked private metadata: ${leak}`;
   return fapiSpecFailure(method, url.pathname.slice(at + '/fapi'.length), response.status(), body);
 }
 

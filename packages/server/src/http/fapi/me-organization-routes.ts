@@ -5,7 +5,7 @@ import { listUserMemberships } from '../../domain/organizations/memberships.js';
 import { acceptOwnOrganizationInvitation, listUserOrganizationInvitations } from '../../domain/organizations/organization-invitations.js';
 import { serializeFapiDeleted } from '../../wire/fapi/client.js';
 import { fapiList, serializeFapiMembership, serializeFapiUserInvitation } from '../../wire/fapi/organization.js';
-import { normalizeQuery, parseInput } from '../validation.js';
+import { normalizeQuery, parseInput, queryList } from '../validation.js';
 import { withClient } from './client-identity.js';
 import { signedInActor } from './me-routes.js';
 import { invitationsQuery, listQuery, pageOf } from './organization-routes.js';
@@ -13,6 +13,7 @@ import { text } from './route-support.js';
 import type { FapiRouter } from './transport.js';
 
 const orgParams = z.object({ organization_id: text(128).pipe(z.string().min(1)) });
+const suggestionsQuery = listQuery.extend({ status: queryList.pipe(z.array(z.enum(['pending', 'accepted']))).optional() });
 const invitationParams = z.object({ invitation_id: text(128).pipe(z.string().min(1)) });
 
 /** The signed-in user's side of organizations: where they belong, leaving, and the invitations addressed to them. */
@@ -31,11 +32,20 @@ export function registerMeOrganizationRoutes(r: FapiRouter, ctx: DomainContext):
     return withClient(ctx, request, reply, me.clientId, serializeFapiDeleted({ object: 'organization_membership', id: left.id, deleted: true }));
   });
 
+  // These two lists are pages whether or not clerk-js asks for them (`paginated`), as the FAPI spec has them.
   r.route('GET', '/me/organization_invitations', async (request, reply) => {
     const me = await signedInActor(ctx, request);
     const q = parseInput(invitationsQuery, normalizeQuery(request.query));
     const found = await listUserOrganizationInvitations(ctx, me.userId, { statuses: q.status ?? [], ...pageOf(q) });
-    return withClient(ctx, request, reply, me.clientId, fapiList(found, q.paginated === true, serializeFapiUserInvitation));
+    return withClient(ctx, request, reply, me.clientId, fapiList(found, true, serializeFapiUserInvitation));
+  });
+
+  // Suggestions come from organizations' verified domains, which this instance does not offer
+  // (`organization_settings.domains.enabled` is false): there are none to make.
+  r.route('GET', '/me/organization_suggestions', async (request, reply) => {
+    const me = await signedInActor(ctx, request);
+    parseInput(suggestionsQuery, normalizeQuery(request.query));
+    return withClient(ctx, request, reply, me.clientId, fapiList({ items: [], totalCount: 0 }, true, () => ({})));
   });
 
   r.route('POST', '/me/organization_invitations/:invitation_id/accept', async (request, reply) => {

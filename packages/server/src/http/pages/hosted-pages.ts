@@ -6,18 +6,25 @@ import { clerkBundles } from '../clerk-bundles.js';
 import { allowedRedirectUrl } from '../../domain/redirects.js';
 
 /**
- * The hosted sign-in, sign-up and account pages: Clerk's own components (`@clerk/clerk-js` + `@clerk/ui`,
+ * The hosted sign-in, sign-up, account and organization pages: Clerk's own components (`@clerk/clerk-js` + `@clerk/ui`,
  * served by this server, see clerk-bundles.ts) mounted against this server's Frontend API at
  * `<public URL>/fapi`. Apps send users here with `?redirect_url=<where to return>`.
  */
 
-type Component = 'sign-in' | 'sign-up' | 'user-profile';
+type Component = 'sign-in' | 'sign-up' | 'user-profile' | 'organization-profile' | 'create-organization';
+type Props = Record<string, string | boolean>;
 
-/** What the page script reads from the page: everything it hands to `Clerk.load` and the mount call. */
+/** What the page script reads from the page: everything it hands to `Clerk.load` and the mount calls. */
 export interface HostedPageConfig {
   component: Component;
   load: { allowedRedirectOrigins: string[]; signInUrl: string; signUpUrl: string };
-  props: Record<string, string>;
+  props: Props;
+  /** Pages for a signed-in person send anyone else to sign in first. */
+  signedIn: boolean;
+  /** `<OrganizationSwitcher/>` above the component, on the organization pages. */
+  switcher?: Props;
+  /** `<OrganizationList/>` instead of the profile while no organization is active. */
+  list?: Props;
 }
 
 /**
@@ -79,15 +86,31 @@ const PAGE_SCRIPT = `(async () => {
     await window.Clerk.load({ ...config.load, nonce, ui: { ClerkUI: window.__internal_ClerkUICtor } });
     // clerk-js resolves load() without loading when the Frontend API refuses /v1/client.
     if (!window.Clerk.loaded) throw new Error('Clerk did not load: status ' + window.Clerk.status);
-    if (config.component === 'user-profile') {
-      // The account page is for a signed-in person; anyone else signs in first and comes back.
-      if (!window.Clerk.user) {
-        state('redirecting');
-        await window.Clerk.redirectToSignIn({ signInForceRedirectUrl: window.location.href });
-        return;
-      }
-      window.Clerk.mountUserProfile(element, config.props);
-    } else if (config.component === 'sign-up') window.Clerk.mountSignUp(element, config.props);
+    // The account and organization pages are for a signed-in person; anyone else signs in first and comes back.
+    if (config.signedIn && !window.Clerk.user) {
+      state('redirecting');
+      await window.Clerk.redirectToSignIn({ signInForceRedirectUrl: window.location.href });
+      return;
+    }
+    if (config.switcher) window.Clerk.mountOrganizationSwitcher(document.getElementById('gatehouse-switcher'), config.switcher);
+    if (config.component === 'organization-profile') {
+      // The profile shows the active organization; without one, the person picks or creates one,
+      // and the profile takes the list's place as soon as an organization is active.
+      let shown;
+      const show = () => {
+        const next = window.Clerk.organization ? 'profile' : 'list';
+        if (next === shown) return;
+        if (shown === 'profile') window.Clerk.unmountOrganizationProfile(element);
+        if (shown === 'list') window.Clerk.unmountOrganizationList(element);
+        if (next === 'profile') window.Clerk.mountOrganizationProfile(element, config.props);
+        else window.Clerk.mountOrganizationList(element, config.list);
+        shown = next;
+      };
+      show();
+      window.Clerk.addListener(show);
+    } else if (config.component === 'create-organization') window.Clerk.mountCreateOrganization(element, config.props);
+    else if (config.component === 'user-profile') window.Clerk.mountUserProfile(element, config.props);
+    else if (config.component === 'sign-up') window.Clerk.mountSignUp(element, config.props);
     else window.Clerk.mountSignIn(element, config.props);
     state('mounted');
   } catch (error) {
@@ -100,7 +123,7 @@ const PAGE_SCRIPT = `(async () => {
 })();`;
 
 const PAGE_STYLE = `body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;background:#f7f7f8;font-family:system-ui,sans-serif}
-main{display:flex;flex-direction:column;align-items:center;padding:2rem 1rem}
+main{display:flex;flex-direction:column;align-items:center;gap:1.5rem;padding:2rem 1rem}
 #gatehouse-error{color:#b00020}`;
 
 function pageConfig(ctx: DomainContext, component: Component, redirectUrlParam: unknown): HostedPageConfig {
@@ -116,18 +139,39 @@ function pageConfig(ctx: DomainContext, component: Component, redirectUrlParam: 
   };
   const signInUrl = pageUrl('/sign-in');
   const signUpUrl = pageUrl('/sign-up');
+  const load = { allowedRedirectOrigins: allowedOrigins, signInUrl, signUpUrl };
+  const organizationUrl = new URL('/organization', publicUrl).href;
+  const afterOrganization = { afterSelectOrganizationUrl: organizationUrl, afterCreateOrganizationUrl: organizationUrl };
   // Clerk prefers a *_force_redirect_url or redirect_url in the page's own query string to these
   // props; allowedRedirectOrigins makes it hold those to the same origins as this check does.
-  const props: Record<string, string> =
-    component === 'user-profile'
-      ? { routing: 'hash' }
-      : component === 'sign-in'
-        ? { signUpUrl, forceRedirectUrl: target, fallbackRedirectUrl: target, signUpForceRedirectUrl: target, signUpFallbackRedirectUrl: target }
-        : { signInUrl, forceRedirectUrl: target, fallbackRedirectUrl: target, signInForceRedirectUrl: target, signInFallbackRedirectUrl: target };
-  return { component, load: { allowedRedirectOrigins: allowedOrigins, signInUrl, signUpUrl }, props };
+  switch (component) {
+    case 'sign-in':
+      return { component, load, signedIn: false, props: { signUpUrl, forceRedirectUrl: target, fallbackRedirectUrl: target, signUpForceRedirectUrl: target, signUpFallbackRedirectUrl: target } };
+    case 'sign-up':
+      return { component, load, signedIn: false, props: { signInUrl, forceRedirectUrl: target, fallbackRedirectUrl: target, signInForceRedirectUrl: target, signInFallbackRedirectUrl: target } };
+    case 'user-profile':
+      return { component, load, signedIn: true, props: { routing: 'hash' } };
+    case 'organization-profile':
+      return {
+        component,
+        load,
+        signedIn: true,
+        props: { routing: 'hash', afterLeaveOrganizationUrl: organizationUrl },
+        switcher: { hidePersonal: true, ...afterOrganization, afterLeaveOrganizationUrl: organizationUrl, organizationProfileMode: 'navigation', organizationProfileUrl: organizationUrl },
+        list: { hidePersonal: true, ...afterOrganization },
+      };
+    case 'create-organization':
+      return { component, load, signedIn: true, props: { routing: 'hash', afterCreateOrganizationUrl: organizationUrl } };
+  }
 }
 
-const PAGE_TITLES: Readonly<Record<Component, string>> = { 'sign-in': 'Sign in', 'sign-up': 'Sign up', 'user-profile': 'Your account' };
+const PAGE_TITLES: Readonly<Record<Component, string>> = {
+  'sign-in': 'Sign in',
+  'sign-up': 'Sign up',
+  'user-profile': 'Your account',
+  'organization-profile': 'Organization',
+  'create-organization': 'Create an organization',
+};
 
 function renderPage(ctx: DomainContext, config: HostedPageConfig, nonce: string): string {
   const bundles = clerkBundles();
@@ -146,7 +190,7 @@ function renderPage(ctx: DomainContext, config: HostedPageConfig, nonce: string)
 </head>
 <body>
 <main>
-<div id="gatehouse-component"></div>
+${config.switcher ? '<div id="gatehouse-switcher"></div>\n' : ''}<div id="gatehouse-component"></div>
 <p id="gatehouse-error" role="alert" hidden></p>
 <noscript>Signing in needs JavaScript.</noscript>
 </main>
@@ -159,7 +203,7 @@ function renderPage(ctx: DomainContext, config: HostedPageConfig, nonce: string)
 `;
 }
 
-/** `GET /sign-in`, `GET /sign-up` and the account page, `GET /user`. */
+/** `GET /sign-in`, `GET /sign-up`, the account page `GET /user`, and `GET /organization` and `GET /create-organization`. */
 export function registerHostedPageRoutes(app: FastifyInstance, ctx: DomainContext): void {
   const page = (component: Component) => async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply: FastifyReply) => {
     const nonce = randomBytes(18).toString('base64');
@@ -172,7 +216,11 @@ export function registerHostedPageRoutes(app: FastifyInstance, ctx: DomainContex
       .header('x-frame-options', 'DENY')
       .send(renderPage(ctx, config, nonce));
   };
+  // The public URL's root is where sign-ins without a redirect_url end: the person's account.
+  app.get('/', async (_request, reply) => reply.redirect('/user', 302));
   app.get('/sign-in', page('sign-in'));
   app.get('/sign-up', page('sign-up'));
   app.get('/user', page('user-profile'));
+  app.get('/organization', page('organization-profile'));
+  app.get('/create-organization', page('create-organization'));
 }
