@@ -17,6 +17,9 @@ export interface Database {
   organization_role_permissions: OrganizationRolePermissionTable;
   organization_memberships: OrganizationMembershipTable;
   organization_invitations: OrganizationInvitationTable;
+  organization_domains: OrganizationDomainTable;
+  organization_suggestions: OrganizationSuggestionTable;
+  organization_membership_requests: OrganizationMembershipRequestTable;
   invitations: InvitationTable;
   images: ImageTable;
   signing_keys: SigningKeyTable;
@@ -58,6 +61,8 @@ export interface UserTable {
   id: string;
   external_id: string | null;
   username: string | null;
+  /** The person's profile image (`images`), or none. */
+  image_id: string | null;
   first_name: string | null;
   last_name: string | null;
   locale: string | null;
@@ -170,6 +175,41 @@ export interface OrganizationMembershipTable {
 }
 
 export type InvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
+
+export type DomainEnrollmentMode = 'manual_invitation' | 'automatic_invitation' | 'automatic_suggestion';
+
+export interface OrganizationDomainTable {
+  id: string;
+  organization_id: string;
+  /** Lower-case host name, such as `example.com`. */
+  name: string;
+  enrollment_mode: DomainEnrollmentMode;
+  verification_status: 'unverified' | 'verified';
+  /** How it was verified: `email_code` (an affiliation address), `admin` (the Backend API). */
+  verification_strategy: string | null;
+  affiliation_email_address: string | null;
+  verification_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OrganizationSuggestionTable {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  status: 'pending' | 'accepted';
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OrganizationMembershipRequestTable {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  status: 'pending' | 'accepted' | 'rejected';
+  created_at: number;
+  updated_at: number;
+}
 
 export interface OrganizationInvitationTable {
   id: string;

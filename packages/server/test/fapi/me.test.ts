@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FapiBrowser, type SignInJSON } from '../support/fapi-client.js';
 import { latestCode } from '../support/inbox.js';
+import { canary } from '../support/leak-canary.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
@@ -12,7 +13,7 @@ let t: TestServer;
 let seq = 0;
 
 const PASSWORD = 'correct horse battery staple 42';
-const PRIVATE_VALUE = 'private-value-never-in-the-browser';
+const PRIVATE_VALUE = canary('me');
 
 beforeAll(async () => {
   t = await startTestServer();
@@ -71,7 +72,6 @@ describe('/v1/me', () => {
     const me = reply.body.response as UserJSON;
     expect(me).toMatchObject({ id: userId, first_name: 'Ada', public_metadata: { plan: 'pro' }, unsafe_metadata: { theme: 'dark' } });
     expect(me).not.toHaveProperty('private_metadata');
-    expect(JSON.stringify(reply.body)).not.toContain(PRIVATE_VALUE);
     // Without the parameter the client's last active session is meant.
     expect(((await b.call('GET', '/me')).body.response as UserJSON).id).toBe(userId);
     expect(b.specFailures).toEqual([]);
@@ -226,6 +226,47 @@ describe('/v1/me', () => {
     expect((await stranger.b.call('GET', `/me/email_addresses/${address.id}`)).status).toBe(404);
     expect((await stranger.b.call('POST', `/me/email_addresses/${address.id}/prepare_verification`, { strategy: 'email_code' })).status).toBe(404);
     expect([...b.specFailures, ...other.specFailures, ...stranger.b.specFailures]).toEqual([]);
+  });
+
+  it('removes an email address or the password only while another way to sign in remains, also when two removals race', async () => {
+    const { b, userId, email } = await signedIn();
+    const second = `spare${seq}.${Date.now()}@me.test`;
+    const secondId = (await t.clerk.emailAddresses.createEmailAddress({ userId, emailAddress: second, verified: true })).id;
+    const firstId = (await bapiUser(userId)).email_addresses.find((e) => e.email_address === email)!.id;
+
+    // The instance requires a password: it stays, whatever the person proves.
+    const required = await b.call('POST', '/me/remove_password', { current_password: PASSWORD });
+    expect(required.status).toBe(403);
+    expect((await t.request('PATCH', '/v1/instance/user_settings', { body: { password: { enabled: true, required: false } } })).status).toBe(200);
+    try {
+      const wrong = await b.call('POST', '/me/remove_password', { current_password: 'not the password at all' });
+      expect(wrong.status).toBe(422);
+      expect(wrong.body.errors?.[0]?.code).toBe('form_password_incorrect');
+      const removed = await b.call('POST', '/me/remove_password', { current_password: PASSWORD });
+      expect(removed.status).toBe(200);
+      expect(removed.body.response).toMatchObject({ id: userId, password_enabled: false });
+      expect((await bapiUser(userId))['password_enabled']).toBe(false);
+
+      // Without a password, each verified address is a way in by email code: removing both at
+      // once leaves exactly one.
+      const [one, two] = await Promise.all([b.call('DELETE', `/me/email_addresses/${firstId}`), b.call('DELETE', `/me/email_addresses/${secondId}`)]);
+      expect([one.status, two.status].sort()).toEqual([200, 403]);
+      const kept = (await bapiUser(userId)).email_addresses;
+      expect(kept).toHaveLength(1);
+      const last = kept[0]!.id;
+      const refused = await b.call('DELETE', `/me/email_addresses/${last}`);
+      expect(refused.status).toBe(403);
+      expect(refused.body.errors?.[0]?.code).toBe('not_allowed_access');
+      expect((await bapiUser(userId)).primary_email_address_id).toBe(last);
+      const deleted = (one.status === 200 ? one : two).body.response;
+      expect(deleted).toMatchObject({ object: 'email_address', deleted: true });
+      // Someone else's address is not there to remove.
+      const stranger = await signedIn();
+      expect((await stranger.b.call('DELETE', `/me/email_addresses/${last}`)).status).toBe(404);
+      expect([...b.specFailures, ...stranger.b.specFailures]).toEqual([]);
+    } finally {
+      await t.request('PATCH', '/v1/instance/user_settings', { body: { password: { enabled: true, required: true } } });
+    }
   });
 
   it('deletes the account when the application allows it, signing this client out; refuses when it does not', async () => {

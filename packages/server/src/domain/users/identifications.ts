@@ -14,7 +14,7 @@ import {
   readIdentificationVerification,
   updateIdentificationRow,
 } from '../../store/repositories/identification-repository.js';
-import { lockUserRow, refreshUserSearch, updateUserRow } from '../../store/repositories/user-repository.js';
+import { lockUserRow, refreshUserSearch, updateUserRow, type UserRow } from '../../store/repositories/user-repository.js';
 import type { DomainContext } from '../context.js';
 import { identifierTaken, withIdentifierConflicts } from './identifier-conflicts.js';
 import { parseEmailAddress, parsePhoneNumber } from './identifiers.js';
@@ -108,11 +108,15 @@ async function update(ctx: DomainContext, kind: Kind, id: string, changes: Ident
   });
 }
 
-async function remove(ctx: DomainContext, kind: Kind, id: string): Promise<DeletedObject> {
+/** Checks, under the user's row lock, that the removal may go ahead (the person's own removals keep a way to sign in). */
+export type RemovalGuard = (trx: Executor, user: UserRow) => Promise<void>;
+
+async function remove(ctx: DomainContext, kind: Kind, id: string, guard?: RemovalGuard): Promise<DeletedObject> {
   const userId = await findOwner(ctx.store.db, kind, id);
   await ctx.store.transaction(async (trx) => {
     const user = await lockUserRow(trx, ctx.store.dialect, userId);
     if (!user) throw notFound();
+    if (guard) await guard(trx, user);
     const before = await userPayload(ctx, trx, userId);
     if (!(await deleteIdentificationRow(trx, kind.table, id))) throw notFound();
     const patch: Record<string, unknown> = { updated_at: ctx.now() };
@@ -177,5 +181,5 @@ export async function markEmailAddressPending(ctx: DomainContext, id: string, st
   await updateIdentificationRow(ctx.store.db, EMAIL.table, id, { updated_at: ctx.now(), verification_status: 'unverified', verification_strategy: strategy });
 }
 
-export const deleteEmailAddress = (ctx: DomainContext, id: string): Promise<DeletedObject> => remove(ctx, EMAIL, id);
+export const deleteEmailAddress = (ctx: DomainContext, id: string, guard?: RemovalGuard): Promise<DeletedObject> => remove(ctx, EMAIL, id, guard);
 export const deletePhoneNumber = (ctx: DomainContext, id: string): Promise<DeletedObject> => remove(ctx, PHONE, id);

@@ -6,13 +6,15 @@ import type { DomainContext } from '../context.js';
 import type { SignedIn } from '../sessions/signed-in.js';
 import { readInstanceSettings } from '../settings/instance-settings.js';
 import { checkEmailCode, sendEmailCode } from '../verifications/email-codes.js';
-import { createEmailAddress, getEmailAddress, markEmailAddressPending, markEmailAddressVerified } from './identifications.js';
+import { createEmailAddress, deleteEmailAddress, getEmailAddress, markEmailAddressPending, markEmailAddressVerified } from './identifications.js';
+import { assertSignInRemains } from './sign-in-means.js';
+import type { DeletedObject } from '../deleted-object.js';
 import type { EmailAddress } from './user.js';
 
 /**
  * A signed-in person's own email addresses (`/v1/me/email_addresses`): add one, unverified; have
- * a code sent to it; verify it with that code, in the browser that asked for it. Another user's
- * address is as good as absent.
+ * a code sent to it; verify it with that code, in the browser that asked for it; remove one while
+ * another way to sign in remains. Another user's address is as good as absent.
  */
 async function ownAddress(ctx: DomainContext, me: SignedIn, id: string): Promise<EmailAddressRow> {
   const row = await findEmailAddressRow(ctx.store.db, id);
@@ -47,4 +49,11 @@ export async function attemptOwnEmailVerification(ctx: DomainContext, me: Signed
   const verification = await findLatestAddressVerification(ctx.store.db, { clientId: me.clientId, emailAddressId: id, strategy: 'email_code' });
   await checkEmailCode(ctx, { verificationId: verification?.id ?? null, strategy: 'email_code', code, userId: me.userId });
   return markEmailAddressVerified(ctx, id, 'email_code');
+}
+
+/** Removes one of the person's addresses, unless it is the last way they have to sign in. */
+export async function removeOwnEmailAddress(ctx: DomainContext, me: SignedIn, id: string): Promise<DeletedObject> {
+  const row = await ownAddress(ctx, me, id);
+  const settings = await readInstanceSettings(ctx);
+  return deleteEmailAddress(ctx, row.id, (trx, user) => assertSignInRemains(trx, settings, user, { emailAddressId: row.id }));
 }

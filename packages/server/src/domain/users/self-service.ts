@@ -8,7 +8,8 @@ import type { DeletedObject } from '../deleted-object.js';
 import { deleteUser } from './delete-user.js';
 import { getUser } from './get-user.js';
 import { updateUser } from './update-user.js';
-import { verifyUserPassword } from './user-passwords.js';
+import { assertSignInRemains } from './sign-in-means.js';
+import { removeUserPassword, verifyUserPassword } from './user-passwords.js';
 import type { User } from './user.js';
 
 /**
@@ -54,6 +55,19 @@ export async function changeOwnPassword(
     await verifyUserPassword(ctx, me.userId, input.currentPassword, 'current_password');
   }
   return updateUser(ctx, me.userId, { password: input.newPassword, signOutOfOtherSessions: input.signOutOfOtherSessions === true, keepSessionId: me.sessionId });
+}
+
+/**
+ * The person removes their password (`/v1/me/remove_password`), proving it first, where the
+ * instance does not require one and another way to sign in remains. Their other sessions stay.
+ */
+export async function removeOwnPassword(ctx: DomainContext, me: SignedIn, currentPassword: string): Promise<User> {
+  const settings = await readInstanceSettings(ctx);
+  if (settings.password.required) throw new GatehouseError('not_allowed_access', { longMessage: 'This application requires a password, so it cannot be removed.' });
+  const credential = await readPasswordCredential(ctx.store.db, me.userId);
+  if (!credential?.password_digest) throw new GatehouseError('password_not_set');
+  await verifyUserPassword(ctx, me.userId, currentPassword, 'current_password');
+  return removeUserPassword(ctx, me.userId, { guard: (trx, user) => assertSignInRemains(trx, settings, user, { password: true }) });
 }
 
 /**

@@ -1,8 +1,9 @@
 import { GatehouseError, notFound } from '../../errors.js';
-import { readPasswordCredential, readVerificationStanding, updateUserRow, upgradePasswordDigest } from '../../store/repositories/user-repository.js';
+import { lockUserRow, readPasswordCredential, readVerificationStanding, updateUserRow, upgradePasswordDigest } from '../../store/repositories/user-repository.js';
 import type { DomainContext } from '../context.js';
 import { endUserSessions } from '../sessions/sessions.js';
 import { getUser } from './get-user.js';
+import type { RemovalGuard } from './identifications.js';
 import { assertMayVerify, verifyUnderLockout } from './lockout.js';
 import { recordSecurityEvent, recordUserChange, userPayload } from './user-events.js';
 import { checkStoredPassword } from './password-credential.js';
@@ -39,11 +40,16 @@ export async function verifyUserPassword(ctx: DomainContext, userId: string, pas
 }
 
 /** Removes the password; with `signOut`, every session the user has ends with it. */
-export async function removeUserPassword(ctx: DomainContext, userId: string, options: { signOut?: boolean } = {}): Promise<User> {
+export async function removeUserPassword(ctx: DomainContext, userId: string, options: { signOut?: boolean; guard?: RemovalGuard } = {}): Promise<User> {
   const row = await readCredential(ctx, userId);
   if (row.password_digest === null) return getUser(ctx, userId);
   const now = ctx.now();
   await ctx.store.transaction(async (trx) => {
+    if (options.guard) {
+      const user = await lockUserRow(trx, ctx.store.dialect, userId);
+      if (!user) throw notFound();
+      await options.guard(trx, user);
+    }
     const before = await userPayload(ctx, trx, userId);
     await updateUserRow(trx, userId, {
       password_digest: null,

@@ -9,8 +9,8 @@ import { listOwnSessions, revokeOwnSession } from '../../domain/sessions/own-ses
 import { requireSignedIn, type SignedIn } from '../../domain/sessions/signed-in.js';
 import { getUser } from '../../domain/users/get-user.js';
 import type { User } from '../../domain/users/user.js';
-import { addOwnEmailAddress, attemptOwnEmailVerification, getOwnEmailAddress, prepareOwnEmailVerification } from '../../domain/users/own-email-addresses.js';
-import { changeOwnPassword, deleteSelf, updateSelf } from '../../domain/users/self-service.js';
+import { addOwnEmailAddress, attemptOwnEmailVerification, getOwnEmailAddress, prepareOwnEmailVerification, removeOwnEmailAddress } from '../../domain/users/own-email-addresses.js';
+import { changeOwnPassword, deleteSelf, removeOwnPassword, updateSelf } from '../../domain/users/self-service.js';
 import { serializeActiveSession, serializeFapiDeleted, serializeFapiSession, serializeFapiUser } from '../../wire/fapi/client.js';
 import { serializeEmailAddress } from '../../wire/user.js';
 import { parseInput } from '../validation.js';
@@ -34,6 +34,7 @@ const addEmailBody = z.object({ email_address: text(320) });
 const prepareEmailBody = z.object({ strategy: text(64) });
 const attemptEmailBody = z.object({ code: text(64) });
 
+const removePasswordBody = z.object({ current_password: text(4096) });
 const changePasswordBody = z.object({
   current_password: text(4096).optional(),
   new_password: text(4096),
@@ -93,7 +94,14 @@ export function registerMeRoutes(r: FapiRouter, ctx: DomainContext): void {
     return withClient(ctx, request, reply, me.clientId, await ownAccount(ctx, user), user);
   });
 
-  // The person's email addresses: add one, then verify it with a code sent to it.
+  r.route('POST', '/me/remove_password', async (request, reply) => {
+    const me = await signedInActor(ctx, request);
+    const body = parseInput(removePasswordBody, request.body ?? {});
+    const user = await removeOwnPassword(ctx, me, body.current_password);
+    return withClient(ctx, request, reply, me.clientId, await ownAccount(ctx, user), user);
+  });
+
+  // The person's email addresses: add one, then verify it with a code sent to it; remove one.
   r.route('GET', '/me/email_addresses', async (request) => {
     const me = await signedInActor(ctx, request);
     return (await getUser(ctx, me.userId)).emailAddresses.map(serializeEmailAddress);
@@ -110,6 +118,12 @@ export function registerMeRoutes(r: FapiRouter, ctx: DomainContext): void {
     const { email_id: id } = parseInput(emailParams, request.params);
     const me = await signedInActor(ctx, request);
     return withClient(ctx, request, reply, me.clientId, serializeEmailAddress(await getOwnEmailAddress(ctx, me, id)));
+  });
+
+  r.route('DELETE', '/me/email_addresses/:email_id', async (request, reply) => {
+    const { email_id: id } = parseInput(emailParams, request.params);
+    const me = await signedInActor(ctx, request);
+    return withClient(ctx, request, reply, me.clientId, serializeFapiDeleted(await removeOwnEmailAddress(ctx, me, id)));
   });
 
   r.route('POST', '/me/email_addresses/:email_id/prepare_verification', async (request, reply) => {

@@ -11,6 +11,7 @@ import * as m0007 from './0007-frontend-api.js';
 import * as m0008 from './0008-email-outbox.js';
 import * as m0009 from './0009-invitation-tickets.js';
 import * as m0010 from './0010-session-activity.js';
+import * as m0011 from './0011-organization-domains.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0008-email-outbox': m0008,
   '0009-invitation-tickets': m0009,
   '0010-session-activity': m0010,
+  '0011-organization-domains': m0011,
 };
 
 class InCodeMigrationProvider implements MigrationProvider {
