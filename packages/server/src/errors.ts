@@ -288,6 +288,11 @@ export const ERROR_CATALOG = {
     message: 'Missing permission',
     longMessage: (m: { permission: string }) => `Your role in this organization does not have the ${m.permission} permission.`,
   },
+  organization_domain_common: {
+    status: 422,
+    message: 'Common email domain',
+    longMessage: (_m: ParamMeta) => 'This is a public email provider anyone can have an address at; an organization cannot claim it.',
+  },
   organization_creation_not_allowed: {
     status: 403,
     message: 'Organization creation not allowed',

@@ -61,6 +61,7 @@ const SAMPLE_META: { [C in ErrorCode]: ErrorMeta<C> } = {
   organization_not_found_or_unauthorized: undefined,
   missing_permission: { permission: 'org:sys_profile:manage' },
   organization_creation_not_allowed: undefined,
+  organization_domain_common: { param_name: 'name' },
   organization_creation_limit_reached: { limit: 3 },
   too_many_requests: undefined,
   not_allowed_access: undefined,

@@ -9,6 +9,7 @@ import { registerIdentificationRoutes } from './bapi/identifications.js';
 import { registerInvitationRoutes } from './bapi/invitations.js';
 import { registerJwtTemplateRoutes } from './bapi/jwt-templates.js';
 import { registerOrganizationInvitationRoutes } from './bapi/organization-invitations.js';
+import { registerOrganizationDomainRoutes } from './bapi/organization-domains.js';
 import { registerOrganizationMembershipRoutes } from './bapi/organization-memberships.js';
 import { registerOrganizationRoleRoutes } from './bapi/organization-roles.js';
 import { registerOrganizationRoutes } from './bapi/organizations.js';
@@ -102,6 +103,7 @@ export function buildApp(options: AppOptions): App {
       registerIdentificationRoutes(bapi, options.ctx);
       registerOrganizationRoutes(bapi, options.ctx);
       registerOrganizationMembershipRoutes(bapi, options.ctx);
+      registerOrganizationDomainRoutes(bapi, options.ctx);
       registerOrganizationRoleRoutes(bapi, options.ctx);
       registerOrganizationInvitationRoutes(bapi, options.ctx);
       registerInvitationRoutes(bapi, options.ctx);

@@ -189,6 +189,7 @@ export interface OrganizationDomainTable {
   verification_strategy: string | null;
   affiliation_email_address: string | null;
   verification_id: string | null;
+  verified_at: number | null;
   created_at: number;
   updated_at: number;
 }

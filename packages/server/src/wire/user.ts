@@ -7,7 +7,8 @@ function serializeVerification(verification: Verification | null) {
   if (verification.strategy === 'admin' && verification.status === 'verified') {
     return { object: 'verification_admin', status: 'verified', strategy: 'admin', attempts: null, expire_at: null };
   }
-  return { object: 'verification_otp', status: verification.status, strategy: verification.strategy, attempts: null, expire_at: verification.expireAt };
+  const object = verification.strategy === 'email_link' ? 'verification_email_link' : 'verification_otp';
+  return { object, status: verification.status, strategy: verification.strategy, attempts: null, expire_at: verification.expireAt };
 }
 
 export function serializeEmailAddress(email: EmailAddress) {
@@ -52,8 +53,8 @@ export function serializeUser(user: User) {
     first_name: user.firstName,
     last_name: user.lastName,
     locale: user.locale,
-    image_url: '',
-    has_image: false,
+    image_url: user.imageUrl,
+    has_image: user.hasImage,
     public_metadata: user.publicMetadata,
     private_metadata: user.privateMetadata,
     unsafe_metadata: user.unsafeMetadata,

@@ -2,6 +2,7 @@ import { verifyToken } from '@clerk/backend';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectClerkError } from '../support/clerk-errors.js';
+import { canary, LEAK_CANARY } from '../support/leak-canary.js';
 import { recordSpecConformance, type SpecRecorder } from '../support/spec-recorder.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -19,7 +20,7 @@ beforeAll(async () => {
     lastName: 'Doe',
     externalId: 'ext-42',
     publicMetadata: { role: 'editor', profile: { interests: ['reading', 'climbing'] } },
-    privateMetadata: { secret: 'never in a token' },
+    privateMetadata: { secret: canary('user') },
     unsafeMetadata: { theme: 'dark' },
   });
   userId = user.id;
@@ -28,10 +29,10 @@ beforeAll(async () => {
     slug: 'template-org',
     createdBy: userId,
     publicMetadata: { plan: 'pro' },
-    privateMetadata: { billing: 'hidden' },
+    privateMetadata: { billing: canary('organization') },
   });
   orgId = org.id;
-  await t.clerk.organizations.updateOrganizationMembershipMetadata({ organizationId: orgId, userId, publicMetadata: { team: 'red' }, privateMetadata: { note: 'hidden' } });
+  await t.clerk.organizations.updateOrganizationMembershipMetadata({ organizationId: orgId, userId, publicMetadata: { team: 'red' }, privateMetadata: { note: canary('membership') } });
 });
 
 afterAll(async () => {
@@ -216,8 +217,7 @@ describe('template tokens', () => {
     expect(typeof token.jti).toBe('string');
     // A template token is not bound to the session (Clerk's default claims for custom JWTs).
     expect(token.sid).toBeUndefined();
-    expect(JSON.stringify(token)).not.toContain('hidden');
-    expect(JSON.stringify(token)).not.toContain('never in a token');
+    expect(JSON.stringify(token)).not.toContain(LEAK_CANARY);
     expect((token.exp ?? 0) - (token.iat ?? 0)).toBe(300);
     expect((token.iat ?? 0) - (token.nbf ?? 0)).toBe(30);
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueClientToken } from '../../src/domain/sessions/clients.js';
 import { domainContextFor } from '../../src/server.js';
 import { expectClerkError } from '../support/clerk-errors.js';
+import { canary } from '../support/leak-canary.js';
 import { recordSpecConformance, type SpecRecorder } from '../support/spec-recorder.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -16,7 +17,7 @@ let orgId: string;
 beforeAll(async () => {
   t = await startTestServer();
   spec = recordSpecConformance(t.url);
-  userId = (await t.clerk.users.createUser({ emailAddress: ['session.owner@sessions.test'] })).id;
+  userId = (await t.clerk.users.createUser({ emailAddress: ['session.owner@sessions.test'], privateMetadata: { secret: canary('session-owner') } })).id;
   orgId = (await t.clerk.organizations.createOrganization({ name: 'Session Org', slug: 'session-org', createdBy: userId })).id;
 });
 

@@ -362,6 +362,23 @@ describe('email addresses and phone numbers through @clerk/backend', () => {
 });
 
 describe('spec conformance of every reply above', () => {
+  it('sets and removes a profile image through the SDK: the type is read from the bytes, and the user shows the default picture without one', async () => {
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    const user = await t.clerk.users.createUser({ emailAddress: ['pictured@idn.test'], skipPasswordRequirement: true });
+    expect(user.hasImage).toBe(false);
+    expect((await fetch(user.imageUrl)).headers.get('content-type')).toBe('image/svg+xml');
+    const pictured = await t.clerk.users.updateUserProfileImage(user.id, { file: new Blob([png], { type: 'image/png' }) });
+    expect(pictured.hasImage).toBe(true);
+    const served = await fetch(pictured.imageUrl);
+    expect(served.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await served.arrayBuffer())).toEqual(png);
+    // Declared an image, but not one: refused whatever the part's type says.
+    await expectClerkError(t.clerk.users.updateUserProfileImage(user.id, { file: new Blob(['<svg onload="alert(1)"/>'], { type: 'image/png' }) }), 422, 'form_param_format_invalid');
+    const plain = await t.clerk.users.deleteUserProfileImage(user.id);
+    expect(plain.hasImage).toBe(false);
+    expect((await fetch(pictured.imageUrl)).status).toBe(404);
+  });
+
   it('matched the Clerk Backend API spec', () => {
     expect(spec.failures).toEqual([]);
     expect(spec.checked).toBeGreaterThan(80);

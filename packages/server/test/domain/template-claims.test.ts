@@ -24,6 +24,8 @@ function user(overrides: Partial<TemplateUser> = {}): TemplateUser {
     primaryPhoneNumberId: null,
     publicMetadata: { role: 'editor', age: 0, profile: { interests: ['reading', 'climbing'] }, tags: ['a', 'b'] },
     unsafeMetadata: { foo: { bar: 42 } },
+    imageUrl: 'https://gatehouse.example/images/default-avatar.svg',
+    hasImage: false,
     createdAt: CREATED_AT,
     updatedAt: CREATED_AT + 1000,
     emailAddresses: [

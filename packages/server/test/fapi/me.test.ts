@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FapiBrowser, type SignInJSON } from '../support/fapi-client.js';
-import { latestCode } from '../support/inbox.js';
+import { latestCode, latestLink } from '../support/inbox.js';
 import { canary } from '../support/leak-canary.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -228,6 +228,39 @@ describe('/v1/me', () => {
     expect([...b.specFailures, ...other.specFailures, ...stranger.b.specFailures]).toEqual([]);
   });
 
+  it('verifies an added address by a link opened in the same browser, where the instance verifies by link', async () => {
+    const { b, userId } = await signedIn();
+    const linkSettings = { enabled: true, required: true, used_for_first_factor: true, first_factors: ['email_code'], verifications: ['email_code', 'email_link'], verify_at_sign_up: true };
+    const added = await b.call('POST', '/me/email_addresses', { email_address: `linked${seq}.${Date.now()}@me.test` });
+    const address = added.body.response as { id: string; email_address: string };
+    // Links are not offered until the instance verifies addresses by link.
+    expect((await b.call('POST', `/me/email_addresses/${address.id}/prepare_verification`, { strategy: 'email_link', redirect_url: `${t.url}/user` })).status).toBe(422);
+    expect((await t.request('PATCH', '/v1/instance/user_settings', { body: { email_address: linkSettings } })).status).toBe(200);
+    try {
+      expect((await b.call('POST', `/me/email_addresses/${address.id}/prepare_verification`, { strategy: 'email_link', redirect_url: 'https://evil.example/' })).status).toBe(422);
+      const since = Date.now();
+      const prepared = await b.call('POST', `/me/email_addresses/${address.id}/prepare_verification`, { strategy: 'email_link', redirect_url: `${t.url}/user` });
+      expect(prepared.body.response).toMatchObject({ verification: { status: 'unverified', strategy: 'email_link' } });
+      const link = await latestLink(t.url, address.email_address, since, 'verification_link');
+      const elsewhere = await fetch(link, { redirect: 'manual' });
+      expect(new URL(elsewhere.headers.get('location')!).searchParams.get('__clerk_status')).toBe('client_mismatch');
+      const opened = await fetch(link, { redirect: 'manual', headers: { cookie: b.cookieHeader() } });
+      const back = new URL(opened.headers.get('location')!);
+      expect(back.origin + back.pathname).toBe(`${t.url}/user`);
+      expect(back.searchParams.get('__clerk_status')).toBe('verified');
+      // The browser keeps the cookies the link's reply set, then the page that asked polls the address.
+      for (const line of opened.headers.getSetCookie()) {
+        const [pair] = line.split(';');
+        b.cookies.set(pair!.split('=')[0]!, pair!.slice(pair!.indexOf('=') + 1));
+      }
+      expect((await b.call('GET', `/me/email_addresses/${address.id}`)).body.response).toMatchObject({ verification: { status: 'verified', strategy: 'email_link' } });
+      expect((await bapiUser(userId)).email_addresses.find((e) => e.id === address.id)).toMatchObject({ verification: { status: 'verified' } });
+      expect(b.specFailures).toEqual([]);
+    } finally {
+      await t.request('PATCH', '/v1/instance/user_settings', { body: { email_address: { ...linkSettings, verifications: ['email_code'] } } });
+    }
+  });
+
   it('removes an email address or the password only while another way to sign in remains, also when two removals race', async () => {
     const { b, userId, email } = await signedIn();
     const second = `spare${seq}.${Date.now()}@me.test`;
@@ -267,6 +300,32 @@ describe('/v1/me', () => {
     } finally {
       await t.request('PATCH', '/v1/instance/user_settings', { body: { password: { enabled: true, required: true } } });
     }
+  });
+
+  it('uploads and removes the person’s own picture, shown in their user and to their organizations', async () => {
+    const { b, userId } = await signedIn();
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    const refused = await b.upload('POST', '/me/profile_image', { bytes: Buffer.from('<svg onload="alert(1)"/>'), type: 'image/gif', name: 'x.gif' });
+    expect(refused.status).toBe(422);
+    const uploaded = await b.upload('POST', '/me/profile_image', { bytes: png, type: 'image/png', name: 'me.png' });
+    expect(uploaded.status).toBe(200);
+    const image = uploaded.body.response as { object: string; id: string; public_url: string };
+    expect(image.object).toBe('image');
+    const me = (await b.call('GET', '/me')).body.response as UserJSON;
+    expect(me).toMatchObject({ has_image: true, image_url: image.public_url });
+    expect((await fetch(image.public_url)).headers.get('content-type')).toBe('image/png');
+    const org = await t.clerk.organizations.createOrganization({ name: `Pictured ${seq}`, createdBy: userId });
+    const members = await t.clerk.organizations.getOrganizationMembershipList({ organizationId: org.id });
+    expect(members.data[0]?.publicUserData?.hasImage).toBe(true);
+
+    const removed = await b.call('DELETE', '/me/profile_image');
+    expect(removed.status).toBe(200);
+    expect(removed.body.response).toMatchObject({ object: 'image', id: image.id, deleted: true });
+    const after = (await b.call('GET', '/me')).body.response as UserJSON;
+    expect(after['has_image']).toBe(false);
+    expect((await fetch(after['image_url'] as string)).headers.get('content-type')).toBe('image/svg+xml');
+    expect((await b.call('DELETE', '/me/profile_image')).status).toBe(404);
+    expect(b.specFailures).toEqual([]);
   });
 
   it('deletes the account when the application allows it, signing this client out; refuses when it does not', async () => {

@@ -26,6 +26,7 @@ type Permission = (typeof SYSTEM_PERMISSIONS)[number];
 /** What each endpoint is given: a fresh organization with a member to act on, a pending invitation, and a user outside it. */
 interface Fixture {
   orgId: string;
+  domainId: string;
   targetUserId: string;
   invitationId: string;
   outsiderUserId: string;
@@ -59,6 +60,21 @@ const ENDPOINTS: Endpoint[] = [
   { name: 'POST invitation revoke', needs: 'org:sys_memberships:manage', call: (b, f) => b.call('POST', `/organizations/${f.orgId}/invitations/${f.invitationId}/revoke`) },
   { name: 'GET roles', needs: 'membership', call: (b, f) => b.call('GET', `/organizations/${f.orgId}/roles`) },
   { name: 'leave (DELETE me/organization_memberships)', needs: 'membership', call: (b, f) => b.call('DELETE', `/me/organization_memberships/${f.orgId}`) },
+  { name: 'GET domains', needs: 'org:sys_domains:read', call: (b, f) => b.call('GET', `/organizations/${f.orgId}/domains`) },
+  { name: 'GET domain', needs: 'org:sys_domains:read', call: (b, f) => b.call('GET', `/organizations/${f.orgId}/domains/${f.domainId}`) },
+  { name: 'POST domain', needs: 'org:sys_domains:manage', call: (b, f) => b.call('POST', `/organizations/${f.orgId}/domains`, { name: `new${f.n}.matrix.example` }) },
+  { name: 'DELETE domain', needs: 'org:sys_domains:manage', call: (b, f) => b.call('DELETE', `/organizations/${f.orgId}/domains/${f.domainId}`) },
+  {
+    name: 'POST domain update_enrollment_mode',
+    needs: 'org:sys_domains:manage',
+    call: (b, f) => b.call('POST', `/organizations/${f.orgId}/domains/${f.domainId}/update_enrollment_mode`, { enrollment_mode: 'manual_invitation' }),
+  },
+  {
+    name: 'POST domain prepare_affiliation_verification',
+    needs: 'org:sys_domains:manage',
+    call: (b, f) => b.call('POST', `/organizations/${f.orgId}/domains/${f.domainId}/prepare_affiliation_verification`, { affiliation_email_address: `it@f${f.n}.matrix.example` }),
+  },
+  { name: 'GET membership_requests', needs: 'org:sys_memberships:manage', call: (b, f) => b.call('GET', `/organizations/${f.orgId}/membership_requests?status=pending`) },
 ];
 
 /** Who calls: by role in the organization (a custom role with or without each permission), or from outside it. */
@@ -105,6 +121,8 @@ async function signUp(label: string): Promise<{ id: string; b: FapiBrowser }> {
 
 beforeAll(async () => {
   t = await startTestServer();
+  const domains = await t.request('PATCH', '/v1/instance/organization_settings', { body: { domains_enabled: true, domains_enrollment_modes: ['automatic_invitation', 'automatic_suggestion'] } });
+  expect(domains.status).toBe(200);
   for (const caller of CALLERS) {
     if (!caller.role || caller.role === 'org:admin' || caller.role === 'org:member') continue;
     const created = await t.request('POST', '/v1/organization_roles', { body: { name: caller.name.slice(0, 100), key: caller.role, description: caller.name, permissions: caller.permissions } });
@@ -137,17 +155,19 @@ async function fixtureFor(caller: Caller): Promise<Fixture> {
   await bapi('POST', `/v1/organizations/${org.id}/memberships`, { user_id: target, role: 'org:member', private_metadata: { secret: canary('membership') } });
   if (caller.role) await bapi('POST', `/v1/organizations/${org.id}/memberships`, { user_id: userIds.get(caller.name), role: caller.role });
   const invitation = (await bapi('POST', `/v1/organizations/${org.id}/invitations`, { email_address: `pending.${n}@matrix.test`, role: 'org:member', private_metadata: { secret: canary('invitation') } })) as { id: string };
-  return { orgId: org.id, targetUserId: target, invitationId: invitation.id, outsiderUserId: outsiderId, n };
+  const domain = (await bapi('POST', `/v1/organizations/${org.id}/domains`, { name: `f${n}.matrix.example`, verified: false })) as { id: string };
+  return { orgId: org.id, domainId: domain.id, targetUserId: target, invitationId: invitation.id, outsiderUserId: outsiderId, n };
 }
 
 /** What the server holds of the organization: a refused call must leave it as it was. */
 async function snapshot(orgId: string): Promise<unknown> {
-  const [org, memberships, invitations] = await Promise.all([
+  const [org, memberships, invitations, domains] = await Promise.all([
     t.request('GET', `/v1/organizations/${orgId}`),
     t.request('GET', `/v1/organizations/${orgId}/memberships?limit=100`),
     t.request('GET', `/v1/organizations/${orgId}/invitations?limit=100`),
+    t.request('GET', `/v1/organizations/${orgId}/domains?limit=100`),
   ]);
-  return [org.status, org.body, memberships.body, invitations.body];
+  return [org.status, org.body, memberships.body, invitations.body, domains.body];
 }
 
 function allowed(endpoint: Endpoint, caller: Caller): boolean {

@@ -16,6 +16,11 @@ const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]*/g;
 /** Where in a reply's text (or a token within it) the canary shows, or undefined when nowhere. */
 export function canaryLeak(text: string): string | undefined {
   if (text.includes(LEAK_CANARY)) return `reply text: …${text.slice(Math.max(0, text.indexOf(LEAK_CANARY) - 120), text.indexOf(LEAK_CANARY) + 60)}…`;
+  return canaryInTokens(text);
+}
+
+/** Where in the tokens a reply carries the canary shows: for Backend API replies, which rightly carry private metadata themselves. */
+export function canaryInTokens(text: string): string | undefined {
   for (const jwt of text.match(JWT) ?? []) {
     try {
       const decoded = JSON.stringify([decodeProtectedHeader(jwt), decodeJwt(jwt)]);

@@ -1,9 +1,10 @@
 import { listResponses, validateReply } from './clerk-spec.js';
+import { canaryInTokens } from './leak-canary.js';
 
 /**
  * Wraps the global fetch so every reply the server under test sends to a Clerk SDK is validated
- * against the Clerk spec, whatever SDK method made the call. Failures are collected, and a test
- * asserts the list is empty.
+ * against the Clerk spec, whatever SDK method made the call, and every token in a reply is searched
+ * for the private-metadata canary. Failures are collected, and a test asserts the list is empty.
  */
 interface Template {
   method: string;
@@ -56,6 +57,8 @@ export function recordSpecConformance(baseUrl: string): SpecRecorder {
       return response;
     }
     const text = await response.clone().text();
+    const leak = canaryInTokens(text);
+    if (leak) recorder.failures.push(`${method} ${url.pathname}: a token leaked private metadata: ${leak}`);
     let body: unknown;
     try {
       body = text ? JSON.parse(text) : undefined;

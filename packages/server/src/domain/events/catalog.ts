@@ -11,6 +11,8 @@ import { serializeUser } from '../../wire/user.js';
 import { serializeDeleted } from '../../wire/deleted.js';
 import { serializeWebhookEndpoint } from '../../wire/webhook-endpoint.js';
 import { serializeEmail } from '../../wire/email.js';
+import { serializeOrganizationDomain } from '../../wire/organization-domain.js';
+import type { OrganizationDomain } from '../organizations/domains.js';
 import type { QueuedEmail } from '../email/outbox.js';
 import type { Invitation, Organization, OrganizationInvitation, OrganizationMembership, Permission, Role } from '../organizations/types.js';
 import type { Session } from '../sessions/sessions.js';
@@ -29,6 +31,7 @@ const deleted = (d: DeletedObject) => serializeDeleted(d);
 const userSecurity = (userId: string) => serializeSecurityEvent(userId);
 const session = ({ session: s, user: u }: SessionEventSubject) => ({ ...serializeSession(s), ...(u ? { user: serializeUser(u) } : {}) });
 const organization = (o: Organization) => serializeOrganization(o);
+const organizationDomain = (d: OrganizationDomain) => serializeOrganizationDomain(d);
 const membership = (m: OrganizationMembership) => serializeMembership(m);
 const organizationInvitation = (i: OrganizationInvitation) => serializeOrganizationInvitation(i);
 const invitation = (i: Invitation) => serializeInvitation(i);
@@ -64,6 +67,9 @@ const EVENT_PAYLOADS = {
   'organization.created': organization,
   'organization.updated': organization,
   'organization.deleted': deleted,
+  'organizationDomain.created': organizationDomain,
+  'organizationDomain.updated': organizationDomain,
+  'organizationDomain.deleted': deleted,
   'organizationMembership.created': membership,
   'organizationMembership.updated': membership,
   'organizationMembership.deleted': membership,

@@ -1,11 +1,25 @@
-import { GatehouseError } from '../../errors.js';
+import { GatehouseError, paramError } from '../../errors.js';
+import type { DomainEnrollmentMode } from '../../store/schema.js';
 import { findOrganizationRowById } from '../../store/repositories/organization-repository.js';
 import type { DomainContext } from '../context.js';
 import type { DeletedObject } from '../deleted-object.js';
 import type { Page } from '../page.js';
-import { readInstanceSettings } from '../settings/instance-settings.js';
+import { readInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
 import { getUser } from '../users/get-user.js';
 import type { UserListQuery } from '../users/list-users.js';
+import { answerMembershipRequest, listMembershipRequests, type MembershipRequest } from './domain-enrollment.js';
+import {
+  attemptDomainAffiliation,
+  createOrganizationDomain,
+  deleteOrganizationDomain,
+  getOrganizationDomain,
+  listOrganizationDomains,
+  prepareDomainAffiliation,
+  updateOrganizationDomain,
+  type DomainListQuery,
+  type DomainVerifier,
+  type OrganizationDomain,
+} from './domains.js';
 import { deleteOrganizationLogo, setOrganizationLogo } from './logos.js';
 import { SYSTEM_PERMISSIONS, requireOrganizationMember } from './member-access.js';
 import { createMembership, deleteMembership, listOrganizationMemberships, updateMembershipRole, type MembershipPage } from './memberships.js';
@@ -127,4 +141,79 @@ export async function revokeMemberOrganizationInvitation(ctx: DomainContext, use
 export async function listMemberOrganizationRoles(ctx: DomainContext, userId: string, organizationId: string, query: CatalogListQuery): Promise<Page<Role>> {
   await requireOrganizationMember(ctx.store.db, userId, organizationId);
   return listRoles(ctx, query);
+}
+
+// ---- verified domains and the membership requests they bring ----
+
+/** Domains are the instance's to allow: adding or verifying one needs the feature on. */
+async function requireDomainsEnabled(ctx: DomainContext): Promise<InstanceSettings> {
+  const settings = await readInstanceSettings(ctx);
+  if (!settings.organization_domains.enabled) throw new GatehouseError('not_allowed_access', { longMessage: 'Organization domains are not enabled on this instance.' });
+  return settings;
+}
+
+export async function listMemberOrganizationDomains(ctx: DomainContext, userId: string, organizationId: string, q: DomainListQuery): Promise<Page<OrganizationDomain>> {
+  const member = await requireOrganizationMember(ctx.store.db, userId, organizationId, SYSTEM_PERMISSIONS.readDomains);
+  return listOrganizationDomains(ctx, member.organizationId, q);
+}
+
+export async function getMemberOrganizationDomain(ctx: DomainContext, userId: string, organizationId: string, domainId: string): Promise<OrganizationDomain> {
+  const member = await requireOrganizationMember(ctx.store.db, userId, organizationId, SYSTEM_PERMISSIONS.readDomains);
+  return getOrganizationDomain(ctx, member.organizationId, domainId);
+}
+
+/** From the browser a domain starts unverified, in manual invitation mode, until an address at it is proven. */
+export async function addMemberOrganizationDomain(ctx: DomainContext, userId: string, organizationId: string, name: string): Promise<OrganizationDomain> {
+  const member = await requireOrganizationMember(ctx.store.db, userId, organizationId, SYSTEM_PERMISSIONS.manageDomains);
+  await requireDomainsEnabled(ctx);
+  return createOrganizationDomain(ctx, member.organizationId, { name });
+}
+
+export async function deleteMemberOrganizationDomain(ctx: DomainContext, userId: string, organizationId: string, domainId: string): Promise<DeletedObject> {
+  const member = await requireOrganizationMember(ctx.store.db, userId, organizationId, SYSTEM_PERMISSIONS.manageDomains);
+  return deleteOrganizationDomain(ctx, member.organizationId, domainId);
+}
+
+/** The mode must be one the instance offers. */
+export async function setMemberDomainEnrollmentMode(
+  ctx: DomainContext,
+  userId: string,
+  organizationId: string,
+  domainId: string,
+  mode: DomainEnrollmentMode,
+  deletePending: boolean,
+): Promise<OrganizationDomain> {
+  const member = await requireOrganizationMember(ctx.store.db, userId, organizationId, SYSTEM_PERMISSIONS.manageDomains);
+  const settings = await requireDomainsEnabled(ctx);
+  if (mode !== 'manual_invitation' && !settings.organization_domains.enrollment_modes.includes(mode)) {
+    throw paramError('form_param_value_invalid', 'enrollment_mode', `enrollment_mode must be one of ${['manual_invitation', ...settings.organization_domains.enrollment_modes].join(', ')}.`);
+  }
+  return updateOrganizationDomain(ctx, member.organizationId, domainId, { enrollmentMode: mode, deletePending });
+}
+
+export async function prepareMemberDomainAffiliation(ctx: DomainContext, me: DomainVerifier, organizationId: string, domainId: string, address: string): Promise<OrganizationDomain> {
+  const member = await requireOrganizationMember(ctx.store.db, me.userId, organizationId, SYSTEM_PERMISSIONS.manageDomains);
+  await requireDomainsEnabled(ctx);
+  return prepareDomainAffiliation(ctx, me, member.organizationId, domainId, address);
+}
+
+export async function attemptMemberDomainAffiliation(ctx: DomainContext, me: DomainVerifier, organizationId: string, domainId: string, code: string): Promise<OrganizationDomain> {
+  const member = await requireOrganizationMember(ctx.store.db, me.userId, organizationId, SYSTEM_PERMISSIONS.manageDomains);
+  await requireDomainsEnabled(ctx);
+  return attemptDomainAffiliation(ctx, me, member.organizationId, domainId, code);
+}
+
+export async function listMemberMembershipRequests(
+  ctx: DomainContext,
+  userId: string,
+  organizationId: string,
+  q: { statuses: readonly ('pending' | 'accepted' | 'rejected')[]; limit: number; offset: number },
+): Promise<Page<MembershipRequest>> {
+  const member = await requireOrganizationMember(ctx.store.db, userId, organizationId, SYSTEM_PERMISSIONS.manageMemberships);
+  return listMembershipRequests(ctx, member.organizationId, q);
+}
+
+export async function answerMemberMembershipRequest(ctx: DomainContext, userId: string, organizationId: string, requestId: string, answer: 'accepted' | 'rejected'): Promise<MembershipRequest> {
+  const member = await requireOrganizationMember(ctx.store.db, userId, organizationId, SYSTEM_PERMISSIONS.manageMemberships);
+  return answerMembershipRequest(ctx, member.organizationId, requestId, answer);
 }

@@ -37,7 +37,7 @@ async function toMemberships(db: Executor, ctx: DomainContext, rows: readonly Me
   const orgIds = [...new Set(rows.map((r) => r.organization_id))];
   const [orgRows, users, roles] = await Promise.all([
     listOrganizationRowsByIds(db, orgIds),
-    loadPublicUserData(db, rows.map((r) => r.user_id)),
+    loadPublicUserData(ctx, db, rows.map((r) => r.user_id)),
     loadRoleRefs(db, rows.map((r) => r.role_id)),
   ]);
   const orgs = new Map((await toOrganizations(db, ctx, orgRows)).map((o) => [o.id, o]));

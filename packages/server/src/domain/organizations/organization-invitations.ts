@@ -38,7 +38,7 @@ import { assertValidMetadata, parseStoredMetadata, type Metadata } from '../meta
 import { normalizeEmail, parseEmailAddress } from '../users/identifiers.js';
 import { listOrganizationCards, lockOrganizationRow, requireOrganizationRow } from '../../store/repositories/organization-repository.js';
 import { assertSeatsAvailable } from './seats.js';
-import { imageUrlFor } from './to-organization.js';
+import { imageUrlFor } from '../images.js';
 import { loadPublicUserData } from './public-user-data.js';
 import { findRoleByKey, loadRoleRefs } from './role-keys.js';
 import type { OrganizationInvitation } from './types.js';
@@ -162,10 +162,10 @@ async function assertNoLivePendingInvitation(db: Executor, organizationId: strin
   if (await hasLivePendingOrganizationInvitation(db, organizationId, emails, now)) throw duplicatePendingInvitation();
 }
 
-async function toInvitations(db: Executor, rows: readonly InvitationRow[], now: number, urls: ReadonlyMap<string, string> = new Map()): Promise<OrganizationInvitation[]> {
+async function toInvitations(ctx: Pick<DomainContext, 'publicUrl'>, db: Executor, rows: readonly InvitationRow[], now: number, urls: ReadonlyMap<string, string> = new Map()): Promise<OrganizationInvitation[]> {
   const [roles, inviters] = await Promise.all([
     loadRoleRefs(db, rows.map((r) => r.role_id)),
-    loadPublicUserData(db, rows.flatMap((r) => (r.inviter_user_id === null ? [] : [r.inviter_user_id]))),
+    loadPublicUserData(ctx, db, rows.flatMap((r) => (r.inviter_user_id === null ? [] : [r.inviter_user_id]))),
   ]);
   return rows.map((row) => {
     const role = roles.get(row.role_id);
@@ -191,12 +191,13 @@ async function toInvitations(db: Executor, rows: readonly InvitationRow[], now: 
  * are built without accept links (`url` stays null), so no ticket ever reaches the log.
  */
 async function recordInvitationEvents(
+  ctx: Pick<DomainContext, 'publicUrl'>,
   db: Executor,
   type: 'organizationInvitation.created' | 'organizationInvitation.revoked',
   rows: readonly InvitationRow[],
   now: number,
 ): Promise<void> {
-  for (const invitation of await toInvitations(db, rows, now)) {
+  for (const invitation of await toInvitations(ctx, db, rows, now)) {
     await appendEvent(db, { type, data: eventData(type, invitation), subjectOrganizationId: invitation.organizationId }, now);
   }
 }
@@ -247,14 +248,14 @@ export async function createOrganizationInvitations(
         };
       });
       await insertOrganizationInvitations(trx, values);
-      await recordInvitationEvents(trx, 'organizationInvitation.created', values, now);
+      await recordInvitationEvents(ctx, trx, 'organizationInvitation.created', values, now);
       for (const [i, row] of values.entries()) {
         if (prepared[i]?.notify) await queueInvitationEmail(ctx, trx, { to: row.email_address, url: urls.get(row.id) ?? '', organizationName: org.name }, now);
       }
       return values;
     }),
   );
-  return toInvitations(ctx.store.db, rows, now, urls);
+  return toInvitations(ctx, ctx.store.db, rows, now, urls);
 }
 
 export async function createOrganizationInvitation(
@@ -274,7 +275,7 @@ export async function listOrganizationInvitations(ctx: DomainContext, organizati
   const statuses = query.statuses ?? [];
   const emails = (query.emailAddresses ?? []).map(normalizeEmail);
   const { rows, total } = await listOrganizationInvitationRows(db, { organizationId: org.id, emailAddresses: emails, statuses, orderBy: query.orderBy, limit: query.limit, offset: query.offset, now });
-  return { items: await toInvitations(db, rows, now), totalCount: total };
+  return { items: await toInvitations(ctx, db, rows, now), totalCount: total };
 }
 
 /** Scoped to the organization in the path: another organization's invitation is not found. */
@@ -283,7 +284,7 @@ export async function getOrganizationInvitation(ctx: DomainContext, organization
   const org = await requireOrganizationRow(db, organizationId);
   const row = await findOrganizationInvitationRow(db, org.id, invitationId);
   if (!row) throw notFound();
-  const [invitation] = await toInvitations(db, [row], ctx.now());
+  const [invitation] = await toInvitations(ctx, db, [row], ctx.now());
   if (!invitation) throw notFound();
   return invitation;
 }
@@ -309,12 +310,22 @@ export async function revokeOrganizationInvitation(
     if (status !== 'pending') throw invitationNotPending(status);
     await markInvitationRevoked(trx, 'organization_invitations', current.id, now);
     const revoked = { ...current, status: 'revoked' as const, updated_at: now };
-    await recordInvitationEvents(trx, 'organizationInvitation.revoked', [revoked], now);
+    await recordInvitationEvents(ctx, trx, 'organizationInvitation.revoked', [revoked], now);
     return revoked;
   });
-  const [invitation] = await toInvitations(ctx.store.db, [row], now);
+  const [invitation] = await toInvitations(ctx, ctx.store.db, [row], now);
   if (!invitation) throw notFound();
   return invitation;
+}
+
+/** Revokes pending invitations of the organization in the caller's transaction, each with its event. */
+export async function revokeOrganizationInvitationsIn(ctx: DomainContext, trx: Executor, organizationId: string, invitationIds: readonly string[], now: number): Promise<void> {
+  for (const id of invitationIds) {
+    const current = await findOrganizationInvitationRow(trx, organizationId, id);
+    if (!current || readStatus(current.status, current.expires_at, now) !== 'pending') continue;
+    await markInvitationRevoked(trx, 'organization_invitations', current.id, now);
+    await recordInvitationEvents(ctx, trx, 'organizationInvitation.revoked', [{ ...current, status: 'revoked', updated_at: now }], now);
+  }
 }
 
 function publicOrganizationData(ctx: DomainContext, card: { id: string; name: string; slug: string; image_id: string | null }): PublicOrganizationData {
@@ -336,7 +347,7 @@ export async function acceptOrganizationInvitationIn(ctx: DomainContext, trx: Ex
     const metadata = { publicMetadata: parseStoredMetadata(current.public_metadata), privateMetadata: parseStoredMetadata(current.private_metadata) };
     await addMembershipIn(ctx, trx, org, { id: newId('orgmem', now), userId, roleId: current.role_id, ...metadata }, now);
   }
-  const [invitation] = await toInvitations(trx, [{ ...current, status: 'accepted', updated_at: now }], now);
+  const [invitation] = await toInvitations(ctx, trx, [{ ...current, status: 'accepted', updated_at: now }], now);
   if (invitation) {
     const accepted = { invitation: { ...invitation, publicOrganizationData: publicOrganizationData(ctx, org) }, userId };
     await appendEvent(trx, { type: 'organizationInvitation.accepted', data: eventData('organizationInvitation.accepted', accepted), subjectOrganizationId: org.id, subjectUserId: userId }, now);
@@ -366,7 +377,7 @@ export async function listUserOrganizationInvitations(
     offset: query.offset,
     now,
   });
-  const [invitations, orgs] = await Promise.all([toInvitations(db, rows, now), listOrganizationCards(db, rows.map((r) => r.organization_id))]);
+  const [invitations, orgs] = await Promise.all([toInvitations(ctx, db, rows, now), listOrganizationCards(db, rows.map((r) => r.organization_id))]);
   const byId = new Map(orgs.map((o) => [o.id, publicOrganizationData(ctx, o)]));
   const data = invitations.flatMap((invitation) => {
     const organization = byId.get(invitation.organizationId);
@@ -416,7 +427,7 @@ export async function acceptOwnOrganizationInvitation(ctx: DomainContext, userId
     await acceptOrganizationInvitationIn(ctx, trx, row.id, userId, now);
     return { ...row, status: 'accepted' as const, updated_at: now };
   });
-  const [[invitation], [card]] = await Promise.all([toInvitations(ctx.store.db, [accepted], now), listOrganizationCards(ctx.store.db, [accepted.organization_id])]);
+  const [[invitation], [card]] = await Promise.all([toInvitations(ctx, ctx.store.db, [accepted], now), listOrganizationCards(ctx.store.db, [accepted.organization_id])]);
   if (!invitation || !card) throw notFound();
   return { ...invitation, publicOrganizationData: publicOrganizationData(ctx, card) };
 }

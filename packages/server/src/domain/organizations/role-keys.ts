@@ -1,6 +1,7 @@
 import { paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
-import { findRoleIdByKey, loadRoleRefs, type RoleRef } from '../../store/repositories/role-repository.js';
+import { findRoleIdByKey, findRoleRow, loadRoleRefs, type RoleRef } from '../../store/repositories/role-repository.js';
+import type { DomainContext } from '../context.js';
 
 /** Clerk's legacy role keys, still accepted everywhere a role is taken. */
 const LEGACY_ROLE_KEYS: Record<string, string> = { admin: 'org:admin', basic_member: 'org:member' };
@@ -22,4 +23,14 @@ export async function findRoleByKey(db: Executor, key: string, paramName = 'role
   const ref = id ? (await loadRoleRefs(db, [id])).get(id) : undefined;
   if (!ref) throw paramError('form_param_value_invalid', paramName, `${paramName} must be the key of an existing role, such as org:admin or org:member.`);
   return ref;
+}
+
+/** A role named by its id (as Clerk's settings name roles) or its key. */
+export async function findRoleByIdOrKey(ctx: DomainContext, ref: string, paramName: string): Promise<RoleRef> {
+  const row = await findRoleRow(ctx.store.db, ref);
+  if (row) {
+    const found = (await loadRoleRefs(ctx.store.db, [row.id])).get(row.id);
+    if (found) return found;
+  }
+  return findRoleByKey(ctx.store.db, ref, paramName);
 }

@@ -3,14 +3,11 @@ import type { Executor } from '../../store/db.js';
 import type { DomainContext } from '../context.js';
 import { parseStoredMetadata } from '../metadata.js';
 import type { Organization } from './types.js';
+import { imageUrlFor } from '../images.js';
 
 export interface OrganizationCounts {
   membersCount?: boolean;
   pendingInvitationsCount?: boolean;
-}
-
-export function imageUrlFor(ctx: DomainContext, imageId: string): string {
-  return new URL(`/images/${imageId}`, ctx.publicUrl).href;
 }
 
 export function toOrganization(row: OrganizationRow, ctx: DomainContext, counts: { members?: number; pending?: number } = {}): Organization {

@@ -174,6 +174,8 @@ export type TemplateUser = Pick<
   | 'primaryPhoneNumberId'
   | 'publicMetadata'
   | 'unsafeMetadata'
+  | 'imageUrl'
+  | 'hasImage'
   | 'createdAt'
   | 'updatedAt'
 > & { emailAddresses: Pick<EmailAddress, 'id' | 'emailAddress' | 'verification'>[]; phoneNumbers: Pick<PhoneNumber, 'id' | 'phoneNumber' | 'verification'>[] };
@@ -230,10 +232,9 @@ export function shortcodeScope(subject: TemplateSubject): ShortcodeScope {
       // The names Clerk's docs used before email_verified / phone_number_verified.
       has_verified_email: emailVerified,
       has_verified_phone: phoneVerified,
-      // Users carry no image yet and no second factor can be enrolled: these match the User
-      // object's image_url '' / has_image false / two_factor_enabled false.
-      image_url: '',
-      has_image: false,
+      image_url: user.imageUrl,
+      has_image: user.hasImage,
+      // No second factor can be enrolled yet: as the User object's two_factor_enabled.
       two_factor_enabled: false,
       // Unix seconds, like every time in a JWT (Clerk's table: "as a Unix timestamp").
       created_at: seconds(user.createdAt),

@@ -5,7 +5,7 @@ import type { Executor } from '../../store/db.js';
 import { readMembershipWithOrganization } from '../../store/repositories/membership-repository.js';
 import type { DomainContext } from '../context.js';
 import { parseStoredMetadata } from '../metadata.js';
-import { imageUrlFor } from '../organizations/to-organization.js';
+import { imageUrlFor } from '../images.js';
 import { loadRoleRefs } from '../organizations/role-keys.js';
 import { getUser } from '../users/get-user.js';
 import { findJwtTemplateByName } from './jwt-templates.js';

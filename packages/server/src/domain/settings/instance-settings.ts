@@ -15,6 +15,7 @@ const attribute = z.object({
 
 export const EMAIL_FIRST_FACTORS = ['email_code', 'email_link'] as const;
 export const EMAIL_VERIFICATIONS = ['email_code', 'email_link'] as const;
+export const DOMAIN_ENROLLMENT_MODES = ['manual_invitation', 'automatic_invitation', 'automatic_suggestion'] as const;
 
 export const INSTANCE_SETTINGS_SCHEMA = z
   .object({
@@ -42,6 +43,18 @@ export const INSTANCE_SETTINGS_SCHEMA = z
     /** One signed-in account per browser, as Clerk's default. */
     single_session_mode: z.boolean().default(true),
     organizations_enabled: z.boolean().default(true),
+    /**
+     * Organizations' verified domains (Clerk's `organization_settings.domains`): whether they may
+     * have them, the enrollment modes they may choose, and the role people enrolled by one get.
+     */
+    organization_domains: z
+      .object({
+        enabled: z.boolean(),
+        enrollment_modes: z.array(z.enum(DOMAIN_ENROLLMENT_MODES)).max(3),
+        default_role: z.string().min(1).max(128),
+      })
+      .strict()
+      .default({ enabled: false, enrollment_modes: ['manual_invitation'], default_role: 'org:member' }),
   })
   .strict();
 

@@ -17,6 +17,7 @@ import {
 import { listClientSessionRows } from '../../store/repositories/session-repository.js';
 import { loadUserRecord, markUserSignedIn, type UserRecord } from '../../store/repositories/user-repository.js';
 import type { DomainContext } from '../context.js';
+import { userImageUrl } from '../images.js';
 import { appendEvent } from '../events/append-event.js';
 import { eventData } from '../events/catalog.js';
 import { storeActingClient, type ActingClient } from '../sessions/acting-client.js';
@@ -55,7 +56,7 @@ export async function assertMaySignIn(ctx: DomainContext, clientId: string, sett
   if (sessions.some((s) => effectiveStatus(s, now) === 'active')) throw new GatehouseError('session_exists');
 }
 
-function toSignIn(row: SignInRow, user: UserRecord | undefined, settings: InstanceSettings, firstFactor: SignIn['firstFactorVerification'], now: number): SignIn {
+function toSignIn(ctx: Pick<DomainContext, 'publicUrl'>, row: SignInRow, user: UserRecord | undefined, settings: InstanceSettings, firstFactor: SignIn['firstFactorVerification'], now: number): SignIn {
   const subject = user ? { signIn: row, user, settings } : undefined;
   return {
     id: row.id,
@@ -63,7 +64,7 @@ function toSignIn(row: SignInRow, user: UserRecord | undefined, settings: Instan
     status: signInStatus(row, firstFactor, now),
     identifier: row.identifier,
     userId: row.user_id,
-    userData: user ? { firstName: user.row.first_name, lastName: user.row.last_name, imageUrl: '', hasImage: false } : null,
+    userData: user ? { firstName: user.row.first_name, lastName: user.row.last_name, imageUrl: userImageUrl(ctx, user.row.image_id), hasImage: user.row.image_id !== null } : null,
     supportedFirstFactors: subject ? supportedFirstFactors(subject).map((f) => (f.strategy === 'password' || !row.identifier ? f : { ...f, safeIdentifier: row.identifier })) : [],
     firstFactorVerification: firstFactor,
     createdSessionId: row.created_session_id,
@@ -96,7 +97,7 @@ async function loadSignIn(ctx: DomainContext, clientId: string, signInId: string
     findVerificationRows(ctx.store.db, row.first_factor_verification_id ? [row.first_factor_verification_id] : []),
   ]);
   const firstFactor = verifications[0] ? toVerification(verifications[0], now) : null;
-  return { row, stored: true, client: { id: clientId, unsaved: null }, signIn: toSignIn(row, user, instance, firstFactor, now), subject: user ? { signIn: row, user, settings: instance } : undefined };
+  return { row, stored: true, client: { id: clientId, unsaved: null }, signIn: toSignIn(ctx, row, user, instance, firstFactor, now), subject: user ? { signIn: row, user, settings: instance } : undefined };
 }
 
 export async function getSignIn(ctx: DomainContext, clientId: string, signInId: string, settings?: InstanceSettings): Promise<SignIn> {
@@ -151,8 +152,8 @@ async function storeSignIn(trx: Executor, row: SignInRow): Promise<void> {
   await updateClientRow(trx, row.client_id, { sign_in_id: row.id, updated_at: row.updated_at });
 }
 
-function loadedNew(client: ActingClient, row: SignInRow, user: UserRecord | undefined, settings: InstanceSettings, now: number): LoadedSignIn {
-  return { row, stored: false, client, signIn: toSignIn(row, user, settings, null, now), subject: user ? { signIn: row, user, settings } : undefined };
+function loadedNew(ctx: DomainContext, client: ActingClient, row: SignInRow, user: UserRecord | undefined, settings: InstanceSettings, now: number): LoadedSignIn {
+  return { row, stored: false, client, signIn: toSignIn(ctx, row, user, settings, null, now), subject: user ? { signIn: row, user, settings } : undefined };
 }
 
 /**
@@ -172,7 +173,7 @@ export async function createSignIn(ctx: DomainContext, client: ActingClient, inp
   const user = found ? await loadUserRecord(ctx.store.db, found.userId) : undefined;
   if (identifier && !user) throw new GatehouseError('form_identifier_not_found', { meta: { param_name: 'identifier' } });
   const now = ctx.now();
-  const loaded = loadedNew(client, newSignInRow(client.id, { userId: user?.row.id ?? null, identifier: identifier ?? null, emailAddressId: found?.emailAddressId ?? null }, now), user, settings, now);
+  const loaded = loadedNew(ctx, client, newSignInRow(client.id, { userId: user?.row.id ?? null, identifier: identifier ?? null, emailAddressId: found?.emailAddressId ?? null }, now), user, settings, now);
   const password = input.password !== undefined || input.strategy === 'password' ? { strategy: 'password', password: input.password } : undefined;
   if (password && loaded.subject) return attemptLoaded(ctx, withSubject(loaded), password);
   await ctx.store.transaction(async (trx) => {
@@ -198,7 +199,7 @@ async function createTicketSignIn(ctx: DomainContext, client: ActingClient, tick
   const owner = await findVerifiedEmailOwner(ctx.store.db, invitation.emailAddress);
   const user = owner ? await loadUserRecord(ctx.store.db, owner.userId) : undefined;
   if (!owner || !user) throw new GatehouseError('form_identifier_not_found', { meta: { param_name: 'identifier' } });
-  const loaded = withSubject(loadedNew(client, newSignInRow(client.id, { userId: user.row.id, identifier: invitation.emailAddress, emailAddressId: owner.emailAddressId }, now), user, settings, now));
+  const loaded = withSubject(loadedNew(ctx, client, newSignInRow(client.id, { userId: user.row.id, identifier: invitation.emailAddress, emailAddressId: owner.emailAddressId }, now), user, settings, now));
   return actOn(ctx, loaded, { ticket: invitation }, async () => ({
     record: (trx, at) => recordVerified(trx, { clientId: client.id, strategy: 'ticket', emailAddressId: owner.emailAddressId }, at),
   }));
@@ -267,7 +268,7 @@ async function actOn(ctx: DomainContext, loaded: ActingOn, how: Completion, chec
       }
       return { ...(await completeSignInIn(ctx, trx, { ...loaded, row: verified }, how, now)), verification };
     });
-    const signIn = toSignIn(done.row, subject.user, subject.settings, toVerification(done.verification, now), now);
+    const signIn = toSignIn(ctx, done.row, subject.user, subject.settings, toVerification(done.verification, now), now);
     return done.user ? { signIn, signedIn: toUser(done.user, ctx) } : { signIn };
   } catch (error) {
     if (error instanceof GatehouseError) {

@@ -1,4 +1,5 @@
 import { notFound } from '../../errors.js';
+import { deleteImage } from '../../store/repositories/image-repository.js';
 import { deleteUserRow, readUserIdentity } from '../../store/repositories/user-repository.js';
 import type { DomainContext } from '../context.js';
 import { appendEvent } from '../events/append-event.js';
@@ -17,6 +18,7 @@ export async function deleteUser(ctx: DomainContext, userId: string): Promise<De
     await recordMembershipsRemovedWithUser(ctx, trx, userId);
     await endUserSessions(ctx, trx, userId, 'removed');
     if (!(await deleteUserRow(trx, userId))) throw notFound();
+    if (row.image_id) await deleteImage(trx, row.image_id);
     const deleted: DeletedObject = { object: 'user', id: row.id, deleted: true, externalId: row.external_id };
     await appendEvent(trx, { type: 'user.deleted', data: eventData('user.deleted', deleted), subjectUserId: userId }, ctx.now());
     return deleted;

@@ -1,5 +1,6 @@
 import { parseStoredMetadata } from '../metadata.js';
 import { CODE_LIFETIME_MS } from '../verifications/verifications.js';
+import { userImageUrl } from '../images.js';
 import type { DomainContext } from '../context.js';
 import type { EmailAddressRow, PhoneNumberRow, UserRecord, UserRow } from '../../store/repositories/user-repository.js';
 import type { EmailAddress, LockState, PhoneNumber, User, Verification } from './user.js';
@@ -61,6 +62,8 @@ export function toUser(record: UserRecord, ctx: DomainContext): User {
     locale: row.locale,
     primaryEmailAddressId: row.primary_email_address_id,
     primaryPhoneNumberId: row.primary_phone_number_id,
+    imageUrl: userImageUrl(ctx, row.image_id),
+    hasImage: row.image_id !== null,
     passwordEnabled: row.password_digest !== null,
     passwordUpdatedAt: row.password_updated_at,
     passwordCompromised: row.password_compromised_at !== null,

@@ -49,6 +49,9 @@ export interface User {
   locale: string | null;
   primaryEmailAddressId: string | null;
   primaryPhoneNumberId: string | null;
+  /** The profile image, or the default picture when the person has not uploaded one. */
+  imageUrl: string;
+  hasImage: boolean;
   passwordEnabled: boolean;
   passwordUpdatedAt: number | null;
   passwordCompromised: boolean;

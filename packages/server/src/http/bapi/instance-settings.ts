@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DomainContext } from '../../domain/context.js';
-import { INSTANCE_SETTINGS_SCHEMA, readInstanceSettings, updateInstanceSettings, type InstanceSettings } from '../../domain/settings/instance-settings.js';
+import { DOMAIN_ENROLLMENT_MODES, INSTANCE_SETTINGS_SCHEMA, readInstanceSettings, updateInstanceSettings, type InstanceSettings } from '../../domain/settings/instance-settings.js';
+import { findRoleByIdOrKey } from '../../domain/organizations/role-keys.js';
 import { parseInput } from '../validation.js';
 
 /**
@@ -15,7 +16,7 @@ const organizationSettingsBody = z.object({
   admin_delete_enabled: z.boolean().nullish(),
   domains_enabled: z.boolean().nullish(),
   slug_disabled: z.boolean().nullish(),
-  domains_enrollment_modes: z.array(z.string()).nullish(),
+  domains_enrollment_modes: z.array(z.enum(DOMAIN_ENROLLMENT_MODES)).max(3).nullish(),
   creator_role_id: z.string().nullish(),
   domains_default_role_id: z.string().nullish(),
 });
@@ -30,22 +31,28 @@ function serializeOrganizationSettings(settings: InstanceSettings) {
     max_allowed_domains: 0,
     creator_role: 'org:admin',
     admin_delete_enabled: true,
-    domains_enabled: false,
+    domains_enabled: settings.organization_domains.enabled,
     slug_disabled: false,
-    domains_enrollment_modes: [],
-    domains_default_role: 'org:member',
+    domains_enrollment_modes: settings.organization_domains.enrollment_modes,
+    domains_default_role: settings.organization_domains.default_role,
     initial_role_set_key: null,
   };
 }
 
-const userSettingsBody = INSTANCE_SETTINGS_SCHEMA.partial().omit({ organizations_enabled: true });
+const userSettingsBody = INSTANCE_SETTINGS_SCHEMA.partial().omit({ organizations_enabled: true, organization_domains: true });
 
 export function registerInstanceSettingsRoutes(app: FastifyInstance, ctx: DomainContext): void {
   app.get('/instance/organization_settings', async () => serializeOrganizationSettings(await readInstanceSettings(ctx)));
 
   app.patch('/instance/organization_settings', async (request) => {
     const b = parseInput(organizationSettingsBody, request.body);
-    const settings = b.enabled == null ? await readInstanceSettings(ctx) : await updateInstanceSettings(ctx, { organizations_enabled: b.enabled });
+    const current = await readInstanceSettings(ctx);
+    const domains = { ...current.organization_domains };
+    if (b.domains_enabled != null) domains.enabled = b.domains_enabled;
+    if (b.domains_enrollment_modes != null) domains.enrollment_modes = b.domains_enrollment_modes;
+    // Clerk names the role by id; its key is accepted as well.
+    if (b.domains_default_role_id != null) domains.default_role = (await findRoleByIdOrKey(ctx, b.domains_default_role_id, 'domains_default_role_id')).key;
+    const settings = await updateInstanceSettings(ctx, { ...(b.enabled != null ? { organizations_enabled: b.enabled } : {}), organization_domains: domains });
     return serializeOrganizationSettings(settings);
   });
 

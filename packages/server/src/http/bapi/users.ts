@@ -9,6 +9,8 @@ import { updateUser, type UpdateUserInput } from '../../domain/users/update-user
 import { updateUserMetadata } from '../../domain/users/user-metadata.js';
 import { removeUserPassword, setPasswordCompromised, verifyUserPassword } from '../../domain/users/user-passwords.js';
 import { banUser, lockUser, unbanUser, unlockUser } from '../../domain/users/user-restrictions.js';
+import { deleteUserProfileImage, setUserProfileImage } from '../../domain/users/profile-image.js';
+import { uploadedImage } from '../images.js';
 import { metadataObject, normalizeQuery, parseInput, queryInteger, queryString } from '../validation.js';
 import { serializeUser } from '../../wire/user.js';
 import { serializeDeleted } from '../../wire/deleted.js';
@@ -117,6 +119,16 @@ export function registerUserRoutes(app: FastifyInstance, ctx: DomainContext): vo
     const { user_id } = parseInput(userIdParams, request.params);
     const { password } = parseInput(verifyPasswordBody, request.body);
     return verifyUserPassword(ctx, user_id, password);
+  });
+
+  app.post('/users/:user_id/profile_image', async (request) => {
+    const { user_id } = parseInput(userIdParams, request.params);
+    return serializeUser(await setUserProfileImage(ctx, user_id, await uploadedImage(request)));
+  });
+
+  app.delete('/users/:user_id/profile_image', async (request) => {
+    const { user_id } = parseInput(userIdParams, request.params);
+    return serializeUser(await deleteUserProfileImage(ctx, user_id));
   });
 
   app.post('/users/:user_id/remove_password', async (request) => {

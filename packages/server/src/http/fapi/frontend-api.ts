@@ -9,6 +9,7 @@ import { registerNotFound } from '../errors.js';
 import { registerClientRoutes } from './client-routes.js';
 import { registerMeOrganizationRoutes } from './me-organization-routes.js';
 import { registerMeRoutes } from './me-routes.js';
+import { registerOrganizationDomainRoutes } from './organization-domain-routes.js';
 import { registerOrganizationRoutes } from './organization-routes.js';
 import { registerRateLimits } from './rate-limits.js';
 import { registerSignInRoutes } from './sign-in-routes.js';
@@ -44,5 +45,6 @@ export async function registerFrontendApi(app: FastifyInstance, ctx: DomainConte
   registerMeRoutes(r, ctx);
   registerMeOrganizationRoutes(r, ctx);
   registerOrganizationRoutes(r, ctx);
+  registerOrganizationDomainRoutes(r, ctx);
   r.finish();
 }

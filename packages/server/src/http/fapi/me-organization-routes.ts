@@ -2,9 +2,10 @@ import { z } from 'zod';
 import type { DomainContext } from '../../domain/context.js';
 import { leaveOrganization } from '../../domain/organizations/member-actions.js';
 import { listUserMemberships } from '../../domain/organizations/memberships.js';
-import { acceptOwnOrganizationInvitation, listUserOrganizationInvitations } from '../../domain/organizations/organization-invitations.js';
+import { acceptOwnSuggestion, listOwnOrganizationInvitations, listOwnSuggestions } from '../../domain/organizations/domain-enrollment.js';
+import { acceptOwnOrganizationInvitation } from '../../domain/organizations/organization-invitations.js';
 import { serializeFapiDeleted } from '../../wire/fapi/client.js';
-import { fapiList, serializeFapiMembership, serializeFapiUserInvitation } from '../../wire/fapi/organization.js';
+import { fapiList, serializeFapiMembership, serializeFapiSuggestion, serializeFapiUserInvitation } from '../../wire/fapi/organization.js';
 import { normalizeQuery, parseInput, queryList } from '../validation.js';
 import { withClient } from './client-identity.js';
 import { signedInActor } from './me-routes.js';
@@ -14,6 +15,7 @@ import type { FapiRouter } from './transport.js';
 
 const orgParams = z.object({ organization_id: text(128).pipe(z.string().min(1)) });
 const suggestionsQuery = listQuery.extend({ status: queryList.pipe(z.array(z.enum(['pending', 'accepted']))).optional() });
+const suggestionParams = z.object({ suggestion_id: text(128).pipe(z.string().min(1)) });
 const invitationParams = z.object({ invitation_id: text(128).pipe(z.string().min(1)) });
 
 /** The signed-in user's side of organizations: where they belong, leaving, and the invitations addressed to them. */
@@ -36,16 +38,22 @@ export function registerMeOrganizationRoutes(r: FapiRouter, ctx: DomainContext):
   r.route('GET', '/me/organization_invitations', async (request, reply) => {
     const me = await signedInActor(ctx, request);
     const q = parseInput(invitationsQuery, normalizeQuery(request.query));
-    const found = await listUserOrganizationInvitations(ctx, me.userId, { statuses: q.status ?? [], ...pageOf(q) });
+    const found = await listOwnOrganizationInvitations(ctx, me.userId, { statuses: q.status ?? [], ...pageOf(q) });
     return withClient(ctx, request, reply, me.clientId, fapiList(found, true, serializeFapiUserInvitation));
   });
 
-  // Suggestions come from organizations' verified domains, which this instance does not offer
-  // (`organization_settings.domains.enabled` is false): there are none to make.
+  // Organizations the person's verified domains suggest; accepting one asks to join.
   r.route('GET', '/me/organization_suggestions', async (request, reply) => {
     const me = await signedInActor(ctx, request);
-    parseInput(suggestionsQuery, normalizeQuery(request.query));
-    return withClient(ctx, request, reply, me.clientId, fapiList({ items: [], totalCount: 0 }, true, () => ({})));
+    const q = parseInput(suggestionsQuery, normalizeQuery(request.query));
+    const found = await listOwnSuggestions(ctx, me.userId, { statuses: q.status ?? [], ...pageOf(q) });
+    return withClient(ctx, request, reply, me.clientId, fapiList(found, true, serializeFapiSuggestion));
+  });
+
+  r.route('POST', '/me/organization_suggestions/:suggestion_id/accept', async (request, reply) => {
+    const { suggestion_id: id } = parseInput(suggestionParams, request.params);
+    const me = await signedInActor(ctx, request);
+    return withClient(ctx, request, reply, me.clientId, serializeFapiSuggestion(await acceptOwnSuggestion(ctx, me.userId, id)));
   });
 
   r.route('POST', '/me/organization_invitations/:invitation_id/accept', async (request, reply) => {

@@ -10,12 +10,15 @@ import { requireSignedIn, type SignedIn } from '../../domain/sessions/signed-in.
 import { getUser } from '../../domain/users/get-user.js';
 import type { User } from '../../domain/users/user.js';
 import { addOwnEmailAddress, attemptOwnEmailVerification, getOwnEmailAddress, prepareOwnEmailVerification, removeOwnEmailAddress } from '../../domain/users/own-email-addresses.js';
+import { removeProfileImage, setProfileImage } from '../../domain/users/profile-image.js';
 import { changeOwnPassword, deleteSelf, removeOwnPassword, updateSelf } from '../../domain/users/self-service.js';
 import { serializeActiveSession, serializeFapiDeleted, serializeFapiSession, serializeFapiUser } from '../../wire/fapi/client.js';
 import { serializeEmailAddress } from '../../wire/user.js';
+import { notFound } from '../../errors.js';
+import { uploadedImage } from '../images.js';
 import { parseInput } from '../validation.js';
 import { currentClientId, rotateClientToken, withClient } from './client-identity.js';
-import { formBoolean, formJson, sessionParams, text } from './route-support.js';
+import { formBoolean, formJson, redirectTarget, sessionParams, text } from './route-support.js';
 import type { FapiRouter } from './transport.js';
 
 const sessionQuery = z.object({ _clerk_session_id: text(128).optional() });
@@ -31,7 +34,7 @@ const updateMeBody = z.object({
 
 const emailParams = z.object({ email_id: text(128) });
 const addEmailBody = z.object({ email_address: text(320) });
-const prepareEmailBody = z.object({ strategy: text(64) });
+const prepareEmailBody = z.object({ strategy: text(64), redirect_url: text(2048).optional() });
 const attemptEmailBody = z.object({ code: text(64) });
 
 const removePasswordBody = z.object({ current_password: text(4096) });
@@ -101,6 +104,20 @@ export function registerMeRoutes(r: FapiRouter, ctx: DomainContext): void {
     return withClient(ctx, request, reply, me.clientId, await ownAccount(ctx, user), user);
   });
 
+  // The person's picture: uploaded as one multipart `file`, served from /images like logos.
+  r.route('POST', '/me/profile_image', async (request, reply) => {
+    const me = await signedInActor(ctx, request);
+    const image = await setProfileImage(ctx, me.userId, await uploadedImage(request));
+    return withClient(ctx, request, reply, me.clientId, { object: 'image', id: image.id, name: image.id, public_url: image.url });
+  });
+
+  r.route('DELETE', '/me/profile_image', async (request, reply) => {
+    const me = await signedInActor(ctx, request);
+    const removed = await removeProfileImage(ctx, me.userId);
+    if (!removed) throw notFound();
+    return withClient(ctx, request, reply, me.clientId, serializeFapiDeleted({ object: 'image', id: removed, deleted: true }));
+  });
+
   // The person's email addresses: add one, then verify it with a code sent to it; remove one.
   r.route('GET', '/me/email_addresses', async (request) => {
     const me = await signedInActor(ctx, request);
@@ -130,7 +147,7 @@ export function registerMeRoutes(r: FapiRouter, ctx: DomainContext): void {
     const { email_id: id } = parseInput(emailParams, request.params);
     const me = await signedInActor(ctx, request);
     const body = parseInput(prepareEmailBody, request.body ?? {});
-    return withClient(ctx, request, reply, me.clientId, serializeEmailAddress(await prepareOwnEmailVerification(ctx, me, id, body.strategy)));
+    return withClient(ctx, request, reply, me.clientId, serializeEmailAddress(await prepareOwnEmailVerification(ctx, me, id, body.strategy, body.redirect_url ? redirectTarget(ctx, body.redirect_url) : undefined)));
   });
 
   r.route('POST', '/me/email_addresses/:email_id/attempt_verification', async (request, reply) => {

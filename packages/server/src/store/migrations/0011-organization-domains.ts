@@ -17,6 +17,7 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .addColumn('affiliation_email_address', 'text')
     // The code sent to the affiliation address, while one is pending.
     .addColumn('verification_id', 'text')
+    .addColumn('verified_at', 'bigint')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addUniqueConstraint('organization_domains_org_name_key', ['organization_id', 'name'])

@@ -1,6 +1,7 @@
 import { sql, type Selectable, type Updateable } from 'kysely';
 import { notFound } from '../../errors.js';
 import type { Dialect, Executor } from '../db.js';
+import { deleteImage } from './image-repository.js';
 import { forUpdate } from '../row-lock.js';
 import { inList } from '../in-list.js';
 import { containsPattern } from '../like-pattern.js';
@@ -107,18 +108,6 @@ export async function updateOrganizationRow(db: Executor, id: string, patch: Upd
 export async function deleteOrganizationRow(db: Executor, row: Pick<OrganizationRow, 'id' | 'image_id'>): Promise<void> {
   await db.deleteFrom('organizations').where('id', '=', row.id).execute();
   if (row.image_id) await deleteImage(db, row.image_id);
-}
-
-export async function insertImage(db: Executor, image: { id: string; contentType: string; bytes: Uint8Array; createdAt: number }): Promise<void> {
-  await db.insertInto('images').values({ id: image.id, content_type: image.contentType, bytes: image.bytes, created_at: image.createdAt }).execute();
-}
-
-export async function deleteImage(db: Executor, id: string): Promise<void> {
-  await db.deleteFrom('images').where('id', '=', id).execute();
-}
-
-export async function readImage(db: Executor, id: string): Promise<{ content_type: string; bytes: Uint8Array } | undefined> {
-  return db.selectFrom('images').select(['content_type', 'bytes']).where('id', '=', id).executeTakeFirst();
 }
 
 export interface OrganizationRowQuery {

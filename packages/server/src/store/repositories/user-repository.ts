@@ -120,8 +120,8 @@ export async function updateExistingUserRow(db: Executor, id: string, patch: Upd
   return Number(result.numUpdatedRows) > 0;
 }
 
-export async function readUserIdentity(db: Executor, id: string): Promise<Pick<UserRow, 'id' | 'external_id'> | undefined> {
-  return db.selectFrom('users').select(['id', 'external_id']).where('id', '=', id).executeTakeFirst();
+export async function readUserIdentity(db: Executor, id: string): Promise<Pick<UserRow, 'id' | 'external_id' | 'image_id'> | undefined> {
+  return db.selectFrom('users').select(['id', 'external_id', 'image_id']).where('id', '=', id).executeTakeFirst();
 }
 
 export async function readPasswordCredential(db: Executor, id: string): Promise<Pick<UserRow, 'password_digest' | 'password_hasher'> | undefined> {
@@ -160,7 +160,7 @@ export async function readPublicUserRows(db: Executor, ids: readonly string[]) {
     .selectFrom('users as u')
     .leftJoin('email_addresses as e', 'e.id', 'u.primary_email_address_id')
     .leftJoin('phone_numbers as p', 'p.id', 'u.primary_phone_number_id')
-    .select(['u.id', 'u.first_name', 'u.last_name', 'u.username', 'u.banned', 'e.email_address', 'p.phone_number'])
+    .select(['u.id', 'u.first_name', 'u.last_name', 'u.username', 'u.banned', 'u.image_id', 'e.email_address', 'p.phone_number'])
     .where('u.id', 'in', ids)
     .execute();
 }

@@ -28,8 +28,8 @@ function publicUserData(user: User) {
   return {
     first_name: user.firstName,
     last_name: user.lastName,
-    image_url: '',
-    has_image: false,
+    image_url: user.imageUrl,
+    has_image: user.hasImage,
     identifier: primary?.emailAddress ?? user.username ?? '',
     user_id: user.id,
   };

@@ -200,7 +200,7 @@ export function serializeEnvironment(source: EnvironmentSource) {
       enabled: s.organizations_enabled,
       max_allowed_memberships: 0,
       actions: { admin_delete: true },
-      domains: { enabled: false, enrollment_modes: [], default_role: 'org:member' },
+      domains: { enabled: s.organization_domains.enabled, enrollment_modes: ['manual_invitation', ...s.organization_domains.enrollment_modes.filter((m) => m !== 'manual_invitation')], default_role: s.organization_domains.default_role },
       slug: { disabled: false },
       creator_role: 'org:admin',
     },

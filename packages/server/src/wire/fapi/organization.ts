@@ -1,4 +1,5 @@
-import type { OrganizationInvitationWithOrganization } from '../../domain/organizations/organization-invitations.js';
+import type { MembershipRequest, OrganizationSuggestion } from '../../domain/organizations/domain-enrollment.js';
+import type { OrganizationInvitationWithOrganization, PublicOrganizationData } from '../../domain/organizations/organization-invitations.js';
 import type { Organization, OrganizationInvitation, OrganizationMembership, PublicUserData, Role } from '../../domain/organizations/types.js';
 import type { Page } from '../../domain/page.js';
 import { serializeRole } from '../organization.js';
@@ -71,12 +72,35 @@ export function serializeFapiOrganizationInvitation(invitation: OrganizationInvi
   };
 }
 
+function publicOrganizationData(org: PublicOrganizationData) {
+  return { id: org.id, name: org.name, slug: org.slug, image_url: org.imageUrl ?? '', has_image: org.imageUrl !== null };
+}
+
 /** An invitation as its invitee sees it, with what they may know of the organization. */
 export function serializeFapiUserInvitation(invitation: OrganizationInvitationWithOrganization) {
-  const org = invitation.publicOrganizationData;
+  return { ...serializeFapiOrganizationInvitation(invitation), public_organization_data: publicOrganizationData(invitation.publicOrganizationData) };
+}
+
+export function serializeFapiSuggestion(suggestion: OrganizationSuggestion) {
   return {
-    ...serializeFapiOrganizationInvitation(invitation),
-    public_organization_data: { id: org.id, name: org.name, slug: org.slug, image_url: org.imageUrl ?? '', has_image: org.imageUrl !== null },
+    object: 'organization_suggestion',
+    id: suggestion.id,
+    status: suggestion.status,
+    public_organization_data: publicOrganizationData(suggestion.publicOrganizationData),
+    created_at: suggestion.createdAt,
+    updated_at: suggestion.updatedAt,
+  };
+}
+
+export function serializeFapiMembershipRequest(request: MembershipRequest) {
+  return {
+    object: 'organization_membership_request',
+    id: request.id,
+    organization_id: request.organizationId,
+    status: request.status,
+    public_user_data: request.publicUserData ? publicUserData(request.publicUserData) : null,
+    created_at: request.createdAt,
+    updated_at: request.updatedAt,
   };
 }
 
