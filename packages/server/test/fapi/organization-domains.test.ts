@@ -139,6 +139,13 @@ describe('organization domains', () => {
     const answered = await admin.b.call('POST', `/organizations/${orgId}/membership_requests/${pending[0]!.id}/accept`);
     expect(answered.body.response).toMatchObject({ status: 'accepted' });
     expect(await memberRoles(orgId)).toContainEqual([colleague.userId, 'org:member']);
+    const requestEvents = (await t.request('GET', `/v1/audit_events?organization_id=${orgId}&type=organizationMembershipRequest.created&type=organizationMembershipRequest.accepted`)).body as {
+      data: { type: string; actor: { id: string } }[];
+    };
+    expect(requestEvents.data.map((e) => [e.type, e.actor.id])).toEqual([
+      ['organizationMembershipRequest.accepted', admin.userId],
+      ['organizationMembershipRequest.created', colleague.userId],
+    ]);
     expect((await admin.b.call('POST', `/organizations/${orgId}/membership_requests/${pending[0]!.id}/reject`)).body.errors?.[0]?.code).toBe('invitation_not_pending');
     // The new member (org:member) may not read or change the domains.
     expect((await colleague.b.call('GET', `/organizations/${orgId}/domains`)).body.errors?.[0]?.code).toBe('missing_permission');

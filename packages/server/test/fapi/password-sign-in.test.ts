@@ -101,6 +101,13 @@ describe('the Frontend API sign-in with a password', () => {
     expect(verified.sid).toBe(completed.created_session_id);
     // Made for the page that asked, as the tokens clerk-js requests are: @clerk/backend checks azp.
     expect(verified.azp).toBe(new URL(t.url).origin);
+    // A same-origin GET carries no Origin: Sec-Fetch-Site says the page is one of this server's.
+    const sameOrigin = await b.call('GET', '/client', undefined, { origin: null, headers: { 'sec-fetch-site': 'same-origin' } });
+    const reread = (sameOrigin.body.response as ClientJSON).sessions[0]!.last_active_token!.jwt;
+    expect((await verifyToken(reread, { secretKey: t.secretKey, apiUrl: t.url })).azp).toBe(new URL(t.url).origin);
+    // Without either (a server, a native app), the token names no page.
+    const bare = await b.call('GET', '/client', undefined, { origin: null });
+    expect((await verifyToken((bare.body.response as ClientJSON).sessions[0]!.last_active_token!.jwt, { secretKey: t.secretKey, apiUrl: t.url })).azp).toBeUndefined();
     expect(await sessionStatus(completed.created_session_id!)).toBe('active');
     const stored = await t.clerk.users.getUser(user.id);
     expect(stored.lastSignInAt).toBeGreaterThan(0);

@@ -104,6 +104,34 @@ describe.each(['sign-in', 'sign-up'])('GET /%s', (component) => {
   });
 });
 
+describe('the pages for a signed-in person', () => {
+  it.each([
+    ['/user', 'user-profile'],
+    ['/organization', 'organization-profile'],
+    ['/create-organization', 'create-organization'],
+  ])('%s mounts %s under the same policy, sending a signed-out visitor to sign in first', async (path, component) => {
+    const page = await getPage(path);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(parseCsp(page.headers.get('content-security-policy')).get('frame-ancestors')).toEqual(["'none'"]);
+    expect(page.config).toMatchObject({ component, signedIn: true });
+  });
+
+  it('shows the organization switcher above the profile, and the list while no organization is active', async () => {
+    const { config, html } = await getPage('/organization');
+    const here = `${new URL(t.url).origin}/organization`;
+    expect(config.switcher).toMatchObject({ hidePersonal: true, afterSelectOrganizationUrl: here, organizationProfileUrl: here });
+    expect(config.list).toMatchObject({ hidePersonal: true, afterCreateOrganizationUrl: here });
+    expect(html).toContain('id="gatehouse-switcher"');
+  });
+
+  it('sends the root of the public URL to the account page', async () => {
+    const root = await fetch(`${t.url}/`, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/user');
+  });
+});
+
 describe('redirect_url', () => {
   async function redirectTarget(query: string): Promise<{ target: string; config: HostedPageConfig }> {
     const { config } = await getPage(`/sign-in?${query}`);

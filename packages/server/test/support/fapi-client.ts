@@ -110,7 +110,12 @@ export class FapiBrowser {
   }
 
   /** A form-encoded call; a list value repeats its field, as clerk-js sends arrays. */
-  async call(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: Record<string, string | string[]>, options: { origin?: string | null } = {}): Promise<FapiReply> {
+  async call(
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    path: string,
+    body?: Record<string, string | string[]>,
+    options: { origin?: string | null; headers?: Record<string, string> } = {},
+  ): Promise<FapiReply> {
     const form = new URLSearchParams();
     for (const [key, value] of Object.entries(body ?? {})) for (const v of Array.isArray(value) ? value : [value]) form.append(key, v);
     return this.send(method, path, method === 'GET' ? undefined : { contentType: 'application/x-www-form-urlencoded', payload: form.toString() }, options);
@@ -127,13 +132,13 @@ export class FapiBrowser {
     method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
     path: string,
     content: { contentType?: string; payload: string | FormData } | undefined,
-    options: { origin?: string | null } = {},
+    options: { origin?: string | null; headers?: Record<string, string> } = {},
   ): Promise<FapiReply> {
     const url = new URL(`${this.baseUrl}/fapi/v1${path}`);
     url.searchParams.set('__clerk_api_version', '2025-11-10');
     url.searchParams.set('_clerk_js_version', '6.40.0');
     if (method !== 'GET' && method !== 'POST') url.searchParams.set('_method', method);
-    const headers: Record<string, string> = { ...this.extraHeaders };
+    const headers: Record<string, string> = { ...this.extraHeaders, ...options.headers };
     const origin = options.origin === undefined ? this.origin : options.origin;
     if (origin !== null) headers['origin'] = origin;
     if (this.cookies.size > 0) headers['cookie'] = this.cookieHeader();

@@ -12,6 +12,8 @@ import { serializeDeleted } from '../../wire/deleted.js';
 import { serializeWebhookEndpoint } from '../../wire/webhook-endpoint.js';
 import { serializeEmail } from '../../wire/email.js';
 import { serializeOrganizationDomain } from '../../wire/organization-domain.js';
+import { serializeMembershipRequest } from '../../wire/membership-request.js';
+import type { MembershipRequest } from '../organizations/domain-enrollment.js';
 import type { OrganizationDomain } from '../organizations/domains.js';
 import type { QueuedEmail } from '../email/outbox.js';
 import type { Invitation, Organization, OrganizationInvitation, OrganizationMembership, Permission, Role } from '../organizations/types.js';
@@ -32,6 +34,7 @@ const userSecurity = (userId: string) => serializeSecurityEvent(userId);
 const session = ({ session: s, user: u }: SessionEventSubject) => ({ ...serializeSession(s), ...(u ? { user: serializeUser(u) } : {}) });
 const organization = (o: Organization) => serializeOrganization(o);
 const organizationDomain = (d: OrganizationDomain) => serializeOrganizationDomain(d);
+const membershipRequest = (r: MembershipRequest) => serializeMembershipRequest(r);
 const membership = (m: OrganizationMembership) => serializeMembership(m);
 const organizationInvitation = (i: OrganizationInvitation) => serializeOrganizationInvitation(i);
 const invitation = (i: Invitation) => serializeInvitation(i);
@@ -73,6 +76,9 @@ const EVENT_PAYLOADS = {
   'organizationMembership.created': membership,
   'organizationMembership.updated': membership,
   'organizationMembership.deleted': membership,
+  'organizationMembershipRequest.created': membershipRequest,
+  'organizationMembershipRequest.accepted': membershipRequest,
+  'organizationMembershipRequest.rejected': membershipRequest,
   'organizationInvitation.created': organizationInvitation,
   'organizationInvitation.accepted': (a: AcceptedOrganizationInvitation) => serializeAcceptedOrganizationInvitation(a),
   'organizationInvitation.revoked': organizationInvitation,

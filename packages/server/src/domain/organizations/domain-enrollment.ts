@@ -17,7 +17,10 @@ import {
 import { findMembershipRow } from '../../store/repositories/membership-repository.js';
 import { listOrganizationCards, lockOrganizationRow, requireOrganizationRow } from '../../store/repositories/organization-repository.js';
 import { listVerifiedEmailAddresses } from '../../store/repositories/user-repository.js';
+import type { Executor } from '../../store/db.js';
 import type { DomainContext } from '../context.js';
+import { appendEvent } from '../events/append-event.js';
+import { eventData } from '../events/catalog.js';
 import type { Page } from '../page.js';
 import { readInstanceSettings } from '../settings/instance-settings.js';
 import { addMembershipIn } from './memberships.js';
@@ -117,7 +120,9 @@ export async function acceptOwnSuggestion(ctx: DomainContext, userId: string, su
     if (!suggestion) throw notFound();
     if (!(await acceptSuggestionRow(trx, suggestion.id, now))) throw new GatehouseError('invitation_not_pending', { meta: { status: suggestion.status } });
     if (!(await findMembershipRow(trx, suggestion.organization_id, userId))) {
-      await insertMembershipRequest(trx, { id: newId('orgmemreq', now), organization_id: suggestion.organization_id, user_id: userId, status: 'pending', created_at: now, updated_at: now });
+      const request: MembershipRequestRow = { id: newId('orgmemreq', now), organization_id: suggestion.organization_id, user_id: userId, status: 'pending', created_at: now, updated_at: now };
+      await insertMembershipRequest(trx, request);
+      await recordRequestEvent(ctx, trx, 'organizationMembershipRequest.created', request);
     }
     return { ...suggestion, status: 'accepted' as const, updated_at: now };
   });
@@ -153,8 +158,8 @@ export async function makeDomainInvitations(ctx: DomainContext, userId: string):
   }
 }
 
-async function toRequests(ctx: DomainContext, rows: readonly MembershipRequestRow[]): Promise<MembershipRequest[]> {
-  const users = await loadPublicUserData(ctx, ctx.store.db, rows.map((r) => r.user_id));
+async function toRequests(ctx: DomainContext, rows: readonly MembershipRequestRow[], db: Executor = ctx.store.db): Promise<MembershipRequest[]> {
+  const users = await loadPublicUserData(ctx, db, rows.map((r) => r.user_id));
   return rows.map((row) => ({
     id: row.id,
     organizationId: row.organization_id,
@@ -163,6 +168,14 @@ async function toRequests(ctx: DomainContext, rows: readonly MembershipRequestRo
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }));
+}
+
+type RequestEventType = 'organizationMembershipRequest.created' | 'organizationMembershipRequest.accepted' | 'organizationMembershipRequest.rejected';
+
+async function recordRequestEvent(ctx: DomainContext, trx: Executor, type: RequestEventType, row: MembershipRequestRow): Promise<void> {
+  const [request] = await toRequests(ctx, [row], trx);
+  if (!request) return;
+  await appendEvent(trx, { type, data: eventData(type, request), subjectOrganizationId: row.organization_id, subjectUserId: row.user_id }, ctx.now());
 }
 
 export async function listMembershipRequests(
@@ -188,7 +201,9 @@ export async function answerMembershipRequest(ctx: DomainContext, organizationId
       const role = await findRoleByKey(trx, settings.organization_domains.default_role);
       await addMembershipIn(ctx, trx, org, { id: newId('orgmem', now), userId: request.user_id, roleId: role.id, publicMetadata: {}, privateMetadata: {} }, now);
     }
-    return { ...request, status: answer, updated_at: now };
+    const answered = { ...request, status: answer, updated_at: now };
+    await recordRequestEvent(ctx, trx, answer === 'accepted' ? 'organizationMembershipRequest.accepted' : 'organizationMembershipRequest.rejected', answered);
+    return answered;
   });
   const [request] = await toRequests(ctx, [row]);
   if (!request) throw notFound();

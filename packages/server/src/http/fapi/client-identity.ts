@@ -93,10 +93,15 @@ export async function withClient(ctx: DomainContext, request: FastifyRequest, re
   return { response: response === CLIENT ? serialized : response, client: serialized };
 }
 
-/** The request's `Origin`, when it is one of ours: the `azp` of the session tokens in the reply. */
+/**
+ * The page the request came from, when it is one of ours: the `azp` of the session tokens in the
+ * reply. Browsers name it in `Origin`, except on a same-origin GET, which only `Sec-Fetch-Site`
+ * tells apart: then it is a page of this server (the hosted pages).
+ */
 export function tokenAudience(ctx: DomainContext, request: FastifyRequest): TokenAudience {
   const origin = request.headers.origin;
-  return origin && ctx.allowedOrigins().includes(origin) ? { origin } : {};
+  if (origin) return ctx.allowedOrigins().includes(origin) ? { origin } : {};
+  return request.headers['sec-fetch-site'] === 'same-origin' ? { origin: ctx.publicUrl.origin } : {};
 }
 
 /** Pass as `response` to answer with the client itself. */

@@ -2,6 +2,7 @@ import type { MembershipRequest, OrganizationSuggestion } from '../../domain/org
 import type { OrganizationInvitationWithOrganization, PublicOrganizationData } from '../../domain/organizations/organization-invitations.js';
 import type { Organization, OrganizationInvitation, OrganizationMembership, PublicUserData, Role } from '../../domain/organizations/types.js';
 import type { Page } from '../../domain/page.js';
+import { serializeMembershipRequest } from '../membership-request.js';
 import { serializeRole } from '../organization.js';
 
 /**
@@ -92,17 +93,8 @@ export function serializeFapiSuggestion(suggestion: OrganizationSuggestion) {
   };
 }
 
-export function serializeFapiMembershipRequest(request: MembershipRequest) {
-  return {
-    object: 'organization_membership_request',
-    id: request.id,
-    organization_id: request.organizationId,
-    status: request.status,
-    public_user_data: request.publicUserData ? publicUserData(request.publicUserData) : null,
-    created_at: request.createdAt,
-    updated_at: request.updatedAt,
-  };
-}
+/** The same shape as the event's: nothing private is in a membership request. */
+export const serializeFapiMembershipRequest = (request: MembershipRequest) => serializeMembershipRequest(request);
 
 /** `Client.Role` requires a description: none is the empty text. */
 export function serializeFapiRole(role: Role) {
