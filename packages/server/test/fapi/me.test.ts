@@ -249,10 +249,7 @@ describe('/v1/me', () => {
       expect(back.origin + back.pathname).toBe(`${t.url}/user`);
       expect(back.searchParams.get('__clerk_status')).toBe('verified');
       // The browser keeps the cookies the link's reply set, then the page that asked polls the address.
-      for (const line of opened.headers.getSetCookie()) {
-        const [pair] = line.split(';');
-        b.cookies.set(pair!.split('=')[0]!, pair!.slice(pair!.indexOf('=') + 1));
-      }
+      b.keepCookies(opened.headers);
       expect((await b.call('GET', `/me/email_addresses/${address.id}`)).body.response).toMatchObject({ verification: { status: 'verified', strategy: 'email_link' } });
       expect((await bapiUser(userId)).email_addresses.find((e) => e.id === address.id)).toMatchObject({ verification: { status: 'verified' } });
       expect(b.specFailures).toEqual([]);

@@ -252,10 +252,7 @@ describe('sign-in by email code, and a forgotten password', () => {
       const back = new URL(opened.headers.get('location')!);
       expect(back.origin + back.pathname).toBe(`${t.url}/sign-up/verified`);
       expect(back.searchParams.get('__clerk_status')).toBe('verified');
-      for (const line of opened.headers.getSetCookie()) {
-        const [pair] = line.split(';');
-        b.cookies.set(pair!.split('=')[0]!, pair!.slice(pair!.indexOf('=') + 1));
-      }
+      b.keepCookies(opened.headers);
       // The tab that asked polls its sign-up and finds it complete.
       const done = (await b.call('GET', `/client/sign_ups/${attempt.id}`)).body.response as SignUpJSON;
       expect(done.status).toBe('complete');
@@ -306,10 +303,7 @@ describe('sign-in by email code, and a forgotten password', () => {
     const back = new URL(opened.headers.get('location')!);
     expect(back.origin + back.pathname).toBe(`${t.url}/done`);
     expect(back.searchParams.get('__clerk_status')).toBe('verified');
-    for (const line of opened.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      b.cookies.set(pair!.split('=')[0]!, pair!.slice(pair!.indexOf('=') + 1));
-    }
+    b.keepCookies(opened.headers);
     const polled = await b.call('GET', `/client/sign_ins/${started.id}`);
     const done = polled.body.response as SignInJSON;
     expect(done.status).toBe('complete');

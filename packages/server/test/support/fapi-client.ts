@@ -105,6 +105,15 @@ export class FapiBrowser {
     private readonly extraHeaders: Record<string, string> = {},
   ) {}
 
+  /** Keeps the cookies a reply sets, as a browser does (also for a reply fetched outside `call`, such as an opened link). */
+  keepCookies(headers: Headers): void {
+    for (const line of headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair!.indexOf('=');
+      this.cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
+    }
+  }
+
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
@@ -144,11 +153,7 @@ export class FapiBrowser {
     if (this.cookies.size > 0) headers['cookie'] = this.cookieHeader();
     if (content?.contentType) headers['content-type'] = content.contentType;
     const response = await fetch(url, { method: method === 'GET' ? 'GET' : 'POST', headers, ...(content ? { body: content.payload } : {}) });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      this.cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
-    }
+    this.keepCookies(response.headers);
     const text = await response.text();
     const leak = canaryLeak(text);
     if (leak) throw new Error(`${method} ${path} leaked private metadata: ${leak}`);

@@ -3,7 +3,7 @@ import type { OrganizationInvitationWithOrganization, PublicOrganizationData } f
 import type { Organization, OrganizationInvitation, OrganizationMembership, PublicUserData, Role } from '../../domain/organizations/types.js';
 import type { Page } from '../../domain/page.js';
 import { serializeMembershipRequest } from '../membership-request.js';
-import { serializeRole } from '../organization.js';
+import { serializeOrganization, serializeRole } from '../organization.js';
 
 /**
  * Organizations as the browser sees them (`Client.Organization` and its satellites in the FAPI
@@ -12,21 +12,8 @@ import { serializeRole } from '../organization.js';
  */
 
 export function serializeFapiOrganization(org: Organization) {
-  return {
-    object: 'organization',
-    id: org.id,
-    name: org.name,
-    slug: org.slug,
-    image_url: org.imageUrl ?? '',
-    has_image: org.imageUrl !== null,
-    ...(org.membersCount !== undefined ? { members_count: org.membersCount } : {}),
-    ...(org.pendingInvitationsCount !== undefined ? { pending_invitations_count: org.pendingInvitationsCount } : {}),
-    max_allowed_memberships: org.maxAllowedMemberships,
-    admin_delete_enabled: org.adminDeleteEnabled,
-    public_metadata: org.publicMetadata,
-    created_at: org.createdAt,
-    updated_at: org.updatedAt,
-  };
+  const { private_metadata: _private, created_by: _creator, ...visible } = serializeOrganization(org);
+  return visible;
 }
 
 function publicUserData(user: PublicUserData) {
