@@ -151,8 +151,9 @@ export async function makeDomainInvitations(ctx: DomainContext, userId: string):
     try {
       await createOrganizationInvitations(ctx, domain.organization_id, [{ emailAddress: email, role: settings.organization_domains.default_role, notify: false }]);
     } catch (error) {
-      // A concurrent look made the same invitation, or the organization is full: nothing to add.
-      if (error instanceof GatehouseError && ['duplicate_record', 'organization_membership_quota_exceeded', 'already_a_member_in_organization'].includes(error.code)) continue;
+      // A concurrent look made the same invitation, the organization is full, or the default role
+      // has been deleted since it was set: nothing to add, and the person's list still answers.
+      if (error instanceof GatehouseError && ['duplicate_record', 'organization_membership_quota_exceeded', 'already_a_member_in_organization', 'form_param_value_invalid'].includes(error.code)) continue;
       throw error;
     }
   }
