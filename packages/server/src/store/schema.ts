@@ -36,6 +36,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
   email_outbox: EmailOutboxTable;
+  sms_outbox: SmsOutboxTable;
 }
 
 export interface InstanceTable {
@@ -290,6 +291,8 @@ export interface VerificationTable {
   /** SHA-256 of the code or link token; null for strategies with no secret of their own (password). */
   secret_hash: string | null;
   email_address_id: string | null;
+  /** The phone number a `phone_code` verifies. */
+  phone_number_id: string | null;
   expire_at: number | null;
   verified_at: number | null;
   created_at: number;
@@ -321,6 +324,8 @@ export interface SignUpTable {
   id: string;
   client_id: string;
   email_address: string | null;
+  /** E.164; kept unverified on the user the sign-up becomes. */
+  phone_number: string | null;
   username: string | null;
   first_name: string | null;
   last_name: string | null;
@@ -473,4 +478,15 @@ export interface EmailOutboxTable {
   last_error: string | null;
   created_at: number;
   sent_at: number | null;
+}
+
+/** A text message waiting for delivery; without an SMS provider only the development inbox shows it. */
+export interface SmsOutboxTable {
+  id: string;
+  to_phone_number: string;
+  kind: 'verification_code';
+  /** Carries the code: never logged, never in an event. */
+  body: string;
+  user_id: string | null;
+  created_at: number;
 }

@@ -37,6 +37,14 @@ export const INSTANCE_SETTINGS_SCHEMA = z
       .strict()
       .default({ enabled: true, required: true, used_for_first_factor: true, first_factors: ['email_code'], verifications: ['email_code'], verify_at_sign_up: true }),
     username: attribute.extend({ used_for_first_factor: z.boolean() }).strict().default({ enabled: false, required: false, used_for_first_factor: false }),
+    /**
+     * Phone numbers people may add (at sign-up and on their account) and verify by a code sent as
+     * a text message. Without an SMS provider they are optional and not a way to sign in.
+     */
+    phone_number: z
+      .object({ enabled: z.boolean(), required: z.literal(false), used_for_first_factor: z.literal(false) })
+      .strict()
+      .default({ enabled: false, required: false, used_for_first_factor: false }),
     first_name: attribute.strict().default({ enabled: false, required: false }),
     last_name: attribute.strict().default({ enabled: false, required: false }),
     password: attribute.strict().default({ enabled: true, required: true }),

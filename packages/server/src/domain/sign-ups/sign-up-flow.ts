@@ -10,7 +10,7 @@ import {
   updateSignUpRow,
   type SignUpRow,
 } from '../../store/repositories/attempt-repository.js';
-import { anyEmailAddressTaken } from '../../store/repositories/identification-repository.js';
+import { anyEmailAddressTaken, phoneNumberTaken } from '../../store/repositories/identification-repository.js';
 import { findTakenIdentifiers, insertUserRecordIn } from '../../store/repositories/user-repository.js';
 import type { SignUpTable } from '../../store/schema.js';
 import type { Updateable } from 'kysely';
@@ -21,7 +21,7 @@ import { startClientSession } from '../sessions/sessions.js';
 import { readInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
 import { prepareNewUser } from '../users/create-user.js';
 import { identifierTaken, withIdentifierConflicts } from '../users/identifier-conflicts.js';
-import { normalizeEmail, parseEmailAddress, parseUsername } from '../users/identifiers.js';
+import { normalizeEmail, parseEmailAddress, parsePhoneNumber, parseUsername } from '../users/identifiers.js';
 import { credentialFromInput } from '../users/password-credential.js';
 import { checkEmailCode, sendEmailCode } from '../verifications/email-codes.js';
 import { sendEmailLink } from '../verifications/email-links.js';
@@ -39,6 +39,7 @@ const SIGN_UP_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 export interface SignUpInput {
   emailAddress?: string | undefined;
+  phoneNumber?: string | undefined;
   password?: string | undefined;
   username?: string | undefined;
   firstName?: string | undefined;
@@ -74,6 +75,12 @@ async function fieldsFrom(ctx: DomainContext, input: SignUpInput, current: Parti
       patch.email_address = email;
       patch.email_verification_id = null;
     }
+  }
+  if (input.phoneNumber !== undefined) {
+    if (!settings.phone_number.enabled) throw paramError('form_param_value_invalid', 'phone_number', 'Phone numbers are not enabled on this instance.');
+    const phone = input.phoneNumber.trim() === '' ? null : parsePhoneNumber(input.phoneNumber);
+    if (phone && (await phoneNumberTaken(ctx.store.db, phone))) throw identifierTaken('phone_number');
+    patch.phone_number = phone;
   }
   if (input.username !== undefined) {
     const username = parseUsername(input.username);
@@ -152,6 +159,7 @@ export async function createSignUp(ctx: DomainContext, client: ActingClient, inp
       id,
       client_id: clientId,
       email_address: null,
+      phone_number: null,
       username: null,
       first_name: null,
       last_name: null,
@@ -249,6 +257,8 @@ async function completeIfReady(ctx: DomainContext, clientId: string, signUpId: s
     ctx,
     {
       emailAddress: row.email_address ? [row.email_address] : [],
+      // Optional and not verified at sign-up: the person verifies it from their account.
+      ...(row.phone_number ? { phoneNumber: [row.phone_number], phoneNumberIdentificationStatus: ['unverified' as const] } : {}),
       username: row.username,
       firstName: row.first_name,
       lastName: row.last_name,

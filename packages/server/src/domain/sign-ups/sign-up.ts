@@ -8,7 +8,7 @@ import type { Verification } from '../verifications/verifications.js';
  * so it completes — into a user and a session — as soon as nothing is missing.
  */
 export type SignUpStatus = 'missing_requirements' | 'complete' | 'abandoned';
-export type SignUpField = 'email_address' | 'password' | 'username' | 'first_name' | 'last_name' | 'legal_accepted';
+export type SignUpField = 'email_address' | 'phone_number' | 'password' | 'username' | 'first_name' | 'last_name' | 'legal_accepted';
 
 export interface SignUp {
   id: string;
@@ -19,6 +19,7 @@ export interface SignUp {
   missingFields: SignUpField[];
   unverifiedFields: SignUpField[];
   emailAddress: string | null;
+  phoneNumber: string | null;
   emailVerification: Verification | null;
   /** What the email verification supports, and what the person must do next. */
   emailVerificationStrategies: string[];
@@ -43,6 +44,7 @@ function fieldsOf(settings: InstanceSettings): { required: SignUpField[]; option
     else if (a.enabled) optional.push(field);
   };
   sort('email_address', settings.email_address);
+  sort('phone_number', settings.phone_number);
   sort('password', settings.password);
   sort('username', settings.username);
   sort('first_name', settings.first_name);
@@ -55,6 +57,8 @@ function present(row: SignUpRow, field: SignUpField): boolean {
   switch (field) {
     case 'email_address':
       return row.email_address !== null;
+    case 'phone_number':
+      return row.phone_number !== null;
     case 'password':
       return row.password_digest !== null;
     case 'username':
@@ -84,6 +88,7 @@ export function toSignUp(row: SignUpRow, settings: InstanceSettings, emailVerifi
     missingFields,
     unverifiedFields,
     emailAddress: row.email_address,
+    phoneNumber: row.phone_number,
     emailVerification,
     emailVerificationStrategies: [...settings.email_address.verifications],
     username: row.username,

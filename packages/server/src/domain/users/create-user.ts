@@ -20,7 +20,8 @@ import { parseEmailAddress, parsePhoneNumber, parseUsername } from './identifier
 import { credentialFromInput, passwordInputFrom, type StoredCredential } from './password-credential.js';
 import type { User } from './user.js';
 
-export type IdentificationStatus = 'verified' | 'reserved';
+/** `unverified` is for the domain's own callers (a sign-up's optional phone number), never the Backend API's. */
+export type IdentificationStatus = 'verified' | 'reserved' | 'unverified';
 
 /** `POST /v1/users` as the domain takes it: the wire's fields (`wire/requests/user-body.ts`), camelCase. */
 export interface CreateUserInput {
@@ -148,7 +149,8 @@ export async function prepareNewUser(ctx: DomainContext, input: CreateUserInput,
     last_name: input.lastName ?? null,
     locale: input.locale ?? null,
     primary_email_address_id: emailRows[0]?.id ?? null,
-    primary_phone_number_id: phoneRows[0]?.id ?? null,
+    // A number given unverified (at sign-up) is not primary until it is verified.
+    primary_phone_number_id: phoneRows.find((_p, i) => phoneStatuses[i] !== 'unverified')?.id ?? null,
     password_digest: credential?.digest ?? null,
     password_hasher: credential?.hasher ?? null,
     password_updated_at: credential ? now : null,

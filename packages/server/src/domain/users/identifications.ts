@@ -159,26 +159,39 @@ export async function updatePhoneNumber(ctx: DomainContext, id: string, changes:
 }
 
 /**
- * A person's own address, proven by a code or link they received: verified with that strategy,
- * and made primary when the user has no primary address yet.
+ * A person's own identification, proven by a code or link they received: verified with that
+ * strategy, and made primary when the user has no primary one of its kind yet.
  */
-export async function markEmailAddressVerified(ctx: DomainContext, id: string, strategy: string): Promise<EmailAddress> {
-  const userId = await findOwner(ctx.store.db, EMAIL, id);
+async function markVerified(ctx: DomainContext, kind: Kind, id: string, strategy: string): Promise<void> {
+  const userId = await findOwner(ctx.store.db, kind, id);
   await ctx.store.transaction(async (trx) => {
     const user = await lockUserRow(trx, ctx.store.dialect, userId);
     if (!user) throw notFound();
     const before = await userPayload(ctx, trx, userId);
     const now = ctx.now();
-    await updateIdentificationRow(trx, EMAIL.table, id, { updated_at: now, verification_status: 'verified', verification_strategy: strategy });
-    await updateUserRow(trx, userId, user.primary_email_address_id === null ? { primary_email_address_id: id, updated_at: now } : { updated_at: now });
+    await updateIdentificationRow(trx, kind.table, id, { updated_at: now, verification_status: 'verified', verification_strategy: strategy });
+    await updateUserRow(trx, userId, user[kind.primaryColumn] === null ? { [kind.primaryColumn]: id, updated_at: now } : { updated_at: now });
     await recordUserChange(ctx, trx, userId, 'user.updated', before);
   });
+}
+
+export async function markEmailAddressVerified(ctx: DomainContext, id: string, strategy: string): Promise<EmailAddress> {
+  await markVerified(ctx, EMAIL, id, strategy);
   return getEmailAddress(ctx, id);
 }
 
-/** Marks an unverified address as waiting on a code or link of this strategy, as its verification shows. */
+export async function markPhoneNumberVerified(ctx: DomainContext, id: string): Promise<PhoneNumber> {
+  await markVerified(ctx, PHONE, id, 'phone_code');
+  return getPhoneNumber(ctx, id);
+}
+
+/** Marks an unverified identification as waiting on a code or link of this strategy, as its verification shows. */
 export async function markEmailAddressPending(ctx: DomainContext, id: string, strategy: string): Promise<void> {
   await updateIdentificationRow(ctx.store.db, EMAIL.table, id, { updated_at: ctx.now(), verification_status: 'unverified', verification_strategy: strategy });
+}
+
+export async function markPhoneNumberPending(ctx: DomainContext, id: string): Promise<void> {
+  await updateIdentificationRow(ctx.store.db, PHONE.table, id, { updated_at: ctx.now(), verification_status: 'unverified', verification_strategy: 'phone_code' });
 }
 
 export const deleteEmailAddress = (ctx: DomainContext, id: string, guard?: RemovalGuard): Promise<DeletedObject> => remove(ctx, EMAIL, id, guard);

@@ -52,6 +52,7 @@ interface NewVerification {
   clientId: string;
   strategy: string;
   emailAddressId?: string | null;
+  phoneNumberId?: string | null;
 }
 
 function baseRow(input: NewVerification, id: string, now: number): VerificationRow {
@@ -63,6 +64,7 @@ function baseRow(input: NewVerification, id: string, now: number): VerificationR
     attempts: 0,
     secret_hash: null,
     email_address_id: input.emailAddressId ?? null,
+    phone_number_id: input.phoneNumberId ?? null,
     expire_at: null,
     verified_at: null,
     created_at: now,

@@ -10,10 +10,11 @@ import { requireSignedIn, type SignedIn } from '../../domain/sessions/signed-in.
 import { getUser } from '../../domain/users/get-user.js';
 import type { User } from '../../domain/users/user.js';
 import { addOwnEmailAddress, attemptOwnEmailVerification, getOwnEmailAddress, prepareOwnEmailVerification, removeOwnEmailAddress } from '../../domain/users/own-email-addresses.js';
+import { addOwnPhoneNumber, attemptOwnPhoneVerification, getOwnPhoneNumber, prepareOwnPhoneVerification, removeOwnPhoneNumber } from '../../domain/users/own-phone-numbers.js';
 import { removeProfileImage, setProfileImage } from '../../domain/users/profile-image.js';
 import { changeOwnPassword, deleteSelf, removeOwnPassword, updateSelf } from '../../domain/users/self-service.js';
 import { serializeActiveSession, serializeFapiDeleted, serializeFapiSession, serializeFapiUser } from '../../wire/fapi/client.js';
-import { serializeEmailAddress } from '../../wire/user.js';
+import { serializeEmailAddress, serializePhoneNumber } from '../../wire/user.js';
 import { notFound } from '../../errors.js';
 import { uploadedImage } from '../images.js';
 import { parseInput } from '../validation.js';
@@ -37,6 +38,8 @@ const addEmailBody = z.object({ email_address: text(320) });
 const prepareEmailBody = z.object({ strategy: text(64), redirect_url: text(2048).optional() });
 const attemptEmailBody = z.object({ code: text(64) });
 
+const phoneParams = z.object({ phone_number_id: text(128) });
+const addPhoneBody = z.object({ phone_number: text(64) });
 const removePasswordBody = z.object({ current_password: text(4096) });
 const changePasswordBody = z.object({
   current_password: text(4096).optional(),
@@ -155,6 +158,44 @@ export function registerMeRoutes(r: FapiRouter, ctx: DomainContext): void {
     const me = await signedInActor(ctx, request);
     const body = parseInput(attemptEmailBody, request.body ?? {});
     return withClient(ctx, request, reply, me.clientId, serializeEmailAddress(await attemptOwnEmailVerification(ctx, me, id, body.code)));
+  });
+
+  // The person's phone numbers, verified by a texted code (the development inbox, until an SMS provider comes).
+  r.route('GET', '/me/phone_numbers', async (request) => {
+    const me = await signedInActor(ctx, request);
+    return (await getUser(ctx, me.userId)).phoneNumbers.map(serializePhoneNumber);
+  });
+
+  r.route('POST', '/me/phone_numbers', async (request, reply) => {
+    const me = await signedInActor(ctx, request);
+    const body = parseInput(addPhoneBody, request.body ?? {});
+    return withClient(ctx, request, reply, me.clientId, serializePhoneNumber(await addOwnPhoneNumber(ctx, me, body.phone_number)));
+  });
+
+  r.route('GET', '/me/phone_numbers/:phone_number_id', async (request, reply) => {
+    const { phone_number_id: id } = parseInput(phoneParams, request.params);
+    const me = await signedInActor(ctx, request);
+    return withClient(ctx, request, reply, me.clientId, serializePhoneNumber(await getOwnPhoneNumber(ctx, me, id)));
+  });
+
+  r.route('DELETE', '/me/phone_numbers/:phone_number_id', async (request, reply) => {
+    const { phone_number_id: id } = parseInput(phoneParams, request.params);
+    const me = await signedInActor(ctx, request);
+    return withClient(ctx, request, reply, me.clientId, serializeFapiDeleted(await removeOwnPhoneNumber(ctx, me, id)));
+  });
+
+  r.route('POST', '/me/phone_numbers/:phone_number_id/prepare_verification', async (request, reply) => {
+    const { phone_number_id: id } = parseInput(phoneParams, request.params);
+    const me = await signedInActor(ctx, request);
+    const body = parseInput(prepareEmailBody, request.body ?? {});
+    return withClient(ctx, request, reply, me.clientId, serializePhoneNumber(await prepareOwnPhoneVerification(ctx, me, id, body.strategy)));
+  });
+
+  r.route('POST', '/me/phone_numbers/:phone_number_id/attempt_verification', async (request, reply) => {
+    const { phone_number_id: id } = parseInput(phoneParams, request.params);
+    const me = await signedInActor(ctx, request);
+    const body = parseInput(attemptEmailBody, request.body ?? {});
+    return withClient(ctx, request, reply, me.clientId, serializePhoneNumber(await attemptOwnPhoneVerification(ctx, me, id, body.code)));
   });
 
   // The person's signed-in devices, on every client, and signing one of them out.

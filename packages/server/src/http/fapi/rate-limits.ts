@@ -22,7 +22,12 @@ const ROUTES: Record<string, RateLimitName> = {
   'POST /client/sign_ins/:id/reset_password': 'attempt',
   'POST /me/email_addresses/:email_id/prepare_verification': 'send',
   'POST /me/email_addresses/:email_id/attempt_verification': 'attempt',
+  'POST /me/phone_numbers/:phone_number_id/prepare_verification': 'send',
+  'POST /me/phone_numbers/:phone_number_id/attempt_verification': 'attempt',
   'POST /me/change_password': 'attempt',
+  'POST /me/remove_password': 'attempt',
+  'POST /organizations/:organization_id/domains/:domain_id/prepare_affiliation_verification': 'send',
+  'POST /organizations/:organization_id/domains/:domain_id/attempt_affiliation_verification': 'attempt',
 };
 
 function tooMany(request: FastifyRequest, reply: FastifyReply, refusal: unknown): FastifyReply {

@@ -9,6 +9,7 @@ import type { FapiRouter } from './transport.js';
 
 const signUpBody = z.object({
   email_address: text(320).optional(),
+  phone_number: text(64).optional(),
   password: text(4096).optional(),
   username: text(256).optional(),
   first_name: text(256).optional(),
@@ -24,6 +25,7 @@ const attemptVerificationBody = z.object({ strategy: text(64), code: text(64) })
 function signUpInput(b: z.output<typeof signUpBody>): SignUpInput {
   return {
     emailAddress: b.email_address,
+    phoneNumber: b.phone_number,
     password: b.password,
     username: b.username,
     firstName: b.first_name,

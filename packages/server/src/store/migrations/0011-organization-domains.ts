@@ -3,7 +3,8 @@ import type { Dialect } from '../db.js';
 
 /**
  * Organizations' verified email domains and what they let people do: be suggested to join (and
- * ask to, with a membership request an admin answers) or be invited automatically.
+ * ask to, with a membership request an admin answers) or be invited automatically. People's
+ * profile images and phone numbers from the browser.
  */
 export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> {
   await db.schema
@@ -52,4 +53,20 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
 
   // A person's own profile image, stored like organization logos.
   await db.schema.alterTable('users').addColumn('image_id', 'text').execute();
+
+  // Phone numbers from the browser: a code verifies one, the number a sign-up gives is kept, and
+  // text messages wait in their own outbox (no provider yet: the development inbox shows them).
+  await db.schema.alterTable('verifications').addColumn('phone_number_id', 'text').execute();
+  await db.schema.createIndex('verifications_phone_number_idx').on('verifications').columns(['phone_number_id', 'client_id']).execute();
+  await db.schema.alterTable('sign_ups').addColumn('phone_number', 'text').execute();
+  await db.schema
+    .createTable('sms_outbox')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('to_phone_number', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('user_id', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('sms_outbox_created_idx').on('sms_outbox').columns(['created_at', 'id']).execute();
 }

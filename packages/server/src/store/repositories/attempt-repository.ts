@@ -90,11 +90,14 @@ export async function findVerificationRows(db: Executor, ids: readonly string[])
 }
 
 /** The verification of this strategy this client last started for an email address. */
-export async function findLatestAddressVerification(db: Executor, input: { clientId: string; emailAddressId: string; strategy: string }): Promise<VerificationRow | undefined> {
+export async function findLatestAddressVerification(
+  db: Executor,
+  input: { clientId: string; strategy: string } & ({ emailAddressId: string } | { phoneNumberId: string }),
+): Promise<VerificationRow | undefined> {
   return db
     .selectFrom('verifications')
     .selectAll()
-    .where('email_address_id', '=', input.emailAddressId)
+    .where((eb) => ('emailAddressId' in input ? eb('email_address_id', '=', input.emailAddressId) : eb('phone_number_id', '=', input.phoneNumberId)))
     .where('client_id', '=', input.clientId)
     .where('strategy', '=', input.strategy)
     .orderBy('created_at', 'desc')

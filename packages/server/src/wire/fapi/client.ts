@@ -148,7 +148,7 @@ export function serializeSignUp(signUp: SignUp) {
     },
     username: signUp.username,
     email_address: signUp.emailAddress,
-    phone_number: null,
+    phone_number: signUp.phoneNumber,
     web3_wallet: null,
     password_enabled: signUp.passwordEnabled,
     first_name: signUp.firstName,

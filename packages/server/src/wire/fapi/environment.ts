@@ -52,7 +52,7 @@ function attributes(s: InstanceSettings): Record<string, Attribute> {
           verify_at_sign_up: email.verify_at_sign_up,
         }
       : off,
-    phone_number: off,
+    phone_number: s.phone_number.enabled ? { ...off, enabled: true, required: false, used_for_first_factor: false, verifications: ['phone_code'] } : off,
     username: s.username.enabled ? { ...off, enabled: true, required: s.username.required, used_for_first_factor: s.username.used_for_first_factor } : off,
     web3_wallet: off,
     first_name: s.first_name.enabled ? { ...off, enabled: true, required: s.first_name.required } : off,
@@ -83,7 +83,7 @@ export function serializeEnvironment(source: EnvironmentSource) {
       first_name: onOff(s.first_name),
       last_name: onOff(s.last_name),
       email_address: onOff(s.email_address),
-      phone_number: 'off',
+      phone_number: s.phone_number.enabled ? 'on' : 'off',
       username: onOff(s.username),
       password: onOff(s.password),
       identification_requirements: [[...(s.email_address.enabled ? ['email_address'] : []), ...(s.username.enabled ? ['username'] : [])]],
