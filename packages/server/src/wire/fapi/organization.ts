@@ -3,7 +3,7 @@ import type { OrganizationInvitationWithOrganization, PublicOrganizationData } f
 import type { Organization, OrganizationInvitation, OrganizationMembership, PublicUserData, Role } from '../../domain/organizations/types.js';
 import type { Page } from '../../domain/page.js';
 import { serializeMembershipRequest } from '../membership-request.js';
-import { serializeOrganization, serializeRole } from '../organization.js';
+import { serializeOrganization, serializeOrganizationInvitation, serializeRole } from '../organization.js';
 
 /**
  * Organizations as the browser sees them (`Client.Organization` and its satellites in the FAPI
@@ -44,20 +44,8 @@ export function serializeFapiMembership(membership: OrganizationMembership) {
 }
 
 export function serializeFapiOrganizationInvitation(invitation: OrganizationInvitation) {
-  return {
-    object: 'organization_invitation',
-    id: invitation.id,
-    email_address: invitation.emailAddress,
-    role: invitation.role.key,
-    role_name: invitation.role.name,
-    organization_id: invitation.organizationId,
-    status: invitation.status,
-    public_metadata: invitation.publicMetadata,
-    url: null,
-    expires_at: invitation.expiresAt,
-    created_at: invitation.createdAt,
-    updated_at: invitation.updatedAt,
-  };
+  const { private_metadata: _private, inviter_id: _inviter, public_inviter_data: _inviterData, ...visible } = serializeOrganizationInvitation(invitation);
+  return { ...visible, url: null };
 }
 
 function publicOrganizationData(org: PublicOrganizationData) {
