@@ -7,6 +7,7 @@ import { readInstanceSettings } from '../../domain/settings/instance-settings.js
 import { serializeEnvironment } from '../../wire/fapi/environment.js';
 import { registerNotFound } from '../errors.js';
 import { registerClientRoutes } from './client-routes.js';
+import { registerMeContactRoutes } from './me-contact-routes.js';
 import { registerMeOrganizationRoutes } from './me-organization-routes.js';
 import { registerMeRoutes } from './me-routes.js';
 import { registerOrganizationDomainRoutes } from './organization-domain-routes.js';
@@ -43,6 +44,7 @@ export async function registerFrontendApi(app: FastifyInstance, ctx: DomainConte
   registerSignUpRoutes(r, ctx);
   registerTicketRoutes(r, ctx);
   registerMeRoutes(r, ctx);
+  registerMeContactRoutes(r, ctx);
   registerMeOrganizationRoutes(r, ctx);
   registerOrganizationRoutes(r, ctx);
   registerOrganizationDomainRoutes(r, ctx);

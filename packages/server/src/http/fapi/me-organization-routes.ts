@@ -8,7 +8,7 @@ import { serializeFapiDeleted } from '../../wire/fapi/client.js';
 import { fapiList, serializeFapiMembership, serializeFapiSuggestion, serializeFapiUserInvitation } from '../../wire/fapi/organization.js';
 import { normalizeQuery, parseInput, queryList } from '../validation.js';
 import { withClient } from './client-identity.js';
-import { signedInActor } from './me-routes.js';
+import { signedInActor } from './signed-in-actor.js';
 import { invitationsQuery, listQuery, pageOf } from './organization-routes.js';
 import { text } from './route-support.js';
 import type { FapiRouter } from './transport.js';

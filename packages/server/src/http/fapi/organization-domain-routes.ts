@@ -17,7 +17,7 @@ import { fapiList, serializeFapiMembershipRequest } from '../../wire/fapi/organi
 import { serializeOrganizationDomain } from '../../wire/organization-domain.js';
 import { normalizeQuery, parseInput, queryBoolean, queryList } from '../validation.js';
 import { withClient } from './client-identity.js';
-import { signedInActor } from './me-routes.js';
+import { signedInActor } from './signed-in-actor.js';
 import { listQuery, pageOf } from './organization-routes.js';
 import { formBoolean, text } from './route-support.js';
 import type { FapiRouter } from './transport.js';

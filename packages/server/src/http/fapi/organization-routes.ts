@@ -25,7 +25,7 @@ import { fapiList, serializeFapiMembership, serializeFapiOrganization, serialize
 import { uploadedImage } from '../images.js';
 import { normalizeQuery, parseInput, queryBoolean, queryInteger, queryList, queryString } from '../validation.js';
 import { withClient } from './client-identity.js';
-import { signedInActor } from './me-routes.js';
+import { signedInActor } from './signed-in-actor.js';
 import { text } from './route-support.js';
 import type { FapiRouter } from './transport.js';
 
