@@ -44,6 +44,19 @@ export function serializePublicUserData(user: PublicUserData) {
   };
 }
 
+/** A user's public data as others see it outside the Backend API (the browser, a membership request): no ban state. */
+export function serializeSharedPublicUserData(user: PublicUserData) {
+  return {
+    user_id: user.userId,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    image_url: user.imageUrl,
+    has_image: user.hasImage,
+    identifier: user.identifier ?? '',
+    username: user.username,
+  };
+}
+
 export function serializeMembership(membership: OrganizationMembership) {
   return {
     object: 'organization_membership',

@@ -1,7 +1,7 @@
 import { GatehouseError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import { findMembershipRow } from '../../store/repositories/membership-repository.js';
-import { findOrganizationRow } from '../../store/repositories/organization-repository.js';
+import { findOrganizationRow, type OrganizationRow } from '../../store/repositories/organization-repository.js';
 import { loadRoleRefs } from './role-keys.js';
 
 /** Clerk's system permissions, which gate what a member may do to their organization. */
@@ -19,6 +19,8 @@ export type SystemPermission = (typeof SYSTEM_PERMISSIONS)[keyof typeof SYSTEM_P
 export interface OrganizationMember {
   userId: string;
   organizationId: string;
+  /** The organization as read for the check. */
+  organization: OrganizationRow;
   roleKey: string;
   permissions: ReadonlySet<string>;
 }
@@ -33,7 +35,7 @@ export async function requireOrganizationMember(db: Executor, userId: string, or
   const membership = org ? await findMembershipRow(db, org.id, userId) : undefined;
   if (!org || !membership) throw new GatehouseError('organization_not_found_or_unauthorized');
   const role = (await loadRoleRefs(db, [membership.role_id])).get(membership.role_id);
-  const member: OrganizationMember = { userId, organizationId: org.id, roleKey: role?.key ?? '', permissions: new Set(role?.permissions ?? []) };
+  const member: OrganizationMember = { userId, organizationId: org.id, organization: org, roleKey: role?.key ?? '', permissions: new Set(role?.permissions ?? []) };
   if (permission) requirePermission(member, permission);
   return member;
 }

@@ -1,6 +1,5 @@
 import { GatehouseError, paramError } from '../../errors.js';
 import type { DomainEnrollmentMode } from '../../store/schema.js';
-import { findOrganizationRowById } from '../../store/repositories/organization-repository.js';
 import type { DomainContext } from '../context.js';
 import type { DeletedObject } from '../deleted-object.js';
 import type { Page } from '../page.js';
@@ -63,9 +62,7 @@ export async function updateMemberOrganization(ctx: DomainContext, userId: strin
 /** Deleting needs the permission, and the organization must allow its admins to delete it. */
 export async function deleteMemberOrganization(ctx: DomainContext, userId: string, organizationId: string): Promise<DeletedObject> {
   const member = await requireOrganizationMember(ctx.store.db, userId, organizationId, SYSTEM_PERMISSIONS.deleteOrganization);
-  const row = await findOrganizationRowById(ctx.store.db, member.organizationId);
-  if (!row) throw new GatehouseError('organization_not_found_or_unauthorized');
-  if (row.admin_delete_enabled !== 1) throw new GatehouseError('not_allowed_access', { longMessage: 'Deleting this organization from the application is turned off.' });
+  if (member.organization.admin_delete_enabled !== 1) throw new GatehouseError('not_allowed_access', { longMessage: 'Deleting this organization from the application is turned off.' });
   return deleteOrganization(ctx, member.organizationId);
 }
 

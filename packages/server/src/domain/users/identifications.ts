@@ -186,13 +186,12 @@ export async function markPhoneNumberVerified(ctx: DomainContext, id: string): P
 }
 
 /** Marks an unverified identification as waiting on a code or link of this strategy, as its verification shows. */
-export async function markEmailAddressPending(ctx: DomainContext, id: string, strategy: string): Promise<void> {
-  await updateIdentificationRow(ctx.store.db, EMAIL.table, id, { updated_at: ctx.now(), verification_status: 'unverified', verification_strategy: strategy });
+async function markPending(ctx: DomainContext, kind: Kind, id: string, strategy: string): Promise<void> {
+  await updateIdentificationRow(ctx.store.db, kind.table, id, { updated_at: ctx.now(), verification_status: 'unverified', verification_strategy: strategy });
 }
 
-export async function markPhoneNumberPending(ctx: DomainContext, id: string): Promise<void> {
-  await updateIdentificationRow(ctx.store.db, PHONE.table, id, { updated_at: ctx.now(), verification_status: 'unverified', verification_strategy: 'phone_code' });
-}
+export const markEmailAddressPending = (ctx: DomainContext, id: string, strategy: string): Promise<void> => markPending(ctx, EMAIL, id, strategy);
+export const markPhoneNumberPending = (ctx: DomainContext, id: string): Promise<void> => markPending(ctx, PHONE, id, 'phone_code');
 
 export const deleteEmailAddress = (ctx: DomainContext, id: string, guard?: RemovalGuard): Promise<DeletedObject> => remove(ctx, EMAIL, id, guard);
 export const deletePhoneNumber = (ctx: DomainContext, id: string): Promise<DeletedObject> => remove(ctx, PHONE, id);

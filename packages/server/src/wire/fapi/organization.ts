@@ -1,9 +1,9 @@
 import type { MembershipRequest, OrganizationSuggestion } from '../../domain/organizations/domain-enrollment.js';
 import type { OrganizationInvitationWithOrganization, PublicOrganizationData } from '../../domain/organizations/organization-invitations.js';
-import type { Organization, OrganizationInvitation, OrganizationMembership, PublicUserData, Role } from '../../domain/organizations/types.js';
+import type { Organization, OrganizationInvitation, OrganizationMembership, Role } from '../../domain/organizations/types.js';
 import type { Page } from '../../domain/page.js';
 import { serializeMembershipRequest } from '../membership-request.js';
-import { serializeOrganization, serializeOrganizationInvitation, serializeRole } from '../organization.js';
+import { serializeOrganization, serializeOrganizationInvitation, serializeRole, serializeSharedPublicUserData } from '../organization.js';
 
 /**
  * Organizations as the browser sees them (`Client.Organization` and its satellites in the FAPI
@@ -16,18 +16,6 @@ export function serializeFapiOrganization(org: Organization) {
   return visible;
 }
 
-function publicUserData(user: PublicUserData) {
-  return {
-    user_id: user.userId,
-    first_name: user.firstName,
-    last_name: user.lastName,
-    image_url: user.imageUrl,
-    has_image: user.hasImage,
-    identifier: user.identifier ?? '',
-    username: user.username,
-  };
-}
-
 export function serializeFapiMembership(membership: OrganizationMembership) {
   return {
     object: 'organization_membership',
@@ -37,7 +25,7 @@ export function serializeFapiMembership(membership: OrganizationMembership) {
     role_name: membership.role.name,
     permissions: membership.role.permissions,
     organization: serializeFapiOrganization(membership.organization),
-    public_user_data: publicUserData(membership.publicUserData),
+    public_user_data: serializeSharedPublicUserData(membership.publicUserData),
     created_at: membership.createdAt,
     updated_at: membership.updatedAt,
   };
