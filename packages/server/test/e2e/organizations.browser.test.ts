@@ -107,6 +107,9 @@ describe('organizations in the browser', () => {
           other.setDefaultTimeout(BROWSER_WAIT_MS);
           // The ticket signs the existing account in and joins it to the organization.
           await other.goto(link, { timeout: BROWSER_WAIT_MS });
+          // The hosted sign-in page activates the session and only then moves on to the account
+          // page; leaving before that would cut the sign-in short in the browser.
+          await other.waitForURL(`${t.url}/user**`, { timeout: BROWSER_WAIT_MS });
           await waitFor('the invitee to be a member', async () => ((await memberships(orgId)).some((m) => m.public_user_data.user_id === invitee.id) ? true : undefined), BROWSER_WAIT_MS);
           expect(await dashboard(other)).toEqual({ user: invitee.id, org: orgId, role: 'org:member' });
 
