@@ -61,6 +61,8 @@ function userRow(u: SeedUser, digest: string): Insertable<UserTable> {
     mfa_disabled_at: null,
     delete_self_enabled: 1,
     create_organization_enabled: 1,
+    totp_enabled: 0,
+    backup_code_enabled: 0,
     create_organizations_limit: null,
     created_at: u.createdAt,
     updated_at: u.createdAt,

@@ -258,6 +258,16 @@ export const ERROR_CATALOG = {
     message: 'Invalid verification strategy',
     longMessage: (_: ParamMeta) => 'This verification strategy is not valid for this account.',
   },
+  totp_already_enabled: {
+    status: 400,
+    message: 'Authenticator app already enabled',
+    longMessage: () => 'This account already has an authenticator app. Remove it before adding another.',
+  },
+  totp_not_enabled: {
+    status: 400,
+    message: 'No authenticator app',
+    longMessage: () => 'This account has no authenticator app, so it has no two-step verification to check or to back up.',
+  },
   sign_in_step_invalid: {
     status: 400,
     message: 'This step is not available now',

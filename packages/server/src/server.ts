@@ -56,6 +56,7 @@ export function domainContextFor(config: Config, store: Store, options: ContextO
     now,
     signingKeys: options.signingKeys ?? new SigningKeys(store, encryptionKey, now),
     webhooks: { encryptionKey, allowPrivate: config.webhooksAllowPrivate },
+    encryptionKey,
     verificationKey: new Uint8Array(hkdfSync('sha256', encryptionKey, new Uint8Array(0), 'gatehouse verification codes', 32)),
     email: { smtp: config.email.smtpUrl !== undefined, devInbox: config.email.devInbox },
     logger: options.logger ?? pino({ level: 'silent' }),

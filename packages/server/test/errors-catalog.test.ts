@@ -56,6 +56,8 @@ const SAMPLE_META: { [C in ErrorCode]: ErrorMeta<C> } = {
   verification_link_invalid: undefined,
   verification_link_other_client: undefined,
   strategy_for_user_invalid: { param_name: 'strategy' },
+  totp_already_enabled: undefined,
+  totp_not_enabled: undefined,
   sign_in_step_invalid: { status: 'complete' },
   sign_up_restricted: undefined,
   organization_not_found_or_unauthorized: undefined,

@@ -14,6 +14,8 @@ export interface DomainContext {
   allowedOrigins(): readonly string[];
   signingKeys: SigningKeys;
   webhooks: WebhookSettings;
+  /** Seals factor secrets (TOTP) at rest. */
+  encryptionKey: Uint8Array;
   /** Keys the hashes of short one-time codes, so a copy of the store cannot be searched for them. */
   verificationKey: Uint8Array;
   email: EmailSettings;

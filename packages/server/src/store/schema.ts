@@ -28,6 +28,8 @@ export interface Database {
   instance_settings: InstanceSettingsTable;
   verifications: VerificationTable;
   sign_ins: SignInTable;
+  totps: TotpTable;
+  backup_codes: BackupCodeTable;
   sign_ups: SignUpTable;
   handshake_payloads: HandshakePayloadTable;
   jwt_templates: JwtTemplateTable;
@@ -84,6 +86,9 @@ export interface UserTable {
   legal_accepted_at: number | null;
   mfa_enabled_at: number | null;
   mfa_disabled_at: number | null;
+  /** Whether a verified TOTP (`totps`) and a set of backup codes (`backup_codes`) exist, written with them. */
+  totp_enabled: Flag;
+  backup_code_enabled: Flag;
   delete_self_enabled: Flag;
   create_organization_enabled: Flag;
   create_organizations_limit: number | null;
@@ -299,6 +304,27 @@ export interface VerificationTable {
   updated_at: number;
 }
 
+/** A user's authenticator app: the secret sealed with the instance key; unconfirmed until a first code is given. */
+export interface TotpTable {
+  id: string;
+  user_id: string;
+  secret: string;
+  verified_at: number | null;
+  /** The latest time step a code was accepted for: no code of that step or an earlier one is taken again. */
+  last_used_step: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One backup code, as a keyed hash; `used_at` once it has been used. */
+export interface BackupCodeTable {
+  id: string;
+  user_id: string;
+  code_digest: string;
+  used_at: number | null;
+  created_at: number;
+}
+
 export interface SignInTable {
   id: string;
   client_id: string;
@@ -306,6 +332,11 @@ export interface SignInTable {
   identifier: string | null;
   email_address_id: string | null;
   first_factor_verification_id: string | null;
+  second_factor_verification_id: string | null;
+  /** When the new password of a forgotten-password sign-in was set, while a second factor is still due. */
+  password_reset_at: number | null;
+  /** The organization invitation a ticket sign-in accepts once its second factor is in. */
+  organization_invitation_id: string | null;
   created_session_id: string | null;
   abandon_at: number;
   created_at: number;

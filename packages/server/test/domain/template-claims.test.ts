@@ -26,6 +26,8 @@ function user(overrides: Partial<TemplateUser> = {}): TemplateUser {
     unsafeMetadata: { foo: { bar: 42 } },
     imageUrl: 'https://gatehouse.example/images/default-avatar.svg',
     hasImage: false,
+    totpEnabled: false,
+    backupCodeEnabled: false,
     createdAt: CREATED_AT,
     updatedAt: CREATED_AT + 1000,
     emailAddresses: [

@@ -4,7 +4,7 @@ import { callTool, connectMcp, ok, type McpTransportKind } from '../support/mcp-
 import { createSecretKey } from '../../src/domain/keys/secret-keys.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
-const READ_TOOLS = ['getAuditEvents', 'getOrganization', 'getOrganizationInvitationList', 'getOrganizationList', 'getOrganizationMembershipList', 'getSessionList', 'getUser', 'getUserCount', 'getUserList'];
+const READ_TOOLS = ['getAuditEvents', 'getOrganization', 'getOrganizationInvitationList', 'getOrganizationList', 'getOrganizationMembershipList', 'getSessionList', 'getUser', 'getUserCount', 'getUserList', 'getUserMfa'];
 
 describe.each<McpTransportKind>(['stdio', 'http'])('guardrails over %s', (kind) => {
   let t: TestServer;
@@ -92,7 +92,7 @@ describe('the /mcp endpoint', () => {
       });
     const own = await post(t.secretKey, sessionId ?? '');
     expect(own.status).toBe(200);
-    expect(((await own.json()) as { result: { tools: unknown[] } }).result.tools.length).toBe(32);
+    expect(((await own.json()) as { result: { tools: unknown[] } }).result.tools.length).toBe(34);
     const other = await createSecretKey({ store: t.server.store, now: Date.now }, 'another automation');
     expect((await post(other.secret, sessionId ?? '')).status).toBe(404);
     expect((await post(t.secretKey, 'not-a-session')).status).toBe(404);

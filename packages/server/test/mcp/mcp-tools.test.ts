@@ -26,6 +26,8 @@ const TOOL_ARGUMENTS: Record<string, string[]> = {
   unbanUser: ['userId'],
   lockUser: ['userId'],
   unlockUser: ['userId'],
+  getUserMfa: ['userId'],
+  disableUserMFA: ['userId'],
   createOrganization: ['name', 'createdBy', 'slug', 'maxAllowedMemberships', 'publicMetadata', 'privateMetadata'],
   getOrganization: ['organizationId', 'slug', 'includeMembersCount'],
   getOrganizationList: ['query', 'userId', 'organizationId', 'includeMembersCount', 'orderBy', 'limit', 'offset'],
@@ -57,8 +59,8 @@ const REQUIRED: Record<string, string[]> = {
   revokeSession: ['sessionId'],
 };
 
-const READ_TOOLS = ['getUser', 'getUserList', 'getUserCount', 'getOrganization', 'getOrganizationList', 'getOrganizationMembershipList', 'getOrganizationInvitationList', 'getSessionList', 'getAuditEvents'];
-const DESTRUCTIVE_TOOLS = ['deleteUser', 'banUser', 'deleteOrganization', 'deleteOrganizationMembership', 'revokeOrganizationInvitation', 'revokeInvitation', 'revokeSession'];
+const READ_TOOLS = ['getUser', 'getUserMfa', 'getUserList', 'getUserCount', 'getOrganization', 'getOrganizationList', 'getOrganizationMembershipList', 'getOrganizationInvitationList', 'getSessionList', 'getAuditEvents'];
+const DESTRUCTIVE_TOOLS = ['deleteUser', 'banUser', 'disableUserMFA', 'deleteOrganization', 'deleteOrganizationMembership', 'revokeOrganizationInvitation', 'revokeInvitation', 'revokeSession'];
 
 interface Listed {
   id: string;
@@ -145,6 +147,13 @@ describe.each<McpTransportKind>(['stdio', 'http'])('Gatehouse MCP tools over %s'
     expect((await ok<{ total_count: number }>(mcp, 'getUserCount', { banned: true })).total_count).toBeGreaterThanOrEqual(1);
     await ok(mcp, 'unbanUser', { userId: created.id });
     expect((await t.clerk.users.getUser(created.id)).banned).toBe(false);
+
+    // Two-step verification: read it, and reset it for someone who lost their phone.
+    expect(await ok(mcp, 'getUserMfa', { userId: created.id })).toMatchObject({ two_factor_enabled: false, backup_codes_remaining: 0 });
+    await t.clerk.users.updateUser(created.id, { totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', backupCodes: ['first-code-1', 'second-code-2'] });
+    expect(await ok(mcp, 'getUserMfa', { userId: created.id })).toMatchObject({ two_factor_enabled: true, totp_enabled: true, backup_code_enabled: true, backup_codes_remaining: 2 });
+    expect(await ok(mcp, 'disableUserMFA', { userId: created.id })).toEqual({ user_id: created.id });
+    expect(await t.clerk.users.getUser(created.id)).toMatchObject({ twoFactorEnabled: false, totpEnabled: false, backupCodeEnabled: false });
 
     const deleted = await ok<{ id: string; deleted: boolean }>(mcp, 'deleteUser', { userId: created.id });
     expect(deleted).toMatchObject({ id: created.id, deleted: true });

@@ -35,7 +35,7 @@ afterAll(async () => {
   await test?.dispose();
 });
 
-const base = { public_metadata: '{}', private_metadata: '{}', unsafe_metadata: '{}', banned: 0 as const, failed_verification_attempts: 0, delete_self_enabled: 1 as const, create_organization_enabled: 1 as const, created_at: 1, updated_at: 1 };
+const base = { public_metadata: '{}', private_metadata: '{}', unsafe_metadata: '{}', banned: 0 as const, failed_verification_attempts: 0, delete_self_enabled: 1 as const, create_organization_enabled: 1 as const, totp_enabled: 0 as const, backup_code_enabled: 0 as const, created_at: 1, updated_at: 1 };
 
 function email(id: string, userId: string) {
   return { id, user_id: userId, email_address: `${id}@announce.test`, verification_status: null, verification_strategy: null, reserved: 0 as const, created_at: 1, updated_at: 1 };

@@ -31,6 +31,8 @@ function user(id: string, firstName: string | null) {
     failed_verification_attempts: 0,
     delete_self_enabled: 1 as const,
     create_organization_enabled: 1 as const,
+    totp_enabled: 0 as const,
+    backup_code_enabled: 0 as const,
     created_at: 1,
     updated_at: 1,
   };

@@ -136,6 +136,8 @@ export async function startClientSession(
     user?: UserRecord;
     /** The attempt that led here, dropped from the client in the same write. */
     finished?: { sign_in_id: null } | { sign_up_id: null };
+    /** When the first and second factor were verified (the token's `fva`); the first defaults to now. */
+    factorsVerifiedAt?: { first: number; second: number | null };
   },
   now: number,
 ): Promise<string> {
@@ -153,8 +155,8 @@ export async function startClientSession(
     status: 'active',
     last_active_organization_id: input.activeOrganizationId ?? null,
     actor: null,
-    first_factor_verified_at: now,
-    second_factor_verified_at: null,
+    first_factor_verified_at: input.factorsVerifiedAt?.first ?? now,
+    second_factor_verified_at: input.factorsVerifiedAt?.second ?? null,
     last_active_at: now,
     expire_at: expireAt,
     abandon_at: abandonAtFor(ctx, now, expireAt),

@@ -176,6 +176,8 @@ export type TemplateUser = Pick<
   | 'unsafeMetadata'
   | 'imageUrl'
   | 'hasImage'
+  | 'totpEnabled'
+  | 'backupCodeEnabled'
   | 'createdAt'
   | 'updatedAt'
 > & { emailAddresses: Pick<EmailAddress, 'id' | 'emailAddress' | 'verification'>[]; phoneNumbers: Pick<PhoneNumber, 'id' | 'phoneNumber' | 'verification'>[] };
@@ -234,8 +236,7 @@ export function shortcodeScope(subject: TemplateSubject): ShortcodeScope {
       has_verified_phone: phoneVerified,
       image_url: user.imageUrl,
       has_image: user.hasImage,
-      // No second factor can be enrolled yet: as the User object's two_factor_enabled.
-      two_factor_enabled: false,
+      two_factor_enabled: user.totpEnabled || user.backupCodeEnabled,
       // Unix seconds, like every time in a JWT (Clerk's table: "as a Unix timestamp").
       created_at: seconds(user.createdAt),
       updated_at: seconds(user.updatedAt),

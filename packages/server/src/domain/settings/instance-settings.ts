@@ -48,6 +48,14 @@ export const INSTANCE_SETTINGS_SCHEMA = z
     first_name: attribute.strict().default({ enabled: false, required: false }),
     last_name: attribute.strict().default({ enabled: false, required: false }),
     password: attribute.strict().default({ enabled: true, required: true }),
+    /**
+     * Second factors people may enroll (an authenticator app; backup codes, issued with it), and
+     * whether everyone must have one before they may use the app.
+     */
+    multi_factor: z
+      .object({ authenticator_app: z.boolean(), backup_code: z.boolean(), required: z.boolean() })
+      .strict()
+      .default({ authenticator_app: true, backup_code: true, required: false }),
     /** One signed-in account per browser, as Clerk's default. */
     single_session_mode: z.boolean().default(true),
     organizations_enabled: z.boolean().default(true),

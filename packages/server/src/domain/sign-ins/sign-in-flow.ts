@@ -30,8 +30,11 @@ import { updateUser } from '../users/update-user.js';
 import type { User } from '../users/user.js';
 import { recordVerified, toVerification } from '../verifications/verifications.js';
 import { ticketInvalid } from '../invitations/invitation-tickets.js';
-import { acceptTicketInvitationIn, requireTicketInvitation, type TicketInvitation } from '../invitations/ticket-redemption.js';
-import { assertSignInStep, completesOnVerification, signInStatus, type SignIn, type SignInStep } from './sign-in.js';
+import { acceptTicketInvitationIn, requireTicketInvitation, type TicketInvitationKind } from '../invitations/ticket-redemption.js';
+import { hasSecondFactor } from '../mfa/second-factors.js';
+import type { Verification } from '../verifications/verifications.js';
+import { assertSignInStep, signInStatus, type SecondFactorStrategyName, type SignIn, type SignInStep } from './sign-in.js';
+import { isSecondFactorStrategy, SECOND_FACTOR_STRATEGIES, supportedSecondFactors } from './second-factors/index.js';
 import { FIRST_FACTOR_STRATEGIES, isFirstFactorStrategy, supportedFirstFactors, type FirstFactorInput, type SignInSubject, type VerifiedFactor } from './strategies/index.js';
 
 /** How long a sign-in attempt stays open. */
@@ -56,17 +59,26 @@ export async function assertMaySignIn(ctx: DomainContext, clientId: string, sett
   if (sessions.some((s) => effectiveStatus(s, now) === 'active')) throw new GatehouseError('session_exists');
 }
 
-function toSignIn(ctx: Pick<DomainContext, 'publicUrl'>, row: SignInRow, user: UserRecord | undefined, settings: InstanceSettings, firstFactor: SignIn['firstFactorVerification'], now: number): SignIn {
+interface SignInFactors {
+  first: Verification | null;
+  second: Verification | null;
+}
+
+function toSignIn(ctx: Pick<DomainContext, 'publicUrl'>, row: SignInRow, user: UserRecord | undefined, settings: InstanceSettings, factors: SignInFactors, now: number): SignIn {
   const subject = user ? { signIn: row, user, settings } : undefined;
+  const status = signInStatus(row, factors, { secondFactor: user !== undefined && hasSecondFactor(user.row) }, now);
+  const pastFirstFactor = factors.first?.status === 'verified';
   return {
     id: row.id,
     clientId: row.client_id,
-    status: signInStatus(row, firstFactor, now),
+    status,
     identifier: row.identifier,
     userId: row.user_id,
     userData: user ? { firstName: user.row.first_name, lastName: user.row.last_name, imageUrl: userImageUrl(ctx, user.row.image_id), hasImage: user.row.image_id !== null } : null,
     supportedFirstFactors: subject ? supportedFirstFactors(subject).map((f) => (f.strategy === 'password' || !row.identifier ? f : { ...f, safeIdentifier: row.identifier })) : [],
-    firstFactorVerification: firstFactor,
+    supportedSecondFactors: subject && pastFirstFactor && hasSecondFactor(subject.user.row) ? supportedSecondFactors(subject) : null,
+    firstFactorVerification: factors.first,
+    secondFactorVerification: factors.second,
     createdSessionId: row.created_session_id,
     abandonAt: row.abandon_at,
     createdAt: row.created_at,
@@ -91,13 +103,18 @@ async function loadSignIn(ctx: DomainContext, clientId: string, signInId: string
   // Another client's attempt is as good as absent: its id alone must not let anyone act on it.
   if (!row || row.client_id !== clientId) throw notFound();
   const now = ctx.now();
+  const verificationIds = [row.first_factor_verification_id, row.second_factor_verification_id].filter((id): id is string => id !== null);
   const [instance, user, verifications] = await Promise.all([
     settings ?? readInstanceSettings(ctx),
     row.user_id ? loadUserRecord(ctx.store.db, row.user_id) : undefined,
-    findVerificationRows(ctx.store.db, row.first_factor_verification_id ? [row.first_factor_verification_id] : []),
+    findVerificationRows(ctx.store.db, verificationIds),
   ]);
-  const firstFactor = verifications[0] ? toVerification(verifications[0], now) : null;
-  return { row, stored: true, client: { id: clientId, unsaved: null }, signIn: toSignIn(ctx, row, user, instance, firstFactor, now), subject: user ? { signIn: row, user, settings: instance } : undefined };
+  const byId = (id: string | null) => {
+    const found = id === null ? undefined : verifications.find((v) => v.id === id);
+    return found ? toVerification(found, now) : null;
+  };
+  const factors = { first: byId(row.first_factor_verification_id), second: byId(row.second_factor_verification_id) };
+  return { row, stored: true, client: { id: clientId, unsaved: null }, signIn: toSignIn(ctx, row, user, instance, factors, now), subject: user ? { signIn: row, user, settings: instance } : undefined };
 }
 
 export async function getSignIn(ctx: DomainContext, clientId: string, signInId: string, settings?: InstanceSettings): Promise<SignIn> {
@@ -139,6 +156,9 @@ function newSignInRow(clientId: string, who: { userId: string | null; identifier
     identifier: who.identifier,
     email_address_id: who.emailAddressId,
     first_factor_verification_id: null,
+    second_factor_verification_id: null,
+    password_reset_at: null,
+    organization_invitation_id: null,
     created_session_id: null,
     abandon_at: now + SIGN_IN_LIFETIME_MS,
     created_at: now,
@@ -153,7 +173,7 @@ async function storeSignIn(trx: Executor, row: SignInRow): Promise<void> {
 }
 
 function loadedNew(ctx: DomainContext, client: ActingClient, row: SignInRow, user: UserRecord | undefined, settings: InstanceSettings, now: number): LoadedSignIn {
-  return { row, stored: false, client, signIn: toSignIn(ctx, row, user, settings, null, now), subject: user ? { signIn: row, user, settings } : undefined };
+  return { row, stored: false, client, signIn: toSignIn(ctx, row, user, settings, { first: null, second: null }, now), subject: user ? { signIn: row, user, settings } : undefined };
 }
 
 /**
@@ -200,7 +220,7 @@ async function createTicketSignIn(ctx: DomainContext, client: ActingClient, tick
   const user = owner ? await loadUserRecord(ctx.store.db, owner.userId) : undefined;
   if (!owner || !user) throw new GatehouseError('form_identifier_not_found', { meta: { param_name: 'identifier' } });
   const loaded = withSubject(loadedNew(ctx, client, newSignInRow(client.id, { userId: user.row.id, identifier: invitation.emailAddress, emailAddressId: owner.emailAddressId }, now), user, settings, now));
-  return actOn(ctx, loaded, { ticket: invitation }, async () => ({
+  return actOn(ctx, loaded, { strategy: 'ticket', invitation }, async () => ({
     record: (trx, at) => recordVerified(trx, { clientId: client.id, strategy: 'ticket', emailAddressId: owner.emailAddressId }, at),
   }));
 }
@@ -244,31 +264,45 @@ function attemptLoaded(ctx: DomainContext, loaded: ActingOn, input: AttemptInput
   });
 }
 
-type Completion = { strategy: string } | { ticket: TicketInvitation };
+/**
+ * The first factor's strategy, and the invitation a ticket sign-in accepts as it completes. With
+ * `second`, the factor checked is the second one.
+ */
+interface Completion {
+  strategy: string;
+  invitation?: { kind: TicketInvitationKind; id: string } | undefined;
+  second?: boolean;
+}
 
 /**
- * Checks a factor, then writes what came of it in one transaction: the verification and, unless
- * a new password must come first, the session. A refusal the person sees is recorded in the
- * audit log (with the attempt, when this call started it) before it is thrown.
+ * Checks a factor, then writes what came of it in one transaction: the verification and, unless a
+ * new password or a second factor is still due, the session. A refusal the person sees is
+ * recorded in the audit log (with the attempt, when this call started it) before it is thrown.
  */
 async function actOn(ctx: DomainContext, loaded: ActingOn, how: Completion, check: () => Promise<VerifiedFactor>): Promise<SignInOutcome> {
   const { row, subject } = loaded;
-  const strategy = 'ticket' in how ? 'ticket' : how.strategy;
+  const { strategy } = how;
   try {
     const factor = await check();
     const now = ctx.now();
     const done = await ctx.store.transaction(async (trx) => {
       await storeActingClient(trx, loaded.client);
       const verification = await factor.record(trx, now);
-      const verified = { ...row, first_factor_verification_id: verification.id, updated_at: now };
-      if (!completesOnVerification(strategy)) {
-        if (loaded.stored) await updateSignInRow(trx, row.id, { first_factor_verification_id: verification.id, updated_at: now });
+      const factors = how.second
+        ? { first: loaded.signIn.firstFactorVerification, second: toVerification(verification, now) }
+        : { first: toVerification(verification, now), second: null };
+      const change = how.second
+        ? { second_factor_verification_id: verification.id, updated_at: now }
+        : { first_factor_verification_id: verification.id, organization_invitation_id: how.invitation?.kind === 'organization_invitation' ? how.invitation.id : null, updated_at: now };
+      const verified = { ...row, ...change };
+      if (toSignIn(ctx, verified, subject.user, subject.settings, factors, now).status !== 'complete') {
+        if (loaded.stored) await updateSignInRow(trx, row.id, change);
         else await storeSignIn(trx, verified);
-        return { row: verified, verification, user: undefined };
+        return { row: verified, factors, user: undefined };
       }
-      return { ...(await completeSignInIn(ctx, trx, { ...loaded, row: verified }, how, now)), verification };
+      return { ...(await completeSignInIn(ctx, trx, { ...loaded, row: verified }, how, factors, now)), factors };
     });
-    const signIn = toSignIn(ctx, done.row, subject.user, subject.settings, toVerification(done.verification, now), now);
+    const signIn = toSignIn(ctx, done.row, subject.user, subject.settings, done.factors, now);
     return done.user ? { signIn, signedIn: toUser(done.user, ctx) } : { signIn };
   } catch (error) {
     if (error instanceof GatehouseError) {
@@ -294,20 +328,22 @@ async function completeSignInIn(
   trx: Executor,
   loaded: Pick<LoadedSignIn, 'row' | 'stored'> & { subject?: SignInSubject | undefined },
   how: Completion,
+  factors: SignInFactors,
   now: number,
 ): Promise<{ row: SignInRow; user: UserRecord | undefined }> {
   const { row } = loaded;
   if (!row.user_id) throw notFound();
   const userId = row.user_id;
-  const activeOrganizationId = 'ticket' in how ? await acceptTicketInvitationIn(ctx, trx, how.ticket, userId, now) : null;
-  const strategy = 'ticket' in how ? 'ticket' : how.strategy;
+  const invitation = how.invitation ?? (row.organization_invitation_id ? { kind: 'organization_invitation' as const, id: row.organization_invitation_id } : undefined);
+  const activeOrganizationId = invitation ? await acceptTicketInvitationIn(ctx, trx, invitation, userId, now) : null;
   // A stored attempt is claimed below; one made in this call is written complete, and the client's current sign-in is none.
   const finished = loaded.stored ? undefined : { sign_in_id: null };
-  const sessionId = await startClientSession(ctx, trx, { clientId: row.client_id, userId, activeOrganizationId, user: loaded.subject?.user, finished }, now);
+  const factorsVerifiedAt = { first: factors.first?.verifiedAt ?? now, second: factors.second?.verifiedAt ?? null };
+  const sessionId = await startClientSession(ctx, trx, { clientId: row.client_id, userId, activeOrganizationId, user: loaded.subject?.user, finished, factorsVerifiedAt }, now);
   const completed = { ...row, created_session_id: sessionId, updated_at: now };
   if (!loaded.stored) await insertSignIn(trx, completed);
   else if (!(await completeSignInRow(trx, row.id, sessionId, now))) throw new GatehouseError('sign_in_step_invalid', { meta: { status: 'complete' } });
-  const outcome = { signInId: row.id, userId, strategy, sessionId };
+  const outcome = { signInId: row.id, userId, strategy: how.strategy, sessionId };
   await appendEvent(trx, { type: 'sign_in.completed', data: eventData('sign_in.completed', outcome), subjectUserId: userId }, now);
   const userRow = await markUserSignedIn(trx, userId, now);
   if (loaded.stored) await clearClientSignIn(trx, row.client_id, row.id, now);
@@ -315,9 +351,39 @@ async function completeSignInIn(
   return { row: completed, user: known && userRow ? { ...known, row: userRow } : undefined };
 }
 
-async function completeSignIn(ctx: DomainContext, row: SignInRow, strategy: string): Promise<void> {
+async function completeSignIn(ctx: DomainContext, loaded: LoadedSignIn): Promise<void> {
   const now = ctx.now();
-  await ctx.store.transaction((trx) => completeSignInIn(ctx, trx, { row, stored: true }, { strategy }, now));
+  const strategy = loaded.signIn.firstFactorVerification?.strategy ?? 'unknown';
+  const factors = { first: loaded.signIn.firstFactorVerification, second: loaded.signIn.secondFactorVerification };
+  await ctx.store.transaction((trx) => completeSignInIn(ctx, trx, { row: loaded.row, stored: true }, { strategy }, factors, now));
+}
+
+function assertSecondOffered(signIn: SignIn, strategy: string): asserts strategy is SecondFactorStrategyName {
+  if (!isSecondFactorStrategy(strategy) || !signIn.supportedSecondFactors?.some((f) => f.strategy === strategy)) {
+    throw new GatehouseError('strategy_for_user_invalid', { meta: { param_name: 'strategy' } });
+  }
+}
+
+/**
+ * Nothing to send for an authenticator app or a backup code: preparing one of the person's
+ * second factors only confirms it is on offer (clerk-js may call it before an attempt).
+ */
+export async function prepareSecondFactor(ctx: DomainContext, clientId: string, signInId: string, input: { strategy: string }): Promise<SignIn> {
+  const { signIn } = await loadForStep(ctx, clientId, signInId, 'prepare_second_factor');
+  assertSecondOffered(signIn, input.strategy);
+  return signIn;
+}
+
+/** One attempt at the second factor of someone with two-step verification; when it verifies, the sign-in completes into a session. */
+export async function attemptSecondFactor(ctx: DomainContext, clientId: string, signInId: string, input: { strategy: string; code?: string | undefined }): Promise<SignInOutcome> {
+  const loaded = await loadForStep(ctx, clientId, signInId, 'attempt_second_factor');
+  assertSecondOffered(loaded.signIn, input.strategy);
+  const strategy = input.strategy;
+  const { subject } = loaded;
+  return actOn(ctx, loaded, { strategy, second: true }, async () => {
+    assertMayVerify(subject.user.row, ctx.now());
+    return SECOND_FACTOR_STRATEGIES[strategy].attempt(ctx, subject, { strategy, code: input.code });
+  });
 }
 
 /**
@@ -325,9 +391,13 @@ async function completeSignIn(ctx: DomainContext, row: SignInRow, strategy: stri
  * the session. With `signOutOfOtherSessions` every session the account had ends first.
  */
 export async function resetPassword(ctx: DomainContext, clientId: string, signInId: string, input: { password: string; signOutOfOtherSessions?: boolean | undefined }): Promise<SignIn> {
-  const { row, signIn, subject } = await loadForStep(ctx, clientId, signInId, 'reset_password');
+  const { row, subject } = await loadForStep(ctx, clientId, signInId, 'reset_password');
   await updateUser(ctx, subject.user.row.id, { password: input.password, signOutOfOtherSessions: input.signOutOfOtherSessions === true });
-  await completeSignIn(ctx, row, signIn.firstFactorVerification?.strategy ?? 'unknown');
+  const now = ctx.now();
+  await updateSignInRow(ctx.store.db, signInId, { password_reset_at: now, updated_at: now });
+  // With two-step verification the second factor is still due; otherwise the session starts now.
+  const loaded = await loadSignIn(ctx, clientId, signInId, subject.settings);
+  if (loaded.signIn.status === 'complete' && row.created_session_id === null) await completeSignIn(ctx, loaded);
   return getSignIn(ctx, clientId, signInId, subject.settings);
 }
 
@@ -339,6 +409,6 @@ export async function completeSignInByLink(ctx: DomainContext, verificationId: s
   const row = await findSignInByVerification(ctx.store.db, verificationId);
   if (!row) return false;
   const loaded = await loadSignIn(ctx, row.client_id, row.id);
-  if (loaded.signIn.status === 'complete' && row.created_session_id === null) await completeSignIn(ctx, row, 'email_link');
+  if (loaded.signIn.status === 'complete' && row.created_session_id === null) await completeSignIn(ctx, loaded);
   return true;
 }

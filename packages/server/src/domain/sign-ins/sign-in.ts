@@ -12,6 +12,13 @@ export type SignInStatus = 'needs_identifier' | 'needs_first_factor' | 'needs_se
 /** Clerk's strategy names for first factors; `strategies/index.ts` has one module per name. */
 export type FirstFactorStrategyName = 'password' | 'email_code' | 'email_link' | 'reset_password_email_code';
 
+/** Second factors a sign-in can ask for; `second-factors/index.ts` has one module per name. */
+export type SecondFactorStrategyName = 'totp' | 'backup_code';
+
+export interface SupportedSecondFactor {
+  strategy: SecondFactorStrategyName;
+}
+
 export interface SupportedFirstFactor {
   strategy: FirstFactorStrategyName;
   safeIdentifier?: string;
@@ -34,7 +41,10 @@ export interface SignIn {
   userId: string | null;
   userData: SignInUserData | null;
   supportedFirstFactors: SupportedFirstFactor[];
+  /** Once the first factor is in, for someone with two-step verification. */
+  supportedSecondFactors: SupportedSecondFactor[] | null;
   firstFactorVerification: Verification | null;
+  secondFactorVerification: Verification | null;
   createdSessionId: string | null;
   abandonAt: number;
   createdAt: number;
@@ -44,17 +54,20 @@ export interface SignIn {
 /** Strategies after whose verification a new password must be set before the sign-in completes. */
 const RESETS_PASSWORD: ReadonlySet<string> = new Set<FirstFactorStrategyName>(['reset_password_email_code']);
 
-/** Whether verifying a first factor of this strategy completes the sign-in (no new password due first). */
-export function completesOnVerification(strategy: string): boolean {
-  return !RESETS_PASSWORD.has(strategy);
+/** What the sign-in waits for besides its first factor. */
+export interface SignInRequirements {
+  /** The user has two-step verification; no first factor counts as the second. */
+  secondFactor: boolean;
 }
 
-export function signInStatus(row: SignInRow, firstFactor: Verification | null, now: number): SignInStatus {
+export function signInStatus(row: SignInRow, factors: { first: Verification | null; second: Verification | null }, requirements: SignInRequirements, now: number): SignInStatus {
   if (row.created_session_id !== null) return 'complete';
   if (row.abandon_at <= now) return 'abandoned';
   if (row.user_id === null) return 'needs_identifier';
-  if (firstFactor?.status === 'verified') return completesOnVerification(firstFactor.strategy) ? 'complete' : 'needs_new_password';
-  return 'needs_first_factor';
+  if (factors.first?.status !== 'verified') return 'needs_first_factor';
+  if (RESETS_PASSWORD.has(factors.first.strategy) && row.password_reset_at === null) return 'needs_new_password';
+  if (requirements.secondFactor && factors.second?.status !== 'verified') return 'needs_second_factor';
+  return 'complete';
 }
 
 /** What the audit log records about one first-factor attempt. */
@@ -67,7 +80,7 @@ export interface SignInAttemptRecord {
   error?: string;
 }
 
-export type SignInStep = 'identify' | 'prepare_first_factor' | 'attempt_first_factor' | 'reset_password';
+export type SignInStep = 'identify' | 'prepare_first_factor' | 'attempt_first_factor' | 'reset_password' | 'prepare_second_factor' | 'attempt_second_factor';
 
 /** The transition table: the statuses in which each step may be taken. */
 export const SIGN_IN_STEPS: Readonly<Record<SignInStep, readonly SignInStatus[]>> = {
@@ -75,6 +88,8 @@ export const SIGN_IN_STEPS: Readonly<Record<SignInStep, readonly SignInStatus[]>
   prepare_first_factor: ['needs_first_factor'],
   attempt_first_factor: ['needs_first_factor'],
   reset_password: ['needs_new_password'],
+  prepare_second_factor: ['needs_second_factor'],
+  attempt_second_factor: ['needs_second_factor'],
 };
 
 export function assertSignInStep(signIn: Pick<SignIn, 'status'>, step: SignInStep): void {

@@ -4,11 +4,13 @@ import { newId } from '../../crypto/ids.js';
 import { paramError } from '../../errors.js';
 import {
   insertUserRecord,
+  insertUserRecordIn,
   type EmailAddressRow,
   type PhoneNumberRow,
   type UserRecord,
   type UserRow,
 } from '../../store/repositories/user-repository.js';
+import { importedSecondFactors, storeImportedSecondFactors, type ImportedSecondFactors } from '../mfa/imported-factors.js';
 import { eventRow } from '../events/append-event.js';
 import { eventData } from '../events/catalog.js';
 import { toUser } from './to-user.js';
@@ -49,6 +51,10 @@ export interface CreateUserInput {
   createdAt?: number | null;
   banned?: boolean | null;
   locked?: boolean | null;
+  /** An authenticator app's secret (base32) brought from another system: the user has it, verified. */
+  totpSecret?: string | null;
+  /** Backup codes brought from another system, each good once. */
+  backupCodes?: string[] | null;
 }
 
 function statusesFor(values: string[], statuses: IdentificationStatus[] | undefined, param: string): IdentificationStatus[] {
@@ -66,17 +72,30 @@ function assertDistinct(values: string[], param: string): void {
 }
 
 export async function createUser(ctx: DomainContext, input: CreateUserInput): Promise<User> {
-  const { record, created, event } = await prepareNewUser(ctx, input);
+  const { record, created, event, secondFactors } = await prepareNewUser(ctx, input);
   // No look-up of the identifiers first: the unique indexes are the check, and a taken email,
   // phone, username or external id comes back from the insert as `form_identifier_exists`.
-  await withIdentifierConflicts(() => insertUserRecord(ctx.store, record, event));
+  if (!secondFactors) {
+    await withIdentifierConflicts(() => insertUserRecord(ctx.store, record, event));
+    return created;
+  }
+  // Second factors brought along are written with the user, all or nothing.
+  const now = record.row.updated_at;
+  await withIdentifierConflicts(() =>
+    ctx.store.transaction(async (trx) => {
+      await insertUserRecordIn(trx, record, event);
+      await storeImportedSecondFactors(ctx, trx, record.row.id, secondFactors, now);
+    }),
+  );
   return created;
 }
+
 
 export interface NewUser {
   record: UserRecord;
   created: User;
   event: Insertable<EventTable>;
+  secondFactors?: ImportedSecondFactors | undefined;
 }
 
 /**
@@ -105,6 +124,7 @@ export async function prepareNewUser(ctx: DomainContext, input: CreateUserInput,
     unsafe_metadata: assertValidMetadata(input.unsafeMetadata ?? {}, 'unsafe_metadata'),
   };
 
+  const secondFactors = importedSecondFactors(input.totpSecret, input.backupCodes);
   const passwordInput = passwordInputFrom(input);
   const credential = options.credential ?? (passwordInput
     ? await credentialFromInput(
@@ -164,10 +184,12 @@ export async function prepareNewUser(ctx: DomainContext, input: CreateUserInput,
     last_sign_in_at: null,
     last_active_at: null,
     legal_accepted_at: input.legalAcceptedAt ?? null,
-    mfa_enabled_at: null,
+    mfa_enabled_at: secondFactors ? now : null,
     mfa_disabled_at: null,
     delete_self_enabled: input.deleteSelfEnabled === false ? 0 : 1,
     create_organization_enabled: input.createOrganizationEnabled === false ? 0 : 1,
+    totp_enabled: secondFactors?.totpSecret ? 1 : 0,
+    backup_code_enabled: secondFactors && secondFactors.backupCodes.length > 0 ? 1 : 0,
     create_organizations_limit: input.createOrganizationsLimit ?? null,
     created_at: createdAt,
     updated_at: now,
@@ -178,5 +200,5 @@ export async function prepareNewUser(ctx: DomainContext, input: CreateUserInput,
   const record: UserRecord = { row: userRow, emailAddresses: emailRows, phoneNumbers: phoneRows };
   const created = toUser(record, ctx);
   const event = eventRow({ type: 'user.created', data: eventData('user.created', created), subjectUserId: userId }, now);
-  return { record, created, event };
+  return { record, created, event, secondFactors };
 }

@@ -75,6 +75,8 @@ export function toUser(record: UserRecord, ctx: DomainContext): User {
     lastSignInAt: row.last_sign_in_at,
     lastActiveAt: row.last_active_at,
     legalAcceptedAt: row.legal_accepted_at,
+    totpEnabled: row.totp_enabled === 1,
+    backupCodeEnabled: row.backup_code_enabled === 1,
     mfaEnabledAt: row.mfa_enabled_at,
     mfaDisabledAt: row.mfa_disabled_at,
     deleteSelfEnabled: row.delete_self_enabled === 1,

@@ -9,6 +9,8 @@ import type { DomainContext } from '../context.js';
 import { endUserSessions } from '../sessions/sessions.js';
 import { getUser } from './get-user.js';
 import { recordSecurityEvent, recordUserChange, userPayload } from './user-events.js';
+import { importedSecondFactors, storeImportedSecondFactors } from '../mfa/imported-factors.js';
+import { syncSecondFactorFlags } from '../mfa/second-factors.js';
 import { identifierTaken, withIdentifierConflicts } from './identifier-conflicts.js';
 import { parseUsername } from './identifiers.js';
 import { credentialFromInput, passwordInputFrom } from './password-credential.js';
@@ -39,6 +41,9 @@ export interface UpdateUserInput {
   createOrganizationsLimit?: number | null;
   legalAcceptedAt?: number | null;
   createdAt?: number | null;
+  /** Second factors from another system; each replaces what the user had of its kind. */
+  totpSecret?: string | null;
+  backupCodes?: string[] | null;
 }
 
 async function assertOwnVerifiedIdentification(
@@ -69,6 +74,7 @@ export async function updateUser(ctx: DomainContext, userId: string, input: Upda
     if (value !== undefined) metadata[key] = JSON.stringify(assertValidMetadata(value ?? {}, key));
   }
 
+  const secondFactors = importedSecondFactors(input.totpSecret, input.backupCodes);
   const passwordInput = passwordInputFrom(input);
   // Policy checks need the user's context words; read them outside the write transaction because
   // hashing takes tens of milliseconds and must not hold it open.
@@ -132,6 +138,12 @@ export async function updateUser(ctx: DomainContext, userId: string, input: Upda
       if (input.legalAcceptedAt !== undefined) patch.legal_accepted_at = input.legalAcceptedAt;
       if (input.createdAt != null) patch.created_at = input.createdAt;
       await updateUserRow(trx, userId, patch);
+      if (secondFactors) {
+        await storeImportedSecondFactors(ctx, trx, userId, secondFactors, now);
+        await syncSecondFactorFlags(trx, row, now);
+        if (secondFactors.totpSecret) await recordSecurityEvent(ctx, trx, 'user.totp_enabled', userId);
+        if (secondFactors.backupCodes.length > 0) await recordSecurityEvent(ctx, trx, 'user.backup_codes_generated', userId);
+      }
       if (credential) await recordSecurityEvent(ctx, trx, 'password.changed', userId);
       if (credential && input.signOutOfOtherSessions) await endUserSessions(ctx, trx, userId, 'revoked', input.keepSessionId);
       if ('username' in patch || 'first_name' in patch || 'last_name' in patch) await refreshUserSearch(trx, userId);

@@ -29,11 +29,23 @@ export async function recordUserChange(
   await appendEvent(db, { type, data: after, ...(before ? { before } : {}), subjectUserId: userId }, ctx.now());
 }
 
+export type SecurityEventType =
+  | 'password.changed'
+  | 'password.removed'
+  | 'user.locked'
+  | 'user.unlocked'
+  | 'user.banned'
+  | 'user.unbanned'
+  | 'user.totp_enabled'
+  | 'user.totp_disabled'
+  | 'user.backup_codes_generated'
+  | 'user.backup_codes_removed';
+
 /** Security events: audited, delivered only to endpoints that subscribe to them by name. */
 export async function recordSecurityEvent(
   ctx: DomainContext,
   db: Executor,
-  type: 'password.changed' | 'password.removed' | 'user.locked' | 'user.unlocked' | 'user.banned' | 'user.unbanned',
+  type: SecurityEventType,
   userId: string,
 ): Promise<void> {
   await appendEvent(db, { type, data: eventData(type, userId), subjectUserId: userId }, ctx.now());

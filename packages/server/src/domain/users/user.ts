@@ -63,6 +63,8 @@ export interface User {
   lastSignInAt: number | null;
   lastActiveAt: number | null;
   legalAcceptedAt: number | null;
+  totpEnabled: boolean;
+  backupCodeEnabled: boolean;
   mfaEnabledAt: number | null;
   mfaDisabledAt: number | null;
   deleteSelfEnabled: boolean;

@@ -30,6 +30,7 @@ export interface Verification {
   attempts: number;
   expireAt: number | null;
   emailAddressId: string | null;
+  verifiedAt: number | null;
 }
 
 export function toVerification(row: VerificationRow, now: number): Verification {
@@ -41,6 +42,7 @@ export function toVerification(row: VerificationRow, now: number): Verification 
     attempts: row.attempts,
     expireAt: row.expire_at,
     emailAddressId: row.email_address_id,
+    verifiedAt: row.verified_at,
   };
 }
 

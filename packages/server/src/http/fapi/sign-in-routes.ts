@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DomainContext } from '../../domain/context.js';
 import { openEmailLink } from '../../domain/open-email-link.js';
-import { attemptFirstFactor, createSignIn, getSignIn, prepareFirstFactor, resetPassword } from '../../domain/sign-ins/sign-in-flow.js';
+import { attemptFirstFactor, attemptSecondFactor, createSignIn, getSignIn, prepareFirstFactor, prepareSecondFactor, resetPassword } from '../../domain/sign-ins/sign-in-flow.js';
 import { serializeSignIn } from '../../wire/fapi/client.js';
 import { parseInput } from '../validation.js';
 import { clientIdOrNew, currentClientId, rotateClientToken, rotateClientTokenOnCompletion, withClient } from './client-identity.js';
@@ -16,10 +16,12 @@ const createSignInBody = z.object({
 });
 const prepareFactorBody = z.object({ strategy: text(64), email_address_id: text(128).optional(), redirect_url: text(2048).optional() });
 const attemptFactorBody = z.object({ strategy: text(64), password: text(4096).optional(), code: text(64).optional() });
+const prepareSecondFactorBody = z.object({ strategy: text(64) });
+const attemptSecondFactorBody = z.object({ strategy: text(64), code: text(64).optional() });
 const resetPasswordBody = z.object({ password: text(4096), sign_out_of_other_sessions: formBoolean.optional() });
 const verifyLinkQuery = z.object({ token: text(256), redirect_url: text(2048) });
 
-/** Sign-in attempts: start, read, prepare and attempt a first factor, reset the password; and opening an emailed link, for sign-ins and sign-ups alike. */
+/** Sign-in attempts: start, read, prepare and attempt a first and a second factor, reset the password; and opening an emailed link, for sign-ins and sign-ups alike. */
 export function registerSignInRoutes(r: FapiRouter, ctx: DomainContext): void {
   r.route('POST', '/client/sign_ins', async (request, reply) => {
     const body = parseInput(createSignInBody, request.body);
@@ -48,6 +50,22 @@ export function registerSignInRoutes(r: FapiRouter, ctx: DomainContext): void {
     const body = parseInput(attemptFactorBody, request.body);
     const clientId = await requireClientId(ctx, request);
     const { signIn, signedIn } = await attemptFirstFactor(ctx, clientId, id, body);
+    if (signIn.status === 'complete') await rotateClientToken(ctx, request, reply, clientId);
+    return withClient(ctx, request, reply, clientId, serializeSignIn(signIn), signedIn);
+  });
+
+  r.route('POST', '/client/sign_ins/:id/prepare_second_factor', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const body = parseInput(prepareSecondFactorBody, request.body);
+    const clientId = await requireClientId(ctx, request);
+    return withClient(ctx, request, reply, clientId, serializeSignIn(await prepareSecondFactor(ctx, clientId, id, body)));
+  });
+
+  r.route('POST', '/client/sign_ins/:id/attempt_second_factor', async (request, reply) => {
+    const { id } = parseInput(idParams, request.params);
+    const body = parseInput(attemptSecondFactorBody, request.body);
+    const clientId = await requireClientId(ctx, request);
+    const { signIn, signedIn } = await attemptSecondFactor(ctx, clientId, id, body);
     if (signIn.status === 'complete') await rotateClientToken(ctx, request, reply, clientId);
     return withClient(ctx, request, reply, clientId, serializeSignIn(signIn), signedIn);
   });

@@ -122,4 +122,24 @@ export const userTools: GatehouseTool[] = [
   userAction('unbanUser', 'Unban a user', 'unban', 'write', 'Lifts a ban so the user can sign in again.'),
   userAction('lockUser', 'Lock a user', 'lock', 'write', 'Locks a user (as after too many failed sign-ins): sessions end and sign-in is refused until unlockUser.'),
   userAction('unlockUser', 'Unlock a user', 'unlock', 'write', 'Unlocks a locked user and resets the failed-attempt count.'),
+  defineTool({
+    name: 'getUserMfa',
+    title: 'Check a user’s two-step verification',
+    description:
+      'Returns whether a user has two-step verification and with what: an authenticator app (totp_enabled), backup codes ' +
+      '(backup_code_enabled, backup_codes_remaining), and when it was last turned on and off.',
+    access: 'read',
+    input: userId,
+    run: (args, api) => api({ method: 'GET', path: `/users/${seg(args.userId)}/mfa` }),
+  }),
+  defineTool({
+    name: 'disableUserMFA',
+    title: 'Reset a user’s two-step verification',
+    description:
+      'Removes every second factor a user has (authenticator app and backup codes), for someone who lost them: they then sign in ' +
+      'with their first factor alone until they enroll again. Confirm the person’s identity another way first.',
+    access: 'destructive',
+    input: userId,
+    run: (args, api) => api({ method: 'DELETE', path: `/users/${seg(args.userId)}/mfa` }),
+  }),
 ];

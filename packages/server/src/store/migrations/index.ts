@@ -12,6 +12,7 @@ import * as m0008 from './0008-email-outbox.js';
 import * as m0009 from './0009-invitation-tickets.js';
 import * as m0010 from './0010-session-activity.js';
 import * as m0011 from './0011-organization-domains.js';
+import * as m0012 from './0012-second-factors.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0009-invitation-tickets': m0009,
   '0010-session-activity': m0010,
   '0011-organization-domains': m0011,
+  '0012-second-factors': m0012,
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

@@ -85,6 +85,8 @@ const VERIFICATION_OBJECTS: Readonly<Record<string, string>> = {
   password: 'verification_password',
   email_link: 'verification_email_link',
   ticket: 'verification_ticket',
+  totp: 'verification_totp',
+  backup_code: 'verification_backup_code',
 };
 
 function verificationObject(strategy: string): string {
@@ -108,9 +110,9 @@ export function serializeSignIn(signIn: SignIn) {
       ...(f.emailAddressId !== undefined ? { email_address_id: f.emailAddressId } : {}),
       ...(f.primary !== undefined ? { primary: f.primary } : {}),
     })),
-    supported_second_factors: null,
+    supported_second_factors: signIn.supportedSecondFactors?.map((f) => ({ strategy: f.strategy })) ?? null,
     first_factor_verification: serializeVerification(signIn.firstFactorVerification),
-    second_factor_verification: null,
+    second_factor_verification: serializeVerification(signIn.secondFactorVerification),
     identifier: signIn.identifier,
     user_data: signIn.userData
       ? { first_name: signIn.userData.firstName, last_name: signIn.userData.lastName, image_url: signIn.userData.imageUrl, has_image: signIn.userData.hasImage }

@@ -58,9 +58,9 @@ function attributes(s: InstanceSettings): Record<string, Attribute> {
     first_name: s.first_name.enabled ? { ...off, enabled: true, required: s.first_name.required } : off,
     last_name: s.last_name.enabled ? { ...off, enabled: true, required: s.last_name.required } : off,
     password: s.password.enabled ? { ...off, enabled: true, required: s.password.required } : off,
-    authenticator_app: off,
+    authenticator_app: s.multi_factor.authenticator_app ? { ...off, enabled: true, used_for_second_factor: true, second_factors: ['totp'] } : off,
     ticket: { ...off, enabled: true },
-    backup_code: off,
+    backup_code: s.multi_factor.backup_code ? { ...off, enabled: true, used_for_second_factor: true, second_factors: ['backup_code'] } : off,
     passkey: off,
   };
 }
@@ -89,7 +89,7 @@ export function serializeEnvironment(source: EnvironmentSource) {
       identification_requirements: [[...(s.email_address.enabled ? ['email_address'] : []), ...(s.username.enabled ? ['username'] : [])]],
       identification_strategies: [...(s.email_address.enabled ? ['email_address'] : []), ...(s.username.enabled ? ['username'] : [])],
       first_factors: firstFactors,
-      second_factors: [],
+      second_factors: [...(s.multi_factor.authenticator_app ? ['totp'] : []), ...(s.multi_factor.backup_code ? ['backup_code'] : [])],
       email_address_verification_strategies: [...s.email_address.verifications],
       single_session_mode: s.single_session_mode,
       enhanced_email_deliverability: false,
@@ -156,7 +156,7 @@ export function serializeEnvironment(source: EnvironmentSource) {
       social: {},
       saml: { enabled: false },
       enterprise_sso: { enabled: false },
-      sign_in: { second_factor: { required: false } },
+      sign_in: { second_factor: { required: s.multi_factor.required } },
       sign_up: {
         captcha_enabled: false,
         captcha_widget_type: 'smart',

@@ -1,0 +1,370 @@
+import { decodeJwt } from 'jose';
+import { Secret, TOTP } from 'otpauth';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectReplyMatchesSpec } from '../support/clerk-spec.js';
+import { FapiBrowser, type ClientJSON, type SignInJSON } from '../support/fapi-client.js';
+import { latestCode } from '../support/inbox.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { waitFor } from '../support/wait-for.js';
+
+/**
+ * Two-step verification from the browser, as clerk-js drives it: enrolling an authenticator app
+ * on `/me/totp` and backup codes, then signing in with password + code, and everything that must
+ * be refused on the way (replays, codes from too far off, used backup codes, another client's
+ * sign-in). State is read back through the Backend API and the store.
+ */
+const MAX_ATTEMPTS = 6;
+const PASSWORD = 'two steps are better than one 7';
+const STEP_MS = 30_000;
+
+let t: TestServer;
+let seq = 0;
+
+beforeAll(async () => {
+  t = await startTestServer({ GATEHOUSE_LOCKOUT_MAX_ATTEMPTS: String(MAX_ATTEMPTS) });
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+/** The code an authenticator app shows at `at` (ms), `steps` steps off. */
+function appCode(secret: string, steps = 0, at = Date.now()): string {
+  return new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: at + steps * STEP_MS });
+}
+
+/** Waits, if need be, until the current 30-second step has at least 8 seconds left, so a code computed now is checked in the same step. */
+async function awayFromStepEdge(): Promise<void> {
+  await waitFor('a moment away from a step boundary', () => (STEP_MS - (Date.now() % STEP_MS) >= 8_000 ? true : undefined), STEP_MS);
+}
+
+interface UserJSON {
+  id: string;
+  two_factor_enabled: boolean;
+  totp_enabled: boolean;
+  backup_code_enabled: boolean;
+  mfa_enabled_at: number | null;
+  mfa_disabled_at: number | null;
+}
+
+interface TotpJSON {
+  object: string;
+  id: string;
+  secret: string | null;
+  uri: string | null;
+  verified: boolean;
+  backup_codes: string[] | null;
+}
+
+type MfaSignInJSON = SignInJSON & {
+  supported_second_factors: { strategy: string }[] | null;
+  second_factor_verification: { status: string; strategy: string } | null;
+};
+
+async function bapiUser(id: string): Promise<UserJSON> {
+  const reply = await t.request('GET', `/v1/users/${id}`);
+  expectReplyMatchesSpec('GET', '/users/{user_id}', reply.status, reply.body);
+  return reply.body as UserJSON;
+}
+
+async function newUser(): Promise<{ id: string; email: string }> {
+  const email = `mfa${++seq}.${Date.now()}@mfa.test`;
+  const user = await t.clerk.users.createUser({ emailAddress: [email], password: PASSWORD });
+  return { id: user.id, email };
+}
+
+async function signInWithPassword(b: FapiBrowser, email: string): Promise<MfaSignInJSON> {
+  const reply = await b.call('POST', '/client/sign_ins', { identifier: email, password: PASSWORD, strategy: 'password' });
+  expect(reply.status).toBe(200);
+  return reply.body.response as MfaSignInJSON;
+}
+
+/** A signed-in user who enrolled an authenticator app; the step its confirming code used is returned too. */
+async function enrolled(): Promise<{ id: string; email: string; b: FapiBrowser; secret: string; backupCodes: string[]; confirmedAt: number }> {
+  const { id, email } = await newUser();
+  const b = new FapiBrowser(t.url);
+  expect((await signInWithPassword(b, email)).status).toBe('complete');
+  const started = (await b.call('POST', '/me/totp')).body.response as TotpJSON;
+  await awayFromStepEdge();
+  const confirmedAt = Date.now();
+  const confirmed = await b.call('POST', '/me/totp/attempt_verification', { code: appCode(started.secret!, 0, confirmedAt) });
+  expect(confirmed.status).toBe(200);
+  return { id, email, b, secret: started.secret!, backupCodes: (confirmed.body.response as TotpJSON).backup_codes!, confirmedAt };
+}
+
+async function sessionCount(userId: string): Promise<number> {
+  const rows = await t.server.store.db.selectFrom('sessions').select('id').where('user_id', '=', userId).execute();
+  return rows.length;
+}
+
+async function eventTypes(userId: string): Promise<string[]> {
+  const rows = await t.server.store.db.selectFrom('events').select('type').where('subject_user_id', '=', userId).orderBy('seq').execute();
+  return rows.map((r) => r.type);
+}
+
+const errorCode = (reply: { body: { errors?: { code: string }[] } }) => reply.body.errors?.[0]?.code;
+
+describe('enrolling an authenticator app', () => {
+  it('shows the secret once, turns two-step verification on with the first code, and issues ten backup codes', async () => {
+    const { id, email } = await newUser();
+    const b = new FapiBrowser(t.url);
+    await signInWithPassword(b, email);
+
+    const started = await b.call('POST', '/me/totp');
+    expect(started.status).toBe(200);
+    const totp = started.body.response as TotpJSON;
+    expect(totp).toMatchObject({ object: 'totp', verified: false, backup_codes: null });
+    expect(totp.secret).toMatch(/^[A-Z2-7]{32}$/);
+    const uri = new URL(totp.uri!);
+    expect([uri.protocol, uri.host, uri.searchParams.get('secret'), uri.searchParams.get('issuer')]).toEqual(['otpauth:', 'totp', totp.secret, 'Gatehouse']);
+    expect(decodeURIComponent(uri.pathname)).toBe(`/Gatehouse:${email}`);
+    // Not on until confirmed; the secret is stored sealed, never as given.
+    expect(await bapiUser(id)).toMatchObject({ two_factor_enabled: false, totp_enabled: false });
+    const stored = await t.server.store.db.selectFrom('totps').selectAll().where('user_id', '=', id).executeTakeFirstOrThrow();
+    expect(stored.secret).not.toContain(totp.secret!);
+    expect(stored.verified_at).toBeNull();
+
+    await awayFromStepEdge();
+    const wrong = await b.call('POST', '/me/totp/attempt_verification', { code: appCode(totp.secret!, 3) });
+    expect([wrong.status, errorCode(wrong)]).toEqual([422, 'form_code_incorrect']);
+    const confirmed = await b.call('POST', '/me/totp/attempt_verification', { code: appCode(totp.secret!) });
+    expect(confirmed.status).toBe(200);
+    const done = confirmed.body.response as TotpJSON;
+    expect(done).toMatchObject({ id: totp.id, verified: true, secret: null, uri: null });
+    expect(done.backup_codes).toHaveLength(10);
+    expect(new Set(done.backup_codes).size).toBe(10);
+    // 14 characters of 32 each: 70 bits.
+    for (const code of done.backup_codes!) expect(code).toMatch(/^[a-km-np-z2-9]{14}$/);
+    const stolenDigests = await t.server.store.db.selectFrom('backup_codes').select('code_digest').where('user_id', '=', id).execute();
+    expect(stolenDigests).toHaveLength(10);
+    expect(stolenDigests.some((d) => done.backup_codes!.includes(d.code_digest))).toBe(false);
+
+    const user = await bapiUser(id);
+    expect(user).toMatchObject({ two_factor_enabled: true, totp_enabled: true, backup_code_enabled: true });
+    expect(user.mfa_enabled_at).toBeGreaterThan(0);
+    // The browser's own copy of the user says so too, and a second app is refused.
+    const me = (await b.call('GET', '/me')).body.response as UserJSON;
+    expect(me).toMatchObject({ two_factor_enabled: true, totp_enabled: true, backup_code_enabled: true });
+    const again = await b.call('POST', '/me/totp');
+    expect([again.status, errorCode(again)]).toEqual([400, 'totp_already_enabled']);
+    expect(await eventTypes(id)).toEqual(expect.arrayContaining(['user.totp_enabled', 'user.backup_codes_generated', 'user.updated']));
+    const audit = await t.request('GET', `/v1/audit_events?user_id=${id}&type=user.totp_enabled`);
+    expect((audit.body as { data: { actor: { type: string; id: string } }[] }).data[0]?.actor).toMatchObject({ type: 'user', id });
+    expect(b.specFailures).toEqual([]);
+  });
+
+  it('removes the app with its backup codes, after which a password alone signs in again', async () => {
+    const { id, email, b } = await enrolled();
+    const removed = await b.call('DELETE', '/me/totp');
+    expect(removed.status).toBe(200);
+    expect(removed.body.response).toMatchObject({ object: 'totp', deleted: true });
+    const user = await bapiUser(id);
+    expect(user).toMatchObject({ two_factor_enabled: false, totp_enabled: false, backup_code_enabled: false });
+    expect(user.mfa_disabled_at).toBeGreaterThan(0);
+    expect(await t.server.store.db.selectFrom('backup_codes').select('id').where('user_id', '=', id).execute()).toEqual([]);
+    expect((await signInWithPassword(new FapiBrowser(t.url), email)).status).toBe('complete');
+    expect(await eventTypes(id)).toEqual(expect.arrayContaining(['user.totp_disabled', 'user.backup_codes_removed']));
+    expect(b.specFailures).toEqual([]);
+  });
+
+  it('makes a new set of backup codes on request and voids the old one; none without an app', async () => {
+    const { email, b, backupCodes } = await enrolled();
+    const regenerated = await b.call('POST', '/me/backup_codes');
+    expect(regenerated.status).toBe(200);
+    const fresh = (regenerated.body.response as { object: string; codes: string[] }).codes;
+    expect(fresh).toHaveLength(10);
+    const other = new FapiBrowser(t.url);
+    const signIn = await signInWithPassword(other, email);
+    const old = await other.call('POST', `/client/sign_ins/${signIn.id}/attempt_second_factor`, { strategy: 'backup_code', code: backupCodes[0]! });
+    expect([old.status, errorCode(old)]).toEqual([422, 'form_code_incorrect']);
+    const current = await other.call('POST', `/client/sign_ins/${signIn.id}/attempt_second_factor`, { strategy: 'backup_code', code: fresh[0]! });
+    expect((current.body.response as SignInJSON).status).toBe('complete');
+
+    const { email: plainEmail } = await newUser();
+    const plain = new FapiBrowser(t.url);
+    await signInWithPassword(plain, plainEmail);
+    const refused = await plain.call('POST', '/me/backup_codes');
+    expect([refused.status, errorCode(refused)]).toEqual([400, 'totp_not_enabled']);
+    expect(b.specFailures).toEqual([]);
+  });
+});
+
+describe('signing in with two-step verification', () => {
+  it('asks for the second factor after the password, completes with a code, and puts both factor ages in the token', async () => {
+    const { id, email, secret } = await enrolled();
+    const before = await sessionCount(id);
+    const b = new FapiBrowser(t.url);
+    const signIn = await signInWithPassword(b, email);
+    expect(signIn).toMatchObject({ status: 'needs_second_factor', created_session_id: null, first_factor_verification: { status: 'verified', strategy: 'password' } });
+    expect(signIn.supported_second_factors).toEqual([{ strategy: 'totp' }, { strategy: 'backup_code' }]);
+    expect(await sessionCount(id)).toBe(before);
+
+    // The app's next code: the step the enrollment used is spent.
+    const done = await b.call('POST', `/client/sign_ins/${signIn.id}/attempt_second_factor`, { strategy: 'totp', code: appCode(secret, 1) });
+    expect(done.status).toBe(200);
+    const completed = done.body.response as MfaSignInJSON;
+    expect(completed).toMatchObject({ status: 'complete', second_factor_verification: { status: 'verified', strategy: 'totp' } });
+    const session = (done.body.client as ClientJSON).sessions.find((s) => s.id === completed.created_session_id)!;
+    expect(session.user.id).toBe(id);
+    expect(decodeJwt(session.last_active_token!.jwt).fva).toEqual([0, 0]);
+    expect(b.specFailures).toEqual([]);
+  });
+
+  it('refuses a code used before, also when it comes again within its step, and codes two steps off', async () => {
+    const { email, secret, confirmedAt } = await enrolled();
+    const b = new FapiBrowser(t.url);
+    let signIn = await signInWithPassword(b, email);
+    // The enrollment's own code, in the step it was used in.
+    const replayed = await b.call('POST', `/client/sign_ins/${signIn.id}/attempt_second_factor`, { strategy: 'totp', code: appCode(secret, 0, confirmedAt) });
+    expect([replayed.status, errorCode(replayed)]).toEqual([422, 'form_code_incorrect']);
+    await awayFromStepEdge();
+    for (const steps of [-2, 2]) {
+      const off = await b.call('POST', `/client/sign_ins/${signIn.id}/attempt_second_factor`, { strategy: 'totp', code: appCode(secret, steps) });
+      expect([steps, off.status, errorCode(off)]).toEqual([steps, 422, 'form_code_incorrect']);
+    }
+    // One step ahead is within the window (a clock a little fast).
+    const code = appCode(secret, 1);
+    const ok = await b.call('POST', `/client/sign_ins/${signIn.id}/attempt_second_factor`, { strategy: 'totp', code });
+    expect((ok.body.response as SignInJSON).status).toBe('complete');
+    // The same code on another browser's sign-in is spent.
+    const other = new FapiBrowser(t.url);
+    signIn = await signInWithPassword(other, email);
+    const again = await other.call('POST', `/client/sign_ins/${signIn.id}/attempt_second_factor`, { strategy: 'totp', code });
+    expect([again.status, errorCode(again)]).toEqual([422, 'form_code_incorrect']);
+    expect((await other.call('GET', `/client/sign_ins/${signIn.id}`)).body.response).toMatchObject({ status: 'needs_second_factor', created_session_id: null });
+  });
+
+  it('takes a backup code once', async () => {
+    const { email, backupCodes } = await enrolled();
+    const b = new FapiBrowser(t.url);
+    const signIn = await signInWithPassword(b, email);
+    // As people type them: upper case, with a dash.
+    const typed = `${backupCodes[3]!.slice(0, 7).toUpperCase()}-${backupCodes[3]!.slice(7)}`;
+    const done = await b.call('POST', `/client/sign_ins/${signIn.id}/attempt_second_factor`, { strategy: 'backup_code', code: typed });
+    expect(done.body.response).toMatchObject({ status: 'complete', second_factor_verification: { strategy: 'backup_code', status: 'verified' } });
+    const other = new FapiBrowser(t.url);
+    const next = await signInWithPassword(other, email);
+    const reused = await other.call('POST', `/client/sign_ins/${next.id}/attempt_second_factor`, { strategy: 'backup_code', code: backupCodes[3]! });
+    expect([reused.status, errorCode(reused)]).toEqual([422, 'form_code_incorrect']);
+    expect(b.specFailures).toEqual([]);
+  });
+
+  it('still asks for the second factor after an email code, and after a password reset', async () => {
+    const { email, secret } = await enrolled();
+    const b = new FapiBrowser(t.url);
+    const started = (await b.call('POST', '/client/sign_ins', { identifier: email })).body.response as SignInJSON;
+    let since = Date.now();
+    await b.call('POST', `/client/sign_ins/${started.id}/prepare_first_factor`, { strategy: 'email_code' });
+    const code = await latestCode(t.url, email, since);
+    const afterCode = await b.call('POST', `/client/sign_ins/${started.id}/attempt_first_factor`, { strategy: 'email_code', code });
+    expect(afterCode.body.response).toMatchObject({ status: 'needs_second_factor', created_session_id: null });
+
+    const reset = new FapiBrowser(t.url);
+    const forgot = (await reset.call('POST', '/client/sign_ins', { identifier: email })).body.response as SignInJSON;
+    since = Date.now();
+    await reset.call('POST', `/client/sign_ins/${forgot.id}/prepare_first_factor`, { strategy: 'reset_password_email_code' });
+    const resetCode = await latestCode(t.url, email, since, 'password_reset_code');
+    const verified = await reset.call('POST', `/client/sign_ins/${forgot.id}/attempt_first_factor`, { strategy: 'reset_password_email_code', code: resetCode });
+    expect((verified.body.response as SignInJSON).status).toBe('needs_new_password');
+    const changed = await reset.call('POST', `/client/sign_ins/${forgot.id}/reset_password`, { password: 'a brand new passphrase 88' });
+    expect(changed.body.response).toMatchObject({ status: 'needs_second_factor', created_session_id: null });
+    const done = await reset.call('POST', `/client/sign_ins/${forgot.id}/attempt_second_factor`, { strategy: 'totp', code: appCode(secret, 1) });
+    expect((done.body.response as SignInJSON).status).toBe('complete');
+    expect(b.specFailures).toEqual([]);
+    expect(reset.specFailures).toEqual([]);
+  });
+
+  it('lets no other client act on a sign-in waiting for its second factor, and offers no factor the user lacks', async () => {
+    const { email, secret } = await enrolled();
+    const b = new FapiBrowser(t.url);
+    const signIn = await signInWithPassword(b, email);
+    const stranger = new FapiBrowser(t.url);
+    await stranger.call('GET', '/client');
+    const foreign = await stranger.call('POST', `/client/sign_ins/${signIn.id}/attempt_second_factor`, { strategy: 'totp', code: appCode(secret, 1) });
+    expect([foreign.status, errorCode(foreign)]).toEqual([404, 'resource_not_found']);
+    const unknown = await b.call('POST', `/client/sign_ins/${signIn.id}/attempt_second_factor`, { strategy: 'phone_code', code: '123456' });
+    expect([unknown.status, errorCode(unknown)]).toEqual([422, 'strategy_for_user_invalid']);
+    const prepared = await b.call('POST', `/client/sign_ins/${signIn.id}/prepare_second_factor`, { strategy: 'totp' });
+    expect(prepared.body.response).toMatchObject({ status: 'needs_second_factor' });
+    // A user without two-step verification never reaches the step.
+    const { email: plainEmail } = await newUser();
+    const plain = new FapiBrowser(t.url);
+    const plainSignIn = await signInWithPassword(plain, plainEmail);
+    expect(plainSignIn).toMatchObject({ status: 'complete', supported_second_factors: null });
+    const late = await plain.call('POST', `/client/sign_ins/${plainSignIn.id}/attempt_second_factor`, { strategy: 'totp', code: '123456' });
+    expect([late.status, errorCode(late)]).toEqual([400, 'sign_in_step_invalid']);
+  });
+
+  it(`locks the account after exactly ${MAX_ATTEMPTS} wrong codes when 50 arrive at once`, async () => {
+    const { id, email, secret } = await enrolled();
+    const b = new FapiBrowser(t.url);
+    const signIn = await signInWithPassword(b, email);
+    await awayFromStepEdge();
+    const wrong = appCode(secret, 5);
+    const replies = await Promise.all(Array.from({ length: 50 }, () => b.call('POST', `/client/sign_ins/${signIn.id}/attempt_second_factor`, { strategy: 'totp', code: wrong })));
+    const codes = replies.map(errorCode);
+    expect(codes.filter((c) => c === 'form_code_incorrect')).toHaveLength(MAX_ATTEMPTS - 1);
+    expect(codes.filter((c) => c === 'user_locked')).toHaveLength(50 - (MAX_ATTEMPTS - 1));
+    // Locked: even the right code is refused now.
+    const right = await b.call('POST', `/client/sign_ins/${signIn.id}/attempt_second_factor`, { strategy: 'totp', code: appCode(secret, 1) });
+    expect(errorCode(right)).toBe('user_locked');
+    expect((await t.request('GET', `/v1/users/${id}`)).body).toMatchObject({ locked: true });
+    expect(await eventTypes(id)).toContain('user.locked');
+  });
+});
+
+describe('second factors from the Backend API', () => {
+  it('imports a TOTP secret and backup codes with a new user, who then signs in with them', async () => {
+    const secret = new Secret({ size: 20 }).base32;
+    const email = `imported${++seq}.${Date.now()}@mfa.test`;
+    const created = await t.request('POST', '/v1/users', { body: { email_address: [email], password: PASSWORD, totp_secret: secret, backup_codes: ['legacy-code-1', 'legacycode2'] } });
+    expect(created.status).toBe(200);
+    expectReplyMatchesSpec('POST', '/users', created.status, created.body);
+    expect(created.body).toMatchObject({ two_factor_enabled: true, totp_enabled: true, backup_code_enabled: true });
+
+    const b = new FapiBrowser(t.url);
+    const signIn = await signInWithPassword(b, email);
+    await awayFromStepEdge();
+    const done = await b.call('POST', `/client/sign_ins/${signIn.id}/attempt_second_factor`, { strategy: 'totp', code: appCode(secret) });
+    expect((done.body.response as SignInJSON).status).toBe('complete');
+    const other = new FapiBrowser(t.url);
+    const next = await signInWithPassword(other, email);
+    const byCode = await other.call('POST', `/client/sign_ins/${next.id}/attempt_second_factor`, { strategy: 'backup_code', code: 'LEGACYCODE2' });
+    expect((byCode.body.response as SignInJSON).status).toBe('complete');
+
+    const invalid = await t.request('POST', '/v1/users', { body: { email_address: [`bad.${email}`], password: PASSWORD, totp_secret: 'not base32!' } });
+    expect([invalid.status, (invalid.body as { errors: { code: string; meta: { param_name: string } }[] }).errors[0]]).toEqual([422, expect.objectContaining({ code: 'form_param_value_invalid', meta: { param_name: 'totp_secret' } })]);
+    expect((await t.clerk.users.getUserList({ emailAddress: [`bad.${email}`] })).data).toEqual([]);
+  });
+
+  it('verifies a code for the server, with @clerk/backend, using up a backup code', async () => {
+    const { id, secret, backupCodes } = await enrolled();
+    await awayFromStepEdge();
+    expect(await t.clerk.users.verifyTOTP({ userId: id, code: appCode(secret, 1) })).toEqual({ verified: true, code_type: 'totp' });
+    expect(await t.clerk.users.verifyTOTP({ userId: id, code: backupCodes[0]! })).toEqual({ verified: true, code_type: 'backup_code' });
+    const reused = await t.request('POST', `/v1/users/${id}/verify_totp`, { body: { code: backupCodes[0]! } });
+    expect(reused.status).toBe(422);
+    expectReplyMatchesSpec('POST', '/users/{user_id}/verify_totp', reused.status, reused.body);
+    const { id: plain } = await newUser();
+    const none = await t.request('POST', `/v1/users/${plain}/verify_totp`, { body: { code: '123456' } });
+    expect([none.status, (none.body as { errors: { code: string }[] }).errors[0]?.code]).toEqual([400, 'totp_not_enabled']);
+  });
+
+  it('removes backup codes, the app, or all of it for someone who lost their phone', async () => {
+    const { id } = await enrolled();
+    const codes = await t.request('DELETE', `/v1/users/${id}/backup_code`);
+    expect([codes.status, codes.body]).toEqual([200, { user_id: id }]);
+    expectReplyMatchesSpec('DELETE', '/users/{user_id}/backup_code', codes.status, codes.body);
+    expect(await bapiUser(id)).toMatchObject({ two_factor_enabled: true, totp_enabled: true, backup_code_enabled: false });
+    expect((await t.request('DELETE', `/v1/users/${id}/backup_code`)).status).toBe(404);
+    const totp = await t.request('DELETE', `/v1/users/${id}/totp`);
+    expect([totp.status, totp.body]).toEqual([200, { user_id: id }]);
+    expect(await bapiUser(id)).toMatchObject({ two_factor_enabled: false, totp_enabled: false });
+
+    const second = await enrolled();
+    expect(await t.clerk.users.disableUserMFA(second.id)).toMatchObject({ user_id: second.id });
+    expect(await bapiUser(second.id)).toMatchObject({ two_factor_enabled: false, totp_enabled: false, backup_code_enabled: false });
+    expect((await signInWithPassword(new FapiBrowser(t.url), second.email)).status).toBe('complete');
+    expect((await t.request('DELETE', '/v1/users/user_missing/mfa')).status).toBe(404);
+  });
+});
