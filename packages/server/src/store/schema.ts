@@ -388,6 +388,8 @@ export interface SessionTable {
   actor: string | null;
   first_factor_verified_at: number | null;
   second_factor_verified_at: number | null;
+  /** What the person must do before apps let them in (`setup-mfa`), as Clerk's session tasks. */
+  pending_task: string | null;
   last_active_at: number;
   expire_at: number;
   abandon_at: number;

@@ -9,7 +9,9 @@ import { waitFor } from '../support/wait-for.js';
  * Two-step verification on the hosted pages with Clerk's components: the person adds an
  * authenticator app on `/user` (the test plays the app, computing codes from the key the page
  * shows) and keeps the backup codes it shows; signing in again then takes the password and a code
- * from the app, and another time a backup code, which the server then refuses for good.
+ * from the app, and another time a backup code, which the server then refuses for good. Where
+ * everyone must have it, someone without it who signs in to the Express example is taken to set it
+ * up before the app lets them in.
  */
 const TEST_MS = 240_000;
 const PASSWORD = 'a two step passphrase 64';
@@ -17,7 +19,7 @@ const PASSWORD = 'a two step passphrase 64';
 let env: HostedApp;
 
 beforeAll(async () => {
-  env = await startHostedApp();
+  env = await startHostedApp({}, { app: 'express-example' });
 });
 
 afterAll(async () => {
@@ -61,7 +63,7 @@ describe('two-step verification in the browser', () => {
         await page.getByText('Authenticator application').click();
         await profile.getByRole('button', { name: 'Can’t scan QR code?' }).click();
         const secret = await waitFor('the key on the page', async () => {
-          const values = await profile.locator('input').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+          const values = await Promise.all((await profile.locator('input').all()).map((input) => input.inputValue()));
           return values.find((v) => /^[A-Z2-7]{32}$/.test(v));
         }, BROWSER_WAIT_MS);
         await profile.getByRole('button', { name: 'Continue' }).click();
@@ -123,6 +125,52 @@ describe('two-step verification in the browser', () => {
       expect([reused.status, reused.body.errors?.[0]?.code]).toEqual([422, 'form_code_incorrect']);
       const used = await t.server.store.db.selectFrom('backup_codes').select('used_at').where('user_id', '=', user.id).execute();
       expect([used.length, used.filter((c) => c.used_at !== null).length]).toEqual([10, 1]);
+    },
+    TEST_MS,
+  );
+
+  it(
+    'takes someone without it to enrollment before the app lets them in, where everyone must have it',
+    async () => {
+      const { t, appUrl } = env;
+      const factors = { authenticator_app: true, backup_code: true };
+      expect((await t.request('PATCH', '/v1/instance/user_settings', { body: { multi_factor: { ...factors, required: true } } })).status).toBe(200);
+      try {
+        const email = `must.enroll.${Date.now()}@e2e.test`;
+        const user = await t.clerk.users.createUser({ emailAddress: [email], password: PASSWORD });
+        await inBrowser('e2e-setup-mfa', async (browser) => {
+          const page = browser.page;
+          page.setDefaultTimeout(BROWSER_WAIT_MS);
+          await page.goto(`${appUrl}/dashboard`, { timeout: BROWSER_WAIT_MS });
+          await page.waitForURL(`${appUrl}/sign-in**`, { timeout: BROWSER_WAIT_MS });
+          await signInWithPassword(page, email, PASSWORD);
+
+          // Signed in, but with a task: the sign-in card turns into the enrollment.
+          const card = page.locator('#clerk-sign-in');
+          await card.getByText('Two-step verification setup').waitFor();
+          await card.getByRole('button', { name: /scan QR code\?/ }).click();
+          const [session] = (await t.clerk.sessions.getSessionList({ userId: user.id, status: 'active' })).data;
+          expect(session).toBeDefined();
+          // Meanwhile the app treats the person as signed out.
+          const meanwhile = await browser.context.request.get(`${appUrl}/dashboard`, { maxRedirects: 0 });
+          expect([meanwhile.status(), meanwhile.headers()['location']]).toEqual([302, `/sign-in?redirect_url=${encodeURIComponent('/dashboard')}`]);
+          expect(env.appViews.filter((v) => v.userId === user.id)).toEqual([]);
+
+          const secret = await waitFor('the key on the page', async () => {
+            const values = await Promise.all((await card.locator('input').all()).map((input) => input.inputValue()));
+            return values.find((v) => /^[A-Z2-7]{32}$/.test(v));
+          }, BROWSER_WAIT_MS);
+          await card.getByRole('button', { name: 'Continue' }).click();
+          await card.getByLabel('Enter verification code').fill(appCode(secret));
+          await waitFor('two-step verification on', async () => (((await t.request('GET', `/v1/users/${user.id}`)).body as UserJSON).totp_enabled ? true : undefined), BROWSER_WAIT_MS);
+          await card.getByRole('button', { name: /Continue|Finish/ }).last().click();
+          expect(await env.dashboardUser(page)).toBe(user.id);
+          expect(env.appViews.at(-1)).toMatchObject({ userId: user.id, sessionId: session!.id });
+          expect(browser.cspViolations).toEqual([]);
+        });
+      } finally {
+        await t.request('PATCH', '/v1/instance/user_settings', { body: { multi_factor: { ...factors, required: false } } });
+      }
     },
     TEST_MS,
   );

@@ -16,6 +16,8 @@ import { waitFor } from '../support/wait-for.js';
 const MAX_ATTEMPTS = 6;
 const PASSWORD = 'two steps are better than one 7';
 const STEP_MS = 30_000;
+/** Some tests wait for a moment away from a 30-second step boundary first. */
+const TEST_MS = 90_000;
 
 let t: TestServer;
 let seq = 0;
@@ -104,7 +106,7 @@ async function eventTypes(userId: string): Promise<string[]> {
 
 const errorCode = (reply: { body: { errors?: { code: string }[] } }) => reply.body.errors?.[0]?.code;
 
-describe('enrolling an authenticator app', () => {
+describe('enrolling an authenticator app', { timeout: TEST_MS }, () => {
   it('shows the secret once, turns two-step verification on with the first code, and issues ten backup codes', async () => {
     const { id, email } = await newUser();
     const b = new FapiBrowser(t.url);
@@ -189,7 +191,7 @@ describe('enrolling an authenticator app', () => {
   });
 });
 
-describe('signing in with two-step verification', () => {
+describe('signing in with two-step verification', { timeout: TEST_MS }, () => {
   it('asks for the second factor after the password, completes with a code, and puts both factor ages in the token', async () => {
     const { id, email, secret } = await enrolled();
     const before = await sessionCount(id);
@@ -313,7 +315,7 @@ describe('signing in with two-step verification', () => {
   });
 });
 
-describe('second factors from the Backend API', () => {
+describe('second factors from the Backend API', { timeout: TEST_MS }, () => {
   it('imports a TOTP secret and backup codes with a new user, who then signs in with them', async () => {
     const secret = new Secret({ size: 20 }).base32;
     const email = `imported${++seq}.${Date.now()}@mfa.test`;
@@ -366,5 +368,43 @@ describe('second factors from the Backend API', () => {
     expect(await bapiUser(second.id)).toMatchObject({ two_factor_enabled: false, totp_enabled: false, backup_code_enabled: false });
     expect((await signInWithPassword(new FapiBrowser(t.url), second.email)).status).toBe('complete');
     expect((await t.request('DELETE', '/v1/users/user_missing/mfa')).status).toBe(404);
+  });
+});
+
+describe('two-step verification required of everyone', { timeout: TEST_MS }, () => {
+  it('gives a session of someone without it a setup-mfa task, which enrolling completes', async () => {
+    const settings = { authenticator_app: true, backup_code: true };
+    expect((await t.request('PATCH', '/v1/instance/user_settings', { body: { multi_factor: { ...settings, required: true } } })).status).toBe(200);
+    try {
+      const env = (await new FapiBrowser(t.url).call('GET', '/environment')).body as unknown as { user_settings: { sign_in: { second_factor: { required: boolean } } } };
+      expect(env.user_settings.sign_in.second_factor.required).toBe(true);
+      const { id, email } = await newUser();
+      const b = new FapiBrowser(t.url);
+      const signIn = await signInWithPassword(b, email);
+      expect(signIn.status).toBe('complete');
+      type PendingSessionJSON = ClientJSON['sessions'][number] & { tasks: { key: string }[] | null };
+      const pendingSession = async () => ((await b.call('GET', '/client')).body.response as ClientJSON).sessions.find((s) => s.id === signIn.created_session_id) as PendingSessionJSON;
+      const pending = await pendingSession();
+      expect(pending).toMatchObject({ status: 'pending', tasks: [{ key: 'setup-mfa' }] });
+      expect(decodeJwt(pending.last_active_token!.jwt).sts).toBe('pending');
+      const refreshed = await b.call('POST', `/client/sessions/${pending.id}/tokens`);
+      expect(decodeJwt((refreshed.body as unknown as { jwt: string }).jwt).sts).toBe('pending');
+
+      // The person may still enroll from the pending session; the first code ends the task.
+      const started = (await b.call('POST', `/me/totp?_clerk_session_id=${pending.id}`)).body.response as TotpJSON;
+      await awayFromStepEdge();
+      const confirmed = await b.call('POST', `/me/totp/attempt_verification?_clerk_session_id=${pending.id}`, { code: appCode(started.secret!) });
+      expect((confirmed.body.response as TotpJSON).backup_codes).toHaveLength(10);
+      const after = (confirmed.body.client as ClientJSON).sessions.find((s) => s.id === pending.id) as PendingSessionJSON;
+      expect(after).toMatchObject({ status: 'active', tasks: null });
+      expect(decodeJwt(after.last_active_token!.jwt).sts).toBe('active');
+      expect(await bapiUser(id)).toMatchObject({ two_factor_enabled: true });
+      // From then on, sign-ins ask for the code and need no task.
+      const next = new FapiBrowser(t.url);
+      expect((await signInWithPassword(next, email)).status).toBe('needs_second_factor');
+      expect(b.specFailures).toEqual([]);
+    } finally {
+      await t.request('PATCH', '/v1/instance/user_settings', { body: { multi_factor: { ...settings, required: false } } });
+    }
   });
 });

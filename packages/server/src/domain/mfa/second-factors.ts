@@ -1,6 +1,8 @@
 import type { Executor } from '../../store/db.js';
 import { readSecondFactors } from '../../store/repositories/second-factor-repository.js';
+import { completeSessionTask } from '../../store/repositories/session-repository.js';
 import { updateUserRow, type UserRow } from '../../store/repositories/user-repository.js';
+import { SETUP_MFA_TASK } from '../sessions/sessions.js';
 
 /** Whether the user has two-step verification: any second factor at all. */
 export function hasSecondFactor(row: Pick<UserRow, 'totp_enabled' | 'backup_code_enabled'>): boolean {
@@ -23,4 +25,6 @@ export async function syncSecondFactorFlags(trx: Executor, user: UserRow, now: n
     ...(wasOn && !isOn ? { mfa_disabled_at: now } : {}),
     updated_at: now,
   });
+  // The task of setting it up is done: the person's waiting sessions become active.
+  if (isOn) await completeSessionTask(trx, user.id, SETUP_MFA_TASK, now);
 }

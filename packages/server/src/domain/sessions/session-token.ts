@@ -176,7 +176,8 @@ export async function mintSessionToken(
     sid: session.id,
     jti: newTokenId(),
     fva: [minutesSince(session.first_factor_verified_at, now), minutesSince(session.second_factor_verified_at, now)],
-    sts: 'active',
+    // A session with a task still to do: Clerk's SDKs treat its person as signed out.
+    sts: session.pending_task ? 'pending' : 'active',
     ...(options.origin ? { azp: options.origin } : {}),
   };
   const version = ctx.policy.sessions.tokenVersion;

@@ -20,6 +20,11 @@ import { insertClient, updateClientRow } from '../../store/repositories/attempt-
 import { toUser } from '../users/to-user.js';
 import { requestActivity } from './session-activity.js';
 import type { Page } from '../page.js';
+import { hasSecondFactor } from '../mfa/second-factors.js';
+import { readInstanceSettingsIn } from '../settings/instance-settings.js';
+
+/** Clerk's session task for someone who must enroll a second factor before using the app. */
+export const SETUP_MFA_TASK = 'setup-mfa';
 
 export type { SessionRow };
 
@@ -32,6 +37,8 @@ export interface Session {
   actor: Record<string, unknown> | null;
   firstFactorVerifiedAt: number | null;
   secondFactorVerifiedAt: number | null;
+  /** What the person must do before apps let them in (`setup-mfa`); the browser sees the session as `pending`. */
+  pendingTask: string | null;
   lastActiveAt: number;
   expireAt: number;
   abandonAt: number;
@@ -60,6 +67,7 @@ export function toSession(row: SessionRow, now: number): Session {
     actor: row.actor ? (JSON.parse(row.actor) as Record<string, unknown>) : null,
     firstFactorVerifiedAt: row.first_factor_verified_at,
     secondFactorVerifiedAt: row.second_factor_verified_at,
+    pendingTask: row.pending_task,
     lastActiveAt: row.last_active_at,
     expireAt: row.expire_at,
     abandonAt: row.abandon_at,
@@ -143,6 +151,7 @@ export async function startClientSession(
 ): Promise<string> {
   const user = await readUserRestrictions(trx, input.userId);
   if (!user) throw notFound();
+  const settings = await readInstanceSettingsIn(trx);
   if (user.banned === 1) throw new GatehouseError('user_banned');
   if (user.locked_until !== null && user.locked_until > now) throw new GatehouseError('user_locked');
   if (input.activeOrganizationId) await assertMember(trx, input.userId, input.activeOrganizationId, 'active_organization_id');
@@ -157,6 +166,8 @@ export async function startClientSession(
     actor: null,
     first_factor_verified_at: input.factorsVerifiedAt?.first ?? now,
     second_factor_verified_at: input.factorsVerifiedAt?.second ?? null,
+    // Where everyone must have two-step verification, someone without it sets it up first.
+    pending_task: settings.multi_factor.required && !hasSecondFactor(user) ? SETUP_MFA_TASK : null,
     last_active_at: now,
     expire_at: expireAt,
     abandon_at: abandonAtFor(ctx, now, expireAt),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { readInstanceSettingsRow, writeInstanceSettingsRow } from '../../store/repositories/instance-settings-repository.js';
+import type { Executor } from '../../store/db.js';
 import type { DomainContext } from '../context.js';
 
 /**
@@ -80,7 +81,12 @@ export type InstanceSettingsPatch = z.input<typeof INSTANCE_SETTINGS_SCHEMA>;
 export const DEFAULT_INSTANCE_SETTINGS: InstanceSettings = INSTANCE_SETTINGS_SCHEMA.parse({});
 
 export async function readInstanceSettings(ctx: DomainContext): Promise<InstanceSettings> {
-  const row = await readInstanceSettingsRow(ctx.store.db);
+  return readInstanceSettingsIn(ctx.store.db);
+}
+
+/** The settings as `db` (a transaction, say) sees them. */
+export async function readInstanceSettingsIn(db: Executor): Promise<InstanceSettings> {
+  const row = await readInstanceSettingsRow(db);
   if (!row) return DEFAULT_INSTANCE_SETTINGS;
   // Stored settings were validated when written; a row written by a newer version with fields
   // this one does not know keeps the defaults for what it cannot read.

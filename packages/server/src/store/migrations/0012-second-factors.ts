@@ -6,7 +6,8 @@ import type { Dialect } from '../db.js';
  * time step used so a code is good once) and backup codes (kept as hashes, each good once). The
  * user row carries which of them are on, written with them, so reading a user needs no join.
  * A sign-in remembers its second factor, a password reset done before it, and the organization
- * invitation a ticket sign-in accepts once the second factor is in.
+ * invitation a ticket sign-in accepts once the second factor is in. Where everyone must have two-step
+ * verification, a session of someone without it starts with a task to set it up.
  */
 export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> {
   await db.schema
@@ -36,4 +37,7 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
   await db.schema.alterTable('sign_ins').addColumn('second_factor_verification_id', 'text').execute();
   await db.schema.alterTable('sign_ins').addColumn('password_reset_at', 'bigint').execute();
   await db.schema.alterTable('sign_ins').addColumn('organization_invitation_id', 'text').execute();
+
+  // A session whose person must first do something (enroll a second factor) before apps let them in.
+  await db.schema.alterTable('sessions').addColumn('pending_task', 'text').execute();
 }

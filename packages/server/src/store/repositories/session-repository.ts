@@ -112,3 +112,8 @@ export async function touchSessionRow(
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
+
+/** Clears `task` from the user's sessions that wait on it. */
+export async function completeSessionTask(db: Executor, userId: string, task: string, now: number): Promise<void> {
+  await db.updateTable('sessions').set({ pending_task: null, updated_at: now }).where('user_id', '=', userId).where('pending_task', '=', task).execute();
+}

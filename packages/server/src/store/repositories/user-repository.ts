@@ -233,8 +233,8 @@ export async function lockUserRow(db: Executor, dialect: Dialect, id: string): P
 }
 
 /** Whether a user may hold sessions: banned, or locked until when. */
-export async function readUserRestrictions(db: Executor, id: string): Promise<Pick<UserRow, 'banned' | 'locked_until'> | undefined> {
-  return db.selectFrom('users').select(['banned', 'locked_until']).where('id', '=', id).executeTakeFirst();
+export async function readUserRestrictions(db: Executor, id: string): Promise<Pick<UserRow, 'banned' | 'locked_until' | 'totp_enabled' | 'backup_code_enabled'> | undefined> {
+  return db.selectFrom('users').select(['banned', 'locked_until', 'totp_enabled', 'backup_code_enabled']).where('id', '=', id).executeTakeFirst();
 }
 
 /** A user's standing for a factor check: what the lockout and the ban decide on. */

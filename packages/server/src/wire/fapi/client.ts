@@ -41,7 +41,8 @@ function sessionBase(s: BrowserSession) {
   return {
     object: 'session',
     id: session.id,
-    status: session.status,
+    status: session.status === 'active' && session.pendingTask ? 'pending' : session.status,
+    tasks: session.status === 'active' && session.pendingTask ? [{ key: session.pendingTask }] : null,
     expire_at: session.expireAt,
     abandon_at: session.abandonAt,
     last_active_at: session.lastActiveAt,
