@@ -258,6 +258,16 @@ export const ERROR_CATALOG = {
     message: 'Invalid verification strategy',
     longMessage: (_: ParamMeta) => 'This verification strategy is not valid for this account.',
   },
+  passkey_invalid: {
+    status: 422,
+    message: 'Passkey not verified',
+    longMessage: (_?: ParamMeta) => 'This passkey could not be verified. Try again, or use another way to sign in.',
+  },
+  passkey_already_registered: {
+    status: 422,
+    message: 'Passkey already registered',
+    longMessage: (_?: ParamMeta) => 'This passkey is already registered to an account.',
+  },
   totp_already_enabled: {
     status: 400,
     message: 'Authenticator app already enabled',

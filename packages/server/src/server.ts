@@ -109,8 +109,9 @@ export async function startServer(config: Config, logger: Logger, storeOptions: 
   }
   const address = app.fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  if (config.port === 0 && !config.publicUrlExplicit) {
-    // PORT=0 picks a free port at listen time; the derived public URL must name the real one.
+  if (config.port === 0 && (!config.publicUrlExplicit || config.publicUrl.port === '0')) {
+    // PORT=0 picks a free port at listen time; a public URL derived from it, or one that names
+    // port 0 itself (a proxy-less test at a host name of its own), must name the real one.
     ctx.publicUrl.port = String(port);
   }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -56,6 +56,8 @@ const SAMPLE_META: { [C in ErrorCode]: ErrorMeta<C> } = {
   verification_link_invalid: undefined,
   verification_link_other_client: undefined,
   strategy_for_user_invalid: { param_name: 'strategy' },
+  passkey_invalid: { param_name: 'public_key_credential' },
+  passkey_already_registered: { param_name: 'public_key_credential' },
   totp_already_enabled: undefined,
   totp_not_enabled: undefined,
   sign_in_step_invalid: { status: 'complete' },

@@ -30,6 +30,7 @@ export interface Database {
   sign_ins: SignInTable;
   totps: TotpTable;
   backup_codes: BackupCodeTable;
+  passkeys: PasskeyTable;
   sign_ups: SignUpTable;
   handshake_payloads: HandshakePayloadTable;
   jwt_templates: JwtTemplateTable;
@@ -323,6 +324,26 @@ export interface BackupCodeTable {
   code_digest: string;
   used_at: number | null;
   created_at: number;
+}
+
+/** A WebAuthn credential of a user; until registered, only the challenge of its registration. */
+export interface PasskeyTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** base64url, as browsers name credentials. */
+  credential_id: string | null;
+  /** The COSE public key, base64url. */
+  public_key: string | null;
+  sign_count: number;
+  /** JSON array of the authenticator's transports. */
+  transports: string | null;
+  challenge_hash: string | null;
+  challenge_expires_at: number | null;
+  verified_at: number | null;
+  last_used_at: number | null;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface SignInTable {

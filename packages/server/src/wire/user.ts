@@ -1,3 +1,4 @@
+import { serializePasskey } from './passkey.js';
 import type { EmailAddress, PhoneNumber, User, Verification } from '../domain/users/user.js';
 
 /** Clerk's JSON shapes for the user aggregate (OAS `User`, `EmailAddress`, `PhoneNumber`). */
@@ -61,7 +62,7 @@ export function serializeUser(user: User) {
     email_addresses: user.emailAddresses.map(serializeEmailAddress),
     phone_numbers: user.phoneNumbers.map(serializePhoneNumber),
     web3_wallets: [],
-    passkeys: [],
+    passkeys: user.passkeys.map(serializePasskey),
     password_enabled: user.passwordEnabled,
     two_factor_enabled: user.totpEnabled || user.backupCodeEnabled,
     totp_enabled: user.totpEnabled,

@@ -63,6 +63,8 @@ const EVENT_PAYLOADS = {
   'user.totp_disabled': userSecurity,
   'user.backup_codes_generated': userSecurity,
   'user.backup_codes_removed': userSecurity,
+  'user.passkey_registered': userSecurity,
+  'user.passkey_removed': userSecurity,
   'session.created': session,
   'session.ended': session,
   'session.removed': session,

@@ -57,6 +57,14 @@ export const INSTANCE_SETTINGS_SCHEMA = z
       .object({ authenticator_app: z.boolean(), backup_code: z.boolean(), required: z.boolean() })
       .strict()
       .default({ authenticator_app: true, backup_code: true, required: false }),
+    /**
+     * Passkeys: whether people may register them and sign in with one (which counts as both
+     * factors), and how `<SignIn/>` offers them (a button, and the browser's autofill).
+     */
+    passkey: z
+      .object({ enabled: z.boolean(), allow_autofill: z.boolean(), show_sign_in_button: z.boolean() })
+      .strict()
+      .default({ enabled: false, allow_autofill: true, show_sign_in_button: true }),
     /** One signed-in account per browser, as Clerk's default. */
     single_session_mode: z.boolean().default(true),
     organizations_enabled: z.boolean().default(true),

@@ -3,6 +3,7 @@ import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import {
   clearClientSignIn,
+  closeVerification,
   completeSignInRow,
   findSignInByVerification,
   findSignInRow,
@@ -28,7 +29,10 @@ import { assertMayVerify } from '../users/lockout.js';
 import { toUser } from '../users/to-user.js';
 import { updateUser } from '../users/update-user.js';
 import type { User } from '../users/user.js';
-import { recordVerified, toVerification } from '../verifications/verifications.js';
+import { recordVerified, startChallengeVerification, toVerification } from '../verifications/verifications.js';
+import { parseAssertionCredential } from '../passkeys/credential-json.js';
+import { ASSERTION_LIFETIME_MS, assertedPasskey, checkPasskeyAssertion, passkeyRequestOptions } from '../passkeys/passkey-authentication.js';
+import { recordPasskeyUse } from '../../store/repositories/passkey-repository.js';
 import { ticketInvalid } from '../invitations/invitation-tickets.js';
 import { acceptTicketInvitationIn, requireTicketInvitation, type TicketInvitationKind } from '../invitations/ticket-redemption.js';
 import { hasSecondFactor } from '../mfa/second-factors.js';
@@ -185,6 +189,7 @@ export async function createSignIn(ctx: DomainContext, client: ActingClient, inp
   // A client this request started holds no sessions yet.
   if (!client.unsaved) await assertMaySignIn(ctx, client.id, settings);
   if (input.strategy === 'ticket') return createTicketSignIn(ctx, client, input.ticket, settings);
+  if (input.strategy === 'passkey') return createPasskeySignIn(ctx, client, settings);
   if (input.strategy !== undefined && input.strategy !== 'password') {
     throw paramError('form_param_value_invalid', 'strategy', `strategy ${input.strategy} cannot start a sign-in here.`);
   }
@@ -225,6 +230,62 @@ async function createTicketSignIn(ctx: DomainContext, client: ActingClient, tick
   }));
 }
 
+/**
+ * A sign-in by passkey, as `<SignIn/>` starts one for its button and for the browser's autofill:
+ * nobody is named; the reply carries WebAuthn request options for any registered credential, and
+ * the credential that answers them names the account.
+ */
+async function createPasskeySignIn(ctx: DomainContext, client: ActingClient, settings: InstanceSettings): Promise<SignInOutcome> {
+  if (!settings.passkey.enabled) throw paramError('form_param_value_invalid', 'strategy', 'Passkeys are not enabled on this instance.');
+  const options = await passkeyRequestOptions(ctx);
+  const now = ctx.now();
+  const row = newSignInRow(client.id, { userId: null, identifier: null, emailAddressId: null }, now);
+  const verification = await ctx.store.transaction(async (trx) => {
+    await storeActingClient(trx, client);
+    const started = await startChallengeVerification(trx, { clientId: client.id, strategy: 'passkey' }, options.challenge, ASSERTION_LIFETIME_MS, now);
+    await storeSignIn(trx, { ...row, first_factor_verification_id: started.id });
+    return started;
+  });
+  const stored = { ...row, first_factor_verification_id: verification.id };
+  return { signIn: toSignIn(ctx, stored, undefined, settings, { first: { ...toVerification(verification, now), nonce: options.json }, second: null }, now) };
+}
+
+/**
+ * The browser's answer to a passkey sign-in: the credential names its owner, and its assertion is
+ * checked under their lockout; the challenge is good for one success.
+ */
+async function attemptPasskeySignIn(ctx: DomainContext, loaded: LoadedSignIn, rawCredential: string | undefined): Promise<SignInOutcome> {
+  const pending = loaded.signIn.firstFactorVerification;
+  const settings = loaded.subject?.settings ?? (await readInstanceSettings(ctx));
+  if (pending?.strategy !== 'passkey' || !settings.passkey.enabled) throw new GatehouseError('strategy_for_user_invalid', { meta: { param_name: 'strategy' } });
+  if (pending.status === 'expired') throw new GatehouseError('verification_expired', { meta: { param_name: 'public_key_credential' } });
+  if (pending.status !== 'unverified') throw new GatehouseError('verification_already_verified', { meta: { param_name: 'public_key_credential' } });
+  const [stored] = await findVerificationRows(ctx.store.db, [pending.id]);
+  const challengeHash = stored?.secret_hash;
+  if (!stored || !challengeHash) throw new GatehouseError('verification_already_verified', { meta: { param_name: 'public_key_credential' } });
+  const credential = parseAssertionCredential(rawCredential);
+  const passkey = await assertedPasskey(ctx, credential);
+  const user = await loadUserRecord(ctx.store.db, passkey.user_id);
+  if (!user) throw notFound();
+  const row = { ...loaded.row, user_id: user.row.id };
+  const subject = { signIn: row, user, settings };
+  const acting: ActingOn = { ...loaded, row, subject, signIn: toSignIn(ctx, row, user, settings, { first: pending, second: null }, ctx.now()) };
+  return actOn(ctx, acting, { strategy: 'passkey' }, async () => {
+    assertMayVerify(user.row, ctx.now());
+    const pass = await checkPasskeyAssertion(ctx, passkey, credential, challengeHash);
+    return {
+      async record(trx, now) {
+        await pass.settle(trx);
+        await updateSignInRow(trx, loaded.row.id, { user_id: user.row.id, updated_at: now });
+        // One success per challenge, and per counter value: a replay or a racing clone finds nothing to claim.
+        if (!(await closeVerification(trx, stored.id, 'verified', now))) throw new GatehouseError('verification_already_verified', { meta: { param_name: 'public_key_credential' } });
+        if (!(await recordPasskeyUse(trx, passkey.id, passkey.sign_count, pass.value, now))) throw new GatehouseError('passkey_invalid', { meta: { param_name: 'public_key_credential' } });
+        return { ...stored, status: 'verified', verified_at: now, secret_hash: null, updated_at: now };
+      },
+    };
+  });
+}
+
 function assertOffered(signIn: SignIn, strategy: string): asserts strategy is FirstFactorInput['strategy'] {
   if (!isFirstFactorStrategy(strategy) || !signIn.supportedFirstFactors.some((f) => f.strategy === strategy)) {
     throw new GatehouseError('strategy_for_user_invalid', { meta: { param_name: 'strategy' } });
@@ -247,10 +308,15 @@ export async function prepareFirstFactor(
   return getSignIn(ctx, clientId, signInId);
 }
 
-type AttemptInput = { strategy: string; password?: string | undefined; code?: string | undefined };
+type AttemptInput = { strategy: string; password?: string | undefined; code?: string | undefined; publicKeyCredential?: string | undefined };
 
 /** One attempt at a first factor; when it verifies and nothing else is needed, the sign-in completes into a session. */
 export async function attemptFirstFactor(ctx: DomainContext, clientId: string, signInId: string, input: AttemptInput): Promise<SignInOutcome> {
+  if (input.strategy === 'passkey') {
+    const loaded = await loadSignIn(ctx, clientId, signInId);
+    assertSignInStep(loaded.signIn, 'attempt_first_factor');
+    return attemptPasskeySignIn(ctx, loaded, input.publicKeyCredential);
+  }
   return attemptLoaded(ctx, await loadForStep(ctx, clientId, signInId, 'attempt_first_factor'), input);
 }
 
@@ -293,7 +359,12 @@ async function actOn(ctx: DomainContext, loaded: ActingOn, how: Completion, chec
         : { first: toVerification(verification, now), second: null };
       const change = how.second
         ? { second_factor_verification_id: verification.id, updated_at: now }
-        : { first_factor_verification_id: verification.id, organization_invitation_id: how.invitation?.kind === 'organization_invitation' ? how.invitation.id : null, updated_at: now };
+        : {
+            user_id: row.user_id,
+            first_factor_verification_id: verification.id,
+            organization_invitation_id: how.invitation?.kind === 'organization_invitation' ? how.invitation.id : null,
+            updated_at: now,
+          };
       const verified = { ...row, ...change };
       if (toSignIn(ctx, verified, subject.user, subject.settings, factors, now).status !== 'complete') {
         if (loaded.stored) await updateSignInRow(trx, row.id, change);

@@ -54,6 +54,9 @@ export interface SignIn {
 /** Strategies after whose verification a new password must be set before the sign-in completes. */
 const RESETS_PASSWORD: ReadonlySet<string> = new Set<FirstFactorStrategyName>(['reset_password_email_code']);
 
+/** A passkey is something the person has, unlocked by something they are or know: both factors at once. */
+const SATISFIES_BOTH: ReadonlySet<string> = new Set(['passkey']);
+
 /** What the sign-in waits for besides its first factor. */
 export interface SignInRequirements {
   /** The user has two-step verification; no first factor counts as the second. */
@@ -63,10 +66,11 @@ export interface SignInRequirements {
 export function signInStatus(row: SignInRow, factors: { first: Verification | null; second: Verification | null }, requirements: SignInRequirements, now: number): SignInStatus {
   if (row.created_session_id !== null) return 'complete';
   if (row.abandon_at <= now) return 'abandoned';
-  if (row.user_id === null) return 'needs_identifier';
+  // A passkey sign-in names nobody: the credential that answers it does.
+  if (row.user_id === null) return factors.first?.strategy === 'passkey' ? 'needs_first_factor' : 'needs_identifier';
   if (factors.first?.status !== 'verified') return 'needs_first_factor';
   if (RESETS_PASSWORD.has(factors.first.strategy) && row.password_reset_at === null) return 'needs_new_password';
-  if (requirements.secondFactor && factors.second?.status !== 'verified') return 'needs_second_factor';
+  if (requirements.secondFactor && !SATISFIES_BOTH.has(factors.first.strategy) && factors.second?.status !== 'verified') return 'needs_second_factor';
   return 'complete';
 }
 

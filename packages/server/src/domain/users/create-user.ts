@@ -197,7 +197,7 @@ export async function prepareNewUser(ctx: DomainContext, input: CreateUserInput,
   // The rows about to be written are the user as a read would return it: every column is set here,
   // and ids made in one process ascend, so the given order is the (created_at, id) order a read
   // lists identifiers in. No read-back for the search line, the event and the reply.
-  const record: UserRecord = { row: userRow, emailAddresses: emailRows, phoneNumbers: phoneRows };
+  const record: UserRecord = { row: userRow, emailAddresses: emailRows, phoneNumbers: phoneRows, passkeys: [] };
   const created = toUser(record, ctx);
   const event = eventRow({ type: 'user.created', data: eventData('user.created', created), subjectUserId: userId }, now);
   return { record, created, event, secondFactors };

@@ -1,3 +1,4 @@
+import { toPasskey } from '../passkeys/passkeys.js';
 import { parseStoredMetadata } from '../metadata.js';
 import { CODE_LIFETIME_MS } from '../verifications/verifications.js';
 import { userImageUrl } from '../images.js';
@@ -75,6 +76,7 @@ export function toUser(record: UserRecord, ctx: DomainContext): User {
     lastSignInAt: row.last_sign_in_at,
     lastActiveAt: row.last_active_at,
     legalAcceptedAt: row.legal_accepted_at,
+    passkeys: record.passkeys.map((p) => toPasskey(p)),
     totpEnabled: row.totp_enabled === 1,
     backupCodeEnabled: row.backup_code_enabled === 1,
     mfaEnabledAt: row.mfa_enabled_at,

@@ -39,7 +39,9 @@ export type SecurityEventType =
   | 'user.totp_enabled'
   | 'user.totp_disabled'
   | 'user.backup_codes_generated'
-  | 'user.backup_codes_removed';
+  | 'user.backup_codes_removed'
+  | 'user.passkey_registered'
+  | 'user.passkey_removed';
 
 /** Security events: audited, delivered only to endpoints that subscribe to them by name. */
 export async function recordSecurityEvent(

@@ -1,3 +1,4 @@
+import type { Passkey } from '../passkeys/passkeys.js';
 import type { Metadata } from '../metadata.js';
 
 /** The user aggregate as the domain hands it out: plain values, parsed metadata, derived flags. */
@@ -63,6 +64,8 @@ export interface User {
   lastSignInAt: number | null;
   lastActiveAt: number | null;
   legalAcceptedAt: number | null;
+  /** Registered passkeys. */
+  passkeys: Passkey[];
   totpEnabled: boolean;
   backupCodeEnabled: boolean;
   mfaEnabledAt: number | null;

@@ -31,6 +31,8 @@ export interface Verification {
   expireAt: number | null;
   emailAddressId: string | null;
   verifiedAt: number | null;
+  /** What the browser needs for the next step (a passkey's WebAuthn request options), only in the reply that starts it. */
+  nonce?: string;
 }
 
 export function toVerification(row: VerificationRow, now: number): Verification {
@@ -87,6 +89,13 @@ export async function startCodeVerification(ctx: DomainContext, db: Executor, in
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   await insertVerification(db, { ...baseRow(input, id, now), secret_hash: codeHash(ctx, id, code), expire_at: now + CODE_LIFETIME_MS });
   return { id, code };
+}
+
+/** A fresh verification answered by signing `challenge` (a passkey); only its hash is stored. */
+export async function startChallengeVerification(db: Executor, input: NewVerification, challenge: string, lifetimeMs: number, now: number): Promise<VerificationRow> {
+  const row = { ...baseRow(input, newId('ver', now), now), secret_hash: hashSecret(challenge), expire_at: now + lifetimeMs };
+  await insertVerification(db, row);
+  return row;
 }
 
 /** A fresh link verification; the token goes into the mailed URL and only its hash is stored. */

@@ -5,10 +5,13 @@ import { removeBackupCodes } from '../../domain/mfa/backup-codes.js';
 import { removeTotp } from '../../domain/mfa/totp.js';
 import { readMfaState, resetUserMfa, verifySecondFactorCode, type MfaState } from '../../domain/mfa/user-mfa.js';
 import { getUser } from '../../domain/users/get-user.js';
+import { deletePasskey } from '../../domain/passkeys/passkeys.js';
+import { serializeDeleted } from '../../wire/deleted.js';
 import { notFound } from '../../errors.js';
 import { parseInput } from '../validation.js';
 
 const userIdParams = z.object({ user_id: z.string().min(1).max(128) });
+const passkeyParams = z.object({ user_id: z.string().min(1).max(128), passkey_id: z.string().min(1).max(128) });
 const verifyCodeBody = z.object({ code: z.string().min(1).max(64) });
 
 /** Gatehouse's own `GET /v1/users/{id}/mfa`: what Clerk shows on the user, plus how many backup codes are left. */
@@ -49,6 +52,13 @@ export function registerUserSecondFactorRoutes(app: FastifyInstance, ctx: Domain
     await getUser(ctx, user_id);
     await removeTotp(ctx, user_id);
     return { user_id };
+  });
+
+  app.delete('/users/:user_id/passkeys/:passkey_id', async (request) => {
+    const { user_id, passkey_id } = parseInput(passkeyParams, request.params);
+    await getUser(ctx, user_id);
+    await deletePasskey(ctx, user_id, passkey_id);
+    return serializeDeleted({ object: 'passkey', id: passkey_id, deleted: true });
   });
 
   app.delete('/users/:user_id/backup_code', async (request) => {

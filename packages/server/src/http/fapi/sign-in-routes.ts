@@ -15,7 +15,7 @@ const createSignInBody = z.object({
   ticket: text(512).optional(),
 });
 const prepareFactorBody = z.object({ strategy: text(64), email_address_id: text(128).optional(), redirect_url: text(2048).optional() });
-const attemptFactorBody = z.object({ strategy: text(64), password: text(4096).optional(), code: text(64).optional() });
+const attemptFactorBody = z.object({ strategy: text(64), password: text(4096).optional(), code: text(64).optional(), public_key_credential: text(32_768).optional() });
 const prepareSecondFactorBody = z.object({ strategy: text(64) });
 const attemptSecondFactorBody = z.object({ strategy: text(64), code: text(64).optional() });
 const resetPasswordBody = z.object({ password: text(4096), sign_out_of_other_sessions: formBoolean.optional() });
@@ -49,7 +49,7 @@ export function registerSignInRoutes(r: FapiRouter, ctx: DomainContext): void {
     const { id } = parseInput(idParams, request.params);
     const body = parseInput(attemptFactorBody, request.body);
     const clientId = await requireClientId(ctx, request);
-    const { signIn, signedIn } = await attemptFirstFactor(ctx, clientId, id, body);
+    const { signIn, signedIn } = await attemptFirstFactor(ctx, clientId, id, { strategy: body.strategy, password: body.password, code: body.code, publicKeyCredential: body.public_key_credential });
     if (signIn.status === 'complete') await rotateClientToken(ctx, request, reply, clientId);
     return withClient(ctx, request, reply, clientId, serializeSignIn(signIn), signedIn);
   });

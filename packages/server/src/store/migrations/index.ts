@@ -13,6 +13,7 @@ import * as m0009 from './0009-invitation-tickets.js';
 import * as m0010 from './0010-session-activity.js';
 import * as m0011 from './0011-organization-domains.js';
 import * as m0012 from './0012-second-factors.js';
+import * as m0013 from './0013-passkeys.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0010-session-activity': m0010,
   '0011-organization-domains': m0011,
   '0012-second-factors': m0012,
+  '0013-passkeys': m0013,
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

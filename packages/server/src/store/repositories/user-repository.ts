@@ -5,6 +5,7 @@ import { insertTogether } from '../insert-together.js';
 import { preparedQuery } from '../prepared-query.js';
 import { forUpdate } from '../row-lock.js';
 import type { EmailAddressTable, EventTable, PhoneNumberTable, UserTable } from '../schema.js';
+import type { PasskeyRow } from './passkey-repository.js';
 
 export type UserRow = Selectable<UserTable>;
 export type EmailAddressRow = Selectable<EmailAddressTable>;
@@ -14,6 +15,8 @@ export interface UserRecord {
   row: UserRow;
   emailAddresses: EmailAddressRow[];
   phoneNumbers: PhoneNumberRow[];
+  /** Registered passkeys only. */
+  passkeys: PasskeyRow[];
 }
 
 /**
@@ -65,6 +68,9 @@ const usersWithIdentificationsQuery = preparedQuery(
         jsonArrayFrom(eb.selectFrom('phone_numbers as p').selectAll('p').whereRef('p.user_id', '=', 'u.id').orderBy('p.created_at').orderBy('p.id')).as(
           'identification_phones',
         ),
+        jsonArrayFrom(
+          eb.selectFrom('passkeys as k').selectAll('k').whereRef('k.user_id', '=', 'u.id').where('k.verified_at', 'is not', null).orderBy('k.created_at').orderBy('k.id'),
+        ).as('identification_passkeys'),
       ])
       .where('u.id', '=', sql<string>`any(${ids})`),
   1,
@@ -73,20 +79,27 @@ const usersWithIdentificationsQuery = preparedQuery(
 async function loadInOneQuery(db: Executor, ids: string[]): Promise<Map<string, UserRecord>> {
   const rows = await usersWithIdentificationsQuery(db, ids);
   return new Map(
-    rows.map(({ identification_emails, identification_phones, ...row }) => [row.id, { row, emailAddresses: identification_emails, phoneNumbers: identification_phones }]),
+    rows.map(({ identification_emails, identification_phones, identification_passkeys, ...row }) => [
+      row.id,
+      { row, emailAddresses: identification_emails, phoneNumbers: identification_phones, passkeys: identification_passkeys },
+    ]),
   );
 }
 
-/** SQLite: three indexed reads; in-process, there is no round trip for one query to save. */
+/** SQLite: four indexed reads; in-process, there is no round trip for one query to save. */
 async function loadInThreeQueries(db: Executor, ids: string[]): Promise<Map<string, UserRecord>> {
-  const [rows, emails, phones] = await Promise.all([
+  const [rows, emails, phones, passkeys] = await Promise.all([
     db.selectFrom('users').selectAll().where('id', 'in', ids).execute(),
     db.selectFrom('email_addresses').selectAll().where('user_id', 'in', ids).orderBy('created_at').orderBy('id').execute(),
     db.selectFrom('phone_numbers').selectAll().where('user_id', 'in', ids).orderBy('created_at').orderBy('id').execute(),
+    db.selectFrom('passkeys').selectAll().where('user_id', 'in', ids).where('verified_at', 'is not', null).orderBy('created_at').orderBy('id').execute(),
   ]);
   const emailsByUser = groupBy(emails, (e) => e.user_id);
   const phonesByUser = groupBy(phones, (p) => p.user_id);
-  return new Map(rows.map((row) => [row.id, { row, emailAddresses: emailsByUser.get(row.id) ?? [], phoneNumbers: phonesByUser.get(row.id) ?? [] }]));
+  const passkeysByUser = groupBy(passkeys, (k) => k.user_id);
+  return new Map(
+    rows.map((row) => [row.id, { row, emailAddresses: emailsByUser.get(row.id) ?? [], phoneNumbers: phonesByUser.get(row.id) ?? [], passkeys: passkeysByUser.get(row.id) ?? [] }]),
+  );
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

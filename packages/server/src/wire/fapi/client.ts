@@ -1,3 +1,4 @@
+import { serializeFapiPasskey } from '../passkey.js';
 import type { DeletedObject } from '../../domain/deleted-object.js';
 import type { BrowserClient, BrowserSession } from '../../domain/sessions/browser-clients.js';
 import type { OwnSession } from '../../domain/sessions/own-sessions.js';
@@ -15,7 +16,12 @@ import type { OrganizationMembership } from '../../domain/organizations/types.js
 export function serializeFapiUser(user: User, memberships: readonly OrganizationMembership[]) {
   const { private_metadata: _private, locale: _locale, create_organizations_limit: limit, ...visible } = serializeUser(user);
   // The FAPI spec types the limit as an integer: no limit is said by leaving it out.
-  return { ...visible, ...(limit !== null ? { create_organizations_limit: limit } : {}), organization_memberships: memberships.map(serializeFapiMembership) };
+  return {
+    ...visible,
+    passkeys: user.passkeys.map(serializeFapiPasskey),
+    ...(limit !== null ? { create_organizations_limit: limit } : {}),
+    organization_memberships: memberships.map(serializeFapiMembership),
+  };
 }
 
 /** Something the person deleted, as the browser sees it (`Client.DeletedObject`): no external id. */
@@ -87,6 +93,7 @@ const VERIFICATION_OBJECTS: Readonly<Record<string, string>> = {
   email_link: 'verification_email_link',
   ticket: 'verification_ticket',
   totp: 'verification_totp',
+  passkey: 'verification_passkey',
   backup_code: 'verification_backup_code',
 };
 
@@ -96,7 +103,7 @@ function verificationObject(strategy: string): string {
 
 function serializeVerification(v: Verification | null) {
   if (!v) return null;
-  return { object: verificationObject(v.strategy), status: v.status, strategy: v.strategy, attempts: v.attempts, expire_at: v.expireAt };
+  return { object: verificationObject(v.strategy), status: v.status, strategy: v.strategy, attempts: v.attempts, expire_at: v.expireAt, ...(v.nonce ? { nonce: v.nonce } : {}) };
 }
 
 export function serializeSignIn(signIn: SignIn) {

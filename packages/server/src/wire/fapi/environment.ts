@@ -61,7 +61,7 @@ function attributes(s: InstanceSettings): Record<string, Attribute> {
     authenticator_app: s.multi_factor.authenticator_app ? { ...off, enabled: true, used_for_second_factor: true, second_factors: ['totp'] } : off,
     ticket: { ...off, enabled: true },
     backup_code: s.multi_factor.backup_code ? { ...off, enabled: true, used_for_second_factor: true, second_factors: ['backup_code'] } : off,
-    passkey: off,
+    passkey: s.passkey.enabled ? { ...off, enabled: true, used_for_first_factor: true, first_factors: ['passkey'], verifications: ['passkey'] } : off,
   };
 }
 
@@ -74,6 +74,7 @@ export function serializeEnvironment(source: EnvironmentSource) {
     ...(s.password.enabled ? ['password'] : []),
     ...(s.email_address.enabled && s.email_address.used_for_first_factor ? s.email_address.first_factors : []),
     ...(s.password.enabled && s.email_address.enabled ? ['reset_password_email_code'] : []),
+    ...(s.passkey.enabled ? ['passkey'] : []),
     'ticket',
   ];
   return {
@@ -194,7 +195,11 @@ export function serializeEnvironment(source: EnvironmentSource) {
         email_link: { require_same_client: true },
         enumeration_protection: { enabled: false },
       },
-      passkey_settings: { allow_autofill: false, show_sign_in_button: false, satisfies_second_factor: false },
+      passkey_settings: {
+        allow_autofill: s.passkey.enabled && s.passkey.allow_autofill,
+        show_sign_in_button: s.passkey.enabled && s.passkey.show_sign_in_button,
+        satisfies_second_factor: true,
+      },
     },
     organization_settings: {
       enabled: s.organizations_enabled,
