@@ -15,7 +15,7 @@ import { registerOrganizationRoleRoutes } from './bapi/organization-roles.js';
 import { registerOrganizationRoutes } from './bapi/organizations.js';
 import { registerPublicJwksRoute, registerSessionRoutes } from './bapi/sessions.js';
 import { registerUserRoutes } from './bapi/users.js';
-import { registerUserSecondFactorRoutes } from './bapi/user-second-factors.js';
+import { registerUserFactorRoutes } from './bapi/user-factors.js';
 import { registerWebhookEndpointRoutes } from './bapi/webhook-endpoints.js';
 import { registerInstanceSettingsRoutes } from './bapi/instance-settings.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling, registerNotFound } from './errors.js';
@@ -101,7 +101,7 @@ export function buildApp(options: AppOptions): App {
       registerNotFound(bapi);
       recordMcpToolCalls(bapi, options.ctx);
       registerUserRoutes(bapi, options.ctx);
-      registerUserSecondFactorRoutes(bapi, options.ctx);
+      registerUserFactorRoutes(bapi, options.ctx);
       registerIdentificationRoutes(bapi, options.ctx);
       registerOrganizationRoutes(bapi, options.ctx);
       registerOrganizationMembershipRoutes(bapi, options.ctx);

@@ -10,6 +10,7 @@ import { registerClientRoutes } from './client-routes.js';
 import { registerMeContactRoutes } from './me-contact-routes.js';
 import { registerMeOrganizationRoutes } from './me-organization-routes.js';
 import { registerMeRoutes } from './me-routes.js';
+import { registerMePasskeyRoutes } from './me-passkey-routes.js';
 import { registerMeSecondFactorRoutes } from './me-second-factor-routes.js';
 import { registerOrganizationDomainRoutes } from './organization-domain-routes.js';
 import { registerOrganizationRoutes } from './organization-routes.js';
@@ -47,6 +48,7 @@ export async function registerFrontendApi(app: FastifyInstance, ctx: DomainConte
   registerMeRoutes(r, ctx);
   registerMeContactRoutes(r, ctx);
   registerMeSecondFactorRoutes(r, ctx);
+  registerMePasskeyRoutes(r, ctx);
   registerMeOrganizationRoutes(r, ctx);
   registerOrganizationRoutes(r, ctx);
   registerOrganizationDomainRoutes(r, ctx);

@@ -1,7 +1,4 @@
-import Bowser from 'bowser';
 import { z } from 'zod';
-import { completePasskeyRegistration, deletePasskey, getOwnPasskey, renamePasskey, startPasskeyRegistration } from '../../domain/passkeys/passkeys.js';
-import { serializeFapiPasskey } from '../../wire/passkey.js';
 import type { DomainContext } from '../../domain/context.js';
 import { regenerateBackupCodes } from '../../domain/mfa/backup-codes.js';
 import { confirmTotpEnrollment, removeTotp, startTotpEnrollment } from '../../domain/mfa/totp.js';
@@ -14,19 +11,7 @@ import { signedInActor } from './signed-in-actor.js';
 import type { FapiRouter } from './transport.js';
 
 const codeBody = z.object({ code: text(64) });
-const passkeyParams = z.object({ id: text(128) });
-const passkeyAttemptBody = z.object({ strategy: z.literal('passkey').optional(), public_key_credential: text(32_768) });
-const passkeyNameBody = z.object({ name: text(256) });
-
-/** A new passkey is named after the browser and system it was made on, as Clerk names them. */
-function passkeyName(userAgent: string | undefined): string {
-  const agent = userAgent ? Bowser.parse(userAgent) : undefined;
-  const browser = agent?.browser.name;
-  const system = agent?.os.name;
-  return browser && system ? `${browser} on ${system}` : (browser ?? system ?? 'Passkey');
-}
-
-/** The signed-in person's second factors (an authenticator app, backup codes) and passkeys. */
+/** The signed-in person's second factors: an authenticator app and backup codes. */
 export function registerMeSecondFactorRoutes(r: FapiRouter, ctx: DomainContext): void {
   r.route('POST', '/me/totp', async (request, reply) => {
     const me = await signedInActor(ctx, request);
@@ -48,39 +33,5 @@ export function registerMeSecondFactorRoutes(r: FapiRouter, ctx: DomainContext):
   r.route('POST', '/me/backup_codes', async (request, reply) => {
     const me = await signedInActor(ctx, request);
     return withClient(ctx, request, reply, me.clientId, serializeBackupCodes(await regenerateBackupCodes(ctx, me.userId)));
-  });
-
-  r.route('POST', '/me/passkeys', async (request, reply) => {
-    const me = await signedInActor(ctx, request);
-    const passkey = await startPasskeyRegistration(ctx, me.userId, passkeyName(request.headers['user-agent']));
-    return withClient(ctx, request, reply, me.clientId, serializeFapiPasskey(passkey));
-  });
-
-  r.route('GET', '/me/passkeys/:id', async (request, reply) => {
-    const me = await signedInActor(ctx, request);
-    const { id } = parseInput(passkeyParams, request.params);
-    return withClient(ctx, request, reply, me.clientId, serializeFapiPasskey(await getOwnPasskey(ctx, me.userId, id)));
-  });
-
-  r.route('POST', '/me/passkeys/:id/attempt_verification', async (request, reply) => {
-    const me = await signedInActor(ctx, request);
-    const { id } = parseInput(passkeyParams, request.params);
-    const body = parseInput(passkeyAttemptBody, request.body ?? {});
-    const passkey = await completePasskeyRegistration(ctx, me.userId, id, body.public_key_credential);
-    return withClient(ctx, request, reply, me.clientId, serializeFapiPasskey(passkey));
-  });
-
-  r.route('PATCH', '/me/passkeys/:id', async (request, reply) => {
-    const me = await signedInActor(ctx, request);
-    const { id } = parseInput(passkeyParams, request.params);
-    const { name } = parseInput(passkeyNameBody, request.body ?? {});
-    return withClient(ctx, request, reply, me.clientId, serializeFapiPasskey(await renamePasskey(ctx, me.userId, id, name)));
-  });
-
-  r.route('DELETE', '/me/passkeys/:id', async (request, reply) => {
-    const me = await signedInActor(ctx, request);
-    const { id } = parseInput(passkeyParams, request.params);
-    await deletePasskey(ctx, me.userId, id);
-    return withClient(ctx, request, reply, me.clientId, serializeFapiDeleted({ object: 'passkey', id, deleted: true }));
   });
 }

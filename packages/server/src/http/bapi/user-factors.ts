@@ -28,8 +28,8 @@ function serializeMfaState(state: MfaState) {
   };
 }
 
-/** A user's second factors from the server side: check a code, and remove factors for someone who lost them. */
-export function registerUserSecondFactorRoutes(app: FastifyInstance, ctx: DomainContext): void {
+/** A user's second factors and passkeys from the server side: check a code, and remove factors for someone who lost them. */
+export function registerUserFactorRoutes(app: FastifyInstance, ctx: DomainContext): void {
   app.post('/users/:user_id/verify_totp', async (request) => {
     const { user_id } = parseInput(userIdParams, request.params);
     const { code } = parseInput(verifyCodeBody, request.body);
