@@ -268,6 +268,11 @@ export const ERROR_CATALOG = {
     message: 'Passkey already registered',
     longMessage: (_?: ParamMeta) => 'This passkey is already registered to an account.',
   },
+  session_reverification_required: {
+    status: 403,
+    message: 'Additional verification required',
+    longMessage: (_: { level: string; after_minutes: number }) => 'For this change, confirm it is you: verify your identity again, then retry.',
+  },
   totp_already_enabled: {
     status: 400,
     message: 'Authenticator app already enabled',

@@ -58,6 +58,7 @@ const SAMPLE_META: { [C in ErrorCode]: ErrorMeta<C> } = {
   strategy_for_user_invalid: { param_name: 'strategy' },
   passkey_invalid: { param_name: 'public_key_credential' },
   passkey_already_registered: { param_name: 'public_key_credential' },
+  session_reverification_required: { level: 'second_factor', after_minutes: 10 },
   totp_already_enabled: undefined,
   totp_not_enabled: undefined,
   sign_in_step_invalid: { status: 'complete' },

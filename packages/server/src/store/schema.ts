@@ -31,6 +31,7 @@ export interface Database {
   totps: TotpTable;
   backup_codes: BackupCodeTable;
   passkeys: PasskeyTable;
+  session_reverifications: SessionReverificationTable;
   sign_ups: SignUpTable;
   handshake_payloads: HandshakePayloadTable;
   jwt_templates: JwtTemplateTable;
@@ -342,6 +343,16 @@ export interface PasskeyTable {
   challenge_expires_at: number | null;
   verified_at: number | null;
   last_used_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A session's step-up verification in progress: the level asked for and the factors verified for it. */
+export interface SessionReverificationTable {
+  session_id: string;
+  level: string;
+  first_factor_verification_id: string | null;
+  second_factor_verification_id: string | null;
   created_at: number;
   updated_at: number;
 }

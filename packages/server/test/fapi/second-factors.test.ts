@@ -408,3 +408,79 @@ describe('two-step verification required of everyone', { timeout: TEST_MS }, () 
     }
   });
 });
+
+describe('step-up verification of a session', { timeout: TEST_MS }, () => {
+  /** The session's factors as if verified 20 minutes ago. */
+  async function ageSession(sessionId: string): Promise<void> {
+    const long = Date.now() - 20 * 60_000;
+    await t.server.store.db.updateTable('sessions').set({ first_factor_verified_at: long, second_factor_verified_at: long }).where('id', '=', sessionId).execute();
+  }
+
+  type ReverificationJSON = {
+    object: string;
+    level: string;
+    status: string;
+    supported_first_factors: { strategy: string; email_address_id?: string }[] | null;
+    supported_second_factors: { strategy: string }[] | null;
+    session: { id: string; factor_verification_age: number[] | null; last_active_token: { jwt: string } | null };
+  };
+
+  it('asks for a fresh second factor before removing one, and the step-up gives it', async () => {
+    const { id, b, secret } = await enrolled();
+    const sessionId = ((await b.call('GET', '/client')).body.response as ClientJSON).last_active_session_id!;
+    // Confirming the app proved the second factor just now: no step-up yet.
+    expect((await b.call('POST', '/me/backup_codes')).status).toBe(200);
+    await ageSession(sessionId);
+    const refused = await b.call('DELETE', '/me/totp');
+    expect([refused.status, errorCode(refused), refused.body.errors?.[0]]).toEqual([403, 'session_reverification_required', expect.objectContaining({ meta: { level: 'second_factor', after_minutes: 10 } })]);
+
+    const started = await b.call('POST', `/client/sessions/${sessionId}/verify`, { level: 'second_factor' });
+    expect(started.status).toBe(200);
+    expect(started.body.response).toMatchObject({ object: 'session_reverification', level: 'second_factor', status: 'needs_second_factor', supported_second_factors: [{ strategy: 'totp' }, { strategy: 'backup_code' }] });
+    const wrong = await b.call('POST', `/client/sessions/${sessionId}/verify/attempt_second_factor`, { strategy: 'totp', code: '000000' });
+    expect([wrong.status, errorCode(wrong)]).toEqual([422, 'form_code_incorrect']);
+    const done = await b.call('POST', `/client/sessions/${sessionId}/verify/attempt_second_factor`, { strategy: 'totp', code: appCode(secret, 1) });
+    const verified = done.body.response as ReverificationJSON;
+    expect(verified).toMatchObject({ status: 'complete', session: { id: sessionId } });
+    expect(verified.session.factor_verification_age).toEqual([20, 0]);
+    const token = ((await b.call('POST', `/client/sessions/${sessionId}/tokens`)).body as unknown as { jwt: string }).jwt;
+    expect(decodeJwt(token).fva).toEqual([20, 0]);
+    expect((await b.call('DELETE', '/me/totp')).status).toBe(200);
+    expect(await bapiUser(id)).toMatchObject({ totp_enabled: false });
+    // Nobody else's browser can step this session up.
+    const stranger = new FapiBrowser(t.url);
+    await stranger.call('GET', '/client');
+    expect((await stranger.call('POST', `/client/sessions/${sessionId}/verify`, { level: 'first_factor' })).status).toBe(401);
+    expect(b.specFailures).toEqual([]);
+  });
+
+  it('takes the password or an emailed code from someone without two-step verification', async () => {
+    const { email } = await newUser();
+    const b = new FapiBrowser(t.url);
+    const sessionId = (await signInWithPassword(b, email)).created_session_id!;
+    await ageSession(sessionId);
+    const change = { current_password: PASSWORD, new_password: 'a changed passphrase of mine 5' };
+    expect(errorCode(await b.call('POST', '/me/change_password', change))).toBe('session_reverification_required');
+
+    const started = (await b.call('POST', `/client/sessions/${sessionId}/verify`, { level: 'second_factor' })).body.response as ReverificationJSON;
+    expect(started).toMatchObject({ status: 'needs_first_factor', supported_second_factors: null });
+    expect(started.supported_first_factors?.map((f) => f.strategy)).toEqual(['password', 'email_code']);
+    const wrong = await b.call('POST', `/client/sessions/${sessionId}/verify/attempt_first_factor`, { strategy: 'password', password: 'not it at all 123' });
+    expect([wrong.status, errorCode(wrong)]).toEqual([422, 'form_password_incorrect']);
+    const done = await b.call('POST', `/client/sessions/${sessionId}/verify/attempt_first_factor`, { strategy: 'password', password: PASSWORD });
+    expect(done.body.response).toMatchObject({ status: 'complete' });
+    expect((await b.call('POST', '/me/change_password', change)).status).toBe(200);
+
+    // Later, by a code mailed to the primary address.
+    await ageSession(sessionId);
+    const again = (await b.call('POST', `/client/sessions/${sessionId}/verify`, { level: 'first_factor' })).body.response as ReverificationJSON;
+    const emailFactor = again.supported_first_factors!.find((f) => f.strategy === 'email_code')!;
+    const since = Date.now();
+    await b.call('POST', `/client/sessions/${sessionId}/verify/prepare_first_factor`, { strategy: 'email_code', email_address_id: emailFactor.email_address_id! });
+    const code = await latestCode(t.url, email, since);
+    const byCode = await b.call('POST', `/client/sessions/${sessionId}/verify/attempt_first_factor`, { strategy: 'email_code', code });
+    expect((byCode.body.response as ReverificationJSON).session.factor_verification_age?.[0]).toBe(0);
+    expect((await b.call('DELETE', '/me')).status).toBe(200);
+    expect(b.specFailures).toEqual([]);
+  });
+});

@@ -4,6 +4,7 @@ import { matchTotpStep, newTotpSecret, totpUri } from '../../crypto/totp.js';
 import { GatehouseError, notFound } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import { claimTotpStep, deleteBackupCodes, deleteTotp, findTotpRow, replacePendingTotp, type TotpRow } from '../../store/repositories/second-factor-repository.js';
+import { stampFactorVerified } from '../../store/repositories/session-repository.js';
 import { lockUserRow, loadUserRecord } from '../../store/repositories/user-repository.js';
 import type { DomainContext } from '../context.js';
 import { readInstanceSettings } from '../settings/instance-settings.js';
@@ -66,9 +67,10 @@ export async function startTotpEnrollment(ctx: DomainContext, userId: string): P
 
 /**
  * Confirms an enrollment with the first code from the app (counted by the lockout). Two-step
- * verification is then on; someone without backup codes gets a set, shown in this reply only.
+ * verification is then on; someone without backup codes gets a set, shown in this reply only;
+ * the session that confirmed it has verified its second factor now.
  */
-export async function confirmTotpEnrollment(ctx: DomainContext, userId: string, code: string): Promise<TotpEnrollment> {
+export async function confirmTotpEnrollment(ctx: DomainContext, userId: string, code: string, options: { sessionId?: string } = {}): Promise<TotpEnrollment> {
   const pending = await findTotpRow(ctx.store.db, userId);
   if (!pending || pending.verified_at !== null) throw notFound();
   const secret = openSecret(ctx, pending);
@@ -83,6 +85,8 @@ export async function confirmTotpEnrollment(ctx: DomainContext, userId: string, 
     if (!(await claimTotpStep(trx, pending.id, step, now, true))) throw wrongCode();
     const issued = settings.multi_factor.backup_code && user.backup_code_enabled !== 1 ? (await storeBackupCodes(ctx, trx, userId, now)).codes : null;
     await syncSecondFactorFlags(trx, user, now);
+    // The code just given proves the factor in the session that gave it.
+    if (options.sessionId) await stampFactorVerified(trx, options.sessionId, 'second', now);
     await recordSecurityEvent(ctx, trx, 'user.totp_enabled', userId);
     if (issued) await recordSecurityEvent(ctx, trx, 'user.backup_codes_generated', userId);
     await recordUserChange(ctx, trx, userId, 'user.updated', before);

@@ -11,6 +11,7 @@ import { registerMeContactRoutes } from './me-contact-routes.js';
 import { registerMeOrganizationRoutes } from './me-organization-routes.js';
 import { registerMeRoutes } from './me-routes.js';
 import { registerMePasskeyRoutes } from './me-passkey-routes.js';
+import { registerSessionVerificationRoutes } from './session-verification-routes.js';
 import { registerMeSecondFactorRoutes } from './me-second-factor-routes.js';
 import { registerOrganizationDomainRoutes } from './organization-domain-routes.js';
 import { registerOrganizationRoutes } from './organization-routes.js';
@@ -49,6 +50,7 @@ export async function registerFrontendApi(app: FastifyInstance, ctx: DomainConte
   registerMeContactRoutes(r, ctx);
   registerMeSecondFactorRoutes(r, ctx);
   registerMePasskeyRoutes(r, ctx);
+  registerSessionVerificationRoutes(r, ctx);
   registerMeOrganizationRoutes(r, ctx);
   registerOrganizationRoutes(r, ctx);
   registerOrganizationDomainRoutes(r, ctx);

@@ -4,6 +4,7 @@ import type { DomainContext } from '../../domain/context.js';
 import { completePasskeyRegistration, deletePasskey, getOwnPasskey, renamePasskey, startPasskeyRegistration } from '../../domain/passkeys/passkeys.js';
 import { serializeFapiDeleted } from '../../wire/fapi/client.js';
 import { serializeFapiPasskey } from '../../wire/passkey.js';
+import { requireRecentVerification } from '../../domain/sessions/reverification.js';
 import { parseInput } from '../validation.js';
 import { withClient } from './client-identity.js';
 import { text } from './route-support.js';
@@ -53,6 +54,7 @@ export function registerMePasskeyRoutes(r: FapiRouter, ctx: DomainContext): void
 
   r.route('DELETE', '/me/passkeys/:id', async (request, reply) => {
     const me = await signedInActor(ctx, request);
+    await requireRecentVerification(ctx, me);
     const { id } = parseInput(passkeyParams, request.params);
     await deletePasskey(ctx, me.userId, id);
     return withClient(ctx, request, reply, me.clientId, serializeFapiDeleted({ object: 'passkey', id, deleted: true }));

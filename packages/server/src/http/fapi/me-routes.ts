@@ -11,6 +11,7 @@ import { changeOwnPassword, deleteSelf, removeOwnPassword, updateSelf } from '..
 import { serializeActiveSession, serializeFapiDeleted, serializeFapiSession, serializeFapiUser } from '../../wire/fapi/client.js';
 import { notFound } from '../../errors.js';
 import { uploadedImage } from '../images.js';
+import { requireRecentVerification } from '../../domain/sessions/reverification.js';
 import { parseInput } from '../validation.js';
 import { rotateClientToken, withClient } from './client-identity.js';
 import { signedInActor } from './signed-in-actor.js';
@@ -63,6 +64,7 @@ export function registerMeRoutes(r: FapiRouter, ctx: DomainContext): void {
   // Deleting the account signs this client out too, so its token changes as at any sign-out.
   r.route('DELETE', '/me', async (request, reply) => {
     const me = await signedInActor(ctx, request);
+    await requireRecentVerification(ctx, me);
     const deleted = await deleteSelf(ctx, me);
     await rotateClientToken(ctx, request, reply, me.clientId);
     return withClient(ctx, request, reply, me.clientId, serializeFapiDeleted(deleted));
@@ -70,6 +72,7 @@ export function registerMeRoutes(r: FapiRouter, ctx: DomainContext): void {
 
   r.route('POST', '/me/change_password', async (request, reply) => {
     const me = await signedInActor(ctx, request);
+    await requireRecentVerification(ctx, me);
     const body = parseInput(changePasswordBody, request.body ?? {});
     const user = await changeOwnPassword(ctx, me, { currentPassword: body.current_password, newPassword: body.new_password, signOutOfOtherSessions: body.sign_out_of_other_sessions });
     return withClient(ctx, request, reply, me.clientId, await ownAccount(ctx, user), user);

@@ -4,6 +4,7 @@ import { regenerateBackupCodes } from '../../domain/mfa/backup-codes.js';
 import { confirmTotpEnrollment, removeTotp, startTotpEnrollment } from '../../domain/mfa/totp.js';
 import { serializeFapiDeleted } from '../../wire/fapi/client.js';
 import { serializeBackupCodes, serializeTotp } from '../../wire/fapi/second-factors.js';
+import { requireRecentVerification } from '../../domain/sessions/reverification.js';
 import { parseInput } from '../validation.js';
 import { withClient } from './client-identity.js';
 import { text } from './route-support.js';
@@ -21,17 +22,19 @@ export function registerMeSecondFactorRoutes(r: FapiRouter, ctx: DomainContext):
   r.route('POST', '/me/totp/attempt_verification', async (request, reply) => {
     const me = await signedInActor(ctx, request);
     const { code } = parseInput(codeBody, request.body ?? {});
-    return withClient(ctx, request, reply, me.clientId, serializeTotp(await confirmTotpEnrollment(ctx, me.userId, code)));
+    return withClient(ctx, request, reply, me.clientId, serializeTotp(await confirmTotpEnrollment(ctx, me.userId, code, { sessionId: me.sessionId })));
   });
 
   r.route('DELETE', '/me/totp', async (request, reply) => {
     const me = await signedInActor(ctx, request);
+    await requireRecentVerification(ctx, me);
     const id = await removeTotp(ctx, me.userId);
     return withClient(ctx, request, reply, me.clientId, serializeFapiDeleted({ object: 'totp', id, deleted: true }));
   });
 
   r.route('POST', '/me/backup_codes', async (request, reply) => {
     const me = await signedInActor(ctx, request);
+    await requireRecentVerification(ctx, me);
     return withClient(ctx, request, reply, me.clientId, serializeBackupCodes(await regenerateBackupCodes(ctx, me.userId)));
   });
 }

@@ -14,6 +14,7 @@ import * as m0010 from './0010-session-activity.js';
 import * as m0011 from './0011-organization-domains.js';
 import * as m0012 from './0012-second-factors.js';
 import * as m0013 from './0013-passkeys.js';
+import * as m0014 from './0014-session-reverifications.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0011-organization-domains': m0011,
   '0012-second-factors': m0012,
   '0013-passkeys': m0013,
+  '0014-session-reverifications': m0014,
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

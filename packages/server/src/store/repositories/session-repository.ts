@@ -117,3 +117,12 @@ export async function touchSessionRow(
 export async function completeSessionTask(db: Executor, userId: string, task: string, now: number): Promise<void> {
   await db.updateTable('sessions').set({ pending_task: null, updated_at: now }).where('user_id', '=', userId).where('pending_task', '=', task).execute();
 }
+
+/** Stamps a factor verified just now on the session (its token's `fva`). */
+export async function stampFactorVerified(db: Executor, sessionId: string, factor: 'first' | 'second', now: number): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ ...(factor === 'first' ? { first_factor_verified_at: now } : { second_factor_verified_at: now }), updated_at: now })
+    .where('id', '=', sessionId)
+    .execute();
+}

@@ -1,3 +1,4 @@
+import type { SessionReverification } from '../../domain/sessions/reverification.js';
 import { serializeFapiPasskey } from '../passkey.js';
 import type { DeletedObject } from '../../domain/deleted-object.js';
 import type { BrowserClient, BrowserSession } from '../../domain/sessions/browser-clients.js';
@@ -187,5 +188,24 @@ export function serializeFapiClient(client: BrowserClient) {
     captcha_bypass: false,
     created_at: client.createdAt,
     updated_at: client.updatedAt,
+  };
+}
+
+/** Clerk's `session_reverification`: the step-up in progress, with the session it is for. */
+export function serializeSessionReverification(r: SessionReverification, session: BrowserSession) {
+  return {
+    object: 'session_reverification',
+    level: r.level,
+    status: r.status,
+    supported_first_factors: r.supportedFirstFactors.map((f) => ({
+      strategy: f.strategy,
+      ...(f.safeIdentifier !== undefined ? { safe_identifier: f.safeIdentifier } : {}),
+      ...(f.emailAddressId !== undefined ? { email_address_id: f.emailAddressId } : {}),
+      ...(f.primary !== undefined ? { primary: f.primary } : {}),
+    })),
+    supported_second_factors: r.supportedSecondFactors?.map((f) => ({ strategy: f.strategy })) ?? null,
+    first_factor_verification: serializeVerification(r.firstFactorVerification),
+    second_factor_verification: serializeVerification(r.secondFactorVerification),
+    session: serializeFapiSession(session),
   };
 }
