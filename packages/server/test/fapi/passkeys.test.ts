@@ -150,6 +150,11 @@ describe('signing in with a passkey', () => {
     const first = await startPasskeySignIn(b);
     const answer = authenticator.assert(first.first_factor_verification!.nonce!);
     expect(((await b.call('POST', `/client/sign_ins/${first.id}/attempt_first_factor`, { strategy: 'passkey', public_key_credential: answer })).body.response as SignInJSON).status).toBe('complete');
+    // The same answer to the same, now used, challenge starts nothing more.
+    const sessionsBefore = ((await b.call('GET', '/client')).body.response as ClientJSON).sessions.length;
+    const replayed = await b.call('POST', `/client/sign_ins/${first.id}/attempt_first_factor`, { strategy: 'passkey', public_key_credential: answer });
+    expect([replayed.status, errorCode(replayed)]).toEqual([400, 'sign_in_step_invalid']);
+    expect(((await b.call('GET', '/client')).body.response as ClientJSON).sessions).toHaveLength(sessionsBefore);
 
     const other = new FapiBrowser(t.url);
     const second = await startPasskeySignIn(other);
