@@ -434,9 +434,10 @@ describe('step-up verification of a session', { timeout: TEST_MS }, () => {
     const refused = await b.call('DELETE', '/me/totp');
     expect([refused.status, errorCode(refused), refused.body.errors?.[0]]).toEqual([403, 'session_reverification_required', expect.objectContaining({ meta: { level: 'second_factor', after_minutes: 10 } })]);
 
-    const started = await b.call('POST', `/client/sessions/${sessionId}/verify`, { level: 'second_factor' });
-    expect(started.status).toBe(200);
-    expect(started.body.response).toMatchObject({ object: 'session_reverification', level: 'second_factor', status: 'needs_second_factor', supported_second_factors: [{ strategy: 'totp' }, { strategy: 'backup_code' }] });
+    // Two starts at once (a double click) both answer.
+    const [started, twin] = await Promise.all([0, 1].map(() => b.call('POST', `/client/sessions/${sessionId}/verify`, { level: 'second_factor' })));
+    expect([started!.status, twin!.status]).toEqual([200, 200]);
+    expect(started!.body.response).toMatchObject({ object: 'session_reverification', level: 'second_factor', status: 'needs_second_factor', supported_second_factors: [{ strategy: 'totp' }, { strategy: 'backup_code' }] });
     const wrong = await b.call('POST', `/client/sessions/${sessionId}/verify/attempt_second_factor`, { strategy: 'totp', code: '000000' });
     expect([wrong.status, errorCode(wrong)]).toEqual([422, 'form_code_incorrect']);
     const done = await b.call('POST', `/client/sessions/${sessionId}/verify/attempt_second_factor`, { strategy: 'totp', code: appCode(secret, 1) });

@@ -4,11 +4,14 @@ import type { SessionReverificationTable } from '../schema.js';
 
 export type SessionReverificationRow = Selectable<SessionReverificationTable>;
 
-/** Starts (or starts over) the session's reverification at `level`. */
+/** Starts (or starts over) the session's reverification at `level`, in one statement, so two starts at once both succeed. */
 export async function resetReverification(db: Executor, sessionId: string, level: string, now: number): Promise<SessionReverificationRow> {
   const row = { session_id: sessionId, level, first_factor_verification_id: null, second_factor_verification_id: null, created_at: now, updated_at: now };
-  await db.deleteFrom('session_reverifications').where('session_id', '=', sessionId).execute();
-  await db.insertInto('session_reverifications').values(row).execute();
+  await db
+    .insertInto('session_reverifications')
+    .values(row)
+    .onConflict((oc) => oc.column('session_id').doUpdateSet({ level, first_factor_verification_id: null, second_factor_verification_id: null, created_at: now, updated_at: now }))
+    .execute();
   return row;
 }
 
