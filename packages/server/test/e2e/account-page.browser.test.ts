@@ -75,12 +75,15 @@ describe('the account page', () => {
         await profile.getByLabel('Current password').fill(password);
         await profile.getByLabel('New password').fill(newPassword);
         await profile.getByLabel('Confirm password').fill(newPassword);
+        const before = ((await t.request('GET', `/v1/users/${user.id}`)).body as { password_last_updated_at: number | null }).password_last_updated_at;
         await profile.getByRole('button', { name: 'Save' }).click();
+        // Read the change, not a guess at it: a wrong password probe would spend lockout attempts.
         await waitFor(
-          'the new password in force',
-          async () => ((await t.request('POST', `/v1/users/${user.id}/verify_password`, { body: { password: newPassword } })).status === 200 ? true : undefined),
+          'the new password stored',
+          async () => (((await t.request('GET', `/v1/users/${user.id}`)).body as { password_last_updated_at: number | null }).password_last_updated_at !== before ? true : undefined),
           BROWSER_WAIT_MS,
         );
+        expect((await t.request('POST', `/v1/users/${user.id}/verify_password`, { body: { password: newPassword } })).status).toBe(200);
 
         // The laptop is listed among the active devices with its browser, and is signed out from here.
         const laptopRow = profile.locator('.cl-activeDeviceListItem, [class*="activeDevice"]').filter({ hasText: 'Chrome 131' }).first();
