@@ -133,20 +133,21 @@ export async function completePasskeyRegistration(ctx: DomainContext, userId: st
   if (!result?.verified) throw invalid();
   const { credential: registered } = result.registrationInfo;
   const now = ctx.now();
+  const filled = {
+    credential_id: registered.id,
+    public_key: Buffer.from(registered.publicKey).toString('base64url'),
+    sign_count: registered.counter,
+    transports: JSON.stringify(registered.transports ?? credential.response.transports ?? []),
+    verified_at: now,
+    last_used_at: now,
+    updated_at: now,
+  };
   try {
     await ctx.store.transaction(async (trx) => {
       const user = await lockUserRow(trx, ctx.store.dialect, userId);
       if (!user) throw notFound();
       const before = await userPayload(ctx, trx, userId);
-      const done = await completeRegistrationRow(trx, passkeyId, challengeHash, {
-        credential_id: registered.id,
-        public_key: Buffer.from(registered.publicKey).toString('base64url'),
-        sign_count: registered.counter,
-        transports: JSON.stringify(registered.transports ?? credential.response.transports ?? []),
-        verified_at: now,
-        last_used_at: now,
-        updated_at: now,
-      });
+      const done = await completeRegistrationRow(trx, passkeyId, challengeHash, filled);
       // Answered twice at once: the other answer registered it.
       if (!done) throw new GatehouseError('verification_already_verified', { meta: { param_name: 'public_key_credential' } });
       await recordSecurityEvent(ctx, trx, 'user.passkey_registered', userId);
@@ -156,9 +157,7 @@ export async function completePasskeyRegistration(ctx: DomainContext, userId: st
     if (uniqueViolationColumn(error) !== undefined) throw new GatehouseError('passkey_already_registered', { meta: { param_name: 'public_key_credential' } });
     throw error;
   }
-  const stored = await findPasskey(ctx.store.db, passkeyId);
-  if (!stored) throw notFound();
-  return toPasskey(stored);
+  return toPasskey({ ...row, ...filled, challenge_hash: null, challenge_expires_at: null });
 }
 
 export async function getOwnPasskey(ctx: DomainContext, userId: string, passkeyId: string): Promise<Passkey> {

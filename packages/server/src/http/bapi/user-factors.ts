@@ -4,7 +4,6 @@ import type { DomainContext } from '../../domain/context.js';
 import { removeBackupCodes } from '../../domain/mfa/backup-codes.js';
 import { removeTotp } from '../../domain/mfa/totp.js';
 import { readMfaState, resetUserMfa, verifySecondFactorCode, type MfaState } from '../../domain/mfa/user-mfa.js';
-import { getUser } from '../../domain/users/get-user.js';
 import { deletePasskey } from '../../domain/passkeys/passkeys.js';
 import { serializeDeleted } from '../../wire/deleted.js';
 import { notFound } from '../../errors.js';
@@ -49,21 +48,18 @@ export function registerUserFactorRoutes(app: FastifyInstance, ctx: DomainContex
 
   app.delete('/users/:user_id/totp', async (request) => {
     const { user_id } = parseInput(userIdParams, request.params);
-    await getUser(ctx, user_id);
     await removeTotp(ctx, user_id);
     return { user_id };
   });
 
   app.delete('/users/:user_id/passkeys/:passkey_id', async (request) => {
     const { user_id, passkey_id } = parseInput(passkeyParams, request.params);
-    await getUser(ctx, user_id);
     await deletePasskey(ctx, user_id, passkey_id);
     return serializeDeleted({ object: 'passkey', id: passkey_id, deleted: true });
   });
 
   app.delete('/users/:user_id/backup_code', async (request) => {
     const { user_id } = parseInput(userIdParams, request.params);
-    await getUser(ctx, user_id);
     if (!(await removeBackupCodes(ctx, user_id))) throw notFound();
     return { user_id };
   });
