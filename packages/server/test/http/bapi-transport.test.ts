@@ -2,7 +2,7 @@ import { createClerkClient } from '@clerk/backend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretKey, revokeSecretKey } from '../../src/domain/keys/secret-keys.js';
 import { sql } from 'kysely';
-import { CHANGE_FEED_APPLICATION_NAME } from '../../src/store/change-feed.js';
+import { CHANGE_CHANNEL } from '../../src/store/change-feed.js';
 import { expectClerkError } from '../support/clerk-errors.js';
 import { waitFor } from '../support/wait-for.js';
 import { openSecondStore, startTestServer, type TestServer } from '../support/test-server.js';
@@ -127,8 +127,9 @@ describe('Backend API authentication', () => {
       return;
     }
     await waitFor('the change feed to listen', () => t.server.store.changes.live);
-    // Cut every change-feed connection: a revocation committed now is announced to no one.
-    await sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${CHANGE_FEED_APPLICATION_NAME}`.execute(t.server.store.db);
+    // Cut this server's change-feed connection (its sessions carry the store's name; the feed's
+    // is the one listening): a revocation committed now is announced to no one.
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = current_setting('application_name') and query = ${`LISTEN ${CHANGE_CHANNEL}`}`.execute(t.server.store.db);
     await waitFor('the change feed to notice', () => !t.server.store.changes.live);
     const other = await openSecondStore(t);
     try {

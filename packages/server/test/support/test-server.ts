@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { openStore, type Store } from '../../src/store/db.js';
-import { createTestStore } from './test-store.js';
+import { createTestStore, postgresStoreUrl } from './test-store.js';
 
 export interface TestServer {
   url: string;
@@ -63,5 +63,5 @@ export async function startTestServer(env: Record<string, string> = {}, options:
 export async function openSecondStore(t: TestServer): Promise<Store> {
   if (t.server.store.dialect === 'sqlite') return openStore({ kind: 'sqlite', file: path.join(t.config.dataDir, 'gatehouse.sqlite') });
   const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(t.server.store.db)).rows[0]!.s;
-  return openStore({ kind: 'postgres', url: process.env.GATEHOUSE_TEST_DATABASE_URL!, searchPath: `${schema},public`, poolSize: 3 });
+  return openStore({ kind: 'postgres', url: postgresStoreUrl(process.env.GATEHOUSE_TEST_DATABASE_URL!, schema), searchPath: `${schema},public`, poolSize: 3 });
 }

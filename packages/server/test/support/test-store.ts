@@ -29,27 +29,43 @@ export async function createTestStore(): Promise<TestStore> {
     };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
+  await withAdmin(url, (admin) => admin.query(`create schema ${schema}`));
+  // Every connection to this store, in this process or a child, names itself after the schema, so
+  // what a test leaves connected can be ended before the schema is dropped.
+  const storeUrl = postgresStoreUrl(url, schema);
   return {
-    options: { kind: 'postgres', url, searchPath: `${schema},public`, poolSize: 5 },
+    options: { kind: 'postgres', url: storeUrl, searchPath: `${schema},public`, poolSize: 5 },
     dataDir,
-    env: { GATEHOUSE_DATA_DIR: dataDir, DATABASE_URL: withSearchPath(url, `${schema},public`) },
+    env: { GATEHOUSE_DATA_DIR: dataDir, DATABASE_URL: storeUrl },
     async dispose() {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
+      await withAdmin(url, async (admin) => {
+        await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [schema]);
+        // A lock a leftover session still holds fails the drop in time instead of waiting forever.
+        await admin.query("set lock_timeout = '20s'");
+        await admin.query(`drop schema if exists ${schema} cascade`);
+      });
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-/** libpq's `options` parameter, understood by node-postgres too: every session starts in `searchPath`. */
-function withSearchPath(url: string, searchPath: string): string {
+async function withAdmin<T>(url: string, work: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 20_000 });
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * The store's URL: every session starts in its schema (libpq's `options`, understood by
+ * node-postgres too) and is named after it.
+ */
+export function postgresStoreUrl(url: string, schema: string): string {
   const u = new URL(url);
-  u.searchParams.set('options', `-c search_path=${searchPath}`);
+  u.searchParams.set('options', `-c search_path=${schema},public`);
+  u.searchParams.set('application_name', schema);
   return u.toString();
 }
