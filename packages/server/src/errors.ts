@@ -348,6 +348,46 @@ export const ERROR_CATALOG = {
     message: 'Oops, an unexpected error occurred',
     longMessage: () => 'There was an internal error on our servers. We have been notified and are working on fixing it.',
   },
+  oauth_provider_unavailable: {
+    status: 503,
+    message: 'Provider unavailable',
+    longMessage: (_: { provider: string }) => 'The sign-in provider could not be reached. Try again in a moment, or use another way to sign in.',
+  },
+  oauth_callback_invalid: {
+    status: 400,
+    message: 'Invalid sign-in callback',
+    longMessage: () => 'This sign-in link is not valid in this browser, or it was used already. Start the sign-in again.',
+  },
+  oauth_access_denied: {
+    status: 422,
+    message: 'Access denied',
+    longMessage: () => 'You did not grant access to your account.',
+  },
+  oauth_token_exchange_error: {
+    status: 422,
+    message: 'Sign-in with the provider failed',
+    longMessage: () => 'The provider did not confirm this sign-in. Try again, or use another way to sign in.',
+  },
+  oauth_fetch_user_error: {
+    status: 422,
+    message: 'Sign-in with the provider failed',
+    longMessage: () => 'The provider did not say which account signed in. Try again, or use another way to sign in.',
+  },
+  external_account_not_found: {
+    status: 422,
+    message: 'Account not found',
+    longMessage: () => 'No account is connected to this provider account yet.',
+  },
+  external_account_exists: {
+    status: 422,
+    message: 'Account already exists',
+    longMessage: () => 'This provider account is already connected to an account.',
+  },
+  external_account_email_address_verification_required: {
+    status: 422,
+    message: 'Email address not verified',
+    longMessage: () => 'The provider has not verified the email address of this account, and an account with that address exists. Sign in to that account, then connect the provider from your profile.',
+  },
   service_unavailable: {
     status: 503,
     message: 'Service unavailable',
@@ -401,4 +441,34 @@ export function paramError(
 
 export function notFound(): GatehouseError {
   return new GatehouseError('resource_not_found');
+}
+
+/** The codes an OAuth verification can end with; none needs `meta`, so the stored code alone rebuilds the error. */
+export type VerificationErrorCode =
+  | 'oauth_access_denied'
+  | 'oauth_token_exchange_error'
+  | 'oauth_fetch_user_error'
+  | 'external_account_not_found'
+  | 'external_account_exists'
+  | 'external_account_email_address_verification_required'
+  | 'verification_expired'
+  | 'user_locked'
+  | 'user_banned';
+
+const VERIFICATION_ERROR_CODES: ReadonlySet<string> = new Set<VerificationErrorCode>([
+  'oauth_access_denied',
+  'oauth_token_exchange_error',
+  'oauth_fetch_user_error',
+  'external_account_not_found',
+  'external_account_exists',
+  'external_account_email_address_verification_required',
+  'verification_expired',
+  'user_locked',
+  'user_banned',
+]);
+
+/** The error a verification carries, from the code stored with it (an unknown one reads as a failed exchange). */
+export function verificationErrorJson(code: string): ClerkErrorJSON {
+  const known = VERIFICATION_ERROR_CODES.has(code) ? (code as VerificationErrorCode) : 'oauth_token_exchange_error';
+  return new GatehouseError(known).toJSON();
 }

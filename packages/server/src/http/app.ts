@@ -15,6 +15,7 @@ import { registerOrganizationRoleRoutes } from './bapi/organization-roles.js';
 import { registerOrganizationRoutes } from './bapi/organizations.js';
 import { registerPublicJwksRoute, registerSessionRoutes } from './bapi/sessions.js';
 import { registerUserRoutes } from './bapi/users.js';
+import { registerOAuthProviderRoutes } from './bapi/oauth-providers.js';
 import { registerUserFactorRoutes } from './bapi/user-factors.js';
 import { registerWebhookEndpointRoutes } from './bapi/webhook-endpoints.js';
 import { registerInstanceSettingsRoutes } from './bapi/instance-settings.js';
@@ -102,6 +103,7 @@ export function buildApp(options: AppOptions): App {
       recordMcpToolCalls(bapi, options.ctx);
       registerUserRoutes(bapi, options.ctx);
       registerUserFactorRoutes(bapi, options.ctx);
+      registerOAuthProviderRoutes(bapi, options.ctx);
       registerIdentificationRoutes(bapi, options.ctx);
       registerOrganizationRoutes(bapi, options.ctx);
       registerOrganizationMembershipRoutes(bapi, options.ctx);

@@ -32,6 +32,9 @@ export interface Database {
   backup_codes: BackupCodeTable;
   passkeys: PasskeyTable;
   session_reverifications: SessionReverificationTable;
+  oauth_providers: OAuthProviderTable;
+  oauth_flows: OAuthFlowTable;
+  external_accounts: ExternalAccountTable;
   sign_ups: SignUpTable;
   handshake_payloads: HandshakePayloadTable;
   jwt_templates: JwtTemplateTable;
@@ -287,7 +290,7 @@ export interface InstanceSettingsTable {
 }
 
 /** `expired` is also derived at read time from `expire_at`. */
-export type AttemptVerificationStatus = 'unverified' | 'verified' | 'failed' | 'expired';
+export type AttemptVerificationStatus = 'unverified' | 'verified' | 'failed' | 'expired' | 'transferable';
 
 export interface VerificationTable {
   id: string;
@@ -302,6 +305,8 @@ export interface VerificationTable {
   phone_number_id: string | null;
   expire_at: number | null;
   verified_at: number | null;
+  /** Why an OAuth verification failed or must be transferred (a Clerk error code). */
+  error_code: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -402,6 +407,8 @@ export interface SignUpTable {
   /** The organization invitation whose ticket started it; accepted, with the membership, on completion. */
   organization_invitation_id: string | null;
   created_user_id: string | null;
+  /** The OAuth verification a social sign-up came from; its flow holds what the provider said. */
+  external_verification_id: string | null;
   created_session_id: string | null;
   abandon_at: number;
   created_at: number;
@@ -554,4 +561,68 @@ export interface SmsOutboxTable {
   body: string;
   user_id: string | null;
   created_at: number;
+}
+
+/** A social provider the operator configured, by Clerk strategy name (`oauth_google`, `oauth_custom_<key>`). */
+export interface OAuthProviderTable {
+  strategy: string;
+  /** Which built-in behaviour it follows: `google`, `github`, …, or `oidc` for any OpenID provider. */
+  preset: string;
+  name: string;
+  client_id: string;
+  client_secret_sealed: string | null;
+  /** Space-separated, as OAuth sends them. */
+  scopes: string;
+  enabled: Flag;
+  issuer: string | null;
+  authorization_endpoint: string | null;
+  token_endpoint: string | null;
+  userinfo_endpoint: string | null;
+  logo_url: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type OAuthIntent = 'sign_in' | 'sign_up' | 'connect';
+
+/** One redirect to a provider and back; found by its state's hash and consumed once. */
+export interface OAuthFlowTable {
+  id: string;
+  state_hash: string;
+  client_id: string;
+  strategy: string;
+  intent: OAuthIntent;
+  /** The verification the flow answers: a sign-in's first factor, a sign-up's, or a connection's. */
+  verification_id: string;
+  /** Whose account a `connect` flow adds to. */
+  user_id: string | null;
+  code_verifier_sealed: string;
+  nonce: string;
+  redirect_url: string;
+  action_complete_redirect_url: string | null;
+  /** What the provider said of the person (JSON; tokens sealed), once the callback has run. */
+  profile: string | null;
+  expire_at: number;
+  consumed_at: number | null;
+  created_at: number;
+}
+
+/** A user's account at a provider, unique per provider and subject. */
+export interface ExternalAccountTable {
+  id: string;
+  user_id: string;
+  provider: string;
+  provider_user_id: string;
+  email_address: string;
+  email_address_verified: Flag;
+  first_name: string;
+  last_name: string;
+  image_url: string;
+  username: string | null;
+  approved_scopes: string;
+  /** The provider's access and refresh tokens (JSON), sealed with the instance key. */
+  tokens_sealed: string | null;
+  access_token_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
 }

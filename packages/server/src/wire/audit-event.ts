@@ -24,6 +24,18 @@ export function serializeSecurityEvent(userId: string) {
   return { user_id: userId };
 }
 
+/** A user's account at a provider linked or unlinked: who, which provider, which account there. */
+export interface ExternalAccountChange {
+  userId: string;
+  provider: string;
+  externalAccountId: string;
+  providerUserId: string;
+}
+
+export function serializeExternalAccountChange(c: ExternalAccountChange) {
+  return { user_id: c.userId, provider: c.provider, external_account_id: c.externalAccountId, provider_user_id: c.providerUserId };
+}
+
 /** `session.token_denied`: a refresh refused for a session that is no longer active, or a banned user. */
 export function serializeTokenDenial(denial: TokenDenial) {
   return { object: 'session_token_denial', session_id: denial.sessionId, user_id: denial.userId, status: denial.status, user_banned: denial.userBanned };

@@ -1,4 +1,5 @@
 import { serializePasskey } from './passkey.js';
+import { serializeExternalAccount } from './external-account.js';
 import type { EmailAddress, PhoneNumber, User, Verification } from '../domain/users/user.js';
 
 /** Clerk's JSON shapes for the user aggregate (OAS `User`, `EmailAddress`, `PhoneNumber`). */
@@ -7,6 +8,9 @@ function serializeVerification(verification: Verification | null) {
   if (!verification) return null;
   if (verification.strategy === 'admin' && verification.status === 'verified') {
     return { object: 'verification_admin', status: 'verified', strategy: 'admin', attempts: null, expire_at: null };
+  }
+  if (verification.strategy.startsWith('from_oauth_')) {
+    return { object: 'verification_from_oauth', status: verification.status, strategy: verification.strategy, attempts: null, expire_at: null };
   }
   const object = verification.strategy === 'email_link' ? 'verification_email_link' : 'verification_otp';
   return { object, status: verification.status, strategy: verification.strategy, attempts: null, expire_at: verification.expireAt };
@@ -70,7 +74,7 @@ export function serializeUser(user: User) {
     mfa_enabled_at: user.mfaEnabledAt,
     mfa_disabled_at: user.mfaDisabledAt,
     password_last_updated_at: user.passwordUpdatedAt,
-    external_accounts: [],
+    external_accounts: user.externalAccounts.map(serializeExternalAccount),
     saml_accounts: [],
     enterprise_accounts: [],
     last_sign_in_at: user.lastSignInAt,

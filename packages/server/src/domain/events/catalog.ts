@@ -8,6 +8,9 @@ import { serializeAcceptedOrganizationInvitation, serializeMembership, serialize
 import { serializeInvitation } from '../../wire/invitation.js';
 import { serializeSession } from '../../wire/session.js';
 import { serializeUser } from '../../wire/user.js';
+import { serializeOAuthProvider } from '../../wire/oauth-provider.js';
+import type { OAuthProvider } from '../oauth/providers.js';
+import { serializeExternalAccountChange, type ExternalAccountChange } from '../../wire/audit-event.js';
 import { serializeDeleted } from '../../wire/deleted.js';
 import { serializeWebhookEndpoint } from '../../wire/webhook-endpoint.js';
 import { serializeEmail } from '../../wire/email.js';
@@ -65,6 +68,8 @@ const EVENT_PAYLOADS = {
   'user.backup_codes_removed': userSecurity,
   'user.passkey_registered': userSecurity,
   'user.passkey_removed': userSecurity,
+  'user.external_account_linked': (c: ExternalAccountChange) => serializeExternalAccountChange(c),
+  'user.external_account_unlinked': (c: ExternalAccountChange) => serializeExternalAccountChange(c),
   'session.created': session,
   'session.ended': session,
   'session.removed': session,
@@ -104,6 +109,9 @@ const EVENT_PAYLOADS = {
   'webhook_endpoint.deleted': webhookEndpoint,
   'webhook_endpoint.secret_rotated': webhookEndpoint,
   'webhook_endpoint.disabled': webhookEndpoint,
+  'oauth_provider.created': (p: OAuthProvider) => serializeOAuthProvider(p),
+  'oauth_provider.updated': (p: OAuthProvider) => serializeOAuthProvider(p),
+  'oauth_provider.deleted': (p: OAuthProvider) => serializeOAuthProvider(p),
   'mcp.tool_called': (c: McpToolCallRecord) => serializeMcpToolCall(c),
 } as const;
 

@@ -39,6 +39,7 @@ import { hasSecondFactor } from '../mfa/second-factors.js';
 import type { Verification } from '../verifications/verifications.js';
 import { assertSignInStep, signInStatus, type SecondFactorStrategyName, type SignIn, type SignInStep } from './sign-in.js';
 import { isSecondFactorStrategy, SECOND_FACTOR_STRATEGIES, supportedSecondFactors } from './second-factors/index.js';
+import { createOAuthSignIn, transferSignUpToSignIn } from './oauth-sign-in.js';
 import { FIRST_FACTOR_STRATEGIES, isFirstFactorStrategy, supportedFirstFactors, type FirstFactorInput, type SignInSubject, type VerifiedFactor } from './strategies/index.js';
 
 /** How long a sign-in attempt stays open. */
@@ -63,12 +64,12 @@ export async function assertMaySignIn(ctx: DomainContext, clientId: string, sett
   if (sessions.some((s) => effectiveStatus(s, now) === 'active')) throw new GatehouseError('session_exists');
 }
 
-interface SignInFactors {
+export interface SignInFactors {
   first: Verification | null;
   second: Verification | null;
 }
 
-function toSignIn(ctx: Pick<DomainContext, 'publicUrl'>, row: SignInRow, user: UserRecord | undefined, settings: InstanceSettings, factors: SignInFactors, now: number): SignIn {
+export function toSignIn(ctx: Pick<DomainContext, 'publicUrl'>, row: SignInRow, user: UserRecord | undefined, settings: InstanceSettings, factors: SignInFactors, now: number): SignIn {
   const subject = user ? { signIn: row, user, settings } : undefined;
   const status = signInStatus(row, factors, { secondFactor: user !== undefined && hasSecondFactor(user.row) }, now);
   const pastFirstFactor = factors.first?.status === 'verified';
@@ -94,7 +95,7 @@ function toSignIn(ctx: Pick<DomainContext, 'publicUrl'>, row: SignInRow, user: U
  * A sign-in being acted on. `stored` is false for one started and attempted in the same call: it
  * is written once, with the outcome of that attempt.
  */
-interface LoadedSignIn {
+export interface LoadedSignIn {
   row: SignInRow;
   stored: boolean;
   client: ActingClient;
@@ -102,7 +103,7 @@ interface LoadedSignIn {
   subject: SignInSubject | undefined;
 }
 
-async function loadSignIn(ctx: DomainContext, clientId: string, signInId: string, settings?: InstanceSettings): Promise<LoadedSignIn> {
+export async function loadSignIn(ctx: DomainContext, clientId: string, signInId: string, settings?: InstanceSettings): Promise<LoadedSignIn> {
   const row = await findSignInRow(ctx.store.db, signInId);
   // Another client's attempt is as good as absent: its id alone must not let anyone act on it.
   if (!row || row.client_id !== clientId) throw notFound();
@@ -125,7 +126,7 @@ export async function getSignIn(ctx: DomainContext, clientId: string, signInId: 
   return (await loadSignIn(ctx, clientId, signInId, settings)).signIn;
 }
 
-type ActingOn = LoadedSignIn & { subject: SignInSubject };
+export type ActingOn = LoadedSignIn & { subject: SignInSubject };
 
 function withSubject(loaded: LoadedSignIn): ActingOn {
   if (!loaded.subject) throw notFound();
@@ -149,10 +150,15 @@ export interface CreateSignInInput {
   strategy?: string | undefined;
   password?: string | undefined;
   ticket?: string | undefined;
+  /** `oauth_*`: where the browser comes back to after the provider, and where it ends up once signed in. */
+  redirectUrl?: string | undefined;
+  actionCompleteRedirectUrl?: string | undefined;
+  /** Continue the client's social sign-up as a sign-in: the provider account turned out to be connected already. */
+  transfer?: boolean | undefined;
 }
 
 /** A new attempt on the client, not yet written. */
-function newSignInRow(clientId: string, who: { userId: string | null; identifier: string | null; emailAddressId: string | null }, now: number): SignInRow {
+export function newSignInRow(clientId: string, who: { userId: string | null; identifier: string | null; emailAddressId: string | null }, now: number): SignInRow {
   return {
     id: newId('sia', now),
     client_id: clientId,
@@ -171,7 +177,7 @@ function newSignInRow(clientId: string, who: { userId: string | null; identifier
 }
 
 /** Writes an attempt still in progress; it becomes the client's current sign-in. */
-async function storeSignIn(trx: Executor, row: SignInRow): Promise<void> {
+export async function storeSignIn(trx: Executor, row: SignInRow): Promise<void> {
   await insertSignIn(trx, row);
   await updateClientRow(trx, row.client_id, { sign_in_id: row.id, updated_at: row.updated_at });
 }
@@ -190,6 +196,8 @@ export async function createSignIn(ctx: DomainContext, client: ActingClient, inp
   if (!client.unsaved) await assertMaySignIn(ctx, client.id, settings);
   if (input.strategy === 'ticket') return createTicketSignIn(ctx, client, input.ticket, settings);
   if (input.strategy === 'passkey') return createPasskeySignIn(ctx, client, settings);
+  if (input.transfer === true) return transferSignUpToSignIn(ctx, client, settings);
+  if (input.strategy?.startsWith('oauth_')) return createOAuthSignIn(ctx, client, { strategy: input.strategy, redirectUrl: input.redirectUrl, actionCompleteRedirectUrl: input.actionCompleteRedirectUrl }, settings);
   if (input.strategy !== undefined && input.strategy !== 'password') {
     throw paramError('form_param_value_invalid', 'strategy', `strategy ${input.strategy} cannot start a sign-in here.`);
   }
@@ -334,7 +342,7 @@ function attemptLoaded(ctx: DomainContext, loaded: ActingOn, input: AttemptInput
  * The first factor's strategy, and the invitation a ticket sign-in accepts as it completes. With
  * `second`, the factor checked is the second one.
  */
-interface Completion {
+export interface Completion {
   strategy: string;
   invitation?: { kind: TicketInvitationKind; id: string } | undefined;
   second?: boolean;
@@ -345,7 +353,7 @@ interface Completion {
  * new password or a second factor is still due, the session. A refusal the person sees is
  * recorded in the audit log (with the attempt, when this call started it) before it is thrown.
  */
-async function actOn(ctx: DomainContext, loaded: ActingOn, how: Completion, check: () => Promise<VerifiedFactor>): Promise<SignInOutcome> {
+export async function actOn(ctx: DomainContext, loaded: ActingOn, how: Completion, check: () => Promise<VerifiedFactor>): Promise<SignInOutcome> {
   const { row, subject } = loaded;
   const { strategy } = how;
   try {

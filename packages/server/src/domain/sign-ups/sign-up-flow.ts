@@ -32,6 +32,8 @@ import { acceptTicketInvitationIn, requireTicketInvitation, type TicketInvitatio
 import { findInvitationRow } from '../../store/repositories/invitation-repository.js';
 import type { Executor } from '../../store/db.js';
 import { assertMaySignIn } from '../sign-ins/sign-in-flow.js';
+import { recordExternalAccountEvent } from '../oauth/external-accounts.js';
+import { createOAuthSignUp, socialAccountFor, transferSignInToSignUp } from './oauth-sign-up.js';
 import { readyToComplete, toSignUp, type SignUp } from './sign-up.js';
 
 /** How long a sign-up attempt stays open. */
@@ -49,15 +51,25 @@ export interface SignUpInput {
   /** `ticket` with `ticket`: an invitation's, which gives the email address, verified. */
   strategy?: string | undefined;
   ticket?: string | undefined;
+  /** `oauth_*`: where the browser comes back to after the provider, and where it ends up once signed up. */
+  redirectUrl?: string | undefined;
+  actionCompleteRedirectUrl?: string | undefined;
+  /** Continue the client's social sign-in as a sign-up: the provider account is not connected to anyone. */
+  transfer?: boolean | undefined;
 }
 
 async function load(ctx: DomainContext, clientId: string, signUpId: string, settings?: InstanceSettings): Promise<{ row: SignUpRow; signUp: SignUp; settings: InstanceSettings }> {
   const row = await findSignUpRow(ctx.store.db, signUpId);
   if (!row || row.client_id !== clientId) throw notFound();
   const instance = settings ?? (await readInstanceSettings(ctx));
-  const [verification] = await findVerificationRows(ctx.store.db, row.email_verification_id ? [row.email_verification_id] : []);
+  const ids = [row.email_verification_id, row.external_verification_id].filter((id): id is string => id !== null);
+  const verifications = await findVerificationRows(ctx.store.db, ids);
   const now = ctx.now();
-  return { row, signUp: toSignUp(row, instance, verification ? toVerification(verification, now) : null, now), settings: instance };
+  const byId = (id: string | null) => {
+    const found = id === null ? undefined : verifications.find((v) => v.id === id);
+    return found ? toVerification(found, now) : null;
+  };
+  return { row, signUp: toSignUp(row, instance, { email: byId(row.email_verification_id), external: byId(row.external_verification_id) }, now), settings: instance };
 }
 
 export async function getSignUp(ctx: DomainContext, clientId: string, signUpId: string): Promise<SignUp> {
@@ -145,6 +157,8 @@ async function ticketFields(trx: Executor, clientId: string, invitation: TicketI
 export async function createSignUp(ctx: DomainContext, client: ActingClient, input: SignUpInput): Promise<SignUp> {
   const clientId = client.id;
   const settings = await readInstanceSettings(ctx);
+  if (input.transfer === true) return transferSignInToSignUp(ctx, client, input, settings);
+  if (input.strategy?.startsWith('oauth_')) return createOAuthSignUp(ctx, client, { ...input, strategy: input.strategy }, settings);
   const invitation = await invitationFrom(ctx, input, {});
   // Restricted and waitlist instances still take the people they invited.
   if (settings.sign_up.mode !== 'public' && !invitation) throw new GatehouseError('sign_up_restricted');
@@ -155,32 +169,46 @@ export async function createSignUp(ctx: DomainContext, client: ActingClient, inp
   await ctx.store.transaction(async (trx) => {
     await storeActingClient(trx, client);
     const bound = invitation ? await ticketFields(trx, clientId, invitation, {}, now) : {};
-    await insertSignUp(trx, {
-      id,
-      client_id: clientId,
-      email_address: null,
-      phone_number: null,
-      username: null,
-      first_name: null,
-      last_name: null,
-      password_digest: null,
-      password_hasher: null,
-      unsafe_metadata: '{}',
-      legal_accepted_at: null,
-      email_verification_id: null,
-      invitation_id: null,
-      organization_invitation_id: null,
-      created_user_id: null,
-      created_session_id: null,
-      abandon_at: now + SIGN_UP_LIFETIME_MS,
-      created_at: now,
-      updated_at: now,
-      ...fields,
-      ...bound,
-    });
-    await updateClientRow(trx, clientId, { sign_up_id: id, updated_at: now });
+    await insertNewSignUp(trx, { id, clientId, ...fields, ...bound }, now);
   });
   return completeIfReady(ctx, clientId, id, settings);
+}
+
+/** Writes a new attempt with `fields` set; it becomes the client's current sign-up. */
+export async function insertNewSignUp(trx: Executor, input: { id: string; clientId: string } & Updateable<SignUpTable>, now: number): Promise<void> {
+  const { id, clientId, ...fields } = input;
+  await insertSignUp(trx, {
+    id,
+    client_id: clientId,
+    email_address: null,
+    phone_number: null,
+    username: null,
+    first_name: null,
+    last_name: null,
+    password_digest: null,
+    password_hasher: null,
+    unsafe_metadata: '{}',
+    legal_accepted_at: null,
+    email_verification_id: null,
+    external_verification_id: null,
+    invitation_id: null,
+    organization_invitation_id: null,
+    created_user_id: null,
+    created_session_id: null,
+    abandon_at: now + SIGN_UP_LIFETIME_MS,
+    created_at: now,
+    updated_at: now,
+    ...fields,
+  });
+  await updateClientRow(trx, clientId, { sign_up_id: id, updated_at: now });
+}
+
+/** The columns a sign-up takes from what it was given besides its identifiers: metadata and consent, checked. */
+export function extrasFrom(ctx: DomainContext, input: Pick<SignUpInput, 'unsafeMetadata' | 'legalAccepted'>): Updateable<SignUpTable> {
+  return {
+    ...(input.unsafeMetadata !== undefined ? { unsafe_metadata: JSON.stringify(assertValidMetadata(input.unsafeMetadata, 'unsafe_metadata')) } : {}),
+    ...(input.legalAccepted === true ? { legal_accepted_at: ctx.now() } : {}),
+  };
 }
 
 export async function updateSignUp(ctx: DomainContext, clientId: string, signUpId: string, input: SignUpInput): Promise<SignUp> {
@@ -248,11 +276,12 @@ export async function completeSignUpByLink(ctx: DomainContext, verificationId: s
  * session commit together, and a racing completion finds the claim taken and reports the sign-up
  * as it stands.
  */
-async function completeIfReady(ctx: DomainContext, clientId: string, signUpId: string, settings: InstanceSettings): Promise<SignUp> {
+export async function completeIfReady(ctx: DomainContext, clientId: string, signUpId: string, settings: InstanceSettings): Promise<SignUp> {
   const { row, signUp } = await load(ctx, clientId, signUpId, settings);
   if (!readyToComplete(signUp)) return signUp;
   const invitation = boundInvitation(row);
   const invited = row.invitation_id ? await findInvitationRow(ctx.store.db, row.invitation_id) : undefined;
+  const social = row.external_verification_id ? await socialAccountFor(ctx, row, signUp) : undefined;
   const { record, event } = await prepareNewUser(
     ctx,
     {
@@ -266,7 +295,10 @@ async function completeIfReady(ctx: DomainContext, clientId: string, signUpId: s
       legalAcceptedAt: row.legal_accepted_at,
       ...(invited ? { publicMetadata: parseStoredMetadata(invited.public_metadata) } : {}),
     },
-    row.password_digest && row.password_hasher ? { credential: { digest: row.password_digest, hasher: row.password_hasher } } : {},
+    {
+      ...(row.password_digest && row.password_hasher ? { credential: { digest: row.password_digest, hasher: row.password_hasher } } : {}),
+      ...(social ? { social } : {}),
+    },
   );
   const now = ctx.now();
   const userId = record.row.id;
@@ -275,6 +307,7 @@ async function completeIfReady(ctx: DomainContext, clientId: string, signUpId: s
     ctx.store.transaction(async (trx) => {
       if (!(await completeSignUpRow(trx, signUpId, userId, sessionId, now))) return;
       await insertUserRecordIn(trx, record, event);
+      for (const account of record.externalAccounts) await recordExternalAccountEvent(ctx, trx, 'user.external_account_linked', account, now);
       const activeOrganizationId = invitation ? await acceptTicketInvitationIn(ctx, trx, invitation, userId, now) : null;
       await startClientSession(ctx, trx, { clientId, userId, sessionId, activeOrganizationId, finished: { sign_up_id: null } }, now);
     }),

@@ -21,6 +21,8 @@ export interface SignUp {
   emailAddress: string | null;
   phoneNumber: string | null;
   emailVerification: Verification | null;
+  /** A social sign-up's verification with its provider (`verifications.external_account`). */
+  externalVerification: Verification | null;
   /** What the email verification supports, and what the person must do next. */
   emailVerificationStrategies: string[];
   username: string | null;
@@ -36,7 +38,8 @@ export interface SignUp {
   updatedAt: number;
 }
 
-function fieldsOf(settings: InstanceSettings): { required: SignUpField[]; optional: SignUpField[] } {
+/** A social sign-up proves who it is through the provider: it needs no password of its own. */
+function fieldsOf(settings: InstanceSettings, social: boolean): { required: SignUpField[]; optional: SignUpField[] } {
   const required: SignUpField[] = [];
   const optional: SignUpField[] = [];
   const sort = (field: SignUpField, a: { enabled: boolean; required: boolean }) => {
@@ -45,7 +48,7 @@ function fieldsOf(settings: InstanceSettings): { required: SignUpField[]; option
   };
   sort('email_address', settings.email_address);
   sort('phone_number', settings.phone_number);
-  sort('password', settings.password);
+  if (!social) sort('password', settings.password);
   sort('username', settings.username);
   sort('first_name', settings.first_name);
   sort('last_name', settings.last_name);
@@ -72,9 +75,12 @@ function present(row: SignUpRow, field: SignUpField): boolean {
   }
 }
 
-export function toSignUp(row: SignUpRow, settings: InstanceSettings, emailVerification: Verification | null, now: number): SignUp {
-  const { required, optional } = fieldsOf(settings);
-  const missingFields = required.filter((f) => !present(row, f));
+export function toSignUp(row: SignUpRow, settings: InstanceSettings, verifications: { email: Verification | null; external: Verification | null }, now: number): SignUp {
+  const emailVerification = verifications.email;
+  const external = verifications.external;
+  const { required, optional } = fieldsOf(settings, external !== null);
+  // Until the provider has answered, nothing else is asked for.
+  const missingFields = external !== null && external.status !== 'verified' ? [] : required.filter((f) => !present(row, f));
   const emailVerified = emailVerification?.status === 'verified';
   const unverifiedFields: SignUpField[] =
     row.email_address !== null && settings.email_address.verify_at_sign_up && !emailVerified ? ['email_address'] : [];
@@ -90,6 +96,7 @@ export function toSignUp(row: SignUpRow, settings: InstanceSettings, emailVerifi
     emailAddress: row.email_address,
     phoneNumber: row.phone_number,
     emailVerification,
+    externalVerification: external,
     emailVerificationStrategies: [...settings.email_address.verifications],
     username: row.username,
     firstName: row.first_name,
@@ -107,5 +114,6 @@ export function toSignUp(row: SignUpRow, settings: InstanceSettings, emailVerifi
 
 /** Nothing required is missing and nothing given is unverified: the sign-up can become a user. */
 export function readyToComplete(signUp: SignUp): boolean {
+  if (signUp.externalVerification && signUp.externalVerification.status !== 'verified') return false;
   return signUp.status === 'missing_requirements' && signUp.missingFields.length === 0 && signUp.unverifiedFields.length === 0;
 }

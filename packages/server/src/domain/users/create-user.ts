@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { EventTable } from '../../store/schema.js';
+import type { ExternalAccountRow } from '../../store/repositories/oauth-repository.js';
 import { newId } from '../../crypto/ids.js';
 import { paramError } from '../../errors.js';
 import {
@@ -102,7 +103,13 @@ export interface NewUser {
  * A user about to be created: validated, its password hashed, its rows and `user.created` event
  * built, nothing written. A completed sign-up passes the credential it already holds.
  */
-export async function prepareNewUser(ctx: DomainContext, input: CreateUserInput, options: { credential?: StoredCredential } = {}): Promise<NewUser> {
+export interface NewUserOptions {
+  credential?: StoredCredential;
+  /** A social sign-up: the provider account the user is created with, and how its address was verified (`from_oauth_google`). */
+  social?: { account: (userId: string) => ExternalAccountRow; emailVerificationStrategy: string | null };
+}
+
+export async function prepareNewUser(ctx: DomainContext, input: CreateUserInput, options: NewUserOptions = {}): Promise<NewUser> {
   const emails = (input.emailAddress ?? []).map((e) => parseEmailAddress(e));
   const phones = (input.phoneNumber ?? []).map((p) => parsePhoneNumber(p));
   assertDistinct(emails, 'email_address');
@@ -142,7 +149,7 @@ export async function prepareNewUser(ctx: DomainContext, input: CreateUserInput,
     user_id: userId,
     email_address: email,
     verification_status: emailStatuses[i] === 'verified' ? ('verified' as const) : null,
-    verification_strategy: emailStatuses[i] === 'verified' ? 'admin' : null,
+    verification_strategy: emailStatuses[i] === 'verified' ? (i === 0 && options.social?.emailVerificationStrategy) || 'admin' : null,
     reserved: emailStatuses[i] === 'reserved' ? (1 as const) : (0 as const),
     created_at: now,
     updated_at: now,
@@ -197,7 +204,7 @@ export async function prepareNewUser(ctx: DomainContext, input: CreateUserInput,
   // The rows about to be written are the user as a read would return it: every column is set here,
   // and ids made in one process ascend, so the given order is the (created_at, id) order a read
   // lists identifiers in. No read-back for the search line, the event and the reply.
-  const record: UserRecord = { row: userRow, emailAddresses: emailRows, phoneNumbers: phoneRows, passkeys: [] };
+  const record: UserRecord = { row: userRow, emailAddresses: emailRows, phoneNumbers: phoneRows, passkeys: [], externalAccounts: options.social ? [options.social.account(userId)] : [] };
   const created = toUser(record, ctx);
   const event = eventRow({ type: 'user.created', data: eventData('user.created', created), subjectUserId: userId }, now);
   return { record, created, event, secondFactors };

@@ -1,4 +1,5 @@
 import { toPasskey } from '../passkeys/passkeys.js';
+import { toExternalAccount } from '../oauth/external-accounts.js';
 import { parseStoredMetadata } from '../metadata.js';
 import { CODE_LIFETIME_MS } from '../verifications/verifications.js';
 import { userImageUrl } from '../images.js';
@@ -77,6 +78,7 @@ export function toUser(record: UserRecord, ctx: DomainContext): User {
     lastActiveAt: row.last_active_at,
     legalAcceptedAt: row.legal_accepted_at,
     passkeys: record.passkeys.map((p) => toPasskey(p)),
+    externalAccounts: record.externalAccounts.map(toExternalAccount),
     totpEnabled: row.totp_enabled === 1,
     backupCodeEnabled: row.backup_code_enabled === 1,
     mfaEnabledAt: row.mfa_enabled_at,

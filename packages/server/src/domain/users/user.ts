@@ -1,4 +1,5 @@
 import type { Passkey } from '../passkeys/passkeys.js';
+import type { ExternalAccount } from '../oauth/external-accounts.js';
 import type { Metadata } from '../metadata.js';
 
 /** The user aggregate as the domain hands it out: plain values, parsed metadata, derived flags. */
@@ -66,6 +67,8 @@ export interface User {
   legalAcceptedAt: number | null;
   /** Registered passkeys. */
   passkeys: Passkey[];
+  /** Accounts at social providers. */
+  externalAccounts: ExternalAccount[];
   totpEnabled: boolean;
   backupCodeEnabled: boolean;
   mfaEnabledAt: number | null;

@@ -33,6 +33,10 @@ export interface Verification {
   verifiedAt: number | null;
   /** What the browser needs for the next step (a passkey's WebAuthn request options), only in the reply that starts it. */
   nonce?: string;
+  /** Where the browser goes to answer it (a provider's authorization page), only in the reply that starts it. */
+  externalVerificationRedirectUrl?: string;
+  /** Why it failed or must be transferred, as a Clerk error code (OAuth). */
+  errorCode: string | null;
 }
 
 export function toVerification(row: VerificationRow, now: number): Verification {
@@ -45,6 +49,7 @@ export function toVerification(row: VerificationRow, now: number): Verification 
     expireAt: row.expire_at,
     emailAddressId: row.email_address_id,
     verifiedAt: row.verified_at,
+    errorCode: row.error_code,
   };
 }
 
@@ -71,6 +76,7 @@ function baseRow(input: NewVerification, id: string, now: number): VerificationR
     phone_number_id: input.phoneNumberId ?? null,
     expire_at: null,
     verified_at: null,
+    error_code: null,
     created_at: now,
     updated_at: now,
   };

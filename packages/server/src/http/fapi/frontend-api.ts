@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import type { RateLimitSettings } from '../../config.js';
 import type { DomainContext } from '../../domain/context.js';
+import { listOAuthProviders } from '../../domain/oauth/providers.js';
 import { readInstanceSettings } from '../../domain/settings/instance-settings.js';
 import { serializeEnvironment } from '../../wire/fapi/environment.js';
 import { registerNotFound } from '../errors.js';
@@ -11,6 +12,8 @@ import { registerMeContactRoutes } from './me-contact-routes.js';
 import { registerMeOrganizationRoutes } from './me-organization-routes.js';
 import { registerMeRoutes } from './me-routes.js';
 import { registerMePasskeyRoutes } from './me-passkey-routes.js';
+import { registerMeExternalAccountRoutes } from './me-external-account-routes.js';
+import { registerOAuthCallbackRoutes } from './oauth-callback-routes.js';
 import { registerSessionVerificationRoutes } from './session-verification-routes.js';
 import { registerMeSecondFactorRoutes } from './me-second-factor-routes.js';
 import { registerOrganizationDomainRoutes } from './organization-domain-routes.js';
@@ -38,6 +41,7 @@ export async function registerFrontendApi(app: FastifyInstance, ctx: DomainConte
       origin: ctx.publicUrl.origin,
       lockout: ctx.policy.lockout,
       passwordMinLength: ctx.policy.passwordMinLength,
+      providers: await listOAuthProviders(ctx),
     });
   r.route('GET', '/environment', environment);
   r.route('PATCH', '/environment', environment);
@@ -50,6 +54,8 @@ export async function registerFrontendApi(app: FastifyInstance, ctx: DomainConte
   registerMeContactRoutes(r, ctx);
   registerMeSecondFactorRoutes(r, ctx);
   registerMePasskeyRoutes(r, ctx);
+  registerMeExternalAccountRoutes(r, ctx);
+  registerOAuthCallbackRoutes(r, ctx);
   registerSessionVerificationRoutes(r, ctx);
   registerMeOrganizationRoutes(r, ctx);
   registerOrganizationRoutes(r, ctx);

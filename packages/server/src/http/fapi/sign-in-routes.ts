@@ -13,6 +13,9 @@ const createSignInBody = z.object({
   strategy: text(64).optional(),
   password: text(4096).optional(),
   ticket: text(512).optional(),
+  redirect_url: text(2048).optional(),
+  action_complete_redirect_url: text(2048).optional(),
+  transfer: formBoolean.optional(),
 });
 const prepareFactorBody = z.object({ strategy: text(64), email_address_id: text(128).optional(), redirect_url: text(2048).optional() });
 const attemptFactorBody = z.object({ strategy: text(64), password: text(4096).optional(), code: text(64).optional(), public_key_credential: text(32_768).optional() });
@@ -26,7 +29,15 @@ export function registerSignInRoutes(r: FapiRouter, ctx: DomainContext): void {
   r.route('POST', '/client/sign_ins', async (request, reply) => {
     const body = parseInput(createSignInBody, request.body);
     const client = await clientIdOrNew(ctx, request, reply);
-    const { signIn, signedIn } = await createSignIn(ctx, client, body);
+    const { signIn, signedIn } = await createSignIn(ctx, client, {
+      identifier: body.identifier,
+      strategy: body.strategy,
+      password: body.password,
+      ticket: body.ticket,
+      redirectUrl: body.redirect_url,
+      actionCompleteRedirectUrl: body.action_complete_redirect_url,
+      transfer: body.transfer,
+    });
     if (signIn.status === 'complete') await rotateClientTokenOnCompletion(ctx, request, reply, client);
     return withClient(ctx, request, reply, client.id, serializeSignIn(signIn), signedIn);
   });

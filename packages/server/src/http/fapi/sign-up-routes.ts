@@ -18,6 +18,9 @@ const signUpBody = z.object({
   legal_accepted: formBoolean.optional(),
   strategy: text(64).optional(),
   ticket: text(512).optional(),
+  redirect_url: text(2048).optional(),
+  action_complete_redirect_url: text(2048).optional(),
+  transfer: formBoolean.optional(),
 });
 const prepareVerificationBody = z.object({ strategy: text(64), redirect_url: text(2048).optional() });
 const attemptVerificationBody = z.object({ strategy: text(64), code: text(64) });
@@ -34,6 +37,9 @@ function signUpInput(b: z.output<typeof signUpBody>): SignUpInput {
     legalAccepted: b.legal_accepted,
     strategy: b.strategy,
     ticket: b.ticket,
+    redirectUrl: b.redirect_url,
+    actionCompleteRedirectUrl: b.action_complete_redirect_url,
+    transfer: b.transfer,
   };
 }
 

@@ -76,7 +76,10 @@ export function registerOriginPolicy(app: FastifyInstance, ctx: DomainContext): 
       }
       return reply.code(204).send();
     }
-    const writes = methodOf(request) !== 'GET' && request.method !== 'HEAD';
+    // A provider posting its answer (`response_mode=form_post`) is another site by design; that
+    // route changes nothing and only turns the post into a navigation.
+    const providerPost = request.url.split('?')[0]?.endsWith('/oauth_callback') === true;
+    const writes = methodOf(request) !== 'GET' && request.method !== 'HEAD' && !providerPost;
     // A browser always names the origin of a cross-origin write; none means a server or a native app.
     if (writes && origin !== undefined && !allowed) {
       return sendError(request, reply, new GatehouseError('origin_invalid', { meta: { origin: origin.slice(0, 200) } }));

@@ -138,6 +138,26 @@ export async function closeVerification(db: Executor, id: string, status: 'verif
   return Number(result.numUpdatedRows) > 0;
 }
 
+/**
+ * Settles an OAuth verification still open: verified, failed with the provider's refusal, or
+ * transferable (the account is on the other side of sign-in / sign-up), once.
+ */
+export async function settleVerification(db: Executor, id: string, status: 'verified' | 'failed' | 'transferable', errorCode: string | null, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('verifications')
+    .set({ status, error_code: errorCode, updated_at: now, ...(status === 'verified' ? { verified_at: now } : {}) })
+    .where('id', '=', id)
+    .where('status', '=', 'unverified')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Claims a transferable verification for the attempt that continues it, once. */
+export async function claimTransfer(db: Executor, id: string, now: number): Promise<boolean> {
+  const result = await db.updateTable('verifications').set({ status: 'verified', verified_at: now, updated_at: now }).where('id', '=', id).where('status', '=', 'transferable').executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 /** The owner of a verified email address, the way a person signs in with it. */
 export async function findVerifiedEmailOwner(db: Executor, email: string): Promise<{ userId: string; emailAddressId: string } | undefined> {
   const row = await db
@@ -156,6 +176,10 @@ export async function findUserIdByUsername(db: Executor, username: string): Prom
 
 export async function findSignInByVerification(db: Executor, verificationId: string): Promise<SignInRow | undefined> {
   return db.selectFrom('sign_ins').selectAll().where('first_factor_verification_id', '=', verificationId).executeTakeFirst();
+}
+
+export async function findSignUpByExternalVerification(db: Executor, verificationId: string): Promise<SignUpRow | undefined> {
+  return db.selectFrom('sign_ups').selectAll().where('external_verification_id', '=', verificationId).executeTakeFirst();
 }
 
 export async function findSignUpByVerification(db: Executor, verificationId: string): Promise<SignUpRow | undefined> {

@@ -6,6 +6,7 @@ import { preparedQuery } from '../prepared-query.js';
 import { forUpdate } from '../row-lock.js';
 import type { EmailAddressTable, EventTable, PhoneNumberTable, UserTable } from '../schema.js';
 import type { PasskeyRow } from './passkey-repository.js';
+import type { ExternalAccountRow } from './oauth-repository.js';
 
 export type UserRow = Selectable<UserTable>;
 export type EmailAddressRow = Selectable<EmailAddressTable>;
@@ -17,6 +18,8 @@ export interface UserRecord {
   phoneNumbers: PhoneNumberRow[];
   /** Registered passkeys only. */
   passkeys: PasskeyRow[];
+  /** Accounts at social providers. */
+  externalAccounts: ExternalAccountRow[];
 }
 
 /**
@@ -46,7 +49,7 @@ const MAX_PREPARED_IDENTIFICATIONS = 3;
 export async function loadUserRecords(db: Executor, ids: readonly string[]): Promise<UserRecord[]> {
   if (ids.length === 0) return [];
   const unique = [...new Set(ids)];
-  const byId = db.getExecutor().adapter instanceof PostgresAdapter ? await loadInOneQuery(db, unique) : await loadInThreeQueries(db, unique);
+  const byId = db.getExecutor().adapter instanceof PostgresAdapter ? await loadInOneQuery(db, unique) : await loadInSeveralQueries(db, unique);
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
@@ -71,6 +74,9 @@ const usersWithIdentificationsQuery = preparedQuery(
         jsonArrayFrom(
           eb.selectFrom('passkeys as k').selectAll('k').whereRef('k.user_id', '=', 'u.id').where('k.verified_at', 'is not', null).orderBy('k.created_at').orderBy('k.id'),
         ).as('identification_passkeys'),
+        jsonArrayFrom(eb.selectFrom('external_accounts as x').selectAll('x').whereRef('x.user_id', '=', 'u.id').orderBy('x.created_at').orderBy('x.id')).as(
+          'identification_external',
+        ),
       ])
       .where('u.id', '=', sql<string>`any(${ids})`),
   1,
@@ -79,26 +85,37 @@ const usersWithIdentificationsQuery = preparedQuery(
 async function loadInOneQuery(db: Executor, ids: string[]): Promise<Map<string, UserRecord>> {
   const rows = await usersWithIdentificationsQuery(db, ids);
   return new Map(
-    rows.map(({ identification_emails, identification_phones, identification_passkeys, ...row }) => [
+    rows.map(({ identification_emails, identification_phones, identification_passkeys, identification_external, ...row }) => [
       row.id,
-      { row, emailAddresses: identification_emails, phoneNumbers: identification_phones, passkeys: identification_passkeys },
+      { row, emailAddresses: identification_emails, phoneNumbers: identification_phones, passkeys: identification_passkeys, externalAccounts: identification_external },
     ]),
   );
 }
 
-/** SQLite: four indexed reads; in-process, there is no round trip for one query to save. */
-async function loadInThreeQueries(db: Executor, ids: string[]): Promise<Map<string, UserRecord>> {
-  const [rows, emails, phones, passkeys] = await Promise.all([
+/** SQLite: five indexed reads; in-process, there is no round trip for one query to save. */
+async function loadInSeveralQueries(db: Executor, ids: string[]): Promise<Map<string, UserRecord>> {
+  const [rows, emails, phones, passkeys, external] = await Promise.all([
     db.selectFrom('users').selectAll().where('id', 'in', ids).execute(),
     db.selectFrom('email_addresses').selectAll().where('user_id', 'in', ids).orderBy('created_at').orderBy('id').execute(),
     db.selectFrom('phone_numbers').selectAll().where('user_id', 'in', ids).orderBy('created_at').orderBy('id').execute(),
     db.selectFrom('passkeys').selectAll().where('user_id', 'in', ids).where('verified_at', 'is not', null).orderBy('created_at').orderBy('id').execute(),
+    db.selectFrom('external_accounts').selectAll().where('user_id', 'in', ids).orderBy('created_at').orderBy('id').execute(),
   ]);
   const emailsByUser = groupBy(emails, (e) => e.user_id);
   const phonesByUser = groupBy(phones, (p) => p.user_id);
   const passkeysByUser = groupBy(passkeys, (k) => k.user_id);
+  const externalByUser = groupBy(external, (x) => x.user_id);
   return new Map(
-    rows.map((row) => [row.id, { row, emailAddresses: emailsByUser.get(row.id) ?? [], phoneNumbers: phonesByUser.get(row.id) ?? [], passkeys: passkeysByUser.get(row.id) ?? [] }]),
+    rows.map((row) => [
+      row.id,
+      {
+        row,
+        emailAddresses: emailsByUser.get(row.id) ?? [],
+        phoneNumbers: phonesByUser.get(row.id) ?? [],
+        passkeys: passkeysByUser.get(row.id) ?? [],
+        externalAccounts: externalByUser.get(row.id) ?? [],
+      },
+    ]),
   );
 }
 
@@ -309,6 +326,7 @@ export async function insertUserRecordIn(trx: Executor, record: UserRecord, even
   await trx.insertInto('users').values(record.row).execute();
   if (record.emailAddresses.length > 0) await trx.insertInto('email_addresses').values(record.emailAddresses).execute();
   if (record.phoneNumbers.length > 0) await trx.insertInto('phone_numbers').values(record.phoneNumbers).execute();
+  if (record.externalAccounts.length > 0) await trx.insertInto('external_accounts').values(record.externalAccounts).execute();
   await trx.insertInto('user_search').values(userSearchRow(record)).execute();
   await trx.insertInto('events').values(event).execute();
 }

@@ -1,3 +1,4 @@
+import { verificationErrorJson } from '../../errors.js';
 import type { SessionReverification } from '../../domain/sessions/reverification.js';
 import { serializeFapiPasskey } from '../passkey.js';
 import type { DeletedObject } from '../../domain/deleted-object.js';
@@ -99,12 +100,24 @@ const VERIFICATION_OBJECTS: Readonly<Record<string, string>> = {
 };
 
 function verificationObject(strategy: string): string {
+  if (strategy.startsWith('oauth_')) return 'verification_oauth';
+  if (strategy.startsWith('from_oauth_')) return 'verification_from_oauth';
   return VERIFICATION_OBJECTS[strategy] ?? 'verification_otp';
 }
 
-function serializeVerification(v: Verification | null) {
+export function serializeVerification(v: Verification | null) {
   if (!v) return null;
-  return { object: verificationObject(v.strategy), status: v.status, strategy: v.strategy, attempts: v.attempts, expire_at: v.expireAt, ...(v.nonce ? { nonce: v.nonce } : {}) };
+  const oauth = v.strategy.startsWith('oauth_');
+  return {
+    object: verificationObject(v.strategy),
+    status: v.status,
+    strategy: v.strategy,
+    attempts: oauth ? null : v.attempts,
+    // Clerk's OAuth verifications always carry a time: one settled by a transfer has no deadline, only its moment.
+    expire_at: oauth ? (v.expireAt ?? v.verifiedAt ?? 0) : v.expireAt,
+    ...(v.nonce ? { nonce: v.nonce } : {}),
+    ...(oauth ? { external_verification_redirect_url: v.externalVerificationRedirectUrl ?? null, ...(v.errorCode ? { error: verificationErrorJson(v.errorCode) } : {}) } : {}),
+  };
 }
 
 export function serializeSignIn(signIn: SignIn) {
@@ -155,7 +168,7 @@ export function serializeSignUp(signUp: SignUp) {
         : null,
       phone_number: null,
       web3_wallet: null,
-      external_account: null,
+      external_account: serializeVerification(signUp.externalVerification),
     },
     username: signUp.username,
     email_address: signUp.emailAddress,

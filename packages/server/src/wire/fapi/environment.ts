@@ -1,4 +1,5 @@
 import type { InstanceSettings } from '../../domain/settings/instance-settings.js';
+import type { OAuthProvider } from '../../domain/oauth/providers.js';
 
 /**
  * Clerk's FAPI `environment`: what clerk-js and its components read to decide which fields and
@@ -12,6 +13,31 @@ export interface EnvironmentSource {
   origin: string;
   lockout: { maxAttempts: number; durationSeconds: number };
   passwordMinLength: number;
+  /** The social providers the operator configured; the enabled ones get buttons. */
+  providers: readonly OAuthProvider[];
+}
+
+/**
+ * `user_settings.social`: one entry per provider, keyed and named by its strategy (clerk-js reads
+ * `strategy`, and shows built-in providers with its own name and icon, custom ones with these).
+ */
+function social(providers: readonly OAuthProvider[]) {
+  return Object.fromEntries(
+    providers.map((p) => [
+      p.strategy,
+      {
+        enabled: p.enabled,
+        required: false,
+        authenticatable: p.enabled,
+        block_email_subaddresses: false,
+        strategy: p.strategy,
+        not_selectable: false,
+        deprecated: false,
+        name: p.name,
+        logo_url: p.logoUrl,
+      },
+    ]),
+  );
 }
 
 type Attribute = {
@@ -154,7 +180,7 @@ export function serializeEnvironment(source: EnvironmentSource) {
     },
     user_settings: {
       attributes: attributes(s),
-      social: {},
+      social: social(source.providers),
       saml: { enabled: false },
       enterprise_sso: { enabled: false },
       sign_in: { second_factor: { required: s.multi_factor.required } },
