@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider from 'oidc-provider';
+import Provider, { interactionPolicy } from 'oidc-provider';
 
 /**
  * A real OpenID provider on loopback (panva's `oidc-provider`), standing in for Google or any
@@ -31,6 +31,14 @@ export class OidcStandIn {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const standIn = new OidcStandIn(issuer, server);
+    // The provider remembers who signed in (its own session cookie); the stand-in asks again
+    // whenever it is told someone else signs in next, as a person switching accounts would.
+    const policy = interactionPolicy.base();
+    policy.get('login').checks.add(
+      new interactionPolicy.Check('account_switch', 'another account signs in', (ctx) =>
+        ctx.oidc.session?.accountId !== standIn.next ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT,
+      ),
+    );
     const provider = new Provider(issuer, {
       clients: [{ client_id: client.clientId, client_secret: client.clientSecret, redirect_uris: [client.redirectUri], token_endpoint_auth_method: 'client_secret_post' }],
       findAccount: (_ctx: unknown, sub: string) => {
@@ -39,7 +47,7 @@ export class OidcStandIn {
       },
       claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['given_name', 'family_name', 'picture'] },
       features: { devInteractions: { enabled: false } },
-      interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+      interactions: { policy, url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
       pkce: { required: () => true },
       cookies: { keys: ['stand-in cookie key'] },
       // Quiet: the provider would otherwise render HTML error pages with stack traces for tests to read.

@@ -15,6 +15,17 @@ declare module 'oidc-provider' {
     save(): Promise<string>;
   }
 
+  class Check {
+    static REQUEST_PROMPT: true;
+    static NO_NEED_TO_PROMPT: false;
+    constructor(reason: string, description: string, check: (ctx: { oidc: { session?: { accountId?: string } } }) => boolean);
+  }
+
+  export const interactionPolicy: {
+    Check: typeof Check;
+    base(): { get(name: string): { checks: { add(check: Check): void } } };
+  };
+
   export default class Provider {
     constructor(issuer: string, configuration: Record<string, unknown>);
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
