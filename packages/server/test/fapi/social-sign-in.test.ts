@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FapiBrowser, type FapiBody } from '../support/fapi-client.js';
 import { followUntil, OidcStandIn, type StandInAccount } from '../support/oidc-stand-in.js';
+import { callbackPrefix, currentSignIn, openCallback, startSocialSignIn, throughProvider as throughSocialProvider, type OAuthSignInJSON, type OAuthSignUpJSON, type OAuthVerificationJSON } from '../support/social-flow.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
@@ -14,25 +15,6 @@ let t: TestServer;
 let google: OidcStandIn;
 let seq = 0;
 
-interface VerificationJSON {
-  status: string;
-  strategy: string;
-  external_verification_redirect_url: string | null;
-  error: { code: string } | null;
-}
-interface OAuthSignInJSON {
-  id: string;
-  status: string;
-  first_factor_verification: VerificationJSON | null;
-  created_session_id: string | null;
-}
-interface OAuthSignUpJSON {
-  id: string;
-  status: string;
-  created_user_id: string | null;
-  created_session_id: string | null;
-  verifications: { external_account: VerificationJSON | null };
-}
 interface ExternalAccountJSON {
   id: string;
   provider: string;
@@ -61,31 +43,8 @@ function person(overrides: Partial<StandInAccount> = {}): StandInAccount {
   return { sub: `google-subject-${n}`, email: `social${n}.${Date.now()}@gmail.test`, email_verified: true, given_name: 'Grace', family_name: `Hopper${n}`, ...overrides };
 }
 
-const callbackPrefix = () => `${t.url}/fapi/v1/oauth_callback`;
-
-/** The browser goes to the provider, signs in there, and is sent back to Gatehouse's callback: returns where Gatehouse sends it next. */
-async function throughProvider(b: FapiBrowser, verification: VerificationJSON | null): Promise<{ status: number; location: string | null; body: string }> {
-  expect(verification?.status).toBe('unverified');
-  const callback = await followUntil(verification!.external_verification_redirect_url!, callbackPrefix());
-  return openCallback(b, callback);
-}
-
-async function openCallback(b: FapiBrowser, callback: URL): Promise<{ status: number; location: string | null; body: string }> {
-  const response = await fetch(callback, { redirect: 'manual', headers: { cookie: b.cookieHeader() } });
-  b.keepCookies(response.headers);
-  return { status: response.status, location: response.headers.get('location'), body: await response.text() };
-}
-
-async function startSignIn(b: FapiBrowser): Promise<OAuthSignInJSON> {
-  const reply = await b.call('POST', '/client/sign_ins', { strategy: 'oauth_google', redirect_url: `${t.url}/sign-in#/sso-callback`, action_complete_redirect_url: '/' });
-  expect(reply.status).toBe(200);
-  return reply.body.response as OAuthSignInJSON;
-}
-
-async function currentSignIn(b: FapiBrowser): Promise<OAuthSignInJSON> {
-  const client = (await b.call('GET', '/client')).body.response as { sign_in: OAuthSignInJSON | null };
-  return client.sign_in!;
-}
+const throughProvider = (b: FapiBrowser, verification: OAuthVerificationJSON | null) => throughSocialProvider(b, t.url, verification);
+const startSignIn = (b: FapiBrowser) => startSocialSignIn(b, t.url, 'oauth_google');
 
 describe('social sign-in with an OpenID provider', () => {
   it('offers the provider to the components, then signs a new person up through it and in again as the same user', async () => {
@@ -101,7 +60,7 @@ describe('social sign-in with an OpenID provider', () => {
     expect(out.searchParams.get('code_challenge_method')).toBe('S256');
     expect(out.searchParams.get('state')).toBeTruthy();
     expect(out.searchParams.get('nonce')).toBeTruthy();
-    expect(out.searchParams.get('redirect_uri')).toBe(callbackPrefix());
+    expect(out.searchParams.get('redirect_uri')).toBe(callbackPrefix(t.url));
 
     const back = await throughProvider(b, started.first_factor_verification);
     expect(back.status).toBe(303);
@@ -194,7 +153,7 @@ describe('social sign-in with an OpenID provider', () => {
     const victim = new FapiBrowser(t.url);
     google.signInAs(person());
     const started = await startSignIn(victim);
-    const callback = await followUntil(started.first_factor_verification!.external_verification_redirect_url!, callbackPrefix());
+    const callback = await followUntil(started.first_factor_verification!.external_verification_redirect_url!, callbackPrefix(t.url));
     const elsewhere = await openCallback(mallory, callback);
     expect(elsewhere.status).toBe(400);
     expect(JSON.parse(elsewhere.body).errors[0].code).toBe('oauth_callback_invalid');

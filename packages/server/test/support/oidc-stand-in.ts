@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { interactionPolicy } from 'oidc-provider';
 
 /**
@@ -39,7 +40,10 @@ export class OidcStandIn {
         ctx.oidc.session?.accountId !== standIn.next ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT,
       ),
     );
+    const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+    const signingKey = { ...(await exportJWK(privateKey)), kid: 'stand-in-1', alg: 'RS256', use: 'sig' };
     const provider = new Provider(issuer, {
+      jwks: { keys: [signingKey] },
       clients: [{ client_id: client.clientId, client_secret: client.clientSecret, redirect_uris: [client.redirectUri], token_endpoint_auth_method: 'client_secret_post' }],
       findAccount: (_ctx: unknown, sub: string) => {
         const account = standIn.accounts.get(sub);

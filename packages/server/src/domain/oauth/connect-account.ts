@@ -12,6 +12,7 @@ export interface PendingConnection {
   id: string;
   strategy: string;
   verification: Verification;
+  createdAt: number;
 }
 
 /**
@@ -23,7 +24,7 @@ export async function startConnection(ctx: DomainContext, me: SignedIn, input: {
   const pending = await prepareOAuthFlow(ctx, { strategy: input.strategy, redirectUrl: input.redirectUrl, additionalScopes: input.additionalScopes });
   const now = ctx.now();
   const verification = await ctx.store.transaction((trx) => recordOAuthFlow(ctx, trx, pending, { clientId: me.clientId, intent: 'connect', userId: me.userId }, now));
-  return { id: verification.id, strategy: pending.strategy, verification: { ...toVerification(verification, now), externalVerificationRedirectUrl: pending.authorizeUrl } };
+  return { id: verification.id, strategy: pending.strategy, verification: { ...toVerification(verification, now), externalVerificationRedirectUrl: pending.authorizeUrl }, createdAt: now };
 }
 
 /** The callback of a connection: linked, refreshed if it was theirs already, refused if it is someone else's. */

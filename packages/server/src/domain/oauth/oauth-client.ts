@@ -128,7 +128,8 @@ export async function exchangeCode(provider: ResolvedProvider, redirectUri: stri
     throw new ProviderError('oauth_token_exchange_error', `The provider's answer was refused: ${describe(error)}`);
   }
   const base = {
-    approvedScopes: tokens.scope ?? provider.scopes.join(' '),
+    // GitHub lists granted scopes with commas.
+    approvedScopes: (tokens.scope ?? provider.scopes.join(' ')).split(/[\s,]+/).filter(Boolean).join(' '),
     tokens: { accessToken: tokens.access_token, refreshToken: tokens.refresh_token ?? null, expiresAt: tokens.expires_in ? now + tokens.expires_in * 1000 : null },
   };
   try {

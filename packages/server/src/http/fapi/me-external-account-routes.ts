@@ -32,6 +32,8 @@ function serializePendingConnection(p: PendingConnection) {
     phone_number: null,
     public_metadata: {},
     label: null,
+    created_at: p.createdAt,
+    updated_at: p.createdAt,
     verification: serializeVerification(p.verification),
   };
 }
