@@ -5,7 +5,9 @@ import { createSecretKey, listSecretKeys, revokeSecretKey } from '../domain/keys
 import { hostIsUsableByClerkSdks, publishableKeyFor } from '../crypto/publishable-key.js';
 import { createLogger } from '../logger.js';
 import { serveMcpOverStdio } from '../mcp/stdio.js';
-import { WEBHOOKS_USAGE, WebhookUsageError, webhooksCommand } from './webhooks.js';
+import { WEBHOOKS_USAGE, webhooksCommand } from './webhooks.js';
+import { OAUTH_PROVIDERS_USAGE, oauthProvidersCommand } from './oauth-providers.js';
+import { CliUsageError } from './operator-command.js';
 import { prepareStore, signingKeysFor, startServer } from '../server.js';
 import { storeOptionsFrom, type Store } from '../store/db.js';
 
@@ -22,6 +24,7 @@ Commands:
                             grace period (default GATEHOUSE_SIGNING_KEY_GRACE_SECONDS); the old key
                             stays in the JWKS until its last token has expired.
 ${WEBHOOKS_USAGE}
+${OAUTH_PROVIDERS_USAGE}
   mcp [--api-url URL] [--secret-key KEY] [--read-only] [--allow-private-metadata]
                             Serve the MCP tools over stdio for an agent host, talking to the
                             Gatehouse at URL (default GATEHOUSE_API_URL or http://127.0.0.1:3000)
@@ -156,13 +159,15 @@ async function main(argv: string[]): Promise<void> {
       return keys(config, rest);
     case 'webhooks':
       return withStore(config, (store) => webhooksCommand(config, store, rest, (text) => process.stdout.write(`${text}\n`)));
+    case 'oauth-providers':
+      return withStore(config, (store) => oauthProvidersCommand(config, store, rest, (text) => process.stdout.write(`${text}\n`)));
     default:
       throw new UsageError(USAGE);
   }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof UsageError || error instanceof WebhookUsageError) {
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof CliUsageError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }

@@ -1,14 +1,9 @@
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
 import type { DomainContext } from '../domain/context.js';
-import { SYSTEM_ACTOR } from '../domain/events/append-event.js';
-import { runWithAuditContext } from '../domain/events/audit-context.js';
 import { listDeliveries, replayDelivery, replaySince } from '../domain/webhooks/deliveries.js';
 import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, rotateSecret, updateEndpoint, type WebhookEndpoint } from '../domain/webhooks/endpoints.js';
-import { GatehouseError } from '../errors.js';
-import { domainContextFor } from '../server.js';
-import { readInstanceId } from '../store/repositories/secret-key-repository.js';
+import { CliUsageError, runAsOperator } from './operator-command.js';
 import type { Store } from '../store/db.js';
 
 export const WEBHOOKS_USAGE = `  webhooks list
@@ -23,7 +18,6 @@ export const WEBHOOKS_USAGE = `  webhooks list
                             --events omitted or "all": every Clerk event type. TIME is ISO 8601 or
                             Unix milliseconds. Secrets are printed on create and rotate only.`;
 
-export class WebhookUsageError extends Error {}
 
 function date(ms: number | null): string {
   return ms === null ? '-' : new Date(ms).toISOString();
@@ -43,7 +37,7 @@ function describeEndpoint(e: WebhookEndpoint): string {
 
 function parseTime(text: string): number {
   const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-  if (!Number.isFinite(ms)) throw new WebhookUsageError(`--since must be an ISO 8601 time or Unix milliseconds, got ${text}.`);
+  if (!Number.isFinite(ms)) throw new CliUsageError(`--since must be an ISO 8601 time or Unix milliseconds, got ${text}.`);
   return ms;
 }
 
@@ -72,7 +66,7 @@ async function run(ctx: DomainContext, args: string[], out: (text: string) => vo
   });
   const [action, id] = positionals;
   const needId = () => {
-    if (!id) throw new WebhookUsageError(`gatehouse webhooks ${action} needs an endpoint id.`);
+    if (!id) throw new CliUsageError(`gatehouse webhooks ${action} needs an endpoint id.`);
     return id;
   };
   switch (action) {
@@ -83,7 +77,7 @@ async function run(ctx: DomainContext, args: string[], out: (text: string) => vo
       return;
     }
     case 'create': {
-      if (!values.url) throw new WebhookUsageError('gatehouse webhooks create needs --url.');
+      if (!values.url) throw new CliUsageError('gatehouse webhooks create needs --url.');
       const events = parseEvents(values.events);
       out(describeEndpoint(await createEndpoint(ctx, { url: values.url, description: values.description, events, enabled: values.disabled !== true })));
       return;
@@ -92,7 +86,7 @@ async function run(ctx: DomainContext, args: string[], out: (text: string) => vo
       out(describeEndpoint(await getEndpoint(ctx, needId())));
       return;
     case 'update': {
-      if (values.enable && values.disable) throw new WebhookUsageError('Give --enable or --disable, not both.');
+      if (values.enable && values.disable) throw new CliUsageError('Give --enable or --disable, not both.');
       const enabled = values.enable ? true : values.disable ? false : undefined;
       out(describeEndpoint(await updateEndpoint(ctx, needId(), { url: values.url, description: values.description, events: parseEvents(values.events), enabled })));
       return;
@@ -107,9 +101,9 @@ async function run(ctx: DomainContext, args: string[], out: (text: string) => vo
       return;
     case 'deliveries': {
       const status = values.status;
-      if (status !== undefined && status !== 'pending' && status !== 'succeeded' && status !== 'failed') throw new WebhookUsageError('--status must be pending, succeeded or failed.');
+      if (status !== undefined && status !== 'pending' && status !== 'succeeded' && status !== 'failed') throw new CliUsageError('--status must be pending, succeeded or failed.');
       const limit = values.limit === undefined ? 20 : Number(values.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new WebhookUsageError('--limit must be a whole number from 1 to 500.');
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new CliUsageError('--limit must be a whole number from 1 to 500.');
       const { items, totalCount } = await listDeliveries(ctx, needId(), { limit, offset: 0, status });
       out(`${totalCount} deliveries${status ? ` ${status}` : ''}; newest first:`);
       for (const d of items) {
@@ -128,31 +122,16 @@ async function run(ctx: DomainContext, args: string[], out: (text: string) => vo
         const queued = await replaySince(ctx, endpointId, parseTime(values.since));
         out(`Queued ${queued} events since ${date(parseTime(values.since))}.`);
       } else {
-        throw new WebhookUsageError('gatehouse webhooks replay needs --since TIME or --delivery ID.');
+        throw new CliUsageError('gatehouse webhooks replay needs --since TIME or --delivery ID.');
       }
       return;
     }
     default:
-      throw new WebhookUsageError(`Usage:\n${WEBHOOKS_USAGE}`);
+      throw new CliUsageError(`Usage:\n${WEBHOOKS_USAGE}`);
   }
 }
 
-/**
- * `gatehouse webhooks …` on the store directly, like `keys`. Changes are audited as the system
- * with the operating-system user as detail, so the log shows who ran the command.
- */
+/** `gatehouse webhooks …`: the Backend API's /v1/webhook_endpoints, from the command line. */
 export async function webhooksCommand(config: Config, store: Store, args: string[], out: (text: string) => void): Promise<void> {
-  if (!(await readInstanceId(store.db))) throw new WebhookUsageError('This store has no Gatehouse instance yet: run `gatehouse start` once first.');
-  const ctx = domainContextFor(config, store);
-  const detail = `cli:${os.userInfo().username}`;
-  try {
-    await runWithAuditContext({ actor: SYSTEM_ACTOR, actorDetail: detail }, () => run(ctx, args, out));
-  } catch (error) {
-    // Domain refusals (bad URL, unknown id) are the operator's input: say what is wrong, exit 2.
-    if (error instanceof GatehouseError) {
-      const param = typeof error.meta?.param_name === 'string' ? ` (${error.meta.param_name})` : '';
-      throw new WebhookUsageError(`${error.longMessage}${param}`);
-    }
-    throw error;
-  }
+  await runAsOperator(config, store, (ctx) => run(ctx, args, out));
 }

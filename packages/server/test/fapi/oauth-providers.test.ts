@@ -4,6 +4,8 @@ import { FakeOidcProvider, GitHubStandIn } from '../support/oauth-fakes.js';
 import { followUntil } from '../support/oidc-stand-in.js';
 import { callbackPrefix, currentSignIn, openCallback, startSocialSignIn, throughProvider, type OAuthSignUpJSON, type OAuthVerificationJSON } from '../support/social-flow.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { oauthProvidersCommand } from '../../src/cli/oauth-providers.js';
+import { CliUsageError } from '../../src/cli/operator-command.js';
 
 /**
  * Providers as the operator configures them, GitHub through its user API, and the attacks on the
@@ -93,6 +95,27 @@ describe('the operator’s providers', () => {
     const audit = await t.request('GET', '/v1/audit_events?limit=100');
     const types = (audit.body as { data: { type: string }[] }).data.map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['oauth_provider.created', 'oauth_provider.updated']));
+  });
+});
+
+describe('the operator’s providers, from the command line', () => {
+  it('adds, lists, updates and removes a provider, the secret read from the environment and never printed', async () => {
+    const lines: string[] = [];
+    const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => oauthProvidersCommand(t.config, t.server.store, args, (line) => lines.push(line), env);
+    await cli(['add', '--preset', 'gitlab', '--client-id', 'gl-client', '--client-secret-env', 'GL_SECRET', '--scopes', 'openid,email'], { GL_SECRET: 'gitlab-secret-value' });
+    await cli(['list']);
+    expect(lines.join('\n')).toContain('oauth_gitlab  enabled  (GitLab, preset gitlab)');
+    expect(lines.join('\n')).toContain('gl-client  (secret set)');
+    expect(lines.join('\n')).not.toContain('gitlab-secret-value');
+    await cli(['update', 'oauth_gitlab', '--disable']);
+    expect(lines.at(-1)).toMatch(/^oauth_gitlab {2}disabled/);
+    expect((await t.request('GET', '/v1/oauth_providers/oauth_gitlab')).body).toMatchObject({ enabled: false, scopes: ['openid', 'email'], client_secret_set: true });
+    await expect(cli(['add', '--preset', 'gitlab', '--client-id', 'x', '--client-secret-env', 'UNSET_VARIABLE'])).rejects.toBeInstanceOf(CliUsageError);
+    await expect(cli(['add', '--preset', 'nope', '--client-id', 'x'])).rejects.toThrow(/preset/);
+    await cli(['remove', 'oauth_gitlab']);
+    expect((await t.request('GET', '/v1/oauth_providers/oauth_gitlab')).status).toBe(404);
+    const audit = await t.request('GET', '/v1/audit_events?type=oauth_provider.deleted');
+    expect((audit.body as { data: { actor: { type: string; detail: string | null } }[] }).data[0]?.actor).toMatchObject({ type: 'system', detail: expect.stringMatching(/^cli:/) });
   });
 });
 
