@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectReplyMatchesSpec } from '../support/clerk-spec.js';
 import { FapiBrowser } from '../support/fapi-client.js';
 import { FakeOidcProvider, GitHubStandIn } from '../support/oauth-fakes.js';
 import { followUntil } from '../support/oidc-stand-in.js';
@@ -188,7 +189,66 @@ describe('the code exchange, attacked', () => {
   });
 });
 
+describe('signing in through a provider, for accounts with more to check', () => {
+  it('asks someone with two-step verification for their second factor after the provider', async () => {
+    fakePerson();
+    const email = String(fake.claims.email);
+    await t.request('POST', '/v1/users', { body: { email_address: [email], password: 'a two-step account passphrase', totp_secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', backup_codes: ['oauth-backup-1'] } });
+    const b = new FapiBrowser(t.url);
+    const started = await startSocialSignIn(b, t.url, 'oauth_custom_fake');
+    await throughProvider(b, t.url, started.first_factor_verification);
+    const waiting = await currentSignIn(b);
+    expect(waiting.status).toBe('needs_second_factor');
+    expect(((await b.call('GET', '/client')).body.response as { sessions: unknown[] }).sessions).toEqual([]);
+    const done = await b.call('POST', `/client/sign_ins/${waiting.id}/attempt_second_factor`, { strategy: 'backup_code', code: 'oauth-backup-1' });
+    expect((done.body.response as { status: string }).status).toBe('complete');
+    expect(b.specFailures).toEqual([]);
+  });
+
+  it('refuses a locked account, saying so on the sign-in', async () => {
+    fakePerson();
+    const user = await t.clerk.users.createUser({ emailAddress: [String(fake.claims.email)], password: 'a soon locked passphrase' });
+    expect((await t.request('POST', `/v1/users/${user.id}/lock`)).status).toBe(200);
+    const b = new FapiBrowser(t.url);
+    const started = await startSocialSignIn(b, t.url, 'oauth_custom_fake');
+    await throughProvider(b, t.url, started.first_factor_verification);
+    expect((await currentSignIn(b)).first_factor_verification).toMatchObject({ status: 'failed', error: { code: 'user_locked' } });
+    expect(((await b.call('GET', '/client')).body.response as { sessions: unknown[] }).sessions).toEqual([]);
+    expect((await t.clerk.users.getUser(user.id)).externalAccounts).toEqual([]);
+  });
+
+  it('turns a provider’s form post (Apple’s form_post) into a navigation that carries the browser’s cookies', async () => {
+    const posted = await fetch(`${t.url}/fapi/v1/oauth_callback`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://appleid.apple.com' },
+      body: new URLSearchParams({ code: 'the-code', state: 'the-state', user: '{"name":{"firstName":"Ann"}}' }).toString(),
+    });
+    expect(posted.status).toBe(303);
+    const next = new URL(posted.headers.get('location')!, t.url);
+    expect(next.pathname).toBe('/fapi/v1/oauth_callback');
+    expect(Object.fromEntries(next.searchParams)).toMatchObject({ code: 'the-code', state: 'the-state' });
+  });
+});
+
 describe('connected accounts', () => {
+  it('asks the provider again for more scopes, refreshing the same account', async () => {
+    fakePerson();
+    const b = new FapiBrowser(t.url);
+    const signUp = await signUpWithFake(b);
+    const user = await t.request('GET', `/v1/users/${signUp.created_user_id}`);
+    expectReplyMatchesSpec('GET', '/users/{user_id}', user.status, user.body);
+    const account = (user.body as { external_accounts: { id: string; updated_at: number }[] }).external_accounts[0]!;
+    const again = await b.call('PATCH', `/me/external_accounts/${account.id}/reauthorize`, { redirect_url: `${t.url}/user`, additional_scope: ['calendar.read'] });
+    expect(again.status).toBe(200);
+    const verification = (again.body.response as { verification: OAuthVerificationJSON }).verification;
+    expect(new URL(verification.external_verification_redirect_url!).searchParams.get('scope')?.split(' ')).toContain('calendar.read');
+    await throughProvider(b, t.url, verification);
+    const after = (await t.clerk.users.getUser(signUp.created_user_id!)).externalAccounts;
+    expect(after.map((a) => a.id)).toEqual([account.id]);
+    expect(b.specFailures).toEqual([]);
+  });
+
   it('hands the app the provider token, refreshed once it has lapsed', async () => {
     fakePerson();
     fake.behaviour = { expiresIn: 30 };

@@ -1,10 +1,10 @@
-import { GatehouseError } from '../../errors.js';
+import { GatehouseError, notFound } from '../../errors.js';
 import { findVerificationRows, settleVerification } from '../../store/repositories/attempt-repository.js';
-import { findExternalAccount } from '../../store/repositories/oauth-repository.js';
+import { findExternalAccount, findUserExternalAccount } from '../../store/repositories/oauth-repository.js';
 import type { DomainContext } from '../context.js';
 import type { SignedIn } from '../sessions/signed-in.js';
 import { toVerification, type Verification } from '../verifications/verifications.js';
-import { linkExternalAccount, refreshExternalAccount } from './external-accounts.js';
+import { linkExternalAccount, refreshExternalAccount, toExternalAccount, type ExternalAccount } from './external-accounts.js';
 import { prepareOAuthFlow, recordOAuthFlow, type CallbackOutcome } from './oauth-flows.js';
 
 /** A connection on its way to the provider: what `POST /me/external_accounts` answers. */
@@ -25,6 +25,23 @@ export async function startConnection(ctx: DomainContext, me: SignedIn, input: {
   const now = ctx.now();
   const verification = await ctx.store.transaction((trx) => recordOAuthFlow(ctx, trx, pending, { clientId: me.clientId, intent: 'connect', userId: me.userId }, now));
   return { id: verification.id, strategy: pending.strategy, verification: { ...toVerification(verification, now), externalVerificationRedirectUrl: pending.authorizeUrl }, createdAt: now };
+}
+
+/**
+ * Asks the provider again for an account already connected, with more scopes: the same flow as a
+ * connection, whose callback refreshes the account (same subject) with the scopes now granted.
+ */
+export async function startReauthorization(
+  ctx: DomainContext,
+  me: SignedIn,
+  id: string,
+  input: { redirectUrl: string | undefined; additionalScopes?: string[] | undefined },
+): Promise<{ account: ExternalAccount; verification: Verification }> {
+  const row = await findUserExternalAccount(ctx.store.db, me.userId, id);
+  if (!row) throw notFound();
+  const scopes = [...row.approved_scopes.split(' ').filter(Boolean), ...(input.additionalScopes ?? [])];
+  const pending = await startConnection(ctx, me, { strategy: row.provider, redirectUrl: input.redirectUrl, additionalScopes: scopes });
+  return { account: toExternalAccount(row), verification: pending.verification };
 }
 
 /** The callback of a connection: linked, refreshed if it was theirs already, refused if it is someone else's. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { DomainContext } from '../../domain/context.js';
-import { startConnection, type PendingConnection } from '../../domain/oauth/connect-account.js';
+import { startConnection, startReauthorization, type PendingConnection } from '../../domain/oauth/connect-account.js';
+import { serializeExternalAccount } from '../../wire/external-account.js';
 import { unlinkExternalAccount } from '../../domain/oauth/external-accounts.js';
 import { requireRecentVerification } from '../../domain/sessions/reverification.js';
 import { readInstanceSettings } from '../../domain/settings/instance-settings.js';
@@ -14,6 +15,7 @@ import type { FapiRouter } from './transport.js';
 const accountParams = z.object({ id: text(128) });
 const scopeList = z.union([text(128), z.array(text(128)).max(50)]).transform((v) => (Array.isArray(v) ? v : [v]));
 const connectBody = z.object({ strategy: text(64), redirect_url: text(2048).optional(), additional_scope: scopeList.optional() });
+const reauthorizeBody = z.object({ redirect_url: text(2048).optional(), additional_scope: scopeList.optional() });
 
 /** A connection not yet answered, as clerk-js reads it: an external account whose verification leads to the provider. */
 function serializePendingConnection(p: PendingConnection) {
@@ -45,6 +47,14 @@ export function registerMeExternalAccountRoutes(r: FapiRouter, ctx: DomainContex
     const body = parseInput(connectBody, request.body ?? {});
     const pending = await startConnection(ctx, me, { strategy: body.strategy, redirectUrl: body.redirect_url, additionalScopes: body.additional_scope });
     return withClient(ctx, request, reply, me.clientId, serializePendingConnection(pending));
+  });
+
+  r.route('PATCH', '/me/external_accounts/:id/reauthorize', async (request, reply) => {
+    const me = await signedInActor(ctx, request);
+    const { id } = parseInput(accountParams, request.params);
+    const body = parseInput(reauthorizeBody, request.body ?? {});
+    const { account, verification } = await startReauthorization(ctx, me, id, { redirectUrl: body.redirect_url, additionalScopes: body.additional_scope });
+    return withClient(ctx, request, reply, me.clientId, { ...serializeExternalAccount(account), verification: serializeVerification(verification) });
   });
 
   r.route('DELETE', '/me/external_accounts/:id', async (request, reply) => {
