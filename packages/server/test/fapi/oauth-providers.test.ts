@@ -299,6 +299,42 @@ describe('connected accounts', () => {
     expect(b.specFailures).toEqual([]);
   });
 
+  it('keeps the last way in: where emailed codes do not sign anyone in, a provider-only account keeps its provider', async () => {
+    fakePerson();
+    const b = new FapiBrowser(t.url);
+    await signUpWithFake(b);
+    const email = { enabled: true, required: true, used_for_first_factor: true, verifications: ['email_code'], verify_at_sign_up: true };
+    const account = ((await b.call('GET', '/me')).body.response as { external_accounts: { id: string }[] }).external_accounts[0]!;
+    expect((await t.request('PATCH', '/v1/instance/user_settings', { body: { email_address: { ...email, first_factors: [] } } })).status).toBe(200);
+    try {
+      const refused = await b.call('DELETE', `/me/external_accounts/${account.id}`);
+      expect(refused.status).toBe(403);
+      expect(errorCode(refused.body)?.code).toBe('not_allowed_access');
+    } finally {
+      expect((await t.request('PATCH', '/v1/instance/user_settings', { body: { email_address: { ...email, first_factors: ['email_code'] } } })).status).toBe(200);
+    }
+    expect((await b.call('DELETE', `/me/external_accounts/${account.id}`)).status).toBe(200);
+  });
+
+  it('asks for what the provider did not give, then completes the sign-up with the account connected', async () => {
+    const subject = fakePerson();
+    const username = { enabled: true, required: true, used_for_first_factor: false };
+    expect((await t.request('PATCH', '/v1/instance/user_settings', { body: { username } })).status).toBe(200);
+    try {
+      const b = new FapiBrowser(t.url);
+      const signUp = await signUpWithFake(b);
+      expect(signUp).toMatchObject({ status: 'missing_requirements', missing_fields: ['username'] });
+      const done = await b.call('PATCH', `/client/sign_ups/${signUp.id}`, { username: `fay_${seq}` });
+      const completed = done.body.response as OAuthSignUpJSON;
+      expect(completed.status).toBe('complete');
+      const user = await t.clerk.users.getUser(completed.created_user_id!);
+      expect([user.username, user.externalAccounts.map((a) => a.providerUserId)]).toEqual([`fay_${seq}`, [subject]]);
+      expect(b.specFailures).toEqual([]);
+    } finally {
+      await t.request('PATCH', '/v1/instance/user_settings', { body: { username: { ...username, enabled: false, required: false } } });
+    }
+  });
+
   it('disconnects an account from the Backend API', async () => {
     fakePerson();
     const signUp = await signUpWithFake(new FapiBrowser(t.url));
