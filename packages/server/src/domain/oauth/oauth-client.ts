@@ -35,7 +35,7 @@ const TIMEOUT_SECONDS = 10;
 const DISCOVERY_TTL_MS = 60 * 60 * 1000;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-const configurations = new Map<string, { at: number; config: Promise<oidc.Configuration> }>();
+const configurations = new Map<string, { at: number; version: string; config: Promise<oidc.Configuration> }>();
 
 function isLoopbackHttp(url: string | null | undefined): boolean {
   if (!url) return false;
@@ -43,15 +43,18 @@ function isLoopbackHttp(url: string | null | undefined): boolean {
   return u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname);
 }
 
-/** The provider's configuration, discovered once an hour per provider version (its `updated_at`). */
+/** The provider's configuration, discovered once an hour for each version of its settings. */
 function configurationFor(provider: ResolvedProvider, now: number): Promise<oidc.Configuration> {
-  const key = `${provider.strategy}@${provider.updatedAt}`;
+  const key = provider.strategy;
+  const version = JSON.stringify([provider.updatedAt, provider.clientId, provider.issuer, provider.authorizationEndpoint, provider.tokenEndpoint, provider.userinfoEndpoint]);
   const cached = configurations.get(key);
-  if (cached && now - cached.at < DISCOVERY_TTL_MS) return cached.config;
+  if (cached && cached.version === version && now - cached.at < DISCOVERY_TTL_MS) return cached.config;
   const config = buildConfiguration(provider);
-  configurations.set(key, { at: now, config });
+  configurations.set(key, { at: now, version, config });
   // A failed discovery is not remembered: the next sign-in tries again.
-  config.catch(() => configurations.delete(key));
+  config.catch(() => {
+    if (configurations.get(key)?.config === config) configurations.delete(key);
+  });
   return config;
 }
 
