@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishableKeyFor } from '../../src/crypto/publishable-key.js';
 import type { HostedPageConfig } from '../../src/http/pages/hosted-pages.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { APP, HOSTILE_REDIRECTS, LOCAL_APP } from '../security/redirect-corpus.js';
 
-const APP = 'https://app.example.com';
-const LOCAL_APP = 'http://localhost:5173';
 
 let t: TestServer;
 
@@ -171,37 +170,7 @@ describe('redirect_url', () => {
     expect(new URL(config.props.signInUrl!).searchParams.get('redirect_url')).toBe(`${APP}/welcome`);
   });
 
-  const refused = [
-    'https://evil.example/',
-    'https://app.example.com.evil.example/',
-    'https://evil.example/?https://app.example.com',
-    'http://app.example.com/',
-    'https://app.example.com:8443/',
-    'http://localhost:5174/',
-    '//evil.example/x',
-    '///evil.example/x',
-    '/\\evil.example/x',
-    '\\\\evil.example/x',
-    'https:\\\\evil.example',
-    'https://evil.example\\@app.example.com/',
-    'https://app.example.com@evil.example/',
-    'https://user:pass@app.example.com/',
-    'https://app.example.com%40evil.example/',
-    'javascript:alert(1)',
-    'JavaScript://app.example.com/%0aalert(1)',
-    'java\tscript:alert(1)',
-    'data:text/html,<script>alert(1)</script>',
-    'vbscript:msgbox(1)',
-    ' https://app.example.com/',
-    'https://app.example.com/\n',
-    'https://app.example.com/\u2028',
-    'file:///etc/passwd',
-    'ftp://app.example.com/',
-    'https://[::1]/',
-    `https://app.example.com/${'a'.repeat(3000)}`,
-    '',
-  ];
-  for (const value of refused) {
+  for (const value of HOSTILE_REDIRECTS) {
     it(`refuses ${JSON.stringify(value.length > 60 ? `${value.slice(0, 40)}…` : value)} and falls back to the public URL`, async () => {
       const { target, config } = await redirectTarget(param(value));
       expect(target).toBe(`${t.url}/`);
