@@ -453,7 +453,8 @@ export type VerificationErrorCode =
   | 'external_account_email_address_verification_required'
   | 'verification_expired'
   | 'user_locked'
-  | 'user_banned';
+  | 'user_banned'
+  | 'not_allowed_access';
 
 const VERIFICATION_ERROR_CODES: ReadonlySet<string> = new Set<VerificationErrorCode>([
   'oauth_access_denied',
@@ -465,6 +466,7 @@ const VERIFICATION_ERROR_CODES: ReadonlySet<string> = new Set<VerificationErrorC
   'verification_expired',
   'user_locked',
   'user_banned',
+  'not_allowed_access',
 ]);
 
 /** The error a verification carries, from the code stored with it (an unknown one reads as a failed exchange). */

@@ -1,7 +1,7 @@
 import { encodeBase62 } from './base62.js';
 import { randomIdentifierBytes, randomUint32 } from './random-pool.js';
 
-export type IdPrefix = 'user' | 'idn' | 'ins' | 'ak' | 'org' | 'orgmem' | 'orginv' | 'inv' | 'role' | 'perm' | 'img' | 'jtmpl' | 'sess' | 'client' | 'evt' | 'req' | 'whe' | 'msg' | 'sia' | 'sua' | 'ver' | 'ema' | 'orgdmn' | 'orgsugg' | 'orgmemreq' | 'sms' | 'totp' | 'bcode' | 'oaf' | 'eac';
+export type IdPrefix = 'user' | 'idn' | 'ins' | 'ak' | 'org' | 'orgmem' | 'orginv' | 'inv' | 'role' | 'perm' | 'img' | 'jtmpl' | 'sess' | 'client' | 'evt' | 'req' | 'whe' | 'msg' | 'sia' | 'sua' | 'ver' | 'ema' | 'orgdmn' | 'orgsugg' | 'orgmemreq' | 'sms' | 'totp' | 'bcode' | 'oaf' | 'eac' | 'alid' | 'blid';
 
 // The KSUID layout Clerk's ids follow: 4 bytes of seconds since this epoch, then 16 bytes of
 // payload, as 27 base62 characters. Ids sort by creation time.

@@ -16,6 +16,7 @@ import { registerOrganizationRoutes } from './bapi/organizations.js';
 import { registerPublicJwksRoute, registerSessionRoutes } from './bapi/sessions.js';
 import { registerUserRoutes } from './bapi/users.js';
 import { registerOAuthProviderRoutes } from './bapi/oauth-providers.js';
+import { registerRestrictionRoutes } from './bapi/restrictions.js';
 import { registerUserFactorRoutes } from './bapi/user-factors.js';
 import { registerWebhookEndpointRoutes } from './bapi/webhook-endpoints.js';
 import { registerInstanceSettingsRoutes } from './bapi/instance-settings.js';
@@ -104,6 +105,7 @@ export function buildApp(options: AppOptions): App {
       registerUserRoutes(bapi, options.ctx);
       registerUserFactorRoutes(bapi, options.ctx);
       registerOAuthProviderRoutes(bapi, options.ctx);
+      registerRestrictionRoutes(bapi, options.ctx);
       registerIdentificationRoutes(bapi, options.ctx);
       registerOrganizationRoutes(bapi, options.ctx);
       registerOrganizationMembershipRoutes(bapi, options.ctx);

@@ -35,6 +35,7 @@ export interface Database {
   oauth_providers: OAuthProviderTable;
   oauth_flows: OAuthFlowTable;
   external_accounts: ExternalAccountTable;
+  restriction_identifiers: RestrictionIdentifierTable;
   sign_ups: SignUpTable;
   handshake_payloads: HandshakePayloadTable;
   jwt_templates: JwtTemplateTable;
@@ -623,6 +624,18 @@ export interface ExternalAccountTable {
   /** The provider's access and refresh tokens (JSON), sealed with the instance key. */
   tokens_sealed: string | null;
   access_token_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type RestrictionList = 'allowlist' | 'blocklist';
+
+/** An identifier on the allowlist or the blocklist: an email address, `*@domain`, or a phone number. */
+export interface RestrictionIdentifierTable {
+  id: string;
+  list: RestrictionList;
+  identifier: string;
+  identifier_type: 'email_address' | 'phone_number';
   created_at: number;
   updated_at: number;
 }

@@ -65,6 +65,21 @@ export const INSTANCE_SETTINGS_SCHEMA = z
       .object({ enabled: z.boolean(), allow_autofill: z.boolean(), show_sign_in_button: z.boolean() })
       .strict()
       .default({ enabled: false, allow_autofill: true, show_sign_in_button: true }),
+    /**
+     * Who may sign up and in (Clerk's restrictions): the allowlist admits only the identifiers on
+     * it, the blocklist refuses those on it (both at sign-in too, unless turned off there); email
+     * subaddresses (`a+b@…`) and disposable email domains can be refused at sign-up.
+     */
+    restrictions: z
+      .object({
+        allowlist: z.boolean(),
+        blocklist: z.boolean(),
+        allowlist_blocklist_disabled_on_sign_in: z.boolean(),
+        block_email_subaddresses: z.boolean(),
+        block_disposable_email_domains: z.boolean(),
+      })
+      .strict()
+      .default({ allowlist: false, blocklist: false, allowlist_blocklist_disabled_on_sign_in: false, block_email_subaddresses: false, block_disposable_email_domains: false }),
     /** One signed-in account per browser, as Clerk's default. */
     single_session_mode: z.boolean().default(true),
     organizations_enabled: z.boolean().default(true),

@@ -18,6 +18,7 @@ import { prepareOAuthFlow, profileOfVerification, recordOAuthFlow, type Callback
 import { storeActingClient, type ActingClient } from '../sessions/acting-client.js';
 import { readInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
 import { assertMayVerify } from '../users/lockout.js';
+import { assertIdentifiersAllowed } from '../restrictions/restrictions.js';
 import { recordVerified, toVerification } from '../verifications/verifications.js';
 import { actOn, loadSignIn, newSignInRow, storeSignIn, toSignIn, type ActingOn, type LoadedSignIn, type SignInOutcome } from './sign-in-flow.js';
 
@@ -41,6 +42,17 @@ export async function createOAuthSignIn(ctx: DomainContext, client: ActingClient
   const stored = { ...row, first_factor_verification_id: verification.id };
   const first = { ...toVerification(verification, now), externalVerificationRedirectUrl: pending.authorizeUrl };
   return { signIn: toSignIn(ctx, stored, undefined, settings, { first, second: null }, now) };
+}
+
+/** Whether the instance's restrictions let the provider's address in (at sign-in or sign-up). */
+export async function identifiersAllowed(ctx: DomainContext, profile: ProviderProfile, phase: 'sign_in' | 'sign_up'): Promise<boolean> {
+  try {
+    await assertIdentifiersAllowed(ctx.store.db, await readInstanceSettings(ctx), { identifiers: profile.email ? [profile.email] : [], phase });
+    return true;
+  } catch (error) {
+    if (error instanceof GatehouseError) return false;
+    throw error;
+  }
 }
 
 type Owned = Extract<ProfileOwner, { kind: 'connected' | 'same_email' }>;
@@ -77,6 +89,11 @@ export async function finishOAuthSignIn(ctx: DomainContext, outcome: CallbackOut
   if (!row) return;
   const owner = await ownerOfProfile(ctx.store.db, flow.strategy, profile);
   const now = ctx.now();
+  const phase = owner.kind === 'connected' || owner.kind === 'same_email' ? 'sign_in' : 'sign_up';
+  if (!(await identifiersAllowed(ctx, profile, phase))) {
+    await settleVerification(ctx.store.db, flow.verification_id, 'failed', 'not_allowed_access', now);
+    return;
+  }
   if (owner.kind === 'nobody') {
     await settleVerification(ctx.store.db, flow.verification_id, 'transferable', 'external_account_not_found', now);
     return;

@@ -26,6 +26,7 @@ import { effectiveStatus, startClientSession } from '../sessions/sessions.js';
 import { readInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
 import { normalizeEmail, normalizeUsername } from '../users/identifiers.js';
 import { assertMayVerify } from '../users/lockout.js';
+import { assertIdentifiersAllowed } from '../restrictions/restrictions.js';
 import { toUser } from '../users/to-user.js';
 import { updateUser } from '../users/update-user.js';
 import type { User } from '../users/user.js';
@@ -202,6 +203,8 @@ export async function createSignIn(ctx: DomainContext, client: ActingClient, inp
     throw paramError('form_param_value_invalid', 'strategy', `strategy ${input.strategy} cannot start a sign-in here.`);
   }
   const identifier = input.identifier?.trim() || undefined;
+  // Decided on what was typed, before any lookup: the refusal says nothing of whether an account exists.
+  if (identifier?.includes('@')) await assertIdentifiersAllowed(ctx.store.db, settings, { identifiers: [normalizeEmail(identifier)], phase: 'sign_in' });
   const found = identifier ? await findSignInUser(ctx.store.db, identifier, settings) : undefined;
   const user = found ? await loadUserRecord(ctx.store.db, found.userId) : undefined;
   if (identifier && !user) throw new GatehouseError('form_identifier_not_found', { meta: { param_name: 'identifier' } });

@@ -21,6 +21,8 @@ import { prepareOAuthFlow, profileOfVerification, recordOAuthFlow, type Callback
 import { storeActingClient, type ActingClient } from '../sessions/acting-client.js';
 import { readInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
 import { assertMaySignIn } from '../sign-ins/sign-in-flow.js';
+import { identifiersAllowed } from '../sign-ins/oauth-sign-in.js';
+import { assertIdentifiersAllowed } from '../restrictions/restrictions.js';
 import type { NewUserOptions } from '../users/create-user.js';
 import { parseEmailAddress, parseUsername } from '../users/identifiers.js';
 import { recordVerified } from '../verifications/verifications.js';
@@ -88,6 +90,10 @@ export async function finishOAuthSignUp(ctx: DomainContext, outcome: CallbackOut
   if (!row) return;
   const owner = await ownerOfProfile(ctx.store.db, flow.strategy, profile);
   const now = ctx.now();
+  if (!(await identifiersAllowed(ctx, profile, owner.kind === 'connected' || owner.kind === 'same_email' ? 'sign_in' : 'sign_up'))) {
+    await settleVerification(ctx.store.db, flow.verification_id, 'failed', 'not_allowed_access', now);
+    return;
+  }
   if (owner.kind === 'connected' || owner.kind === 'same_email') {
     await settleVerification(ctx.store.db, flow.verification_id, 'transferable', 'external_account_exists', now);
     return;
@@ -122,6 +128,7 @@ export async function transferSignInToSignUp(ctx: DomainContext, client: ActingC
   const owner = await ownerOfProfile(ctx.store.db, found.flow.strategy, found.profile);
   if (owner.kind === 'conflict') throw new GatehouseError('external_account_email_address_verification_required');
   if (owner.kind !== 'nobody') throw new GatehouseError('external_account_exists');
+  await assertIdentifiersAllowed(ctx.store.db, settings, { identifiers: found.profile.email ? [found.profile.email] : [], phase: 'sign_up' });
   const extras = extrasFrom(ctx, input);
   const now = ctx.now();
   const id = newId('sua', now);

@@ -33,6 +33,7 @@ import { findInvitationRow } from '../../store/repositories/invitation-repositor
 import type { Executor } from '../../store/db.js';
 import { assertMaySignIn } from '../sign-ins/sign-in-flow.js';
 import { recordExternalAccountEvent } from '../oauth/external-accounts.js';
+import { assertIdentifiersAllowed } from '../restrictions/restrictions.js';
 import { createOAuthSignUp, socialAccountFor, transferSignInToSignUp } from './oauth-sign-up.js';
 import { readyToComplete, toSignUp, type SignUp } from './sign-up.js';
 
@@ -77,7 +78,7 @@ export async function getSignUp(ctx: DomainContext, clientId: string, signUpId: 
 }
 
 /** The columns a sign-up input sets, validated; the password is checked against the policy and hashed here. */
-async function fieldsFrom(ctx: DomainContext, input: SignUpInput, current: Partial<SignUpRow>, settings: InstanceSettings): Promise<Updateable<SignUpTable>> {
+async function fieldsFrom(ctx: DomainContext, input: SignUpInput, current: Partial<SignUpRow>, settings: InstanceSettings, invited: boolean): Promise<Updateable<SignUpTable>> {
   const patch: Updateable<SignUpTable> = {};
   if (input.emailAddress !== undefined) {
     if (!settings.email_address.enabled) throw paramError('form_param_value_invalid', 'email_address', 'Email addresses are not enabled on this instance.');
@@ -99,6 +100,8 @@ async function fieldsFrom(ctx: DomainContext, input: SignUpInput, current: Parti
     if (await findTakenIdentifiers(ctx.store.db, { username })) throw identifierTaken('username');
     patch.username = username;
   }
+  const given = [patch.email_address, patch.phone_number].filter((v): v is string => typeof v === 'string');
+  await assertIdentifiersAllowed(ctx.store.db, settings, { identifiers: given, phase: 'sign_up', invited });
   if (input.firstName !== undefined) patch.first_name = input.firstName.trim() || null;
   if (input.lastName !== undefined) patch.last_name = input.lastName.trim() || null;
   if (input.unsafeMetadata !== undefined) patch.unsafe_metadata = JSON.stringify(assertValidMetadata(input.unsafeMetadata, 'unsafe_metadata'));
@@ -163,7 +166,7 @@ export async function createSignUp(ctx: DomainContext, client: ActingClient, inp
   // Restricted and waitlist instances still take the people they invited.
   if (settings.sign_up.mode !== 'public' && !invitation) throw new GatehouseError('sign_up_restricted');
   if (!client.unsaved) await assertMaySignIn(ctx, clientId, settings);
-  const fields = await fieldsFrom(ctx, invitation ? { ...input, emailAddress: invitation.emailAddress } : input, {}, settings);
+  const fields = await fieldsFrom(ctx, invitation ? { ...input, emailAddress: invitation.emailAddress } : input, {}, settings, invitation !== undefined);
   const now = ctx.now();
   const id = newId('sua', now);
   await ctx.store.transaction(async (trx) => {
@@ -215,7 +218,7 @@ export async function updateSignUp(ctx: DomainContext, clientId: string, signUpI
   const { row, signUp, settings } = await load(ctx, clientId, signUpId);
   if (signUp.status !== 'missing_requirements') throw new GatehouseError('sign_in_step_invalid', { meta: { status: signUp.status } });
   const invitation = await invitationFrom(ctx, input, row);
-  const fields = await fieldsFrom(ctx, invitation ? { ...input, emailAddress: invitation.emailAddress } : input, row, settings);
+  const fields = await fieldsFrom(ctx, invitation ? { ...input, emailAddress: invitation.emailAddress } : input, row, settings, invitation !== undefined || boundInvitation(row) !== undefined);
   const now = ctx.now();
   await ctx.store.transaction(async (trx) => {
     const bound = invitation ? await ticketFields(trx, clientId, invitation, row, now) : {};

@@ -39,7 +39,7 @@ function serializeOrganizationSettings(settings: InstanceSettings) {
   };
 }
 
-const userSettingsBody = INSTANCE_SETTINGS_SCHEMA.partial().omit({ organizations_enabled: true, organization_domains: true });
+const userSettingsBody = INSTANCE_SETTINGS_SCHEMA.partial().omit({ organizations_enabled: true, organization_domains: true, restrictions: true });
 
 export function registerInstanceSettingsRoutes(app: FastifyInstance, ctx: DomainContext): void {
   app.get('/instance/organization_settings', async () => serializeOrganizationSettings(await readInstanceSettings(ctx)));

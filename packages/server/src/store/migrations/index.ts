@@ -16,6 +16,7 @@ import * as m0012 from './0012-second-factors.js';
 import * as m0013 from './0013-passkeys.js';
 import * as m0014 from './0014-session-reverifications.js';
 import * as m0015 from './0015-social-sign-in.js';
+import * as m0016 from './0016-restrictions.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0013-passkeys': m0013,
   '0014-session-reverifications': m0014,
   '0015-social-sign-in': m0015,
+  '0016-restrictions': m0016,
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

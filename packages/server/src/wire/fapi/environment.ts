@@ -193,11 +193,11 @@ export function serializeEnvironment(source: EnvironmentSource) {
         legal_consent_enabled: s.sign_up.legal_consent_enabled,
       },
       restrictions: {
-        allowlist: { enabled: false },
-        blocklist: { enabled: false },
-        allowlist_blocklist_disabled_on_sign_in: { enabled: false },
-        block_email_subaddresses: { enabled: false },
-        block_disposable_email_domains: { enabled: false },
+        allowlist: { enabled: s.restrictions.allowlist },
+        blocklist: { enabled: s.restrictions.blocklist },
+        allowlist_blocklist_disabled_on_sign_in: { enabled: s.restrictions.allowlist_blocklist_disabled_on_sign_in },
+        block_email_subaddresses: { enabled: s.restrictions.block_email_subaddresses },
+        block_disposable_email_domains: { enabled: s.restrictions.block_disposable_email_domains },
       },
       password_settings: {
         disable_hibp: false,
