@@ -30,7 +30,7 @@ function dispatcherBasics() {
   return { store: t.server.store, logger, webhooks: t.server.ctx.webhooks, instanceId: t.server.instanceId };
 }
 
-function startDispatcher(extra: { disableAfterMs?: number; store?: Store } = {}): WebhookDispatcher {
+function startDispatcher(extra: { disableAfterMs?: number; store?: Store; lockMs?: number } = {}): WebhookDispatcher {
   const d = new WebhookDispatcher({ ...dispatcherBasics(), retryScheduleMs: FAST_SCHEDULE, intervalMs: 20, timeoutMs: 1000, lockMs: 1500, ...extra });
   d.start();
   return d;
@@ -287,6 +287,10 @@ describe('webhook delivery', () => {
   });
 
   it('times out a slow receiver (no 2xx in time) and retries', async () => {
+    // A claim that outlives the timed-out attempt by far: on a loaded machine the shared
+    // dispatcher's short claim could lapse first, and the retry would not be this attempt's.
+    await dispatcher.stop();
+    dispatcher = startDispatcher({ lockMs: 30_000 });
     const endpoint = await createEndpoint({ url: `http://127.0.0.1:${port}/slow`, events: ['user.created'] });
     let calls = 0;
     receiver.delay = (r) => (r.path === '/slow' && calls++ === 0 ? 1500 : 0);
@@ -299,6 +303,8 @@ describe('webhook delivery', () => {
     expect(new Set(receiver.received.filter((r) => r.path === '/slow').map((r) => r.headers['svix-id'])).size).toBe(1);
     receiver.delay = () => 0;
     await t.request('DELETE', `/v1/webhook_endpoints/${endpoint.id}`);
+    await dispatcher.stop();
+    dispatcher = startDispatcher();
   });
 
   it('resumes a delivery cut short by a stopped process once its claim lapses', async () => {
