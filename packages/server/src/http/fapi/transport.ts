@@ -80,9 +80,11 @@ export function registerOriginPolicy(app: FastifyInstance, ctx: DomainContext): 
     // route changes nothing and only turns the post into a navigation.
     const providerPost = request.url.split('?')[0]?.endsWith('/oauth_callback') === true;
     const writes = methodOf(request) !== 'GET' && request.method !== 'HEAD' && !providerPost;
-    // A browser always names the origin of a cross-origin write; none means a server or a native app.
-    if (writes && origin !== undefined && !allowed) {
-      return sendError(request, reply, new GatehouseError('origin_invalid', { meta: { origin: origin.slice(0, 200) } }));
+    // A browser always names the origin of a cross-origin write; none means a server or a native
+    // app — unless the browser's own fetch metadata says the request came from another site.
+    const crossSite = request.headers['sec-fetch-site'] === 'cross-site';
+    if (writes && ((origin !== undefined && !allowed) || (origin === undefined && crossSite))) {
+      return sendError(request, reply, new GatehouseError('origin_invalid', { meta: { origin: (origin ?? 'cross-site').slice(0, 200) } }));
     }
     return undefined;
   });
