@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -19,6 +20,8 @@ export interface Config {
   /** False when the public URL was derived from HOST and PORT rather than set. */
   publicUrlExplicit: boolean;
   rateLimits: RateLimitSettings;
+  /** Reverse proxies whose `X-Forwarded-For` names the client; nobody's, unless set. */
+  trustedProxies: string[];
   /** Origins besides the public URL's that browsers may call the Frontend API from and be redirected to. */
   allowedOrigins: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -71,6 +74,16 @@ const DEFAULT_RATE_LIMITS: RateLimitSettings['limits'] = {
   send: { points: 3, seconds: 10 },
   attempt: { points: 3, seconds: 10 },
 };
+
+/** A proxy entry of `GATEHOUSE_TRUSTED_PROXIES`: an address or a CIDR range. */
+function isProxyEntry(entry: string): boolean {
+  const [address, prefix, extra] = entry.split('/');
+  if (extra !== undefined || !address) return false;
+  const family = net.isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 /** `on`, `off`, or overrides such as `attempt=10/60,send=5/600` (requests/seconds). */
 const rateLimits = z
@@ -193,6 +206,11 @@ const settings = {
     .transform((list) => list.map((o) => new URL(o).origin))
     .default([]),
   GATEHOUSE_RATE_LIMITS: rateLimits,
+  GATEHOUSE_TRUSTED_PROXIES: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.every(isProxyEntry), 'must be a comma-separated list of IP addresses or CIDR ranges, such as 10.0.0.0/8')
+    .default([]),
   GATEHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GATEHOUSE_APPLICATION_NAME: z.string().min(1).max(100).default('Gatehouse'),
   GATEHOUSE_PASSWORD_MIN_LENGTH: integer(8, 256).default(8),
@@ -278,6 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrlExplicit: publicUrlRaw !== undefined,
     allowedOrigins: read(env, 'GATEHOUSE_ALLOWED_ORIGINS'),
     rateLimits: read(env, 'GATEHOUSE_RATE_LIMITS'),
+    trustedProxies: read(env, 'GATEHOUSE_TRUSTED_PROXIES'),
     logLevel: read(env, 'GATEHOUSE_LOG_LEVEL'),
     applicationName,
     passwordMinLength: read(env, 'GATEHOUSE_PASSWORD_MIN_LENGTH'),

@@ -99,6 +99,7 @@ export async function startServer(config: Config, logger: Logger, storeOptions: 
     configuredSecretKey: config.extraSecretKey,
     bodyLimitBytes: config.bodyLimitBytes,
     rateLimits: config.rateLimits,
+    trustedProxies: config.trustedProxies,
     ...(config.mcp.http ? { mcp: { readOnly: config.mcp.readOnly, allowPrivateMetadata: config.mcp.allowPrivateMetadata } } : {}),
   });
   try {

@@ -40,6 +40,8 @@ export interface AppOptions {
   configuredSecretKey: string | undefined;
   bodyLimitBytes: number;
   rateLimits: RateLimitSettings;
+  /** Proxies trusted to name the client in `X-Forwarded-For`; none, the peer is the client. */
+  trustedProxies: string[];
   /** Serve MCP at `/mcp` with these options; absent, no endpoint. */
   mcp?: McpServerOptions;
 }
@@ -60,6 +62,7 @@ export function buildApp(options: AppOptions): App {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+    trustProxy: options.trustedProxies.length > 0 ? options.trustedProxies : false,
     // Errors raised before a route runs get Clerk's envelope too, not Fastify's own format.
     frameworkErrors: (error, request, reply) => frameworkErrorHandler(error, request, reply),
     clientErrorHandler,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { rateLimitKey } from '../../src/http/client-address.js';
 import { FapiBrowser, type SignInJSON } from '../support/fapi-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -45,11 +46,41 @@ describe('Frontend API rate limits', () => {
     }
   });
 
+  it('counts the peer, not what X-Forwarded-For claims, unless the peer is a trusted proxy', async () => {
+    const spoofed = await startTestServer({ GATEHOUSE_RATE_LIMITS: 'on' });
+    const proxied = await startTestServer({ GATEHOUSE_RATE_LIMITS: 'on', GATEHOUSE_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8' });
+    try {
+      const starts = async (server: TestServer) => {
+        const statuses: number[] = [];
+        for (let i = 0; i < 6; i++) statuses.push((await new FapiBrowser(server.url).call('POST', '/client/sign_ins', {}, { headers: { 'x-forwarded-for': `203.0.113.${i + 1}` } })).status);
+        return statuses;
+      };
+      // Anyone can write the header: without a trusted proxy it changes nothing.
+      expect(await starts(spoofed)).toEqual([200, 200, 200, 200, 200, 429]);
+      // Behind the proxy each client is its own.
+      expect(await starts(proxied)).toEqual([200, 200, 200, 200, 200, 200]);
+    } finally {
+      await Promise.all([spoofed.close(), proxied.close()]);
+    }
+  });
+
+  it('keys an IPv6 client by its /64 and an IPv4-mapped one by its IPv4 address', () => {
+    expect(rateLimitKey('2001:db8:1:2:3::1')).toBe('2001:db8:1:2::/64');
+    expect(rateLimitKey('2001:0db8:0001:0002:ffff:ffff:ffff:fffe')).toBe('2001:db8:1:2::/64');
+    expect(rateLimitKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(rateLimitKey('::1')).toBe('0:0:0:0::/64');
+    expect(rateLimitKey('::ffff:198.51.100.7')).toBe('198.51.100.7');
+    expect(rateLimitKey('198.51.100.7')).toBe('198.51.100.7');
+  });
+
   it('reads its settings: off, on, or overrides, and refuses anything else', () => {
     const base = { GATEHOUSE_DATA_DIR: '/tmp/unused' };
     expect(loadConfig({ ...base, GATEHOUSE_RATE_LIMITS: 'off' }).rateLimits.enabled).toBe(false);
     expect(loadConfig(base).rateLimits).toMatchObject({ enabled: true, limits: { sign_in: { points: 5, seconds: 10 }, attempt: { points: 3, seconds: 10 } } });
     expect(loadConfig({ ...base, GATEHOUSE_RATE_LIMITS: 'attempt=10/60' }).rateLimits.limits.attempt).toEqual({ points: 10, seconds: 60 });
     expect(() => loadConfig({ ...base, GATEHOUSE_RATE_LIMITS: 'attempt=lots' })).toThrow(ConfigError);
+    expect(loadConfig({ ...base, GATEHOUSE_TRUSTED_PROXIES: '10.0.0.0/8, 2001:db8::/32, 127.0.0.1' }).trustedProxies).toEqual(['10.0.0.0/8', '2001:db8::/32', '127.0.0.1']);
+    expect(() => loadConfig({ ...base, GATEHOUSE_TRUSTED_PROXIES: 'proxy.internal' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, GATEHOUSE_TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow(ConfigError);
   });
 });

@@ -4,6 +4,7 @@ import { GatehouseError } from '../../errors.js';
 import type { RateLimitName, RateLimitSettings } from '../../config.js';
 import { sendError } from '../errors.js';
 import { methodOf } from './transport.js';
+import { rateLimitKey } from '../client-address.js';
 
 /**
  * Per-IP limits on the Frontend API's sensitive steps, Clerk's published defaults unless set
@@ -50,7 +51,7 @@ export function registerRateLimits(app: FastifyInstance, settings: RateLimitSett
     const limiter = name ? limiters.get(name) : undefined;
     if (!limiter) return undefined;
     try {
-      await limiter.consume(request.ip);
+      await limiter.consume(rateLimitKey(request.ip));
       const identifier = (request.body as Record<string, unknown> | undefined)?.['identifier'];
       if (name === 'sign_in' && perIdentifier && typeof identifier === 'string' && identifier.length <= 320) {
         await perIdentifier.consume(`identifier:${identifier.trim().toLowerCase()}`);
