@@ -22,6 +22,8 @@ export interface Config {
   rateLimits: RateLimitSettings;
   /** Reverse proxies whose `X-Forwarded-For` names the client; nobody's, unless set. */
   trustedProxies: string[];
+  /** Where rate limits are counted: this process, beside the store (shared), or Redis. */
+  rateLimitStore: { kind: 'memory' } | { kind: 'store' } | { kind: 'redis'; url: string };
   /** Origins besides the public URL's that browsers may call the Frontend API from and be redirected to. */
   allowedOrigins: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -74,6 +76,14 @@ const DEFAULT_RATE_LIMITS: RateLimitSettings['limits'] = {
   send: { points: 3, seconds: 10 },
   attempt: { points: 3, seconds: 10 },
 };
+
+/** Redis when `REDIS_URL` is set, else beside the store, unless `GATEHOUSE_RATE_LIMIT_STORE` says otherwise. */
+function rateLimitStoreFrom(kind: 'memory' | 'store' | 'redis' | undefined, redisUrl: string | undefined): Config['rateLimitStore'] {
+  const chosen = kind ?? (redisUrl ? 'redis' : 'store');
+  if (chosen !== 'redis') return { kind: chosen };
+  if (!redisUrl) throw new ConfigError('GATEHOUSE_RATE_LIMIT_STORE', 'redis needs REDIS_URL');
+  return { kind: 'redis', url: redisUrl };
+}
 
 /** A proxy entry of `GATEHOUSE_TRUSTED_PROXIES`: an address or a CIDR range. */
 function isProxyEntry(entry: string): boolean {
@@ -206,6 +216,11 @@ const settings = {
     .transform((list) => list.map((o) => new URL(o).origin))
     .default([]),
   GATEHOUSE_RATE_LIMITS: rateLimits,
+  REDIS_URL: z
+    .string()
+    .refine((v) => /^rediss?:\/\/[^/]/.test(v), 'must be a redis:// or rediss:// URL')
+    .optional(),
+  GATEHOUSE_RATE_LIMIT_STORE: z.enum(['memory', 'store', 'redis']).optional(),
   GATEHOUSE_TRUSTED_PROXIES: z
     .string()
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
@@ -297,6 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins: read(env, 'GATEHOUSE_ALLOWED_ORIGINS'),
     rateLimits: read(env, 'GATEHOUSE_RATE_LIMITS'),
     trustedProxies: read(env, 'GATEHOUSE_TRUSTED_PROXIES'),
+    rateLimitStore: rateLimitStoreFrom(read(env, 'GATEHOUSE_RATE_LIMIT_STORE'), read(env, 'REDIS_URL')),
     logLevel: read(env, 'GATEHOUSE_LOG_LEVEL'),
     applicationName,
     passwordMinLength: read(env, 'GATEHOUSE_PASSWORD_MIN_LENGTH'),

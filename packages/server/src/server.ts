@@ -6,6 +6,7 @@ import { bootstrapInstance, type NewSecretKey } from './domain/keys/secret-keys.
 import { SigningKeys } from './domain/sessions/signing-keys.js';
 import { loadEncryptionKey } from './crypto/encryption-key.js';
 import { buildApp } from './http/app.js';
+import type { RateLimitStore } from './http/fapi/rate-limit-store.js';
 import { MailDispatcher, redactedSmtpUrl } from './jobs/mail-dispatcher.js';
 import { WebhookDispatcher } from './jobs/webhook-dispatcher.js';
 import { openStore, storeOptionsFrom, type Store, type StoreOptions } from './store/db.js';
@@ -71,6 +72,13 @@ export function domainContextFor(config: Config, store: Store, options: ContextO
   };
 }
 
+/** Where this server counts rate limits: the store it runs on, or Redis, keyed by the instance. */
+function rateLimitStoreFor(config: Config, storeOptions: StoreOptions, instanceId: string): RateLimitStore {
+  const chosen = config.rateLimitStore;
+  if (chosen.kind === 'memory') return chosen;
+  return chosen.kind === 'redis' ? { kind: 'redis', url: chosen.url, instanceId } : { kind: 'store', store: storeOptions, instanceId };
+}
+
 /** The instance's signing keys, creating the first one on a fresh store. */
 export async function signingKeysFor(config: Config, store: Store, key: Uint8Array = loadEncryptionKey(config.encryptionKey, config.dataDir).key): Promise<SigningKeys> {
   const signingKeys = new SigningKeys(store, key);
@@ -99,6 +107,7 @@ export async function startServer(config: Config, logger: Logger, storeOptions: 
     configuredSecretKey: config.extraSecretKey,
     bodyLimitBytes: config.bodyLimitBytes,
     rateLimits: config.rateLimits,
+    rateLimitStore: rateLimitStoreFor(config, storeOptions, instanceId),
     trustedProxies: config.trustedProxies,
     ...(config.mcp.http ? { mcp: { readOnly: config.mcp.readOnly, allowPrivateMetadata: config.mcp.allowPrivateMetadata } } : {}),
   });

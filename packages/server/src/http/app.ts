@@ -17,6 +17,7 @@ import { registerPublicJwksRoute, registerSessionRoutes } from './bapi/sessions.
 import { registerUserRoutes } from './bapi/users.js';
 import { registerOAuthProviderRoutes } from './bapi/oauth-providers.js';
 import { registerRestrictionRoutes } from './bapi/restrictions.js';
+import type { RateLimitStore } from './fapi/rate-limit-store.js';
 import { registerUserFactorRoutes } from './bapi/user-factors.js';
 import { registerWebhookEndpointRoutes } from './bapi/webhook-endpoints.js';
 import { registerInstanceSettingsRoutes } from './bapi/instance-settings.js';
@@ -40,6 +41,8 @@ export interface AppOptions {
   configuredSecretKey: string | undefined;
   bodyLimitBytes: number;
   rateLimits: RateLimitSettings;
+  /** Where the Frontend API's limits are counted. */
+  rateLimitStore: RateLimitStore;
   /** Proxies trusted to name the client in `X-Forwarded-For`; none, the peer is the client. */
   trustedProxies: string[];
   /** Serve MCP at `/mcp` with these options; absent, no endpoint. */
@@ -124,7 +127,7 @@ export function buildApp(options: AppOptions): App {
     },
     { prefix: '/v1' },
   );
-  void fastify.register(async (fapi) => registerFrontendApi(fapi, options.ctx, options.rateLimits), { prefix: '/fapi/v1' });
+  void fastify.register(async (fapi) => registerFrontendApi(fapi, options.ctx, options.rateLimits, options.rateLimitStore), { prefix: '/fapi/v1' });
   if (options.mcp) {
     registerMcpEndpoint(fastify, { ctx: options.ctx, configuredKey: options.configuredSecretKey, options: options.mcp });
   }

@@ -64,6 +64,44 @@ describe('Frontend API rate limits', () => {
     }
   });
 
+  /** Six sign-in starts from one address, alternating between two servers on one store. */
+  async function alternating(env: Record<string, string>): Promise<number[]> {
+    const first = await startTestServer({ GATEHOUSE_RATE_LIMITS: 'on', ...env });
+    const second = await startTestServer({ GATEHOUSE_RATE_LIMITS: 'on', ...env }, { shareStoreWith: first });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await new FapiBrowser((i % 2 === 0 ? first : second).url).call('POST', '/client/sign_ins', {})).status);
+      return statuses;
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  }
+
+  it('holds one limit across two server processes on one store', async () => {
+    expect(await alternating({})).toEqual([200, 200, 200, 200, 200, 429]);
+  });
+
+  it('counts in each process alone when told to keep limits in memory', async () => {
+    expect(await alternating({ GATEHOUSE_RATE_LIMIT_STORE: 'memory' })).toEqual([200, 200, 200, 200, 200, 200]);
+  });
+
+  const redisUrl = process.env.GATEHOUSE_TEST_REDIS_URL;
+  it.runIf(redisUrl)('holds one limit across two server processes sharing Redis', async () => {
+    expect(await alternating({ REDIS_URL: redisUrl! })).toEqual([200, 200, 200, 200, 200, 429]);
+  });
+
+  it('keeps limiting, in memory, while Redis cannot be reached — never a 5xx, never unlimited', async () => {
+    const down = await startTestServer({ GATEHOUSE_RATE_LIMITS: 'on', REDIS_URL: 'redis://127.0.0.1:9' });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await new FapiBrowser(down.url).call('POST', '/client/sign_ins', {})).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    } finally {
+      await down.close();
+    }
+  });
+
   it('keys an IPv6 client by its /64 and an IPv4-mapped one by its IPv4 address', () => {
     expect(rateLimitKey('2001:db8:1:2:3::1')).toBe('2001:db8:1:2::/64');
     expect(rateLimitKey('2001:0db8:0001:0002:ffff:ffff:ffff:fffe')).toBe('2001:db8:1:2::/64');
@@ -82,5 +120,10 @@ describe('Frontend API rate limits', () => {
     expect(loadConfig({ ...base, GATEHOUSE_TRUSTED_PROXIES: '10.0.0.0/8, 2001:db8::/32, 127.0.0.1' }).trustedProxies).toEqual(['10.0.0.0/8', '2001:db8::/32', '127.0.0.1']);
     expect(() => loadConfig({ ...base, GATEHOUSE_TRUSTED_PROXIES: 'proxy.internal' })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, GATEHOUSE_TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow(ConfigError);
+    expect(loadConfig(base).rateLimitStore).toEqual({ kind: 'store' });
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379' }).rateLimitStore).toEqual({ kind: 'redis', url: 'redis://127.0.0.1:6379' });
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379', GATEHOUSE_RATE_LIMIT_STORE: 'memory' }).rateLimitStore).toEqual({ kind: 'memory' });
+    expect(() => loadConfig({ ...base, GATEHOUSE_RATE_LIMIT_STORE: 'redis' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, REDIS_URL: 'http://redis' })).toThrow(ConfigError);
   });
 });

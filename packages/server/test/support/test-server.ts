@@ -6,10 +6,12 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { openStore, type Store } from '../../src/store/db.js';
-import { createTestStore, postgresStoreUrl } from './test-store.js';
+import { createTestStore, postgresStoreUrl, type TestStore } from './test-store.js';
 
 export interface TestServer {
   url: string;
+  /** The store it runs on; a second server started with `shareStoreWith` runs on the same one. */
+  testStore: TestStore;
   secretKey: string;
   config: Config;
   server: RunningServer;
@@ -19,18 +21,24 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestServer> {
-  const store = await createTestStore();
+/**
+ * A server on a fresh store, or — with `shareStoreWith` — a second server process's worth on the
+ * store (and data directory) of another: the same instance, as two processes behind one balancer.
+ */
+export async function startTestServer(env: Record<string, string> = {}, options: { logger?: Logger; shareStoreWith?: TestServer } = {}): Promise<TestServer> {
+  const shared = options.shareStoreWith?.testStore;
+  const store = shared ?? (await createTestStore());
   // Rate limits off, as for load tests: tests make many attempts from one address on purpose;
   // test/fapi/rate-limits.test.ts turns them on.
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', GATEHOUSE_DATA_DIR: store.dataDir, GATEHOUSE_RATE_LIMITS: 'off', ...env });
   const logger = options.logger ?? createLogger(process.env.GATEHOUSE_TEST_LOG_LEVEL ?? 'silent');
   const server = await startServer(config, logger, store.options);
-  const secretKey = server.firstSecretKey?.secret;
+  const secretKey = shared ? options.shareStoreWith!.secretKey : server.firstSecretKey?.secret;
   if (!secretKey) throw new Error('a fresh store must yield a first secret key');
   const url = server.url;
   return {
     url,
+    testStore: store,
     secretKey,
     config,
     server,
@@ -54,7 +62,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     },
     async close() {
       await server.close();
-      await store.dispose();
+      if (!shared) await store.dispose();
     },
   };
 }

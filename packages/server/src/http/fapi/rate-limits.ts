@@ -1,17 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { GatehouseError } from '../../errors.js';
 import type { RateLimitName, RateLimitSettings } from '../../config.js';
 import { sendError } from '../errors.js';
 import { methodOf } from './transport.js';
 import { rateLimitKey } from '../client-address.js';
+import { openLimiters, type RateLimitStore } from './rate-limit-store.js';
 
 /**
  * Per-IP limits on the Frontend API's sensitive steps, Clerk's published defaults unless set
  * otherwise: starting sign-ins and sign-ups, sending codes and links, and attempting them. Starting
  * a sign-in is also limited per identifier, so one account cannot be hammered from many
- * addresses. In this process's memory for now (the limits are per process); the account lockout,
- * which is in the store, bounds guessing across processes regardless.
+ * addresses. Counted where `rate-limit-store.ts` says: shared by every process on the store or on
+ * Redis, or in this process alone.
  */
 const ROUTES: Record<string, RateLimitName> = {
   'POST /client/sign_ins': 'sign_in',
@@ -37,12 +38,10 @@ function tooMany(request: FastifyRequest, reply: FastifyReply, refusal: unknown)
   return sendError(request, reply, new GatehouseError('too_many_requests'));
 }
 
-export function registerRateLimits(app: FastifyInstance, settings: RateLimitSettings): void {
+export async function registerRateLimits(app: FastifyInstance, settings: RateLimitSettings, where: RateLimitStore): Promise<void> {
   if (!settings.enabled) return;
-  const limiters = new Map<RateLimitName, RateLimiterMemory>();
-  for (const [name, limit] of Object.entries(settings.limits) as [RateLimitName, { points: number; seconds: number }][]) {
-    limiters.set(name, new RateLimiterMemory({ keyPrefix: name, points: limit.points, duration: limit.seconds }));
-  }
+  const limiters = await openLimiters(settings, where);
+  app.addHook('onClose', async () => limiters.close());
   const perIdentifier = limiters.get('sign_in');
 
   app.addHook('preHandler', async (request, reply) => {
