@@ -3,7 +3,6 @@ import { GatehouseError, notFound, paramError } from '../../errors.js';
 import type { Executor } from '../../store/db.js';
 import {
   clearClientSignIn,
-  closeVerification,
   completeSignInRow,
   findSignInByVerification,
   findSignInRow,
@@ -30,17 +29,15 @@ import { assertIdentifiersAllowed } from '../restrictions/restrictions.js';
 import { toUser } from '../users/to-user.js';
 import { updateUser } from '../users/update-user.js';
 import type { User } from '../users/user.js';
-import { recordVerified, startChallengeVerification, toVerification } from '../verifications/verifications.js';
-import { parseAssertionCredential } from '../passkeys/credential-json.js';
-import { ASSERTION_LIFETIME_MS, assertedPasskey, checkPasskeyAssertion, passkeyRequestOptions } from '../passkeys/passkey-authentication.js';
-import { recordPasskeyUse } from '../../store/repositories/passkey-repository.js';
-import { ticketInvalid } from '../invitations/invitation-tickets.js';
-import { acceptTicketInvitationIn, requireTicketInvitation, type TicketInvitationKind } from '../invitations/ticket-redemption.js';
+import { toVerification } from '../verifications/verifications.js';
+import { acceptTicketInvitationIn, type TicketInvitationKind } from '../invitations/ticket-redemption.js';
 import { hasSecondFactor } from '../mfa/second-factors.js';
 import type { Verification } from '../verifications/verifications.js';
 import { assertSignInStep, signInStatus, type SecondFactorStrategyName, type SignIn, type SignInStep } from './sign-in.js';
 import { isSecondFactorStrategy, SECOND_FACTOR_STRATEGIES, supportedSecondFactors } from './second-factors/index.js';
 import { createOAuthSignIn, transferSignUpToSignIn } from './oauth-sign-in.js';
+import { attemptPasskeySignIn, createPasskeySignIn } from './passkey-sign-in.js';
+import { createTicketSignIn } from './ticket-sign-in.js';
 import { FIRST_FACTOR_STRATEGIES, isFirstFactorStrategy, supportedFirstFactors, type FirstFactorInput, type SignInSubject, type VerifiedFactor } from './strategies/index.js';
 
 /** How long a sign-in attempt stays open. */
@@ -129,7 +126,7 @@ export async function getSignIn(ctx: DomainContext, clientId: string, signInId: 
 
 export type ActingOn = LoadedSignIn & { subject: SignInSubject };
 
-function withSubject(loaded: LoadedSignIn): ActingOn {
+export function withSubject(loaded: LoadedSignIn): ActingOn {
   if (!loaded.subject) throw notFound();
   return { ...loaded, subject: loaded.subject };
 }
@@ -183,7 +180,7 @@ export async function storeSignIn(trx: Executor, row: SignInRow): Promise<void> 
   await updateClientRow(trx, row.client_id, { sign_in_id: row.id, updated_at: row.updated_at });
 }
 
-function loadedNew(ctx: DomainContext, client: ActingClient, row: SignInRow, user: UserRecord | undefined, settings: InstanceSettings, now: number): LoadedSignIn {
+export function loadedNew(ctx: DomainContext, client: ActingClient, row: SignInRow, user: UserRecord | undefined, settings: InstanceSettings, now: number): LoadedSignIn {
   return { row, stored: false, client, signIn: toSignIn(ctx, row, user, settings, { first: null, second: null }, now), subject: user ? { signIn: row, user, settings } : undefined };
 }
 
@@ -219,82 +216,6 @@ export async function createSignIn(ctx: DomainContext, client: ActingClient, inp
   // A password with no account named: refused as an attempt on the stored sign-in would be.
   if (password) assertSignInStep(loaded.signIn, 'attempt_first_factor');
   return { signIn: loaded.signIn };
-}
-
-/**
- * A sign-in by an organization invitation's ticket, as Clerk's `<SignIn/>` starts one from
- * `__clerk_ticket`: the ticket proves the invited address, so the account that has it verified
- * signs in and joins the organization in one step. An instance invitation is for someone without
- * an account and is redeemed by signing up.
- */
-async function createTicketSignIn(ctx: DomainContext, client: ActingClient, ticket: string | undefined, settings: InstanceSettings): Promise<SignInOutcome> {
-  if (!ticket) throw paramError('form_param_missing', 'ticket');
-  const now = ctx.now();
-  const invitation = await requireTicketInvitation(ctx.store.db, ticket, now);
-  if (invitation.kind !== 'organization_invitation') throw ticketInvalid();
-  const owner = await findVerifiedEmailOwner(ctx.store.db, invitation.emailAddress);
-  const user = owner ? await loadUserRecord(ctx.store.db, owner.userId) : undefined;
-  if (!owner || !user) throw new GatehouseError('form_identifier_not_found', { meta: { param_name: 'identifier' } });
-  const loaded = withSubject(loadedNew(ctx, client, newSignInRow(client.id, { userId: user.row.id, identifier: invitation.emailAddress, emailAddressId: owner.emailAddressId }, now), user, settings, now));
-  return actOn(ctx, loaded, { strategy: 'ticket', invitation }, async () => ({
-    record: (trx, at) => recordVerified(trx, { clientId: client.id, strategy: 'ticket', emailAddressId: owner.emailAddressId }, at),
-  }));
-}
-
-/**
- * A sign-in by passkey, as `<SignIn/>` starts one for its button and for the browser's autofill:
- * nobody is named; the reply carries WebAuthn request options for any registered credential, and
- * the credential that answers them names the account.
- */
-async function createPasskeySignIn(ctx: DomainContext, client: ActingClient, settings: InstanceSettings): Promise<SignInOutcome> {
-  if (!settings.passkey.enabled) throw paramError('form_param_value_invalid', 'strategy', 'Passkeys are not enabled on this instance.');
-  const options = await passkeyRequestOptions(ctx);
-  const now = ctx.now();
-  const row = newSignInRow(client.id, { userId: null, identifier: null, emailAddressId: null }, now);
-  const verification = await ctx.store.transaction(async (trx) => {
-    await storeActingClient(trx, client);
-    const started = await startChallengeVerification(trx, { clientId: client.id, strategy: 'passkey' }, options.challenge, ASSERTION_LIFETIME_MS, now);
-    await storeSignIn(trx, { ...row, first_factor_verification_id: started.id });
-    return started;
-  });
-  const stored = { ...row, first_factor_verification_id: verification.id };
-  return { signIn: toSignIn(ctx, stored, undefined, settings, { first: { ...toVerification(verification, now), nonce: options.json }, second: null }, now) };
-}
-
-/**
- * The browser's answer to a passkey sign-in: the credential names its owner, and its assertion is
- * checked under their lockout; the challenge is good for one success.
- */
-async function attemptPasskeySignIn(ctx: DomainContext, loaded: LoadedSignIn, rawCredential: string | undefined): Promise<SignInOutcome> {
-  const pending = loaded.signIn.firstFactorVerification;
-  const settings = loaded.subject?.settings ?? (await readInstanceSettings(ctx));
-  if (pending?.strategy !== 'passkey' || !settings.passkey.enabled) throw new GatehouseError('strategy_for_user_invalid', { meta: { param_name: 'strategy' } });
-  if (pending.status === 'expired') throw new GatehouseError('verification_expired', { meta: { param_name: 'public_key_credential' } });
-  if (pending.status !== 'unverified') throw new GatehouseError('verification_already_verified', { meta: { param_name: 'public_key_credential' } });
-  const [stored] = await findVerificationRows(ctx.store.db, [pending.id]);
-  const challengeHash = stored?.secret_hash;
-  if (!stored || !challengeHash) throw new GatehouseError('verification_already_verified', { meta: { param_name: 'public_key_credential' } });
-  const credential = parseAssertionCredential(rawCredential);
-  const passkey = await assertedPasskey(ctx, credential);
-  const user = await loadUserRecord(ctx.store.db, passkey.user_id);
-  if (!user) throw notFound();
-  const row = { ...loaded.row, user_id: user.row.id };
-  const subject = { signIn: row, user, settings };
-  const acting: ActingOn = { ...loaded, row, subject, signIn: toSignIn(ctx, row, user, settings, { first: pending, second: null }, ctx.now()) };
-  return actOn(ctx, acting, { strategy: 'passkey' }, async () => {
-    assertMayVerify(user.row, ctx.now());
-    const pass = await checkPasskeyAssertion(ctx, passkey, credential, challengeHash);
-    return {
-      async record(trx, now) {
-        await pass.settle(trx);
-        await updateSignInRow(trx, loaded.row.id, { user_id: user.row.id, updated_at: now });
-        // One success per challenge, and per counter value: a replay or a racing clone finds nothing to claim.
-        if (!(await closeVerification(trx, stored.id, 'verified', now))) throw new GatehouseError('verification_already_verified', { meta: { param_name: 'public_key_credential' } });
-        if (!(await recordPasskeyUse(trx, passkey.id, passkey.sign_count, pass.value, now))) throw new GatehouseError('passkey_invalid', { meta: { param_name: 'public_key_credential' } });
-        return { ...stored, status: 'verified', verified_at: now, secret_hash: null, updated_at: now };
-      },
-    };
-  });
 }
 
 function assertOffered(signIn: SignIn, strategy: string): asserts strategy is FirstFactorInput['strategy'] {
