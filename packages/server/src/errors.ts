@@ -129,6 +129,11 @@ export const ERROR_CATALOG = {
     message: 'Password is too long',
     longMessage: (m: PasswordLengthMeta) => `Passwords must be ${m.max_length} characters or fewer.`,
   },
+  form_password_compromised: {
+    status: 422,
+    message: 'Password compromised',
+    longMessage: (_: ParamMeta) => 'Your password may be compromised. To protect your account, reset your password to continue.',
+  },
   form_password_pwned: {
     status: 422,
     message: 'Password has been found in an online data breach.',

@@ -36,6 +36,7 @@ const SAMPLE_META: { [C in ErrorCode]: ErrorMeta<C> } = {
   form_password_not_strong_enough: { param_name: 'password', reason: 'context' },
   form_password_digest_invalid: { param_name: 'password_digest' },
   form_password_incorrect: { param_name: 'password' },
+  form_password_compromised: { param_name: 'password' },
   password_not_set: undefined,
   oauth_provider_unavailable: { provider: 'oauth_google' },
   oauth_callback_invalid: undefined,

@@ -225,6 +225,25 @@ describe('the Frontend API sign-in with a password', () => {
     expect(b.specFailures).toEqual([]);
   });
 
+  it('turns a password marked compromised away — only the right one learns it must be reset — until it is replaced', async () => {
+    const { id, email } = await newUser();
+    expect((await t.request('POST', `/v1/users/${id}/password/set_compromised`, { body: {} })).status).toBe(200);
+    const b = browser();
+    const started = (await b.call('POST', '/client/sign_ins', { identifier: email })).body.response as SignInJSON;
+    expect(started.supported_first_factors.map((f) => f.strategy)).toContain('reset_password_email_code');
+    const wrong = await b.call('POST', `/client/sign_ins/${started.id}/attempt_first_factor`, { strategy: 'password', password: 'not the password at all' });
+    expect(wrong.body.errors?.[0]?.code).toBe('form_password_incorrect');
+    const right = await b.call('POST', `/client/sign_ins/${started.id}/attempt_first_factor`, { strategy: 'password', password: PASSWORD });
+    expect([right.status, right.body.errors?.[0]?.code, right.body.errors?.[0]?.meta]).toEqual([422, 'form_password_compromised', { param_name: 'password' }]);
+    expect(((await b.call('GET', '/client')).body.response as ClientJSON).sessions).toEqual([]);
+    // The right password is a success for the lockout: the count starts again.
+    expect(await attemptsRemaining(id)).toBe(4);
+    await t.clerk.users.updateUser(id, { password: 'a brand new passphrase 2027' });
+    const after = await browser().call('POST', '/client/sign_ins', { identifier: email, password: 'a brand new passphrase 2027', strategy: 'password' });
+    expect((after.body.response as SignInJSON).status).toBe('complete');
+    expect(b.specFailures).toEqual([]);
+  });
+
   it('counts failures toward the lockout and never gives a banned or locked user a session', async () => {
     const locked = await newUser();
     const b = browser();

@@ -6,7 +6,11 @@ import { checkStoredPassword } from '../../users/password-credential.js';
 import { recordVerified } from '../../verifications/verifications.js';
 import type { FirstFactorStrategy } from './index.js';
 
-/** The user's password, checked as one attempt under the lockout; a weaker stored hash is upgraded. */
+/**
+ * The user's password, checked as one attempt under the lockout; a weaker stored hash is upgraded.
+ * A password the operator marked compromised (`set_compromised`) no longer signs in: the person is
+ * told to reset it (`form_password_compromised`, which `<SignIn/>` answers with the reset flow).
+ */
 export const passwordStrategy: FirstFactorStrategy = {
   offers({ user, settings }) {
     return settings.password.enabled && user.row.password_digest !== null ? [{ strategy: 'password' }] : [];
@@ -28,6 +32,11 @@ export const passwordStrategy: FirstFactorStrategy = {
       // The sign-in writes its outcome, success or failure, in a synced transaction.
       { provisional: true },
     );
+    // Only the right password learns that it must be replaced: a guesser reads "incorrect" as ever.
+    if (user.row.password_compromised_at !== null) {
+      await pass.settle(ctx.store.db);
+      throw new GatehouseError('form_password_compromised', { meta: { param_name: 'password' } });
+    }
     const { upgrade } = pass.value;
     return {
       async record(trx, now) {
