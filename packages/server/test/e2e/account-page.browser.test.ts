@@ -31,7 +31,7 @@ interface UserJSON {
 
 describe('the account page', () => {
   it(
-    'signs a visitor in first, then changes the name, verifies a second address, changes the password and signs another device out',
+    'signs a visitor in first, then changes the name, verifies a second address, signs another device out and changes the password',
     async () => {
       const { t } = env;
       const email = `account.${Date.now()}@e2e.test`;
@@ -70,7 +70,21 @@ describe('the account page', () => {
           BROWSER_WAIT_MS,
         );
 
+        // The laptop is listed among the active devices with its browser, and is signed out from
+        // here — before the password changes, which may sign other devices out by itself.
         await profile.getByRole('button', { name: 'Security' }).click();
+        const laptopRow = profile.locator('.cl-activeDeviceListItem, [class*="activeDevice"]').filter({ hasText: 'Chrome 131' }).first();
+        await laptopRow.waitFor({ timeout: BROWSER_WAIT_MS });
+        const signOutItem = page.getByRole('menuitem', { name: 'Sign out of device' });
+        // The list may still be settling when first shown: open its menu until the item is there.
+        for (let tries = 0; !(await signOutItem.isVisible()); tries++) {
+          if (tries === 5) throw new Error("the device's menu never showed 'Sign out of device'");
+          await laptopRow.getByRole('button').last().click();
+          await signOutItem.waitFor({ timeout: 5_000 }).catch(() => undefined);
+        }
+        await signOutItem.click();
+        await waitFor('the laptop signed out', async () => ((await t.clerk.sessions.getSession(laptopSession)).status === 'revoked' ? true : undefined), BROWSER_WAIT_MS);
+
         await profile.getByRole('button', { name: 'Update password' }).click({ timeout: BROWSER_WAIT_MS });
         await profile.getByLabel('Current password').fill(password);
         await profile.getByLabel('New password').fill(newPassword);
@@ -85,12 +99,6 @@ describe('the account page', () => {
         );
         expect((await t.request('POST', `/v1/users/${user.id}/verify_password`, { body: { password: newPassword } })).status).toBe(200);
 
-        // The laptop is listed among the active devices with its browser, and is signed out from here.
-        const laptopRow = profile.locator('.cl-activeDeviceListItem, [class*="activeDevice"]').filter({ hasText: 'Chrome 131' }).first();
-        await laptopRow.waitFor({ timeout: BROWSER_WAIT_MS });
-        await laptopRow.getByRole('button').last().click();
-        await page.getByRole('menuitem', { name: 'Sign out of device' }).click({ timeout: BROWSER_WAIT_MS });
-        await waitFor('the laptop signed out', async () => ((await t.clerk.sessions.getSession(laptopSession)).status === 'revoked' ? true : undefined), BROWSER_WAIT_MS);
         // The account page runs Clerk's component under the same policy as the sign-in pages.
         expect(browser.cspViolations).toEqual([]);
       });
