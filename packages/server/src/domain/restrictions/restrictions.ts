@@ -12,7 +12,7 @@ import {
 } from '../../store/repositories/restriction-repository.js';
 import type { RestrictionList } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
-import type { InstanceSettings } from '../settings/instance-settings.js';
+import { readInstanceSettings, updateInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
 import { normalizeEmail, parseEmailAddress, parsePhoneNumber } from '../users/identifiers.js';
 
 /**
@@ -66,6 +66,12 @@ export async function removeRestriction(ctx: DomainContext, list: RestrictionLis
   const row = await deleteRestrictionIdentifier(ctx.store.db, list, id);
   if (!row) throw notFound();
   return toIdentifier(row);
+}
+
+/** Turns the restrictions given on or off; the others stay as they are. */
+export async function updateRestrictions(ctx: DomainContext, patch: Partial<InstanceSettings['restrictions']>): Promise<InstanceSettings> {
+  const current = (await readInstanceSettings(ctx)).restrictions;
+  return updateInstanceSettings(ctx, { restrictions: { ...current, ...patch } });
 }
 
 /** What a list entry would match an identifier by: itself and, for an address, its domain. */

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DomainContext } from '../../domain/context.js';
-import { userAccessTokens, type OAuthAccessToken } from '../../domain/oauth/access-tokens.js';
+import { userAccessTokens } from '../../domain/oauth/access-tokens.js';
 import { unlinkExternalAccount } from '../../domain/oauth/external-accounts.js';
 import { createOAuthProvider, deleteOAuthProvider, getOAuthProvider, listOAuthProviders, updateOAuthProvider, type ProviderInput } from '../../domain/oauth/providers.js';
 import { serializeDeleted } from '../../wire/deleted.js';
-import { serializeOAuthProvider } from '../../wire/oauth-provider.js';
+import { serializeAccessToken, serializeOAuthProvider } from '../../wire/oauth-provider.js';
 import { parseInput } from '../validation.js';
 
 const strategyParams = z.object({ strategy: z.string().min(1).max(64) });
@@ -41,21 +41,6 @@ function toInput(b: z.output<typeof providerBody>): ProviderInput {
     tokenEndpoint: b.token_endpoint,
     userinfoEndpoint: b.userinfo_endpoint,
     logoUrl: b.logo_url,
-  };
-}
-
-/** Clerk's `oauth_access_token`, one per connected account at the provider. */
-function serializeAccessToken(t: OAuthAccessToken) {
-  return {
-    object: 'oauth_access_token',
-    external_account_id: t.externalAccountId,
-    provider_user_id: t.providerUserId,
-    token: t.token,
-    provider: t.provider,
-    public_metadata: {},
-    label: null,
-    scopes: t.scopes,
-    expires_at: t.expiresAt,
   };
 }
 

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DomainContext } from '../../domain/context.js';
-import { addRestriction, listRestrictions, removeRestriction, type RestrictionIdentifier } from '../../domain/restrictions/restrictions.js';
-import { readInstanceSettings, updateInstanceSettings, type InstanceSettings } from '../../domain/settings/instance-settings.js';
+import { addRestriction, listRestrictions, removeRestriction, updateRestrictions } from '../../domain/restrictions/restrictions.js';
 import { serializeDeleted } from '../../wire/deleted.js';
+import { serializeIdentifier, serializeRestrictions } from '../../wire/restrictions.js';
 import { parseInput } from '../validation.js';
 
 const identifierBody = z.object({ identifier: z.string().min(1).max(320), notify: z.boolean().optional() });
@@ -15,21 +15,6 @@ const restrictionsBody = z.object({
   block_email_subaddresses: z.boolean().nullish(),
   block_disposable_email_domains: z.boolean().nullish(),
 });
-
-function serializeIdentifier(i: RestrictionIdentifier) {
-  return {
-    object: i.list === 'allowlist' ? 'allowlist_identifier' : 'blocklist_identifier',
-    id: i.id,
-    identifier: i.identifier,
-    identifier_type: i.identifierType,
-    created_at: i.createdAt,
-    updated_at: i.updatedAt,
-  };
-}
-
-function serializeRestrictions(s: InstanceSettings) {
-  return { object: 'instance_restrictions', ...s.restrictions };
-}
 
 /** Clerk's restrictions: `/allowlist_identifiers`, `/blocklist_identifiers`, `/instance/restrictions`. */
 export function registerRestrictionRoutes(app: FastifyInstance, ctx: DomainContext): void {
@@ -64,8 +49,7 @@ export function registerRestrictionRoutes(app: FastifyInstance, ctx: DomainConte
 
   app.patch('/instance/restrictions', async (request) => {
     const b = parseInput(restrictionsBody, request.body ?? {});
-    const current = (await readInstanceSettings(ctx)).restrictions;
     const given = Object.fromEntries(Object.entries(b).filter(([, v]) => v !== null && v !== undefined));
-    return serializeRestrictions(await updateInstanceSettings(ctx, { restrictions: { ...current, ...given } }));
+    return serializeRestrictions(await updateRestrictions(ctx, given));
   });
 }

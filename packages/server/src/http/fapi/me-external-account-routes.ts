@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { DomainContext } from '../../domain/context.js';
-import { startConnection, startReauthorization, type PendingConnection } from '../../domain/oauth/connect-account.js';
-import { serializeExternalAccount } from '../../wire/external-account.js';
+import { startConnection, startReauthorization } from '../../domain/oauth/connect-account.js';
+import { serializePendingConnection, serializeReauthorization } from '../../wire/fapi/external-account.js';
 import { unlinkExternalAccount } from '../../domain/oauth/external-accounts.js';
 import { requireRecentVerification } from '../../domain/sessions/reverification.js';
 import { readInstanceSettings } from '../../domain/settings/instance-settings.js';
-import { serializeFapiDeleted, serializeVerification } from '../../wire/fapi/client.js';
+import { serializeFapiDeleted } from '../../wire/fapi/client.js';
 import { parseInput } from '../validation.js';
 import { withClient } from './client-identity.js';
 import { text } from './route-support.js';
@@ -16,29 +16,6 @@ const accountParams = z.object({ id: text(128) });
 const scopeList = z.union([text(128), z.array(text(128)).max(50)]).transform((v) => (Array.isArray(v) ? v : [v]));
 const connectBody = z.object({ strategy: text(64), redirect_url: text(2048).optional(), additional_scope: scopeList.optional() });
 const reauthorizeBody = z.object({ redirect_url: text(2048).optional(), additional_scope: scopeList.optional() });
-
-/** A connection not yet answered, as clerk-js reads it: an external account whose verification leads to the provider. */
-function serializePendingConnection(p: PendingConnection) {
-  return {
-    object: 'external_account',
-    id: p.id,
-    provider: p.strategy,
-    identification_id: p.id,
-    provider_user_id: '',
-    approved_scopes: '',
-    email_address: '',
-    first_name: '',
-    last_name: '',
-    image_url: '',
-    username: null,
-    phone_number: null,
-    public_metadata: {},
-    label: null,
-    created_at: p.createdAt,
-    updated_at: p.createdAt,
-    verification: serializeVerification(p.verification),
-  };
-}
 
 /** The signed-in person's connected accounts: connect one (off to the provider), disconnect one. */
 export function registerMeExternalAccountRoutes(r: FapiRouter, ctx: DomainContext): void {
@@ -54,7 +31,7 @@ export function registerMeExternalAccountRoutes(r: FapiRouter, ctx: DomainContex
     const { id } = parseInput(accountParams, request.params);
     const body = parseInput(reauthorizeBody, request.body ?? {});
     const { account, verification } = await startReauthorization(ctx, me, id, { redirectUrl: body.redirect_url, additionalScopes: body.additional_scope });
-    return withClient(ctx, request, reply, me.clientId, { ...serializeExternalAccount(account), verification: serializeVerification(verification) });
+    return withClient(ctx, request, reply, me.clientId, serializeReauthorization(account, verification));
   });
 
   r.route('DELETE', '/me/external_accounts/:id', async (request, reply) => {
