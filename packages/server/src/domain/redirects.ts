@@ -1,3 +1,4 @@
+import { paramError } from '../errors.js';
 import type { DomainContext } from './context.js';
 
 /**
@@ -26,4 +27,11 @@ export function allowedRedirectUrl(ctx: Pick<DomainContext, 'allowedOrigins'>, r
 function isRefusedCharacter(ch: string): boolean {
   const code = ch.codePointAt(0) ?? 0;
   return ch === '\\' || /\s/u.test(ch) || code < 0x20 || (code >= 0x7f && code <= 0x9f);
+}
+
+/** An allowed `redirect_url`, or a 422 naming it (a link or a provider would send the browser there). */
+export function requireAllowedRedirect(ctx: Pick<DomainContext, 'allowedOrigins'>, raw: string | undefined): URL {
+  const target = raw ? allowedRedirectUrl(ctx, raw) : undefined;
+  if (!target) throw paramError('form_param_value_invalid', 'redirect_url', 'redirect_url must be an absolute URL on an allowed origin.');
+  return target;
 }

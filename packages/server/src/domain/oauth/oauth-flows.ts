@@ -7,7 +7,7 @@ import { insertVerification, settleVerification, type VerificationRow } from '..
 import { consumeOAuthFlow, findOAuthFlowByState, findOAuthFlowByVerification, insertOAuthFlow, setOAuthFlowProfile, type OAuthFlowRow } from '../../store/repositories/oauth-repository.js';
 import type { OAuthIntent } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
-import { allowedRedirectUrl } from '../redirects.js';
+import { allowedRedirectUrl, requireAllowedRedirect } from '../redirects.js';
 import { authorizationUrl, exchangeCode, ProviderError, type AuthorizationSecrets, type ProviderProfile } from './oauth-client.js';
 import { enabledProvider, type ResolvedProvider } from './providers.js';
 
@@ -41,8 +41,7 @@ export interface FlowRequest {
 export async function prepareOAuthFlow(ctx: DomainContext, input: FlowRequest): Promise<PendingFlow> {
   const provider = await enabledProvider(ctx, input.strategy);
   if (!input.redirectUrl) throw paramError('form_param_missing', 'redirect_url');
-  const redirect = allowedRedirectUrl(ctx, input.redirectUrl);
-  if (!redirect) throw paramError('form_param_value_invalid', 'redirect_url', 'redirect_url must be an absolute URL on an allowed origin.');
+  const redirect = requireAllowedRedirect(ctx, input.redirectUrl);
   // `<SignIn/>` sends `/` for "after sign-in" when the app sets nothing: it means the app's own origin.
   const complete = input.actionCompleteRedirectUrl ? allowedRedirectUrl(ctx, input.actionCompleteRedirectUrl, { base: new URL(redirect.origin) }) : undefined;
   if (input.actionCompleteRedirectUrl && !complete) throw paramError('form_param_value_invalid', 'action_complete_redirect_url', 'action_complete_redirect_url must be on an allowed origin.');

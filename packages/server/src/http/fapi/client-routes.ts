@@ -1,3 +1,4 @@
+import { requireAllowedRedirect } from '../../domain/redirects.js';
 import type { RouteHandlerMethod } from 'fastify';
 import { z } from 'zod';
 import type { DomainContext } from '../../domain/context.js';
@@ -7,7 +8,7 @@ import { handshakeDirectives, handshakeToken, storeHandshakePayload } from '../.
 import { serializeFapiSession } from '../../wire/fapi/client.js';
 import { parseInput } from '../validation.js';
 import { CLIENT, currentClientId, rotateClientToken, tokenAudience, withClient } from './client-identity.js';
-import { redirectTarget, requireClientId, sessionParams, text } from './route-support.js';
+import { requireClientId, sessionParams, text } from './route-support.js';
 import type { FapiRouter } from './transport.js';
 
 const touchBody = z.object({ active_organization_id: text(128).optional(), intent: text(32).optional() });
@@ -81,7 +82,7 @@ export function registerClientRoutes(r: FapiRouter, ctx: DomainContext): void {
   // signed in; the answer goes back to the app as cookie directives (clerk-compat §2.4).
   r.route('GET', '/client/handshake', async (request, reply) => {
     const q = parseInput(handshakeQuery, request.query);
-    const target = redirectTarget(ctx, q.redirect_url);
+    const target = requireAllowedRedirect(ctx, q.redirect_url);
     const clientId = await currentClientId(ctx, request);
     const directives = await handshakeDirectives(ctx, clientId, { suffixed: q.suffixed_cookies === 'true', secure: target.protocol === 'https:', appOrigin: target.origin });
     if (q.format === 'nonce') target.searchParams.set('__clerk_handshake_nonce', await storeHandshakePayload(ctx, directives));
@@ -93,7 +94,7 @@ export function registerClientRoutes(r: FapiRouter, ctx: DomainContext): void {
   // API can refresh the client's cookies before the browser lands on the app.
   r.route('GET', '/client/touch', async (request, reply) => {
     const q = parseInput(touchRedirectQuery, request.query);
-    const target = redirectTarget(ctx, q.redirect_url);
+    const target = requireAllowedRedirect(ctx, q.redirect_url);
     const clientId = await currentClientId(ctx, request);
     await withClient(ctx, request, reply, clientId, CLIENT);
     return reply.redirect(target.href, 303);

@@ -1,3 +1,4 @@
+import { requireAllowedRedirect } from '../../domain/redirects.js';
 import { z } from 'zod';
 import type { DomainContext } from '../../domain/context.js';
 import { getUser } from '../../domain/users/get-user.js';
@@ -7,7 +8,7 @@ import { serializeFapiDeleted } from '../../wire/fapi/client.js';
 import { serializeEmailAddress, serializePhoneNumber } from '../../wire/user.js';
 import { parseInput } from '../validation.js';
 import { withClient } from './client-identity.js';
-import { redirectTarget, text } from './route-support.js';
+import { text } from './route-support.js';
 import { signedInActor } from './signed-in-actor.js';
 import type { FapiRouter } from './transport.js';
 
@@ -49,7 +50,7 @@ export function registerMeContactRoutes(r: FapiRouter, ctx: DomainContext): void
     const { email_id: id } = parseInput(emailParams, request.params);
     const me = await signedInActor(ctx, request);
     const body = parseInput(prepareBody, request.body ?? {});
-    return withClient(ctx, request, reply, me.clientId, serializeEmailAddress(await prepareOwnEmailVerification(ctx, me, id, body.strategy, body.redirect_url ? redirectTarget(ctx, body.redirect_url) : undefined)));
+    return withClient(ctx, request, reply, me.clientId, serializeEmailAddress(await prepareOwnEmailVerification(ctx, me, id, body.strategy, body.redirect_url ? requireAllowedRedirect(ctx, body.redirect_url) : undefined)));
   });
 
   r.route('POST', '/me/email_addresses/:email_id/attempt_verification', async (request, reply) => {

@@ -1,8 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { DomainContext } from '../../domain/context.js';
-import { allowedRedirectUrl } from '../../domain/redirects.js';
-import { notFound, paramError } from '../../errors.js';
+import { notFound } from '../../errors.js';
 import { currentClientId } from './client-identity.js';
 
 /** What the Frontend API's routes share: parameter shapes as clerk-js sends them, and two guards. */
@@ -29,11 +28,4 @@ export async function requireClientId(ctx: DomainContext, request: FastifyReques
   const clientId = await currentClientId(ctx, request);
   if (!clientId) throw notFound();
   return clientId;
-}
-
-/** Where a browser may be sent back to, or a 422 naming `redirect_url`. */
-export function redirectTarget(ctx: DomainContext, raw: string): URL {
-  const target = allowedRedirectUrl(ctx, raw);
-  if (!target) throw paramError('form_param_value_invalid', 'redirect_url', 'redirect_url must be an absolute URL on an allowed origin.');
-  return target;
 }

@@ -1,3 +1,4 @@
+import { requireAllowedRedirect } from '../../domain/redirects.js';
 import { z } from 'zod';
 import type { DomainContext } from '../../domain/context.js';
 import { openEmailLink } from '../../domain/open-email-link.js';
@@ -5,7 +6,7 @@ import { attemptFirstFactor, attemptSecondFactor, createSignIn, getSignIn, prepa
 import { serializeSignIn } from '../../wire/fapi/client.js';
 import { parseInput } from '../validation.js';
 import { clientIdOrNew, currentClientId, rotateClientToken, rotateClientTokenOnCompletion, withClient } from './client-identity.js';
-import { formBoolean, idParams, redirectTarget, requireClientId, text } from './route-support.js';
+import { formBoolean, idParams, requireClientId, text } from './route-support.js';
 import type { FapiRouter } from './transport.js';
 
 const createSignInBody = z.object({
@@ -93,7 +94,7 @@ export function registerSignInRoutes(r: FapiRouter, ctx: DomainContext): void {
   // An emailed link, opened: the browser goes back to the app with what happened in `__clerk_status`.
   r.route('GET', '/verify', async (request, reply) => {
     const q = parseInput(verifyLinkQuery, request.query);
-    const target = redirectTarget(ctx, q.redirect_url);
+    const target = requireAllowedRedirect(ctx, q.redirect_url);
     const clientId = await currentClientId(ctx, request);
     const status = await openEmailLink(ctx, q.token, clientId);
     if (status === 'verified' && clientId) await rotateClientToken(ctx, request, reply, clientId);

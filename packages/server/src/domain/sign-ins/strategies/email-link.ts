@@ -1,5 +1,5 @@
-import { GatehouseError, notFound, paramError } from '../../../errors.js';
-import { allowedRedirectUrl } from '../../redirects.js';
+import { GatehouseError, notFound } from '../../../errors.js';
+import { requireAllowedRedirect } from '../../redirects.js';
 import { sendEmailLink } from '../../verifications/email-links.js';
 import { signInEmailAddress } from './email-address.js';
 import type { FirstFactorStrategy } from './index.js';
@@ -21,8 +21,7 @@ export const emailLinkStrategy: FirstFactorStrategy = {
   async prepare(ctx, subject, input) {
     const address = signInEmailAddress(subject);
     if (!address) throw notFound();
-    const redirect = input.redirectUrl ? allowedRedirectUrl(ctx, input.redirectUrl) : undefined;
-    if (!redirect) throw paramError('form_param_value_invalid', 'redirect_url', 'redirect_url must be an absolute URL on an allowed origin.');
+    const redirect = requireAllowedRedirect(ctx, input.redirectUrl);
     return sendEmailLink(ctx, { clientId: subject.signIn.client_id, to: address.email_address, emailAddressId: address.id, userId: subject.user.row.id, redirect, purpose: 'sign_in' });
   },
 
