@@ -521,7 +521,7 @@ export interface WebhookAttemptTable {
 }
 
 /** What an email is for; the Frontend API's flows each queue one kind. */
-export type EmailKind = 'verification_code' | 'verification_link' | 'magic_link' | 'password_reset_code' | 'invitation';
+export type EmailKind = 'verification_code' | 'verification_link' | 'magic_link' | 'password_reset_code' | 'invitation' | 'sign_in_no_account' | 'sign_up_account_exists';
 
 /** `sent` once an SMTP server accepted it (or it reached the development inbox); `failed` when the recipient was refused for good. */
 export type EmailStatus = 'pending' | 'sent' | 'failed';

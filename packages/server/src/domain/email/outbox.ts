@@ -8,7 +8,7 @@ import { eventData } from '../events/catalog.js';
 export type { EmailKind } from '../../store/schema.js';
 
 /** Written as a record so a kind added to the store's type must be added here too. */
-const KINDS: Readonly<Record<EmailKind, true>> = { verification_code: true, verification_link: true, magic_link: true, password_reset_code: true, invitation: true };
+const KINDS: Readonly<Record<EmailKind, true>> = { verification_code: true, verification_link: true, magic_link: true, password_reset_code: true, invitation: true, sign_in_no_account: true, sign_up_account_exists: true };
 
 export const EMAIL_KINDS = Object.keys(KINDS) as readonly EmailKind[];
 

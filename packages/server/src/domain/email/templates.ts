@@ -42,6 +42,12 @@ export interface InvitationEmailInput {
   organizationName?: string;
 }
 
+export interface AccountNoticeInput {
+  applicationName: string;
+  /** The address the notice goes to, as the person typed it. */
+  emailAddress: string;
+}
+
 /** Markup that is safe to place as it is: built only by `html```. */
 class Markup {
   constructor(readonly value: string) {}
@@ -195,4 +201,40 @@ ${linkBlock(url, 'Accept the invitation')}
 ${ignoreNote('expect this invitation')}`,
     ),
   };
+}
+
+function noticeEmail(app: string, subject: string, lines: readonly string[]): RenderedEmail {
+  return {
+    subject,
+    text: `${lines.join('\n\n')}\n\n${app}\n`,
+    html: document(
+      subject,
+      html`<h1 style="font-size:20px;margin:0 0 16px">${subject}</h1>
+${lines.map((line) => html`<p>${line}</p>
+`)}`,
+    ),
+  };
+}
+
+/**
+ * Under enumeration protection, a sign-in by code or link for an address no account holds gets
+ * this instead of a code: the person learns it by mail, the page learns nothing.
+ */
+export function signInNoAccountEmail(input: AccountNoticeInput): RenderedEmail {
+  const app = oneLine(input.applicationName);
+  const address = oneLine(input.emailAddress);
+  return noticeEmail(app, `Sign-in attempt on ${app}`, [
+    `Someone tried to sign in to ${app} with ${address}, but no account uses this address.`,
+    `If it was you, sign up first, or sign in with the address your account uses. If it was not you, you can ignore this email.`,
+  ]);
+}
+
+/** Under enumeration protection, a sign-up with an address an account already holds gets this instead of a code. */
+export function signUpAccountExistsEmail(input: AccountNoticeInput): RenderedEmail {
+  const app = oneLine(input.applicationName);
+  const address = oneLine(input.emailAddress);
+  return noticeEmail(app, `Sign-up attempt on ${app}`, [
+    `Someone tried to sign up to ${app} with ${address}, which your account already uses.`,
+    `If it was you, sign in instead; you can reset your password from the sign-in page. If it was not you, you can ignore this email: nothing has changed.`,
+  ]);
 }

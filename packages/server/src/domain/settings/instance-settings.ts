@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLoopbackHost } from '../../config.js';
 import { readInstanceSettingsRow, writeInstanceSettingsRow } from '../../store/repositories/instance-settings-repository.js';
 import type { Executor } from '../../store/db.js';
 import type { DomainContext } from '../context.js';
@@ -80,6 +81,15 @@ export const INSTANCE_SETTINGS_SCHEMA = z
       })
       .strict()
       .default({ allowlist: false, blocklist: false, allowlist_blocklist_disabled_on_sign_in: false, block_email_subaddresses: false, block_disposable_email_domains: false }),
+    /**
+     * Clerk's strict user enumeration protection: sign-in, sign-up and password reset answer alike
+     * whether or not an account holds the identifier. `null` follows the deployment: on unless the
+     * public URL is on loopback (development).
+     */
+    attack_protection: z
+      .object({ enumeration_protection: z.boolean().nullable() })
+      .strict()
+      .default({ enumeration_protection: null }),
     /** One signed-in account per browser, as Clerk's default. */
     single_session_mode: z.boolean().default(true),
     organizations_enabled: z.boolean().default(true),
@@ -102,6 +112,11 @@ export type InstanceSettings = z.output<typeof INSTANCE_SETTINGS_SCHEMA>;
 export type InstanceSettingsPatch = z.input<typeof INSTANCE_SETTINGS_SCHEMA>;
 
 export const DEFAULT_INSTANCE_SETTINGS: InstanceSettings = INSTANCE_SETTINGS_SCHEMA.parse({});
+
+/** Whether sign-in, sign-up and reset must hide whether an account exists (see `attack_protection`). */
+export function enumerationProtected(settings: InstanceSettings, publicUrl: URL): boolean {
+  return settings.attack_protection.enumeration_protection ?? !isLoopbackHost(publicUrl.hostname);
+}
 
 export async function readInstanceSettings(ctx: DomainContext): Promise<InstanceSettings> {
   return readInstanceSettingsIn(ctx.store.db);

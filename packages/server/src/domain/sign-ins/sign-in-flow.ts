@@ -22,7 +22,7 @@ import { appendEvent } from '../events/append-event.js';
 import { eventData } from '../events/catalog.js';
 import { storeActingClient, type ActingClient } from '../sessions/acting-client.js';
 import { effectiveStatus, startClientSession } from '../sessions/sessions.js';
-import { readInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
+import { enumerationProtected, readInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
 import { normalizeEmail, normalizeUsername } from '../users/identifiers.js';
 import { assertMayVerify } from '../users/lockout.js';
 import { assertIdentifiersAllowed } from '../restrictions/restrictions.js';
@@ -38,6 +38,7 @@ import { isSecondFactorStrategy, SECOND_FACTOR_STRATEGIES, supportedSecondFactor
 import { createOAuthSignIn, transferSignUpToSignIn } from './oauth-sign-in.js';
 import { attemptPasskeySignIn, createPasskeySignIn } from './passkey-sign-in.js';
 import { createTicketSignIn } from './ticket-sign-in.js';
+import { answersFactor, prepareUnanswerable, protectedFirstFactors, refuseUnanswerable } from './unknown-account.js';
 import { FIRST_FACTOR_STRATEGIES, isFirstFactorStrategy, supportedFirstFactors, type FirstFactorInput, type SignInSubject, type VerifiedFactor } from './strategies/index.js';
 
 /** How long a sign-in attempt stays open. */
@@ -71,14 +72,20 @@ export function toSignIn(ctx: Pick<DomainContext, 'publicUrl'>, row: SignInRow, 
   const subject = user ? { signIn: row, user, settings } : undefined;
   const status = signInStatus(row, factors, { secondFactor: user !== undefined && hasSecondFactor(user.row) }, now);
   const pastFirstFactor = factors.first?.status === 'verified';
+  // Under enumeration protection a sign-in by identifier shows nothing taken from the account.
+  const hidden = row.identifier !== null && enumerationProtected(settings, ctx.publicUrl);
   return {
     id: row.id,
     clientId: row.client_id,
     status,
     identifier: row.identifier,
     userId: row.user_id,
-    userData: user ? { firstName: user.row.first_name, lastName: user.row.last_name, imageUrl: userImageUrl(ctx, user.row.image_id), hasImage: user.row.image_id !== null } : null,
-    supportedFirstFactors: subject ? supportedFirstFactors(subject).map((f) => (f.strategy === 'password' || !row.identifier ? f : { ...f, safeIdentifier: row.identifier })) : [],
+    userData: user && !hidden ? { firstName: user.row.first_name, lastName: user.row.last_name, imageUrl: userImageUrl(ctx, user.row.image_id), hasImage: user.row.image_id !== null } : null,
+    supportedFirstFactors: hidden
+      ? protectedFirstFactors(settings, row)
+      : subject
+        ? supportedFirstFactors(subject).map((f) => (f.strategy === 'password' || !row.identifier ? f : { ...f, safeIdentifier: row.identifier }))
+        : [],
     supportedSecondFactors: subject && pastFirstFactor && hasSecondFactor(subject.user.row) ? supportedSecondFactors(subject) : null,
     firstFactorVerification: factors.first,
     secondFactorVerification: factors.second,
@@ -204,11 +211,14 @@ export async function createSignIn(ctx: DomainContext, client: ActingClient, inp
   if (identifier?.includes('@')) await assertIdentifiersAllowed(ctx.store.db, settings, { identifiers: [normalizeEmail(identifier)], phase: 'sign_in' });
   const found = identifier ? await findSignInUser(ctx.store.db, identifier, settings) : undefined;
   const user = found ? await loadUserRecord(ctx.store.db, found.userId) : undefined;
-  if (identifier && !user) throw new GatehouseError('form_identifier_not_found', { meta: { param_name: 'identifier' } });
+  // Under enumeration protection an identifier nobody holds starts a sign-in all the same.
+  const unknownIdentifier = identifier !== undefined && !user;
+  if (unknownIdentifier && !enumerationProtected(settings, ctx.publicUrl)) throw new GatehouseError('form_identifier_not_found', { meta: { param_name: 'identifier' } });
   const now = ctx.now();
-  const loaded = loadedNew(ctx, client, newSignInRow(client.id, { userId: user?.row.id ?? null, identifier: identifier ?? null, emailAddressId: found?.emailAddressId ?? null }, now), user, settings, now);
+  const emailAddressId = found?.emailAddressId ?? (unknownIdentifier && identifier.includes('@') ? newId('idn', now) : null);
+  const loaded = loadedNew(ctx, client, newSignInRow(client.id, { userId: user?.row.id ?? null, identifier: identifier ?? null, emailAddressId }, now), user, settings, now);
   const password = input.password !== undefined || input.strategy === 'password' ? { strategy: 'password', password: input.password } : undefined;
-  if (password && loaded.subject) return attemptLoaded(ctx, withSubject(loaded), password);
+  if (password && identifier) return attemptLoaded(ctx, loaded, password);
   await ctx.store.transaction(async (trx) => {
     await storeActingClient(trx, client);
     await storeSignIn(trx, loaded.row);
@@ -230,8 +240,13 @@ export async function prepareFirstFactor(
   signInId: string,
   input: { strategy: string; emailAddressId?: string | undefined; redirectUrl?: string | undefined },
 ): Promise<SignIn> {
-  const { signIn, subject } = await loadForStep(ctx, clientId, signInId, 'prepare_first_factor');
+  const { row, signIn, subject } = await loadSignIn(ctx, clientId, signInId);
+  assertSignInStep(signIn, 'prepare_first_factor');
   assertOffered(signIn, input.strategy);
+  if (!subject || !answersFactor(subject, input.strategy)) {
+    await prepareUnanswerable(ctx, row, { ...input, strategy: input.strategy });
+    return getSignIn(ctx, clientId, signInId);
+  }
   const strategy = FIRST_FACTOR_STRATEGIES[input.strategy];
   if (strategy.prepare) {
     const verificationId = await strategy.prepare(ctx, subject, { ...input, strategy: input.strategy });
@@ -249,16 +264,26 @@ export async function attemptFirstFactor(ctx: DomainContext, clientId: string, s
     assertSignInStep(loaded.signIn, 'attempt_first_factor');
     return attemptPasskeySignIn(ctx, loaded, input.publicKeyCredential);
   }
-  return attemptLoaded(ctx, await loadForStep(ctx, clientId, signInId, 'attempt_first_factor'), input);
+  const loaded = await loadSignIn(ctx, clientId, signInId);
+  assertSignInStep(loaded.signIn, 'attempt_first_factor');
+  return attemptLoaded(ctx, loaded, input);
 }
 
-function attemptLoaded(ctx: DomainContext, loaded: ActingOn, input: AttemptInput): Promise<SignInOutcome> {
+async function attemptLoaded(ctx: DomainContext, loaded: LoadedSignIn, input: AttemptInput): Promise<SignInOutcome> {
   assertOffered(loaded.signIn, input.strategy);
   const strategy = input.strategy;
   const { subject } = loaded;
-  return actOn(ctx, loaded, { strategy }, async () => {
-    assertMayVerify(subject.user.row, ctx.now());
-    return FIRST_FACTOR_STRATEGIES[strategy].attempt(ctx, subject, { ...input, strategy });
+  if (!answersFactor(subject, strategy)) {
+    try {
+      return await refuseUnanswerable(ctx, loaded.row, { ...input, strategy });
+    } catch (error) {
+      throw await recordRefusal(ctx, loaded, strategy, subject?.user.row.id ?? null, error);
+    }
+  }
+  const acting = withSubject(loaded);
+  return actOn(ctx, acting, { strategy }, async () => {
+    assertMayVerify(acting.subject.user.row, ctx.now());
+    return FIRST_FACTOR_STRATEGIES[strategy].attempt(ctx, acting.subject, { ...input, strategy });
   });
 }
 
@@ -308,16 +333,20 @@ export async function actOn(ctx: DomainContext, loaded: ActingOn, how: Completio
     const signIn = toSignIn(ctx, done.row, subject.user, subject.settings, done.factors, now);
     return done.user ? { signIn, signedIn: toUser(done.user, ctx) } : { signIn };
   } catch (error) {
-    if (error instanceof GatehouseError) {
-      const outcome = { signInId: row.id, userId: subject.user.row.id, strategy, error: error.code };
-      await ctx.store.transaction(async (trx) => {
-        await storeActingClient(trx, loaded.client);
-        if (!loaded.stored) await storeSignIn(trx, row);
-        await appendEvent(trx, { type: 'sign_in.failed', data: eventData('sign_in.failed', outcome), subjectUserId: outcome.userId }, ctx.now());
-      });
-    }
-    throw error;
+    throw await recordRefusal(ctx, loaded, strategy, subject.user.row.id, error);
   }
+}
+
+/** Records a refusal the person sees (and the attempt, when this call started it); hands back the error to throw. */
+async function recordRefusal(ctx: DomainContext, loaded: LoadedSignIn, strategy: string, userId: string | null, error: unknown): Promise<unknown> {
+  if (!(error instanceof GatehouseError)) return error;
+  const outcome = { signInId: loaded.row.id, userId, strategy, error: error.code };
+  await ctx.store.transaction(async (trx) => {
+    await storeActingClient(trx, loaded.client);
+    if (!loaded.stored) await storeSignIn(trx, loaded.row);
+    await appendEvent(trx, { type: 'sign_in.failed', data: eventData('sign_in.failed', outcome), subjectUserId: userId }, ctx.now());
+  });
+  return error;
 }
 
 /**

@@ -66,8 +66,9 @@ export interface SignInRequirements {
 export function signInStatus(row: SignInRow, factors: { first: Verification | null; second: Verification | null }, requirements: SignInRequirements, now: number): SignInStatus {
   if (row.created_session_id !== null) return 'complete';
   if (row.abandon_at <= now) return 'abandoned';
-  // A passkey sign-in names nobody: the credential that answers it does.
-  if (row.user_id === null) return factors.first?.strategy === 'passkey' ? 'needs_first_factor' : 'needs_identifier';
+  // A passkey sign-in names nobody: the credential that answers it does. An identifier nobody holds
+  // (kept under enumeration protection) waits on a first factor that never verifies.
+  if (row.user_id === null) return factors.first?.strategy === 'passkey' || row.identifier !== null ? 'needs_first_factor' : 'needs_identifier';
   if (factors.first?.status !== 'verified') return 'needs_first_factor';
   if (RESETS_PASSWORD.has(factors.first.strategy) && row.password_reset_at === null) return 'needs_new_password';
   if (requirements.secondFactor && !SATISFIES_BOTH.has(factors.first.strategy) && factors.second?.status !== 'verified') return 'needs_second_factor';

@@ -18,14 +18,15 @@ import type { DomainContext } from '../context.js';
 import { assertValidMetadata, parseStoredMetadata, type Metadata } from '../metadata.js';
 import { storeActingClient, type ActingClient } from '../sessions/acting-client.js';
 import { startClientSession } from '../sessions/sessions.js';
-import { readInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
+import { enumerationProtected, readInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
+import { startUnanswerableVerification } from '../sign-ins/unknown-account.js';
 import { prepareNewUser } from '../users/create-user.js';
 import { identifierTaken, withIdentifierConflicts } from '../users/identifier-conflicts.js';
 import { normalizeEmail, parseEmailAddress, parsePhoneNumber, parseUsername } from '../users/identifiers.js';
 import { credentialFromInput } from '../users/password-credential.js';
 import { checkEmailCode, sendEmailCode } from '../verifications/email-codes.js';
 import { sendEmailLink } from '../verifications/email-links.js';
-import { allowedRedirectUrl } from '../redirects.js';
+import { requireAllowedRedirect } from '../redirects.js';
 import { recordVerified, toVerification } from '../verifications/verifications.js';
 import { ticketInvalid } from '../invitations/invitation-tickets.js';
 import { acceptTicketInvitationIn, requireTicketInvitation, type TicketInvitation, type TicketInvitationKind } from '../invitations/ticket-redemption.js';
@@ -83,7 +84,8 @@ async function fieldsFrom(ctx: DomainContext, input: SignUpInput, current: Parti
   if (input.emailAddress !== undefined) {
     if (!settings.email_address.enabled) throw paramError('form_param_value_invalid', 'email_address', 'Email addresses are not enabled on this instance.');
     const email = parseEmailAddress(input.emailAddress);
-    if (await anyEmailAddressTaken(ctx.store.db, [email])) throw identifierTaken('email_address');
+    // Under enumeration protection a taken address goes on to a verification only its owner hears of.
+    if (!(enumerationProtected(settings, ctx.publicUrl) && !invited) && (await anyEmailAddressTaken(ctx.store.db, [email]))) throw identifierTaken('email_address');
     if (email !== current.email_address) {
       patch.email_address = email;
       patch.email_verification_id = null;
@@ -234,7 +236,7 @@ export async function prepareSignUpVerification(
   signUpId: string,
   input: { strategy: string; redirectUrl?: string | undefined },
 ): Promise<SignUp> {
-  const { row, signUp } = await load(ctx, clientId, signUpId);
+  const { row, signUp, settings } = await load(ctx, clientId, signUpId);
   if (signUp.status !== 'missing_requirements') throw new GatehouseError('sign_in_step_invalid', { meta: { status: signUp.status } });
   const strategy = input.strategy;
   if ((strategy !== 'email_code' && strategy !== 'email_link') || !signUp.emailVerificationStrategies.includes(strategy)) {
@@ -242,13 +244,14 @@ export async function prepareSignUpVerification(
   }
   if (!row.email_address) throw paramError('form_param_missing', 'email_address');
   const to = row.email_address;
+  const redirect = strategy === 'email_link' ? requireAllowedRedirect(ctx, input.redirectUrl) : undefined;
   let verificationId: string;
-  if (strategy === 'email_code') {
-    verificationId = await sendEmailCode(ctx, { clientId, strategy, to, emailAddressId: null, userId: null, purpose: 'verify' });
-  } else {
-    const redirect = input.redirectUrl ? allowedRedirectUrl(ctx, input.redirectUrl) : undefined;
-    if (!redirect) throw paramError('form_param_value_invalid', 'redirect_url', 'redirect_url must be an absolute URL on an allowed origin.');
+  if (enumerationProtected(settings, ctx.publicUrl) && (await anyEmailAddressTaken(ctx.store.db, [to]))) {
+    verificationId = await startUnanswerableVerification(ctx, { clientId, strategy, to, emailAddressId: null, notice: 'sign_up_account_exists' });
+  } else if (redirect) {
     verificationId = await sendEmailLink(ctx, { clientId, to, emailAddressId: null, userId: null, redirect, purpose: 'verify' });
+  } else {
+    verificationId = await sendEmailCode(ctx, { clientId, strategy, to, emailAddressId: null, userId: null, purpose: 'verify' });
   }
   await updateSignUpRow(ctx.store.db, signUpId, { email_verification_id: verificationId, updated_at: ctx.now() });
   return getSignUp(ctx, clientId, signUpId);

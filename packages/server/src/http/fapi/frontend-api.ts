@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RateLimitSettings } from '../../config.js';
 import type { DomainContext } from '../../domain/context.js';
 import { listOAuthProviders } from '../../domain/oauth/providers.js';
-import { readInstanceSettings } from '../../domain/settings/instance-settings.js';
+import { enumerationProtected, readInstanceSettings } from '../../domain/settings/instance-settings.js';
 import { serializeEnvironment } from '../../wire/fapi/environment.js';
 import { registerNotFound } from '../errors.js';
 import { registerClientRoutes } from './client-routes.js';
@@ -35,15 +35,18 @@ export async function registerFrontendApi(app: FastifyInstance, ctx: DomainConte
   app.options('*', async (_request, reply) => reply.code(204).send());
   const r = new FapiRouter(app);
 
-  const environment = async () =>
-    serializeEnvironment({
-      settings: await readInstanceSettings(ctx),
+  const environment = async () => {
+    const settings = await readInstanceSettings(ctx);
+    return serializeEnvironment({
+      settings,
       applicationName: ctx.policy.applicationName,
       origin: ctx.publicUrl.origin,
       lockout: ctx.policy.lockout,
       passwordMinLength: ctx.policy.passwordMinLength,
       providers: await listOAuthProviders(ctx),
+      enumerationProtection: enumerationProtected(settings, ctx.publicUrl),
     });
+  };
   r.route('GET', '/environment', environment);
   r.route('PATCH', '/environment', environment);
 

@@ -13,6 +13,8 @@ export interface EnvironmentSource {
   origin: string;
   lockout: { maxAttempts: number; durationSeconds: number };
   passwordMinLength: number;
+  /** Whether sign-in and sign-up hide whether an account exists (the setting, or the deployment's default). */
+  enumerationProtection: boolean;
   /** The social providers the operator configured; the enabled ones get buttons. */
   providers: readonly OAuthProvider[];
 }
@@ -219,7 +221,7 @@ export function serializeEnvironment(source: EnvironmentSource) {
         user_lockout: { enabled: true, max_attempts: source.lockout.maxAttempts, duration_in_minutes: Math.ceil(source.lockout.durationSeconds / 60) },
         pii: { enabled: false },
         email_link: { require_same_client: true },
-        enumeration_protection: { enabled: false },
+        enumeration_protection: { enabled: source.enumerationProtection },
       },
       passkey_settings: {
         allow_autofill: s.passkey.enabled && s.passkey.allow_autofill,
