@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FapiBrowser, type SessionJSON, type SignInJSON } from '../support/fapi-client.js';
+import { FapiBrowser, fapiSpecFailure, type SessionJSON, type SignInJSON } from '../support/fapi-client.js';
 import { latestLink } from '../support/inbox.js';
 import { canary } from '../support/leak-canary.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -244,6 +244,41 @@ describe('organizations from the browser', () => {
     expect(revoked.status).toBe(200);
     expect(revoked.body.response).toMatchObject({ status: 'revoked' });
     for (const p of [admin, invitee, stranger]) expect(p.b.specFailures).toEqual([]);
+  });
+
+  it('lets the invitee decline an invitation: it is revoked, its emailed ticket stops working, and nobody else can decline it', async () => {
+    const admin = await person();
+    const invitee = await person();
+    const stranger = await person();
+    const org = await createOrganization(admin);
+    const since = Date.now();
+    const created = await admin.b.call('POST', `/organizations/${org.id}/invitations`, { email_address: invitee.email, role: 'org:member' });
+    expect(created.status).toBe(200);
+    const invitation = created.body.response as InvitationJSON;
+    const link = await latestLink(t.url, invitee.email, since, 'invitation');
+
+    const theft = await stranger.b.call('POST', `/me/organization_invitations/${invitation.id}/decline`);
+    expect(theft.status).toBe(404);
+    const declined = await invitee.b.call('POST', `/me/organization_invitations/${invitation.id}/decline`);
+    expect(declined.status).toBe(200);
+    expect(declined.body.response).toMatchObject({ object: 'organization_invitation', status: 'revoked', public_organization_data: { id: org.id } });
+    const again = await invitee.b.call('POST', `/me/organization_invitations/${invitation.id}/accept`);
+    expect(again.body.errors?.[0]?.code).toBe('invitation_not_pending');
+
+    const stored = (await t.request('GET', `/v1/organizations/${org.id}/invitations/${invitation.id}`)).body as { status: string };
+    expect(stored.status).toBe('revoked');
+    expect((await bapiMemberships(org.id)).map((m) => m.public_user_data.user_id)).toEqual([admin.userId]);
+    const opened = await fetch(link, { redirect: 'manual' });
+    expect(opened.headers.get('location') ?? '').not.toContain('__clerk_ticket');
+    const ticket = new URL(link).searchParams.get('ticket')!;
+    const signUp = await new FapiBrowser(t.url).call('POST', '/client/sign_ups', { strategy: 'ticket', ticket });
+    expect(signUp.body.errors?.[0]?.code).toBe('ticket_invalid');
+    const audit = (await t.request('GET', `/v1/audit_events?type=organizationInvitation.revoked&limit=20`)).body as { data: { actor: { id: string | null } | null; data: { id: string } }[] };
+    expect(audit.data.find((e) => e.data.id === invitation.id)?.actor?.id).toBe(invitee.userId);
+    // Declining is Gatehouse's own: its reply is the one Clerk's spec gives accepting.
+    expect(fapiSpecFailure('POST', `/v1/me/organization_invitations/${invitation.id}/accept`, 200, declined.body)).toBeUndefined();
+    const extension = (f: string) => f.endsWith('/decline: no operation in the FAPI spec');
+    for (const p of [admin, invitee, stranger]) expect(p.b.specFailures.filter((f) => !extension(f))).toEqual([]);
   });
 
   it('lets a member leave, but never the last one able to manage it; deletes only where the organization allows it', async () => {

@@ -418,16 +418,41 @@ export async function findPendingOrganizationInvitationByTicket(
  * joins with the invited role. An invitation to anyone else is not found, so ids cannot be probed.
  */
 export async function acceptOwnOrganizationInvitation(ctx: DomainContext, userId: string, invitationId: string): Promise<OrganizationInvitationWithOrganization> {
+  return settleOwnInvitation(ctx, userId, invitationId, async (trx, row, now) => {
+    await acceptOrganizationInvitationIn(ctx, trx, row.id, userId, now);
+    return { ...row, status: 'accepted' as const, updated_at: now };
+  });
+}
+
+/**
+ * The signed-in user turns down an invitation addressed to them (a Gatehouse extension: Clerk's
+ * Frontend API has none): it is revoked, so its ticket stops working, as if the inviter had.
+ */
+export async function declineOwnOrganizationInvitation(ctx: DomainContext, userId: string, invitationId: string): Promise<OrganizationInvitationWithOrganization> {
+  return settleOwnInvitation(ctx, userId, invitationId, async (trx, row, now) => {
+    await markInvitationRevoked(trx, 'organization_invitations', row.id, now);
+    const revoked = { ...row, status: 'revoked' as const, updated_at: now };
+    await recordInvitationEvents(ctx, trx, 'organizationInvitation.revoked', [revoked], now);
+    return revoked;
+  });
+}
+
+/** Settles a pending invitation addressed to one of the user's verified addresses; anyone else's is not found, so ids cannot be probed. */
+async function settleOwnInvitation(
+  ctx: DomainContext,
+  userId: string,
+  invitationId: string,
+  settle: (trx: Executor, row: InvitationRow, now: number) => Promise<InvitationRow>,
+): Promise<OrganizationInvitationWithOrganization> {
   const now = ctx.now();
-  const accepted = await ctx.store.transaction(async (trx) => {
+  const settled = await ctx.store.transaction(async (trx) => {
     const row = await findOrganizationInvitationRowById(trx, invitationId);
     if (!row || !(await listVerifiedEmailAddresses(trx, userId)).includes(row.email_address)) throw notFound();
     const status = readStatus(row.status, row.expires_at, now);
     if (status !== 'pending') throw invitationNotPending(status);
-    await acceptOrganizationInvitationIn(ctx, trx, row.id, userId, now);
-    return { ...row, status: 'accepted' as const, updated_at: now };
+    return settle(trx, row, now);
   });
-  const [[invitation], [card]] = await Promise.all([toInvitations(ctx, ctx.store.db, [accepted], now), listOrganizationCards(ctx.store.db, [accepted.organization_id])]);
+  const [[invitation], [card]] = await Promise.all([toInvitations(ctx, ctx.store.db, [settled], now), listOrganizationCards(ctx.store.db, [settled.organization_id])]);
   if (!invitation || !card) throw notFound();
   return { ...invitation, publicOrganizationData: publicOrganizationData(ctx, card) };
 }

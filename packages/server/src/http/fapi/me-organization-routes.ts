@@ -3,7 +3,7 @@ import type { DomainContext } from '../../domain/context.js';
 import { leaveOrganization } from '../../domain/organizations/member-actions.js';
 import { listUserMemberships } from '../../domain/organizations/memberships.js';
 import { acceptOwnSuggestion, listOwnOrganizationInvitations, listOwnSuggestions } from '../../domain/organizations/domain-enrollment.js';
-import { acceptOwnOrganizationInvitation } from '../../domain/organizations/organization-invitations.js';
+import { acceptOwnOrganizationInvitation, declineOwnOrganizationInvitation } from '../../domain/organizations/organization-invitations.js';
 import { serializeFapiDeleted } from '../../wire/fapi/client.js';
 import { fapiList, serializeFapiMembership, serializeFapiSuggestion, serializeFapiUserInvitation } from '../../wire/fapi/organization.js';
 import { normalizeQuery, parseInput, queryList } from '../validation.js';
@@ -60,5 +60,12 @@ export function registerMeOrganizationRoutes(r: FapiRouter, ctx: DomainContext):
     const { invitation_id: id } = parseInput(invitationParams, request.params);
     const me = await signedInActor(ctx, request);
     return withClient(ctx, request, reply, me.clientId, serializeFapiUserInvitation(await acceptOwnOrganizationInvitation(ctx, me.userId, id)));
+  });
+
+  // A Gatehouse extension: Clerk's Frontend API lets a person accept an invitation, not turn it down.
+  r.route('POST', '/me/organization_invitations/:invitation_id/decline', async (request, reply) => {
+    const { invitation_id: id } = parseInput(invitationParams, request.params);
+    const me = await signedInActor(ctx, request);
+    return withClient(ctx, request, reply, me.clientId, serializeFapiUserInvitation(await declineOwnOrganizationInvitation(ctx, me.userId, id)));
   });
 }
