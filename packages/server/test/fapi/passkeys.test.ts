@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectReplyMatchesSpec } from '../support/clerk-spec.js';
 import { FapiBrowser, type ClientJSON, type SignInJSON } from '../support/fapi-client.js';
@@ -137,7 +138,10 @@ describe('signing in with a passkey', () => {
     expect(done.status).toBe(200);
     const signIn = done.body.response as SignInJSON;
     expect(signIn).toMatchObject({ status: 'complete', first_factor_verification: { strategy: 'passkey', status: 'verified' } });
-    expect((done.body.client as ClientJSON).sessions.find((s) => s.id === signIn.created_session_id)?.user.id).toBe(id);
+    const session = (done.body.client as ClientJSON).sessions.find((s) => s.id === signIn.created_session_id);
+    expect(session?.user.id).toBe(id);
+    // Both factors fresh: a step-up that asks for the second factor is satisfied by the passkey.
+    expect(decodeJwt(session!.last_active_token!.jwt)['fva']).toEqual([0, 0]);
     const stored = await t.server.store.db.selectFrom('passkeys').select(['sign_count', 'last_used_at']).where('id', '=', passkey.id).executeTakeFirstOrThrow();
     expect(Number(stored.sign_count)).toBe(1);
     expect(stored.last_used_at).toBeGreaterThan(0);

@@ -33,7 +33,7 @@ import { toVerification } from '../verifications/verifications.js';
 import { acceptTicketInvitationIn, type TicketInvitationKind } from '../invitations/ticket-redemption.js';
 import { hasSecondFactor } from '../mfa/second-factors.js';
 import type { Verification } from '../verifications/verifications.js';
-import { assertSignInStep, signInStatus, type SecondFactorStrategyName, type SignIn, type SignInStep } from './sign-in.js';
+import { assertSignInStep, satisfiesBothFactors, signInStatus, type SecondFactorStrategyName, type SignIn, type SignInStep } from './sign-in.js';
 import { isSecondFactorStrategy, SECOND_FACTOR_STRATEGIES, supportedSecondFactors } from './second-factors/index.js';
 import { createOAuthSignIn, transferSignUpToSignIn } from './oauth-sign-in.js';
 import { attemptPasskeySignIn, createPasskeySignIn } from './passkey-sign-in.js';
@@ -370,7 +370,10 @@ async function completeSignInIn(
   const activeOrganizationId = invitation ? await acceptTicketInvitationIn(ctx, trx, invitation, userId, now) : null;
   // A stored attempt is claimed below; one made in this call is written complete, and the client's current sign-in is none.
   const finished = loaded.stored ? undefined : { sign_in_id: null };
-  const factorsVerifiedAt = { first: factors.first?.verifiedAt ?? now, second: factors.second?.verifiedAt ?? null };
+  const first = factors.first?.verifiedAt ?? now;
+  // A passkey proved both factors at once, so the session's second factor is as fresh as its first.
+  const second = factors.second?.verifiedAt ?? (factors.first && satisfiesBothFactors(factors.first.strategy) ? first : null);
+  const factorsVerifiedAt = { first, second };
   const sessionId = await startClientSession(ctx, trx, { clientId: row.client_id, userId, activeOrganizationId, user: loaded.subject?.user, finished, factorsVerifiedAt }, now);
   const completed = { ...row, created_session_id: sessionId, updated_at: now };
   if (!loaded.stored) await insertSignIn(trx, completed);

@@ -57,6 +57,10 @@ const RESETS_PASSWORD: ReadonlySet<string> = new Set<FirstFactorStrategyName>(['
 /** A passkey is something the person has, unlocked by something they are or know: both factors at once. */
 const SATISFIES_BOTH: ReadonlySet<string> = new Set(['passkey']);
 
+export function satisfiesBothFactors(strategy: string): boolean {
+  return SATISFIES_BOTH.has(strategy);
+}
+
 /** What the sign-in waits for besides its first factor. */
 export interface SignInRequirements {
   /** The user has two-step verification; no first factor counts as the second. */
