@@ -199,5 +199,23 @@ describe('signing in with a passkey', () => {
     expect(deleted.body).toMatchObject({ object: 'passkey', id: second.passkey.id, deleted: true });
     expect(((await t.request('GET', `/v1/users/${second.id}`)).body as { passkeys: unknown[] }).passkeys).toEqual([]);
     expect((await t.request('DELETE', `/v1/users/${id}/passkeys/${second.passkey.id}`)).status).toBe(404);
+    // Each removal is the user's event, for webhooks and the audit log.
+    for (const userId of [id, second.id]) {
+      const events = await t.server.store.db.selectFrom('events').select('type').where('subject_user_id', '=', userId).execute();
+      expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['user.passkey_registered', 'user.passkey_removed']));
+    }
+  });
+
+  it('tells <SignIn/> whether to offer passkeys in the browser\'s autofill (conditional UI) and as a button', async () => {
+    const b = new FapiBrowser(t.url);
+    const settingsOf = async () => ((await b.call('GET', '/environment')).body['user_settings'] as { passkey_settings: unknown }).passkey_settings;
+    expect(await settingsOf()).toMatchObject({ allow_autofill: true, show_sign_in_button: true });
+    await t.request('PATCH', '/v1/instance/user_settings', { body: { passkey: { enabled: true, allow_autofill: false, show_sign_in_button: true } } });
+    try {
+      expect(await settingsOf()).toMatchObject({ allow_autofill: false, show_sign_in_button: true });
+    } finally {
+      await t.request('PATCH', '/v1/instance/user_settings', { body: { passkey: { enabled: true, allow_autofill: true, show_sign_in_button: true } } });
+    }
+    expect(b.specFailures).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectReplyMatchesSpec } from '../support/clerk-spec.js';
 import { FapiBrowser, type ClientJSON, type SignInJSON } from '../support/fapi-client.js';
-import { latestCode } from '../support/inbox.js';
+import { latestCode, latestLink } from '../support/inbox.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -276,6 +276,31 @@ describe('signing in with two-step verification', { timeout: TEST_MS }, () => {
     expect(reset.specFailures).toEqual([]);
   });
 
+  it('still asks for the second factor after an emailed link is opened', async () => {
+    const { email, secret } = await enrolled();
+    const linkSettings = { enabled: true, required: true, used_for_first_factor: true, first_factors: ['email_code', 'email_link'], verifications: ['email_code'], verify_at_sign_up: true };
+    expect((await t.request('PATCH', '/v1/instance/user_settings', { body: { email_address: linkSettings } })).status).toBe(200);
+    try {
+      const b = new FapiBrowser(t.url);
+      const started = (await b.call('POST', '/client/sign_ins', { identifier: email })).body.response as SignInJSON;
+      const factor = started.supported_first_factors.find((f) => f.strategy === 'email_link')!;
+      const since = Date.now();
+      const prepared = await b.call('POST', `/client/sign_ins/${started.id}/prepare_first_factor`, { strategy: 'email_link', email_address_id: factor.email_address_id!, redirect_url: `${t.url}/sign-in` });
+      expect(prepared.status).toBe(200);
+      const link = await latestLink(t.url, email, since, 'magic_link');
+      const opened = await fetch(link, { redirect: 'manual', headers: { cookie: b.cookieHeader() } });
+      b.keepCookies(opened.headers);
+      const after = (await b.call('GET', `/client/sign_ins/${started.id}`)).body.response as MfaSignInJSON;
+      expect(after).toMatchObject({ status: 'needs_second_factor', created_session_id: null, first_factor_verification: { strategy: 'email_link', status: 'verified' } });
+      expect(after.supported_second_factors?.map((f) => f.strategy)).toEqual(['totp', 'backup_code']);
+      const done = await b.call('POST', `/client/sign_ins/${started.id}/attempt_second_factor`, { strategy: 'totp', code: appCode(secret, 1) });
+      expect((done.body.response as SignInJSON).status).toBe('complete');
+      expect(b.specFailures).toEqual([]);
+    } finally {
+      await t.request('PATCH', '/v1/instance/user_settings', { body: { email_address: { ...linkSettings, first_factors: ['email_code'] } } });
+    }
+  });
+
   it('lets no other client act on a sign-in waiting for its second factor, and offers no factor the user lacks', async () => {
     const { email, secret } = await enrolled();
     const b = new FapiBrowser(t.url);
@@ -315,6 +340,29 @@ describe('signing in with two-step verification', { timeout: TEST_MS }, () => {
   });
 });
 
+describe('second factors and the lockout', { timeout: TEST_MS }, () => {
+  it('counts wrong backup codes, wrong step-up codes and failed verify_totp toward the same lockout', async () => {
+    const { id, email, b, backupCodes } = await enrolled();
+    const other = new FapiBrowser(t.url);
+    const signIn = await signInWithPassword(other, email);
+    const wrongBackup = await other.call('POST', `/client/sign_ins/${signIn.id}/attempt_second_factor`, { strategy: 'backup_code', code: 'aaaaaaaaaaaaaa' });
+    expect(errorCode(wrongBackup)).toBe('form_code_incorrect');
+    const sessionId = ((await b.call('GET', '/client')).body.response as ClientJSON).last_active_session_id!;
+    await b.call('POST', `/client/sessions/${sessionId}/verify`, { level: 'second_factor' });
+    const wrongStepUp = await b.call('POST', `/client/sessions/${sessionId}/verify/attempt_second_factor`, { strategy: 'backup_code', code: 'bbbbbbbbbbbbbb' });
+    expect(errorCode(wrongStepUp)).toBe('form_code_incorrect');
+    const server = await t.request('POST', `/v1/users/${id}/verify_totp`, { body: { code: '000000' } });
+    expect([server.status, (server.body as { errors: { code: string }[] }).errors[0]?.code]).toEqual([422, 'form_code_incorrect']);
+    expect((await t.request('GET', `/v1/users/${id}`)).body).toMatchObject({ verification_attempts_remaining: MAX_ATTEMPTS - 3 });
+    // The rest of the allowance, then the lock: even a right backup code is refused.
+    for (let i = 0; i < MAX_ATTEMPTS - 3; i += 1) await other.call('POST', `/client/sign_ins/${signIn.id}/attempt_second_factor`, { strategy: 'backup_code', code: 'cccccccccccccc' });
+    const right = await other.call('POST', `/client/sign_ins/${signIn.id}/attempt_second_factor`, { strategy: 'backup_code', code: backupCodes[0]! });
+    expect(errorCode(right)).toBe('user_locked');
+    expect((await t.request('GET', `/v1/users/${id}`)).body).toMatchObject({ locked: true });
+    expect(other.specFailures).toEqual([]);
+  });
+});
+
 describe('second factors from the Backend API', { timeout: TEST_MS }, () => {
   it('imports a TOTP secret and backup codes with a new user, who then signs in with them', async () => {
     const secret = new Secret({ size: 20 }).base32;
@@ -327,7 +375,8 @@ describe('second factors from the Backend API', { timeout: TEST_MS }, () => {
     const b = new FapiBrowser(t.url);
     const signIn = await signInWithPassword(b, email);
     await awayFromStepEdge();
-    const done = await b.call('POST', `/client/sign_ins/${signIn.id}/attempt_second_factor`, { strategy: 'totp', code: appCode(secret) });
+    // No step used yet: one step behind is within the window (a clock a little slow).
+    const done = await b.call('POST', `/client/sign_ins/${signIn.id}/attempt_second_factor`, { strategy: 'totp', code: appCode(secret, -1) });
     expect((done.body.response as SignInJSON).status).toBe('complete');
     const other = new FapiBrowser(t.url);
     const next = await signInWithPassword(other, email);
@@ -367,6 +416,9 @@ describe('second factors from the Backend API', { timeout: TEST_MS }, () => {
     expect(await t.clerk.users.disableUserMFA(second.id)).toMatchObject({ user_id: second.id });
     expect(await bapiUser(second.id)).toMatchObject({ two_factor_enabled: false, totp_enabled: false, backup_code_enabled: false });
     expect((await signInWithPassword(new FapiBrowser(t.url), second.email)).status).toBe('complete');
+    // Each removal is the user's event, for webhooks and the audit log.
+    expect(await eventTypes(id)).toEqual(expect.arrayContaining(['user.backup_codes_removed', 'user.totp_disabled']));
+    expect(await eventTypes(second.id)).toEqual(expect.arrayContaining(['user.totp_disabled']));
     expect((await t.request('DELETE', '/v1/users/user_missing/mfa')).status).toBe(404);
   });
 });
@@ -448,6 +500,14 @@ describe('step-up verification of a session', { timeout: TEST_MS }, () => {
     expect(decodeJwt(token).fva).toEqual([20, 0]);
     expect((await b.call('DELETE', '/me/totp')).status).toBe(200);
     expect(await bapiUser(id)).toMatchObject({ totp_enabled: false });
+    // New backup codes and deleting the account ask for it too, once the verification is stale.
+    const { b: other } = await enrolled();
+    const otherSession = ((await other.call('GET', '/client')).body.response as ClientJSON).last_active_session_id!;
+    await ageSession(otherSession);
+    for (const [method, path] of [['POST', '/me/backup_codes'], ['DELETE', '/me']] as const) {
+      const stale = await other.call(method, path);
+      expect([method, path, stale.status, errorCode(stale)]).toEqual([method, path, 403, 'session_reverification_required']);
+    }
     // Nobody else's browser can step this session up.
     const stranger = new FapiBrowser(t.url);
     await stranger.call('GET', '/client');
