@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FapiBrowser, type FapiReply, type SignInJSON } from '../support/fapi-client.js';
+import { latestCode } from '../support/inbox.js';
 import { canary } from '../support/leak-canary.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -23,7 +24,11 @@ const SYSTEM_PERMISSIONS = [
 ] as const;
 type Permission = (typeof SYSTEM_PERMISSIONS)[number];
 
-/** What each endpoint is given: a fresh organization with a member to act on, a pending invitation, and a user outside it. */
+/**
+ * What each endpoint is given: a fresh organization with a member to act on, a pending invitation,
+ * a domain, a user outside it and — for the endpoints that answer one — a domain verification
+ * under way (its code) or someone's pending request to join.
+ */
 interface Fixture {
   orgId: string;
   domainId: string;
@@ -31,11 +36,15 @@ interface Fixture {
   invitationId: string;
   outsiderUserId: string;
   n: number;
+  affiliationCode?: string;
+  requestId?: string;
 }
 
 interface Endpoint {
   name: string;
   needs: Permission | 'membership';
+  /** Extra state the endpoint acts on. */
+  with?: 'affiliation_code' | 'membership_request';
   call(b: FapiBrowser, f: Fixture): Promise<FapiReply>;
 }
 
@@ -74,7 +83,25 @@ const ENDPOINTS: Endpoint[] = [
     needs: 'org:sys_domains:manage',
     call: (b, f) => b.call('POST', `/organizations/${f.orgId}/domains/${f.domainId}/prepare_affiliation_verification`, { affiliation_email_address: `it@f${f.n}.matrix.example` }),
   },
+  {
+    name: 'POST domain attempt_affiliation_verification',
+    needs: 'org:sys_domains:manage',
+    with: 'affiliation_code',
+    call: (b, f) => b.call('POST', `/organizations/${f.orgId}/domains/${f.domainId}/attempt_affiliation_verification`, { code: f.affiliationCode! }),
+  },
   { name: 'GET membership_requests', needs: 'org:sys_memberships:manage', call: (b, f) => b.call('GET', `/organizations/${f.orgId}/membership_requests?status=pending`) },
+  {
+    name: 'POST membership_request accept',
+    needs: 'org:sys_memberships:manage',
+    with: 'membership_request',
+    call: (b, f) => b.call('POST', `/organizations/${f.orgId}/membership_requests/${f.requestId!}/accept`),
+  },
+  {
+    name: 'POST membership_request reject',
+    needs: 'org:sys_memberships:manage',
+    with: 'membership_request',
+    call: (b, f) => b.call('POST', `/organizations/${f.orgId}/membership_requests/${f.requestId!}/reject`),
+  },
 ];
 
 /** Who calls: by role in the organization (a custom role with or without each permission), or from outside it. */
@@ -104,6 +131,7 @@ const CALLERS: Caller[] = [
 const signedIn = new Map<string, FapiBrowser>();
 const userIds = new Map<string, string>();
 let ownerId = '';
+let owner: FapiBrowser;
 let outsiderId = '';
 let fixtures = 0;
 
@@ -128,7 +156,9 @@ beforeAll(async () => {
     const created = await t.request('POST', '/v1/organization_roles', { body: { name: caller.name.slice(0, 100), key: caller.role, description: caller.name, permissions: caller.permissions } });
     expect(created.status, JSON.stringify(created.body)).toBe(200);
   }
-  ownerId = (await signUp('owner')).id;
+  const signedUpOwner = await signUp('owner');
+  ownerId = signedUpOwner.id;
+  owner = signedUpOwner.b;
   outsiderId = (await signUp('outsider')).id;
   for (const caller of CALLERS) {
     const { id, b } = await signUp(caller.role ?? 'outside');
@@ -148,26 +178,47 @@ async function bapi(method: string, path: string, body?: unknown): Promise<unkno
   return reply.body;
 }
 
-async function fixtureFor(caller: Caller): Promise<Fixture> {
+async function fixtureFor(caller: Caller, endpoint: Endpoint): Promise<Fixture> {
   const n = ++fixtures;
   const org = (await bapi('POST', '/v1/organizations', { name: `Matrix ${n}`, created_by: ownerId, private_metadata: { secret: canary('organization') } })) as { id: string };
   const target = (await t.clerk.users.createUser({ emailAddress: [address()], skipPasswordRequirement: true })).id;
   await bapi('POST', `/v1/organizations/${org.id}/memberships`, { user_id: target, role: 'org:member', private_metadata: { secret: canary('membership') } });
   if (caller.role) await bapi('POST', `/v1/organizations/${org.id}/memberships`, { user_id: userIds.get(caller.name), role: caller.role });
   const invitation = (await bapi('POST', `/v1/organizations/${org.id}/invitations`, { email_address: `pending.${n}@matrix.test`, role: 'org:member', private_metadata: { secret: canary('invitation') } })) as { id: string };
-  const domain = (await bapi('POST', `/v1/organizations/${org.id}/domains`, { name: `f${n}.matrix.example`, verified: false })) as { id: string };
-  return { orgId: org.id, domainId: domain.id, targetUserId: target, invitationId: invitation.id, outsiderUserId: outsiderId, n };
+  const domainName = `f${n}.matrix.example`;
+  const suggesting = endpoint.with === 'membership_request' ? { verified: true, enrollment_mode: 'automatic_suggestion' } : { verified: false };
+  const domain = (await bapi('POST', `/v1/organizations/${org.id}/domains`, { name: domainName, ...suggesting })) as { id: string };
+  const fixture: Fixture = { orgId: org.id, domainId: domain.id, targetUserId: target, invitationId: invitation.id, outsiderUserId: outsiderId, n };
+  if (endpoint.with === 'affiliation_code') {
+    const since = Date.now();
+    const prepared = await owner.call('POST', `/organizations/${org.id}/domains/${domain.id}/prepare_affiliation_verification`, { affiliation_email_address: `it@${domainName}` });
+    expect(prepared.status).toBe(200);
+    fixture.affiliationCode = await latestCode(t.url, `it@${domainName}`, since);
+  }
+  if (endpoint.with === 'membership_request') {
+    // Someone at the organization's verified domain takes its suggestion, which asks to join.
+    const email = `requester${n}@${domainName}`;
+    await t.clerk.users.createUser({ emailAddress: [email], password: PASSWORD });
+    const requester = new FapiBrowser(t.url);
+    expect(((await requester.call('POST', '/client/sign_ins', { identifier: email, password: PASSWORD, strategy: 'password' })).body.response as SignInJSON).status).toBe('complete');
+    const suggestions = (await requester.call('GET', '/me/organization_suggestions?status=pending')).body.response as { data: { id: string }[] };
+    expect((await requester.call('POST', `/me/organization_suggestions/${suggestions.data[0]!.id}/accept`)).status).toBe(200);
+    const pending = (await owner.call('GET', `/organizations/${org.id}/membership_requests?status=pending`)).body.response as { data: { id: string }[] };
+    fixture.requestId = pending.data[0]!.id;
+  }
+  return fixture;
 }
 
 /** What the server holds of the organization: a refused call must leave it as it was. */
 async function snapshot(orgId: string): Promise<unknown> {
-  const [org, memberships, invitations, domains] = await Promise.all([
+  const [org, memberships, invitations, domains, requests] = await Promise.all([
     t.request('GET', `/v1/organizations/${orgId}`),
     t.request('GET', `/v1/organizations/${orgId}/memberships?limit=100`),
     t.request('GET', `/v1/organizations/${orgId}/invitations?limit=100`),
     t.request('GET', `/v1/organizations/${orgId}/domains?limit=100`),
+    owner.call('GET', `/organizations/${orgId}/membership_requests?status=pending`),
   ]);
-  return [org.status, org.body, memberships.body, invitations.body, domains.body];
+  return [org.status, org.body, memberships.body, invitations.body, domains.body, requests.body.response];
 }
 
 function allowed(endpoint: Endpoint, caller: Caller): boolean {
@@ -180,7 +231,7 @@ describe('organization endpoints × callers', () => {
     it(`${endpoint.name} (needs ${endpoint.needs})`, async () => {
       const outcomes = await Promise.all(
         CALLERS.map(async (caller) => {
-          const f = await fixtureFor(caller);
+          const f = await fixtureFor(caller, endpoint);
           const before = await snapshot(f.orgId);
           const reply = await endpoint.call(signedIn.get(caller.name)!, f);
           const expected = allowed(endpoint, caller) ? 200 : caller.role ? 403 : 404;
@@ -198,4 +249,28 @@ describe('organization endpoints × callers', () => {
       for (const b of signedIn.values()) expect(b.specFailures).toEqual([]);
     }, 60_000);
   }
+});
+
+describe('ids of another organization', () => {
+  it('are not found under an organization the caller manages: members, invitations, domains and requests stay with their own', async () => {
+    const admin = CALLERS[0]!;
+    const requestEndpoint = ENDPOINTS.find((e) => e.with === 'membership_request')!;
+    const [mine, theirs] = [await fixtureFor(admin, requestEndpoint), await fixtureFor(admin, requestEndpoint)];
+    const b = signedIn.get(admin.name)!;
+    const before = await snapshot(theirs.orgId);
+    const at = `/organizations/${mine.orgId}`;
+    const crossed = [
+      await b.call('PATCH', `${at}/memberships/${theirs.targetUserId}`, { role: 'org:admin' }),
+      await b.call('DELETE', `${at}/memberships/${theirs.targetUserId}`),
+      await b.call('POST', `${at}/invitations/${theirs.invitationId}/revoke`),
+      await b.call('GET', `${at}/domains/${theirs.domainId}`),
+      await b.call('DELETE', `${at}/domains/${theirs.domainId}`),
+      await b.call('POST', `${at}/domains/${theirs.domainId}/update_enrollment_mode`, { enrollment_mode: 'manual_invitation' }),
+      await b.call('POST', `${at}/membership_requests/${theirs.requestId!}/accept`),
+      await b.call('POST', `${at}/membership_requests/${theirs.requestId!}/reject`),
+    ];
+    expect(crossed.map((r) => r.status)).toEqual(crossed.map(() => 404));
+    expect(JSON.stringify(await snapshot(theirs.orgId))).toBe(JSON.stringify(before));
+    expect(b.specFailures).toEqual([]);
+  }, 60_000);
 });
