@@ -184,6 +184,35 @@ describe('/v1/me', () => {
     expect([...here.specFailures, ...elsewhere.specFailures]).toEqual([]);
   });
 
+  it('sets a first password without a current one, and keeps the password while it is the only way in', async () => {
+    const email = `passwordless${++seq}.${Date.now()}@me.test`;
+    const user = await t.clerk.users.createUser({ emailAddress: [email], skipPasswordRequirement: true });
+    const b = new FapiBrowser(t.url);
+    const started = (await b.call('POST', '/client/sign_ins', { identifier: email })).body.response as SignInJSON;
+    const since = Date.now();
+    await b.call('POST', `/client/sign_ins/${started.id}/prepare_first_factor`, { strategy: 'email_code' });
+    const done = await b.call('POST', `/client/sign_ins/${started.id}/attempt_first_factor`, { strategy: 'email_code', code: await latestCode(t.url, email, since) });
+    expect((done.body.response as SignInJSON).status).toBe('complete');
+
+    const first = await b.call('POST', '/me/change_password', { new_password: 'my very first passphrase 7' });
+    expect(first.status).toBe(200);
+    expect(first.body.response).toMatchObject({ id: user.id, password_enabled: true });
+    expect((await t.request('POST', `/v1/users/${user.id}/verify_password`, { body: { password: 'my very first passphrase 7' } })).status).toBe(200);
+
+    // With email codes off as a first factor and the password optional, the password is the last way in.
+    const noCodes = { enabled: true, required: true, used_for_first_factor: true, first_factors: [], verifications: ['email_code'], verify_at_sign_up: true };
+    const restore = { enabled: true, required: true, used_for_first_factor: true, first_factors: ['email_code'], verifications: ['email_code'], verify_at_sign_up: true };
+    expect((await t.request('PATCH', '/v1/instance/user_settings', { body: { email_address: noCodes, password: { enabled: true, required: false } } })).status).toBe(200);
+    try {
+      const kept = await b.call('POST', '/me/remove_password', { current_password: 'my very first passphrase 7' });
+      expect([kept.status, kept.body.errors?.[0]?.code]).toEqual([403, 'not_allowed_access']);
+      expect((await bapiUser(user.id))['password_enabled']).toBe(true);
+    } finally {
+      await t.request('PATCH', '/v1/instance/user_settings', { body: { email_address: restore, password: { enabled: true, required: true } } });
+    }
+    expect(b.specFailures).toEqual([]);
+  });
+
   it('adds a second email address and verifies it with the code mailed to it, only in the browser that asked', async () => {
     const { b, userId, email } = await signedIn();
     const second = `second${seq}.${Date.now()}@me.test`;
@@ -304,6 +333,11 @@ describe('/v1/me', () => {
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
     const refused = await b.upload('POST', '/me/profile_image', { bytes: Buffer.from('<svg onload="alert(1)"/>'), type: 'image/gif', name: 'x.gif' });
     expect(refused.status).toBe(422);
+    // A real PNG header on more than 10 MiB is refused before it is stored.
+    const huge = Buffer.concat([png, Buffer.alloc(10 * 1024 * 1024)]);
+    const tooBig = await b.upload('POST', '/me/profile_image', { bytes: huge, type: 'image/png', name: 'huge.png' });
+    expect([tooBig.status, tooBig.body.errors?.[0]?.code]).toEqual([413, 'request_body_too_large']);
+    expect(((await b.call('GET', '/me')).body.response as UserJSON)['has_image']).toBe(false);
     const uploaded = await b.upload('POST', '/me/profile_image', { bytes: png, type: 'image/png', name: 'me.png' });
     expect(uploaded.status).toBe(200);
     const image = uploaded.body.response as { object: string; id: string; public_url: string };
