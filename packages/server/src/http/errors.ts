@@ -12,8 +12,8 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: G
 
 function fromFastifyError(error: FastifyError): GatehouseError | undefined {
   switch (error.code) {
+    // The second: @fastify/multipart, when an uploaded file passes its size limit as it streams in.
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-    // @fastify/multipart, when an uploaded file passes its size limit as it streams in.
     case 'FST_REQ_FILE_TOO_LARGE':
       return new GatehouseError('request_body_too_large');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

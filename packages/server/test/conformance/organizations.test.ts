@@ -8,7 +8,8 @@ let spec: SpecRecorder;
 const users: Record<string, string> = {};
 
 beforeAll(async () => {
-  t = await startTestServer();
+  // Private metadata is read back exactly here: no planted canary (test-server.ts).
+  t = await startTestServer({}, { plantCanary: false });
   spec = recordSpecConformance(t.url);
   for (const [name, first] of [
     ['ada', 'Ada'],

@@ -31,7 +31,8 @@ let unique = 0;
 const fresh = (): number => ++unique;
 
 beforeAll(async () => {
-  t = await startTestServer();
+  // Private metadata is read back exactly here: no planted canary (test-server.ts).
+  t = await startTestServer({}, { plantCanary: false });
   const created = await t.request('POST', '/v1/users', {
     body: { email_address: ['fuzz.target@example.com'], phone_number: ['+14155550142'], username: 'fuzz_target', password: PASSWORD },
   });

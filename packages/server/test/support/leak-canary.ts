@@ -19,12 +19,17 @@ export function canaryLeak(text: string): string | undefined {
   return canaryInTokens(text);
 }
 
-/** Where in the tokens a reply carries the canary shows: for Backend API replies, which rightly carry private metadata themselves. */
-export function canaryInTokens(text: string): string | undefined {
+/**
+ * Where in the tokens a reply carries the canary shows: for Backend API replies, which rightly
+ * carry private metadata themselves. Tokens inside tokens (the handshake's cookies) are opened too.
+ */
+export function canaryInTokens(text: string, depth = 0): string | undefined {
   for (const jwt of text.match(JWT) ?? []) {
     try {
       const decoded = JSON.stringify([decodeProtectedHeader(jwt), decodeJwt(jwt)]);
       if (decoded.includes(LEAK_CANARY)) return `token claims: ${decoded}`;
+      const nested = depth < 3 ? canaryInTokens(decoded, depth + 1) : undefined;
+      if (nested) return nested;
     } catch {
       // Not a token after all.
     }

@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { openStore, type Store } from '../../src/store/db.js';
+import { plantCanaryTriggers } from './canary-planting.js';
 import { createTestStore, postgresStoreUrl, type TestStore } from './test-store.js';
 
 export interface TestServer {
@@ -24,8 +25,10 @@ export interface TestServer {
 /**
  * A server on a fresh store, or — with `shareStoreWith` — a second server process's worth on the
  * store (and data directory) of another: the same instance, as two processes behind one balancer.
+ * Users and organizations created without private metadata get the leak canary (canary-planting.ts)
+ * unless `plantCanary` is false.
  */
-export async function startTestServer(env: Record<string, string> = {}, options: { logger?: Logger; shareStoreWith?: TestServer } = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: { logger?: Logger; shareStoreWith?: TestServer; plantCanary?: boolean } = {}): Promise<TestServer> {
   const shared = options.shareStoreWith?.testStore;
   const store = shared ?? (await createTestStore());
   // Rate limits off, as for load tests: tests make many attempts from one address on purpose;
@@ -33,6 +36,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', GATEHOUSE_DATA_DIR: store.dataDir, GATEHOUSE_RATE_LIMITS: 'off', ...env });
   const logger = options.logger ?? createLogger(process.env.GATEHOUSE_TEST_LOG_LEVEL ?? 'silent');
   const server = await startServer(config, logger, store.options);
+  if (options.plantCanary !== false) await plantCanaryTriggers(server.store);
   const secretKey = shared ? options.shareStoreWith!.secretKey : server.firstSecretKey?.secret;
   if (!secretKey) throw new Error('a fresh store must yield a first secret key');
   const url = server.url;
