@@ -135,6 +135,20 @@ describe('verifyUnderLockout', () => {
     expect(await verifyUnderLockout(ctx, userId, async () => 'ok', wrong)).toBe('ok');
   });
 
+  it('does not count an attempt refused before any secret was compared, and lifts the lock it set as the last one', async () => {
+    const userId = await newUser();
+    const ctx = domainContextFor(t.config, t.server.store);
+    const wrong = () => new GatehouseError('form_code_incorrect', { meta: { param_name: 'code' } });
+    const spent = () => new GatehouseError('verification_failed', { meta: { param_name: 'code' } });
+    for (let i = 1; i < MAX_ATTEMPTS; i++) await verifyUnderLockout(ctx, userId, async () => false, wrong).catch(() => undefined);
+    // The last attempt allowed finds its code already used: it locked the user while in flight, and must not leave them locked.
+    await expect(verifyUnderLockout(ctx, userId, async () => Promise.reject(spent()), wrong)).rejects.toMatchObject({ code: 'verification_failed' });
+    const row = await t.server.store.db.selectFrom('users').select(['failed_verification_attempts', 'locked_until']).where('id', '=', userId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ failed_verification_attempts: MAX_ATTEMPTS - 1, locked_until: null });
+    expect(await verifyUnderLockout(ctx, userId, async () => 'ok', wrong)).toBe('ok');
+    expect((await eventTypes(userId)).filter((type) => type === 'user.locked')).toHaveLength(0);
+  });
+
   it('keeps a lock another attempt set when a concurrent one succeeds', async () => {
     const userId = await newUser();
     const ctx = domainContextFor(t.config, t.server.store);

@@ -1,5 +1,5 @@
 import { GatehouseError } from '../../errors.js';
-import { clearVerificationAttempts, loadUserRecord, readVerificationStanding, reserveVerificationAttempt } from '../../store/repositories/user-repository.js';
+import { clearVerificationAttempts, loadUserRecord, readVerificationStanding, releaseVerificationAttempt, reserveVerificationAttempt } from '../../store/repositories/user-repository.js';
 import type { Executor } from '../../store/db.js';
 import type { DomainContext } from '../context.js';
 import { eventData } from '../events/catalog.js';
@@ -55,7 +55,14 @@ export async function checkUnderLockout<T>(
     // Locked, or the last attempts are being evaluated right now and will lock it if they fail.
     throw lockedError(standing?.locked_until ?? now + durationSeconds * 1000, now);
   }
-  const result = await check();
+  let result: T | false;
+  try {
+    result = await check();
+  } catch (error) {
+    // Refused before any secret was compared (a code already used or expired): not a guess.
+    await releaseVerificationAttempt(ctx.store.db, userId, reserved.attempts >= maxAttempts ? reserved.lockedUntil : null);
+    throw error;
+  }
   if (result !== false) {
     // A success on the last attempt lifts the lock that attempt set, and no other.
     const lockedUntil = reserved.attempts >= maxAttempts ? reserved.lockedUntil : null;

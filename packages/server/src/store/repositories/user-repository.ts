@@ -321,6 +321,21 @@ export async function clearVerificationAttempts(db: Executor, id: string, locked
     .execute();
 }
 
+/**
+ * An attempt ended without evaluating a secret (its code was already used, say): it no longer
+ * counts, and the lock it set as the last one allowed (`lockedUntil`), if any, is lifted.
+ */
+export async function releaseVerificationAttempt(db: Executor, id: string, lockedUntil: number | null): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({
+      failed_verification_attempts: sql<number>`(case when failed_verification_attempts > 0 then failed_verification_attempts - 1 else 0 end)`,
+      locked_until: lockedUntil === null ? sql<number | null>`locked_until` : sql<number | null>`(case when locked_until = ${lockedUntil} then null else locked_until end)`,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
 /** Writes a new user inside the caller's transaction (a completed sign-up), with the event that records it. */
 export async function insertUserRecordIn(trx: Executor, record: UserRecord, event: Insertable<EventTable>): Promise<void> {
   await trx.insertInto('users').values(record.row).execute();
