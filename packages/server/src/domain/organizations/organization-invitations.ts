@@ -419,7 +419,14 @@ export async function findPendingOrganizationInvitationByTicket(
  */
 export async function acceptOwnOrganizationInvitation(ctx: DomainContext, userId: string, invitationId: string): Promise<OrganizationInvitationWithOrganization> {
   return settleOwnInvitation(ctx, userId, invitationId, async (trx, row, now) => {
-    await acceptOrganizationInvitationIn(ctx, trx, row.id, userId, now);
+    try {
+      await acceptOrganizationInvitationIn(ctx, trx, row.id, userId, now);
+    } catch (error) {
+      // Settled by a concurrent request since it was read: say how it stands, as a later request would be told.
+      if (!(error instanceof GatehouseError && error.code === 'ticket_invalid')) throw error;
+      const fresh = await findOrganizationInvitationRowById(trx, row.id);
+      throw invitationNotPending(fresh ? readStatus(fresh.status, fresh.expires_at, now) : 'revoked');
+    }
     return { ...row, status: 'accepted' as const, updated_at: now };
   });
 }
