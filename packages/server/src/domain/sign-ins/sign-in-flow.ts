@@ -24,7 +24,8 @@ import { storeActingClient, type ActingClient } from '../sessions/acting-client.
 import { effectiveStatus, startClientSession } from '../sessions/sessions.js';
 import { enumerationProtected, readInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
 import { normalizeEmail, normalizeUsername } from '../users/identifiers.js';
-import { assertMayVerify } from '../users/lockout.js';
+import { assertMayVerify, isLocked } from '../users/lockout.js';
+import { unlockUser } from '../users/user-restrictions.js';
 import { assertIdentifiersAllowed } from '../restrictions/restrictions.js';
 import { toUser } from '../users/to-user.js';
 import { updateUser } from '../users/update-user.js';
@@ -282,7 +283,8 @@ async function attemptLoaded(ctx: DomainContext, loaded: LoadedSignIn, input: At
   }
   const acting = withSubject(loaded);
   return actOn(ctx, acting, { strategy }, async () => {
-    assertMayVerify(acting.subject.user.row, ctx.now());
+    // A locked account can still prove its address and set a new password (the lock keeps guessers out, not the owner).
+    assertMayVerify(acting.subject.user.row, ctx.now(), { evenLocked: strategy === 'reset_password_email_code' });
     return FIRST_FACTOR_STRATEGIES[strategy].attempt(ctx, acting.subject, { ...input, strategy });
   });
 }
@@ -428,6 +430,8 @@ export async function attemptSecondFactor(ctx: DomainContext, clientId: string, 
 export async function resetPassword(ctx: DomainContext, clientId: string, signInId: string, input: { password: string; signOutOfOtherSessions?: boolean | undefined }): Promise<SignIn> {
   const { row, subject } = await loadForStep(ctx, clientId, signInId, 'reset_password');
   await updateUser(ctx, subject.user.row.id, { password: input.password, signOutOfOtherSessions: input.signOutOfOtherSessions === true });
+  // Proving the address and choosing a new password is what the lock waited for.
+  if (isLocked(subject.user.row, ctx.now())) await unlockUser(ctx, subject.user.row.id);
   const now = ctx.now();
   await updateSignInRow(ctx.store.db, signInId, { password_reset_at: now, updated_at: now });
   // With two-step verification the second factor is still due; otherwise the session starts now.

@@ -17,10 +17,17 @@ export function lockedError(lockedUntil: number, now: number): GatehouseError {
   return new GatehouseError('user_locked', { meta: { lockout_expires_in_seconds: Math.max(1, Math.ceil((lockedUntil - now) / 1000)) } });
 }
 
-/** Refuses a banned or locked user; the standing comes from `readVerificationStanding`. */
-export function assertMayVerify(standing: { banned: number; locked_until: number | null }, now: number): void {
+/**
+ * Refuses a banned or locked user; the standing comes from `readVerificationStanding`. With
+ * `evenLocked`, a locked user may go on: the forgotten-password reset by email stays open to them.
+ */
+export function assertMayVerify(standing: { banned: number; locked_until: number | null }, now: number, options: { evenLocked?: boolean } = {}): void {
   if (standing.banned === 1) throw new GatehouseError('user_banned');
-  if (standing.locked_until !== null && standing.locked_until > now) throw lockedError(standing.locked_until, now);
+  if (!options.evenLocked && isLocked(standing, now)) throw lockedError(standing.locked_until!, now);
+}
+
+export function isLocked(standing: { locked_until: number | null }, now: number): boolean {
+  return standing.locked_until !== null && standing.locked_until > now;
 }
 
 /** A check that passed under the lockout; the count starts again when `settle` runs. */

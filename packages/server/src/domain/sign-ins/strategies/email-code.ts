@@ -1,5 +1,6 @@
 import { notFound } from '../../../errors.js';
 import { findVerificationRows } from '../../../store/repositories/attempt-repository.js';
+import { isLocked } from '../../users/lockout.js';
 import { checkEmailCode, sendEmailCode } from '../../verifications/email-codes.js';
 import type { FirstFactorStrategyName, SupportedFirstFactor } from '../sign-in.js';
 import { signInEmailAddress } from './email-address.js';
@@ -32,7 +33,9 @@ function emailCodeStrategy(strategy: Extract<FirstFactorStrategyName, 'email_cod
 
     async attempt(ctx, { signIn, user }, input) {
       const verificationId = signIn.first_factor_verification_id;
-      await checkEmailCode(ctx, { verificationId, strategy, code: input.code ?? '', userId: user.row.id });
+      // A locked account's reset code is bounded by the code's own attempts, not by the lock it is lifting.
+      const countsTowardLockout = !(strategy === 'reset_password_email_code' && isLocked(user.row, ctx.now()));
+      await checkEmailCode(ctx, { verificationId, strategy, code: input.code ?? '', userId: countsTowardLockout ? user.row.id : null });
       return {
         async record(trx) {
           const [row] = await findVerificationRows(trx, verificationId ? [verificationId] : []);
