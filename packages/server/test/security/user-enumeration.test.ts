@@ -205,9 +205,8 @@ describe('user enumeration under strict protection', () => {
     expect(users.totalCount).toBe(1);
   });
 
-  it('takes as long to refuse a wrong password for an account as for an address nobody holds', async () => {
+  it('takes as long to refuse a wrong password for an account as for an address nobody holds', { timeout: 120_000 }, async () => {
     const held = await Promise.all([existingUser(), existingUser(), existingUser(), existingUser()]);
-    const samples = { known: [] as number[], unknown: [] as number[] };
     const attempt = async (email: string): Promise<number> => {
       const browser = new FapiBrowser(t.url);
       const started = performance.now();
@@ -216,19 +215,26 @@ describe('user enumeration under strict protection', () => {
       expect(reply.body.errors?.[0]?.code).toBe('form_password_incorrect');
       return took;
     };
-    // Warm both paths (the dummy digest is made on first use), then interleave.
+    // Warm both paths (the dummy digest is made on first use).
     await attempt(held[0]!);
     await attempt(nobody());
-    for (let i = 0; i < 150; i += 1) {
-      const order = i % 2 === 0 ? (['known', 'unknown'] as const) : (['unknown', 'known'] as const);
-      for (const which of order) samples[which].push(await attempt(which === 'known' ? held[i % held.length]! : nobody()));
+    // A real difference (the hash skipped, an account read saved) shows in every round; load from
+    // other tests on a shared machine can make one round look significant by chance, not three.
+    let last = '';
+    for (let round = 0; round < 3; round += 1) {
+      const samples = { known: [] as number[], unknown: [] as number[] };
+      for (let i = 0; i < 120; i += 1) {
+        const order = i % 2 === 0 ? (['known', 'unknown'] as const) : (['unknown', 'known'] as const);
+        for (const which of order) samples[which].push(await attempt(which === 'known' ? held[i % held.length]! : nobody()));
+      }
+      const gap = Math.abs(median(samples.known) - median(samples.unknown));
+      const { p } = mannWhitneyU(samples.known, samples.unknown);
+      last = `medians ${median(samples.known).toFixed(2)} / ${median(samples.unknown).toFixed(2)} ms, p=${p.toExponential(2)}`;
+      // Told apart: a gap of 5 ms, or a significant one of 1 ms. Without the dummy work the gap is
+      // the hash itself, tens of milliseconds at p far below 0.01, round after round.
+      const toldApart = gap >= 5 || (p < 0.01 && gap >= 1);
+      if (!toldApart) return;
     }
-    const gap = Math.abs(median(samples.known) - median(samples.unknown));
-    const { p } = mannWhitneyU(samples.known, samples.unknown);
-    const detail = `medians ${median(samples.known).toFixed(2)} / ${median(samples.unknown).toFixed(2)} ms, p=${p.toExponential(2)}`;
-    // Without protection against it the gap is the hash itself (tens of ms); a reply that does the
-    // same work may still differ by a fraction of a millisecond of bookkeeping, which is no signal.
-    expect(gap, detail).toBeLessThan(5);
-    expect(p < 0.001 && gap > 2, detail).toBe(false);
+    expect.fail(`an account and nobody were told apart by time in three rounds: ${last}`);
   });
 });

@@ -39,7 +39,7 @@ import { isSecondFactorStrategy, SECOND_FACTOR_STRATEGIES, supportedSecondFactor
 import { createOAuthSignIn, transferSignUpToSignIn } from './oauth-sign-in.js';
 import { attemptPasskeySignIn, createPasskeySignIn } from './passkey-sign-in.js';
 import { createTicketSignIn } from './ticket-sign-in.js';
-import { answersFactor, prepareUnanswerable, protectedFirstFactors, refuseUnanswerable } from './unknown-account.js';
+import { answersFactor, prepareUnanswerable, protectedFirstFactors, readNobody, refuseUnanswerable } from './unknown-account.js';
 import { FIRST_FACTOR_STRATEGIES, isFirstFactorStrategy, supportedFirstFactors, type FirstFactorInput, type SignInSubject, type VerifiedFactor } from './strategies/index.js';
 
 /** How long a sign-in attempt stays open. */
@@ -214,7 +214,11 @@ export async function createSignIn(ctx: DomainContext, client: ActingClient, inp
   const user = found ? await loadUserRecord(ctx.store.db, found.userId) : undefined;
   // Under enumeration protection an identifier nobody holds starts a sign-in all the same.
   const unknownIdentifier = identifier !== undefined && !user;
-  if (unknownIdentifier && !enumerationProtected(settings, ctx.publicUrl)) throw new GatehouseError('form_identifier_not_found', { meta: { param_name: 'identifier' } });
+  if (unknownIdentifier) {
+    if (!enumerationProtected(settings, ctx.publicUrl)) throw new GatehouseError('form_identifier_not_found', { meta: { param_name: 'identifier' } });
+    // The read a found account costs, so finding none takes as long.
+    if (!found) await readNobody(ctx);
+  }
   const now = ctx.now();
   const emailAddressId = found?.emailAddressId ?? (unknownIdentifier && identifier.includes('@') ? newId('idn', now) : null);
   const loaded = loadedNew(ctx, client, newSignInRow(client.id, { userId: user?.row.id ?? null, identifier: identifier ?? null, emailAddressId }, now), user, settings, now);

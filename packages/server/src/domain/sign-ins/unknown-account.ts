@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../../crypto/password/index.js';
 import { GatehouseError } from '../../errors.js';
 import { updateSignInRow, type SignInRow } from '../../store/repositories/attempt-repository.js';
+import { loadUserRecord, reserveVerificationAttempt } from '../../store/repositories/user-repository.js';
 import type { Executor } from '../../store/db.js';
 import type { DomainContext } from '../context.js';
 import { queueEmail } from '../email/outbox.js';
@@ -44,9 +45,24 @@ export function answersFactor(subject: SignInSubject | undefined, strategy: stri
 /** A digest made with the current parameters, so a password checked against nobody costs what a real check costs. */
 let dummyDigest: Promise<string> | undefined;
 
-function dummyPasswordCheck(password: string): Promise<unknown> {
+/** An id no user has: what is read and written for it finds nothing, at the cost of finding something. */
+const NOBODY = 'user_00000000000000000000000000';
+
+/** The account read a sign-in for a real account makes after finding its owner, made for nobody. */
+export async function readNobody(ctx: DomainContext): Promise<void> {
+  await loadUserRecord(ctx.store.db, NOBODY);
+}
+
+/**
+ * A password checked for nobody: the lockout's count (a write, as for a real account) and the
+ * argon2id check against a dummy digest, so the refusal takes as long as a real wrong password's.
+ */
+async function dummyPasswordCheck(ctx: DomainContext, password: string): Promise<void> {
+  const now = ctx.now();
+  const { maxAttempts, durationSeconds } = ctx.policy.lockout;
+  await ctx.store.provisional((db) => reserveVerificationAttempt(db, NOBODY, { now, maxAttempts, lockUntil: now + durationSeconds * 1000 }));
   dummyDigest ??= hashPassword(randomBytes(18).toString('base64url'));
-  return dummyDigest.then((digest) => checkStoredPassword({ digest, hasher: NATIVE_HASHER }, password));
+  await checkStoredPassword({ digest: await dummyDigest, hasher: NATIVE_HASHER }, password);
 }
 
 /**
@@ -83,7 +99,7 @@ export async function refuseUnanswerable(ctx: DomainContext, row: SignInRow, inp
   if (input.strategy === 'password') {
     const password = input.password ?? '';
     checkPasswordInputSize(password);
-    await dummyPasswordCheck(password);
+    await dummyPasswordCheck(ctx, password);
     throw new GatehouseError('form_password_incorrect', { meta: { param_name: 'password' } });
   }
   if (input.strategy === 'email_link') throw new GatehouseError('strategy_for_user_invalid', { meta: { param_name: 'strategy' } });
