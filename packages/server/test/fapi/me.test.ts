@@ -128,7 +128,13 @@ describe('/v1/me', () => {
 
     const listed = await phone.call('GET', `/me/sessions/active?_clerk_session_id=${onPhone}`);
     expect(listed.status).toBe(200);
-    const devices = listed.body as unknown as { id: string; last_active_token: unknown; latest_activity: Record<string, unknown> }[];
+    const devices = listed.body as unknown as { id: string; last_active_at: number; last_active_token: unknown; latest_activity: Record<string, unknown> }[];
+    // When each was last used; where it is comes from nothing but its address (no city, no country).
+    for (const d of devices) {
+      expect(d.last_active_at).toBeGreaterThan(Date.now() - 60_000);
+      expect(d.latest_activity).not.toHaveProperty('city');
+      expect(d.latest_activity).not.toHaveProperty('country');
+    }
     expect(devices.map((d) => d.id).sort()).toEqual([onPhone, onLaptop].sort());
     expect(devices.every((d) => d.last_active_token === null)).toBe(true);
     const byId = new Map(devices.map((d) => [d.id, d.latest_activity]));

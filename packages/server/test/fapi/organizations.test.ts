@@ -4,6 +4,8 @@ import { FapiBrowser, fapiSpecFailure, type SessionJSON, type SignInJSON } from 
 import { latestLink } from '../support/inbox.js';
 import { canary } from '../support/leak-canary.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { waitFor } from '../support/wait-for.js';
+import { Receiver } from '../support/webhook-receiver.js';
 
 /**
  * Organizations from the browser, as clerk-js's `Organization`, `OrganizationMembership` and
@@ -15,12 +17,17 @@ let seq = 0;
 const PASSWORD = 'correct horse battery staple 42';
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 
+const receiver = new Receiver();
+let receiverPort = 0;
+
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: '1' });
+  receiverPort = await receiver.listen();
 });
 
 afterAll(async () => {
   await t?.close();
+  await receiver.close();
 });
 
 interface Person {
@@ -303,6 +310,70 @@ describe('organizations from the browser', () => {
     expect(deleted.status).toBe(200);
     expect(deleted.body.response).toMatchObject({ object: 'organization', id: org.id, deleted: true });
     expect((await t.request('GET', `/v1/organizations/${org.id}`)).status).toBe(404);
+    expect(admin.b.specFailures).toEqual([]);
+  });
+
+  it('records every change made from the browser as the acting person’s, and delivers it by webhook', async () => {
+    const endpoint = await t.request('POST', '/v1/webhook_endpoints', { body: { url: `http://127.0.0.1:${receiverPort}/browser`, events: ['organization.updated', 'organizationMembership.updated'] } });
+    expect(endpoint.status).toBe(200);
+    const admin = await person();
+    const member = await person();
+    const leaver = await person();
+    const org = await createOrganization(admin);
+    await addMember(org.id, member.userId);
+    await addMember(org.id, leaver.userId);
+    const at = `/organizations/${org.id}`;
+    expect((await admin.b.call('PATCH', at, { name: 'Renamed by the admin' })).status).toBe(200);
+    expect((await admin.b.upload('PUT', `${at}/logo`, { bytes: PNG, type: 'image/png', name: 'logo.png' })).status).toBe(200);
+    expect((await admin.b.call('DELETE', `${at}/logo`)).status).toBe(200);
+    const invited = await admin.b.call('POST', `${at}/invitations`, { email_address: `invited.${seq}@orgs.test`, role: 'org:member' });
+    expect((await admin.b.call('POST', `${at}/invitations/${(invited.body.response as InvitationJSON).id}/revoke`)).status).toBe(200);
+    expect((await admin.b.call('PATCH', `${at}/memberships/${member.userId}`, { role: 'org:admin' })).status).toBe(200);
+    expect((await admin.b.call('DELETE', `${at}/memberships/${member.userId}`)).status).toBe(200);
+    expect((await leaver.b.call('DELETE', `/me/organization_memberships/${org.id}`)).status).toBe(200);
+    expect((await admin.b.call('DELETE', at)).status).toBe(200);
+
+    const audit = (await t.request('GET', `/v1/audit_events?organization_id=${org.id}&limit=100`)).body as { data: { type: string; actor: { type: string; id: string | null } }[] };
+    // (The test's own set-up went through the Backend API: those events are the key's.)
+    const fromBrowser = audit.data.filter((e) => e.actor.type !== 'secret_key');
+    const actorOf = (type: string) => [...new Set(fromBrowser.filter((e) => e.type === type).map((e) => e.actor.id))];
+    expect(actorOf('organization.updated')).toEqual([admin.userId]);
+    expect(actorOf('organizationInvitation.created')).toEqual([admin.userId]);
+    expect(actorOf('organizationInvitation.revoked')).toEqual([admin.userId]);
+    expect(actorOf('organizationMembership.updated')).toEqual([admin.userId]);
+    expect(actorOf('organizationMembership.deleted').sort()).toEqual([admin.userId, leaver.userId].sort());
+    expect(actorOf('organization.deleted')).toEqual([admin.userId]);
+    expect(fromBrowser.filter((e) => e.type === 'organization.updated').length).toBeGreaterThanOrEqual(3);
+    expect(fromBrowser.every((e) => e.actor.type === 'user')).toBe(true);
+
+    // The organization's webhook subscribers hear of the browser's changes, signed as any other.
+    const delivered = await waitFor('the browser-made changes delivered', () => {
+      const types = receiver.delivered('/browser').map((r) => (JSON.parse(r.body) as { type: string; data: { id?: string; organization?: { id: string } } }));
+      const ours = types.filter((e) => e.data.id === org.id || e.data.organization?.id === org.id);
+      return ours.some((e) => e.type === 'organization.updated') && ours.some((e) => e.type === 'organizationMembership.updated') ? ours : undefined;
+    });
+    expect(delivered.length).toBeGreaterThanOrEqual(2);
+    expect(receiver.delivered('/browser').every((r) => r.headers['svix-signature']?.startsWith('v1,'))).toBe(true);
+    for (const p of [admin, member, leaver]) expect(p.b.specFailures).toEqual([]);
+  });
+
+  it('keeps public metadata read-only from the browser, and creates no organization where the instance has them off', async () => {
+    const admin = await person();
+    const org = await createOrganization(admin);
+    await t.request('PATCH', `/v1/organizations/${org.id}/metadata`, { body: { public_metadata: { plan: 'gold' } } });
+    const patched = await admin.b.call('PATCH', `/organizations/${org.id}`, { name: 'Still gold', public_metadata: JSON.stringify({ plan: 'free' }) });
+    expect(patched.status).toBe(200);
+    expect(((await t.request('GET', `/v1/organizations/${org.id}`)).body as { name: string; public_metadata: unknown }).public_metadata).toEqual({ plan: 'gold' });
+
+    expect((await t.request('PATCH', '/v1/instance/organization_settings', { body: { enabled: false } })).status).toBe(200);
+    try {
+      const env = await admin.b.call('GET', '/environment');
+      expect((env.body['organization_settings'] as { enabled: boolean }).enabled).toBe(false);
+      const refused = await admin.b.call('POST', '/organizations', { name: 'Not now' });
+      expect([refused.status, refused.body.errors?.[0]?.code]).toEqual([403, 'organization_creation_not_allowed']);
+    } finally {
+      await t.request('PATCH', '/v1/instance/organization_settings', { body: { enabled: true } });
+    }
     expect(admin.b.specFailures).toEqual([]);
   });
 
