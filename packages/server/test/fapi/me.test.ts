@@ -385,7 +385,20 @@ describe('/v1/me', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.errors?.[0]?.code).toBe('not_allowed_access');
     expect((await t.request('GET', `/v1/users/${staying.userId}`)).status).toBe(200);
-    expect([...b.specFailures, ...staying.b.specFailures]).toEqual([]);
+
+    // The instance can turn it off for everyone; <UserProfile/> then offers no deletion.
+    const anyone = await signedIn();
+    expect((await t.request('PATCH', '/v1/instance/user_settings', { body: { actions: { delete_self: false } } })).status).toBe(200);
+    try {
+      const env = await anyone.b.call('GET', '/environment');
+      expect((env.body['user_settings'] as { actions: { delete_self: boolean } }).actions.delete_self).toBe(false);
+      const off = await anyone.b.call('DELETE', '/me');
+      expect([off.status, off.body.errors?.[0]?.code]).toEqual([403, 'not_allowed_access']);
+      expect((await t.request('GET', `/v1/users/${anyone.userId}`)).status).toBe(200);
+    } finally {
+      await t.request('PATCH', '/v1/instance/user_settings', { body: { actions: { delete_self: true } } });
+    }
+    expect([...b.specFailures, ...staying.b.specFailures, ...anyone.b.specFailures]).toEqual([]);
   });
 
   it('answers 401 signed_out without a session, for another client’s session, and after sign-out', async () => {

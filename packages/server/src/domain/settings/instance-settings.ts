@@ -90,6 +90,8 @@ export const INSTANCE_SETTINGS_SCHEMA = z
       .object({ enumeration_protection: z.boolean().nullable() })
       .strict()
       .default({ enumeration_protection: null }),
+    /** What people may do for themselves: delete their own account (each user's `delete_self_enabled` can still turn it off for them). */
+    actions: z.object({ delete_self: z.boolean() }).strict().default({ delete_self: true }),
     /** One signed-in account per browser, as Clerk's default. */
     single_session_mode: z.boolean().default(true),
     organizations_enabled: z.boolean().default(true),

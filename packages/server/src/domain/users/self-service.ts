@@ -76,7 +76,7 @@ export async function removeOwnPassword(ctx: DomainContext, me: SignedIn, curren
  * from the Backend API does, with the user as its actor.
  */
 export async function deleteSelf(ctx: DomainContext, me: SignedIn): Promise<DeletedObject> {
-  const user = await getUser(ctx, me.userId);
-  if (!user.deleteSelfEnabled) throw new GatehouseError('not_allowed_access');
+  const [user, settings] = await Promise.all([getUser(ctx, me.userId), readInstanceSettings(ctx)]);
+  if (!settings.actions.delete_self || !user.deleteSelfEnabled) throw new GatehouseError('not_allowed_access');
   return deleteUser(ctx, me.userId);
 }

@@ -216,7 +216,7 @@ export function serializeEnvironment(source: EnvironmentSource) {
         allowed_special_characters: '',
       },
       username_settings: { min_length: 4, max_length: 64, allow_extended_special_characters: false, allow_numeric_usernames: true },
-      actions: { delete_self: true, create_organization: s.organizations_enabled, create_organizations_limit: null },
+      actions: { delete_self: s.actions.delete_self, create_organization: s.organizations_enabled, create_organizations_limit: null },
       attack_protection: {
         user_lockout: { enabled: true, max_attempts: source.lockout.maxAttempts, duration_in_minutes: Math.ceil(source.lockout.durationSeconds / 60) },
         pii: { enabled: false },
