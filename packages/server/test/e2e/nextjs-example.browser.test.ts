@@ -61,6 +61,11 @@ describe('the Next.js example', () => {
         expect(await page.locator('#session').textContent()).toBe(active.id);
         expect(await page.locator('#email').textContent()).toBe(email);
         await browser.screenshot('e2e-nextjs-dashboard');
+        // The example's <OrganizationSwitcher/> and <UserButton/> render for the signed-in person.
+        await page.locator('.cl-organizationSwitcherTrigger').waitFor({ timeout: BROWSER_WAIT_MS });
+        await page.locator('.cl-userButtonTrigger').click({ timeout: BROWSER_WAIT_MS });
+        await page.locator('.cl-userButtonPopoverCard').getByText(email).waitFor({ timeout: BROWSER_WAIT_MS });
+        await page.keyboard.press('Escape');
 
         await page.getByRole('button', { name: 'Sign out' }).click();
         await waitFor('the session to end in Gatehouse', async () => ((await t.clerk.sessions.getSession(active.id)).status === 'ended' ? true : undefined), BROWSER_WAIT_MS);

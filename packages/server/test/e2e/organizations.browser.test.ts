@@ -146,6 +146,14 @@ describe('organizations in the browser', () => {
           await inviteeBrowser.waitForRequest('the switch', (r) => r.path.endsWith('/touch') && r.status === 200);
           await waitFor('the app to see the other organization', async () => ((await dashboard(other).catch(() => undefined))?.org === own.id ? true : undefined), BROWSER_WAIT_MS);
           expect(env.appViews.at(-1)).toMatchObject({ userId: invitee.id, orgId: own.id });
+
+          // The example's <UserButton/> shows who is signed in and signs them out from the app.
+          await dashboard(other);
+          await other.locator('#user-button').getByRole('button').first().click();
+          const popover = other.locator('.cl-userButtonPopoverCard');
+          await popover.getByText(inviteeEmail).waitFor();
+          await popover.getByRole('button', { name: 'Sign out' }).click();
+          await waitFor('the invitee signed out by the user button', async () => ((await t.clerk.sessions.getSessionList({ userId: invitee.id, status: 'active' })).data.length === 0 ? true : undefined), BROWSER_WAIT_MS);
           expect(inviteeBrowser.cspViolations).toEqual([]);
         });
         expect(adminBrowser.cspViolations).toEqual([]);
