@@ -79,8 +79,13 @@ export async function checkBackupCode(ctx: DomainContext, userId: string, code: 
   return checkUnderLockout(
     ctx,
     userId,
-    async () => ((await consumeBackupCode(ctx.store.db, userId, codeDigest(ctx, userId, code), ctx.now())) ? true : false),
+    async () => ((await useBackupCode(ctx, userId, code)) ? true : false),
     () => new GatehouseError('form_code_incorrect', { meta: { param_name: 'code' } }),
     options,
   );
+}
+
+/** Uses up `code` if it is one of the user's backup codes; the caller runs it under the lockout. */
+export async function useBackupCode(ctx: DomainContext, userId: string, code: string): Promise<boolean> {
+  return consumeBackupCode(ctx.store.db, userId, codeDigest(ctx, userId, code), ctx.now());
 }

@@ -125,19 +125,22 @@ export async function removeTotp(ctx: DomainContext, userId: string): Promise<st
  * requests bring it at once.
  */
 export async function checkTotpCode(ctx: DomainContext, userId: string, code: string, options: { provisional?: boolean } = {}): Promise<LockoutPass<number>> {
+  const answer = await appCodeAnswer(ctx, userId);
+  return checkUnderLockout(ctx, userId, () => answer(code), wrongCode, options);
+}
+
+/**
+ * What checks a code against the user's confirmed app, claiming its step (the step, or false);
+ * the caller runs it under the lockout.
+ */
+export async function appCodeAnswer(ctx: DomainContext, userId: string): Promise<(code: string) => Promise<number | false>> {
   const row = await findTotpRow(ctx.store.db, userId);
   if (!row || row.verified_at === null) throw new GatehouseError('totp_not_enabled');
   const secret = openSecret(ctx, row);
-  return checkUnderLockout(
-    ctx,
-    userId,
-    async () => {
-      const now = ctx.now();
-      const step = matchTotpStep(secret, code, now);
-      if (step === undefined) return false;
-      return (await claimTotpStep(ctx.store.db, row.id, step, now, false)) ? step : false;
-    },
-    wrongCode,
-    options,
-  );
+  return async (code) => {
+    const now = ctx.now();
+    const step = matchTotpStep(secret, code, now);
+    if (step === undefined) return false;
+    return (await claimTotpStep(ctx.store.db, row.id, step, now, false)) ? step : false;
+  };
 }

@@ -2,10 +2,11 @@ import { GatehouseError, notFound } from '../../errors.js';
 import { countUnusedBackupCodes, deleteBackupCodes, deleteTotp } from '../../store/repositories/second-factor-repository.js';
 import { loadUserRecord, lockUserRow } from '../../store/repositories/user-repository.js';
 import type { DomainContext } from '../context.js';
+import { checkUnderLockout } from '../users/lockout.js';
 import { recordSecurityEvent, recordUserChange, userPayload } from '../users/user-events.js';
-import { checkBackupCode } from './backup-codes.js';
+import { useBackupCode } from './backup-codes.js';
 import { hasSecondFactor, syncSecondFactorFlags } from './second-factors.js';
-import { checkTotpCode } from './totp.js';
+import { appCodeAnswer } from './totp.js';
 
 /** A user's two-step verification as an operator (or an agent) sees it. */
 export interface MfaState {
@@ -53,14 +54,25 @@ export type SecondFactorCodeType = 'totp' | 'backup_code';
 
 /**
  * Checks a code from the authenticator app, or a backup code (used up if right), as one attempt
- * under the lockout (`POST /v1/users/{id}/verify_totp`). Six digits are an app's code when there is an app.
+ * under the lockout (`POST /v1/users/{id}/verify_totp`). Six digits are tried as the app's code
+ * first; a backup code imported from elsewhere may be six digits too, so it is tried next.
  */
 export async function verifySecondFactorCode(ctx: DomainContext, userId: string, code: string): Promise<SecondFactorCodeType> {
   const record = await loadUserRecord(ctx.store.db, userId);
   if (!record) throw notFound();
   if (!hasSecondFactor(record.row)) throw new GatehouseError('totp_not_enabled');
-  const useApp = record.row.totp_enabled === 1 && (/^\d{6}$/.test(code.trim()) || record.row.backup_code_enabled !== 1);
-  const pass = useApp ? await checkTotpCode(ctx, userId, code) : await checkBackupCode(ctx, userId, code);
+  const app = record.row.totp_enabled === 1 ? await appCodeAnswer(ctx, userId) : undefined;
+  const backupCodes = record.row.backup_code_enabled === 1;
+  const pass = await checkUnderLockout(
+    ctx,
+    userId,
+    async (): Promise<SecondFactorCodeType | false> => {
+      if (app && /^\d{6}$/.test(code.trim()) && (await app(code)) !== false) return 'totp';
+      if (backupCodes && (await useBackupCode(ctx, userId, code))) return 'backup_code';
+      return false;
+    },
+    () => new GatehouseError('form_code_incorrect', { meta: { param_name: 'code' } }),
+  );
   await pass.settle(ctx.store.db);
-  return useApp ? 'totp' : 'backup_code';
+  return pass.value;
 }
