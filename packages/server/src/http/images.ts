@@ -32,6 +32,8 @@ export function registerImageRoutes(app: FastifyInstance, ctx: DomainContext): v
 /** The single `file` part of a multipart image upload, within the image size limit. */
 export async function uploadedImage(request: FastifyRequest): Promise<Buffer> {
   if (!request.isMultipart()) throw new GatehouseError('unsupported_content_type', { longMessage: 'Upload the image as multipart/form-data with a "file" part.' });
+  // The multipart parser cannot split a body without its boundary, and would fail as an internal error.
+  if (!/;\s*boundary=/i.test(request.headers['content-type'] ?? '')) throw new GatehouseError('request_body_invalid', { longMessage: 'The multipart/form-data content type must name its boundary.' });
   let bytes: Buffer | undefined;
   for await (const part of request.parts({ limits: { fileSize: IMAGE_MAX_BYTES, files: 1, fields: 5 } })) {
     if (part.type !== 'file') continue;
