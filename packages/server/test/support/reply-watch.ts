@@ -59,7 +59,8 @@ function inspect(res: ServerResponse): void {
     findings.push(`${where}: JSON reply that does not parse`);
     return;
   }
-  const method = url.searchParams.get('_method') ?? request.method ?? 'GET';
+  // The Frontend API honours `_method` on POST only, as clerk-js sends it.
+  const method = request.method === 'POST' ? (url.searchParams.get('_method') ?? 'POST') : (request.method ?? 'GET');
   const failure = fapiSpecFailure(method, url.pathname.slice(at + '/fapi'.length), res.statusCode, body);
   if (failure && !failure.endsWith('no operation in the FAPI spec')) findings.push(failure);
 }
