@@ -6,7 +6,7 @@ import { bootstrapInstance, type NewSecretKey } from './domain/keys/secret-keys.
 import { SigningKeys } from './domain/sessions/signing-keys.js';
 import { loadEncryptionKey } from './crypto/encryption-key.js';
 import { buildApp } from './http/app.js';
-import type { RateLimitStore } from './http/fapi/rate-limit-store.js';
+import type { RateLimitStore } from './http/rate-limit-store.js';
 import { MailDispatcher, redactedSmtpUrl } from './jobs/mail-dispatcher.js';
 import { WebhookDispatcher } from './jobs/webhook-dispatcher.js';
 import { openStore, storeOptionsFrom, type Store, type StoreOptions } from './store/db.js';

@@ -17,7 +17,7 @@ import { registerPublicJwksRoute, registerSessionRoutes } from './bapi/sessions.
 import { registerUserRoutes } from './bapi/users.js';
 import { registerOAuthProviderRoutes } from './bapi/oauth-providers.js';
 import { registerRestrictionRoutes } from './bapi/restrictions.js';
-import type { RateLimitStore } from './fapi/rate-limit-store.js';
+import { sharedLimiters, type RateLimitStore } from './rate-limit-store.js';
 import { registerUserFactorRoutes } from './bapi/user-factors.js';
 import { registerWebhookEndpointRoutes } from './bapi/webhook-endpoints.js';
 import { registerInstanceSettingsRoutes } from './bapi/instance-settings.js';
@@ -78,6 +78,8 @@ export function buildApp(options: AppOptions): App {
   });
 
   registerJsonBodyParser(fastify);
+  const limiters = options.rateLimits.enabled ? sharedLimiters(options.rateLimits, options.rateLimitStore) : undefined;
+  if (limiters) fastify.addHook('onClose', async () => limiters.close());
   registerErrorHandling(fastify);
 
   // Clerk's SDKs parse a body as JSON only when Content-Type is exactly `application/json`.
@@ -127,7 +129,7 @@ export function buildApp(options: AppOptions): App {
     },
     { prefix: '/v1' },
   );
-  void fastify.register(async (fapi) => registerFrontendApi(fapi, options.ctx, options.rateLimits, options.rateLimitStore), { prefix: '/fapi/v1' });
+  void fastify.register(async (fapi) => registerFrontendApi(fapi, options.ctx, limiters), { prefix: '/fapi/v1' });
   if (options.mcp) {
     registerMcpEndpoint(fastify, { ctx: options.ctx, configuredKey: options.configuredSecretKey, options: options.mcp });
   }

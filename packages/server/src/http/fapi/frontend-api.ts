@@ -1,7 +1,6 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
-import type { RateLimitSettings } from '../../config.js';
 import type { DomainContext } from '../../domain/context.js';
 import { listOAuthProviders } from '../../domain/oauth/providers.js';
 import { enumerationProtected, readInstanceSettings } from '../../domain/settings/instance-settings.js';
@@ -19,19 +18,19 @@ import { registerMeSecondFactorRoutes } from './me-second-factor-routes.js';
 import { registerOrganizationDomainRoutes } from './organization-domain-routes.js';
 import { registerOrganizationRoutes } from './organization-routes.js';
 import { registerRateLimits } from './rate-limits.js';
-import type { RateLimitStore } from './rate-limit-store.js';
+import type { SharedLimiters } from '../rate-limit-store.js';
 import { registerSignInRoutes } from './sign-in-routes.js';
 import { registerSignUpRoutes } from './sign-up-routes.js';
 import { registerTicketRoutes } from './ticket-routes.js';
 import { FapiRouter, registerOriginPolicy } from './transport.js';
 
 /** The Frontend API at `/fapi/v1`, as `@clerk/clerk-js` calls it (clerk-compat §3). */
-export async function registerFrontendApi(app: FastifyInstance, ctx: DomainContext, rateLimits: RateLimitSettings, rateLimitStore: RateLimitStore): Promise<void> {
+export async function registerFrontendApi(app: FastifyInstance, ctx: DomainContext, rateLimits: SharedLimiters | undefined): Promise<void> {
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   registerOriginPolicy(app, ctx);
   registerNotFound(app);
-  await registerRateLimits(app, rateLimits, rateLimitStore);
+  await registerRateLimits(app, rateLimits);
   app.options('*', async (_request, reply) => reply.code(204).send());
   const r = new FapiRouter(app);
 

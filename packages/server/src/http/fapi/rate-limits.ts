@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { GatehouseError } from '../../errors.js';
-import type { RateLimitName, RateLimitSettings } from '../../config.js';
+import type { RateLimitName } from '../../config.js';
 import { sendError } from '../errors.js';
 import { methodOf } from './transport.js';
 import { rateLimitKey } from '../client-address.js';
-import { openLimiters, type RateLimitStore } from './rate-limit-store.js';
+import type { SharedLimiters } from '../rate-limit-store.js';
 
 /**
  * Per-IP limits on the Frontend API's sensitive steps, Clerk's published defaults unless set
@@ -38,10 +38,9 @@ function tooMany(request: FastifyRequest, reply: FastifyReply, refusal: unknown)
   return sendError(request, reply, new GatehouseError('too_many_requests'));
 }
 
-export async function registerRateLimits(app: FastifyInstance, settings: RateLimitSettings, where: RateLimitStore): Promise<void> {
-  if (!settings.enabled) return;
-  const limiters = await openLimiters(settings, where);
-  app.addHook('onClose', async () => limiters.close());
+export async function registerRateLimits(app: FastifyInstance, shared: SharedLimiters | undefined): Promise<void> {
+  if (!shared) return;
+  const limiters = await shared.open();
   const perIdentifier = limiters.get('sign_in');
 
   app.addHook('preHandler', async (request, reply) => {

@@ -3,8 +3,8 @@ import SQLite from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { RateLimitName, RateLimitSettings } from '../../config.js';
-import type { StoreOptions } from '../../store/db.js';
+import type { RateLimitName, RateLimitSettings } from '../config.js';
+import type { StoreOptions } from '../store/db.js';
 
 /**
  * Where the Frontend API's limits are counted. `memory`: this process alone. `store`: beside the
@@ -20,6 +20,22 @@ export type RateLimitStore =
 export interface Limiters {
   get(name: RateLimitName): RateLimiterAbstract | undefined;
   close(): Promise<void>;
+}
+
+/** The limiters, opened on first use and shared by every API of the server (one set of connections). */
+export interface SharedLimiters {
+  open(): Promise<Limiters>;
+  close(): Promise<void>;
+}
+
+export function sharedLimiters(settings: RateLimitSettings, where: RateLimitStore): SharedLimiters {
+  let opened: Promise<Limiters> | undefined;
+  return {
+    open: () => (opened ??= openLimiters(settings, where)),
+    close: async () => {
+      if (opened) await (await opened).close();
+    },
+  };
 }
 
 const TABLE = 'gatehouse_rate_limits';
