@@ -62,19 +62,20 @@ export interface EmailAddress {
   address: string;
 }
 
-export type RateLimitName = 'sign_in' | 'sign_up' | 'send' | 'attempt';
+export type RateLimitName = 'sign_in' | 'sign_up' | 'send' | 'attempt' | 'backend';
 export interface RateLimitSettings {
   enabled: boolean;
-  /** Requests allowed per window, per IP (and per identifier for `sign_in`). */
+  /** Requests allowed per window, per IP (and per identifier for `sign_in`; per secret key for `backend`). */
   limits: Record<RateLimitName, { points: number; seconds: number }>;
 }
 
-/** Clerk's published Frontend API limits: creations 5 per 10 s, attempts and sends 3 per 10 s. */
+/** Clerk's published limits: Frontend API creations 5 per 10 s, attempts and sends 3 per 10 s; Backend API 1,000 per 10 s per key. */
 const DEFAULT_RATE_LIMITS: RateLimitSettings['limits'] = {
   sign_in: { points: 5, seconds: 10 },
   sign_up: { points: 5, seconds: 10 },
   send: { points: 3, seconds: 10 },
   attempt: { points: 3, seconds: 10 },
+  backend: { points: 1000, seconds: 10 },
 };
 
 /** Redis when `REDIS_URL` is set, else beside the store, unless `GATEHOUSE_RATE_LIMIT_STORE` says otherwise. */
@@ -105,9 +106,9 @@ const rateLimits = z
     const limits = { ...DEFAULT_RATE_LIMITS };
     if (text === 'on' || text === '') return { enabled: true, limits };
     for (const part of text.split(',')) {
-      const match = /^(sign_in|sign_up|send|attempt)=(\d{1,6})\/(\d{1,6})$/.exec(part.trim());
+      const match = /^(sign_in|sign_up|send|attempt|backend)=(\d{1,6})\/(\d{1,6})$/.exec(part.trim());
       if (!match || Number(match[2]) < 1 || Number(match[3]) < 1) {
-        issue.addIssue({ code: 'custom', message: 'must be on, off, or name=requests/seconds pairs (sign_in, sign_up, send, attempt), e.g. attempt=10/60' });
+        issue.addIssue({ code: 'custom', message: 'must be on, off, or name=requests/seconds pairs (sign_in, sign_up, send, attempt, backend), e.g. attempt=10/60' });
         return z.NEVER;
       }
       limits[match[1] as RateLimitName] = { points: Number(match[2]), seconds: Number(match[3]) };

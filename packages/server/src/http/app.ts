@@ -5,6 +5,7 @@ import type { DomainContext } from '../domain/context.js';
 import { SYSTEM_ACTOR } from '../domain/events/append-event.js';
 import { runWithAuditContext } from '../domain/events/audit-context.js';
 import { registerAuditEventRoutes } from './bapi/audit-events.js';
+import { registerBackendRateLimit } from './bapi/rate-limit.js';
 import { registerIdentificationRoutes } from './bapi/identifications.js';
 import { registerInvitationRoutes } from './bapi/invitations.js';
 import { registerJwtTemplateRoutes } from './bapi/jwt-templates.js';
@@ -107,6 +108,7 @@ export function buildApp(options: AppOptions): App {
   void fastify.register(
     async (bapi) => {
       requireSecretKey(bapi, { ctx: options.ctx, configuredKey: options.configuredSecretKey });
+      await registerBackendRateLimit(bapi, limiters);
       // Unknown paths under /v1 pass the key check first, so only a key holder can map the API.
       registerNotFound(bapi);
       recordMcpToolCalls(bapi, options.ctx);

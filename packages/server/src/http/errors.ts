@@ -2,12 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { GatehouseError } from '../errors.js';
 
 /** The one place an error becomes a reply: Clerk's envelope, a 4xx for anything the client did. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: GatehouseError): FastifyReply {
   if (error.status === 401) reply.header('www-authenticate', 'Bearer');
   return reply.code(error.status).send({ errors: [error.toJSON()], clerk_trace_id: request.id });
+}
+
+/** Clerk's 429, with when to come back (`Retry-After`, whole seconds) from a rate limiter's refusal. */
+export function sendTooManyRequests(request: FastifyRequest, reply: FastifyReply, refusal: unknown): FastifyReply {
+  const ms = refusal instanceof RateLimiterRes ? refusal.msBeforeNext : 1000;
+  reply.header('retry-after', String(Math.max(1, Math.ceil(ms / 1000))));
+  return sendError(request, reply, new GatehouseError('too_many_requests'));
 }
 
 function fromFastifyError(error: FastifyError): GatehouseError | undefined {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { createSecretKey } from '../../src/domain/keys/secret-keys.js';
 import { rateLimitKey } from '../../src/http/client-address.js';
 import { FapiBrowser, type SignInJSON } from '../support/fapi-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -102,6 +103,24 @@ describe('Frontend API rate limits', () => {
     }
   });
 
+  it('limits the Backend API per secret key, in Clerk\'s envelope with Retry-After, one key not eating another\'s allowance', async () => {
+    const own = await startTestServer({ GATEHOUSE_RATE_LIMITS: 'backend=5/10' });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await own.request('GET', '/v1/users?limit=1')).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+      const refused = await own.request('GET', '/v1/users?limit=1');
+      expect((refused.body as { errors: { code: string }[] }).errors[0]?.code).toBe('too_many_requests');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      // Another key (as the command line makes one) has its own allowance.
+      const other = await createSecretKey(own.server.ctx, 'second');
+      const fresh = await fetch(`${own.url}/v1/users?limit=1`, { headers: { authorization: `Bearer ${other.secret}` } });
+      expect(fresh.status).toBe(200);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('keys an IPv6 client by its /64 and an IPv4-mapped one by its IPv4 address', () => {
     expect(rateLimitKey('2001:db8:1:2:3::1')).toBe('2001:db8:1:2::/64');
     expect(rateLimitKey('2001:0db8:0001:0002:ffff:ffff:ffff:fffe')).toBe('2001:db8:1:2::/64');
@@ -114,7 +133,7 @@ describe('Frontend API rate limits', () => {
   it('reads its settings: off, on, or overrides, and refuses anything else', () => {
     const base = { GATEHOUSE_DATA_DIR: '/tmp/unused' };
     expect(loadConfig({ ...base, GATEHOUSE_RATE_LIMITS: 'off' }).rateLimits.enabled).toBe(false);
-    expect(loadConfig(base).rateLimits).toMatchObject({ enabled: true, limits: { sign_in: { points: 5, seconds: 10 }, attempt: { points: 3, seconds: 10 } } });
+    expect(loadConfig(base).rateLimits).toMatchObject({ enabled: true, limits: { sign_in: { points: 5, seconds: 10 }, attempt: { points: 3, seconds: 10 }, backend: { points: 1000, seconds: 10 } } });
     expect(loadConfig({ ...base, GATEHOUSE_RATE_LIMITS: 'attempt=10/60' }).rateLimits.limits.attempt).toEqual({ points: 10, seconds: 60 });
     expect(() => loadConfig({ ...base, GATEHOUSE_RATE_LIMITS: 'attempt=lots' })).toThrow(ConfigError);
     expect(loadConfig({ ...base, GATEHOUSE_TRUSTED_PROXIES: '10.0.0.0/8, 2001:db8::/32, 127.0.0.1' }).trustedProxies).toEqual(['10.0.0.0/8', '2001:db8::/32', '127.0.0.1']);

@@ -1,8 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimiterRes } from 'rate-limiter-flexible';
-import { GatehouseError } from '../../errors.js';
+import type { FastifyInstance } from 'fastify';
 import type { RateLimitName } from '../../config.js';
-import { sendError } from '../errors.js';
+import { sendTooManyRequests } from '../errors.js';
 import { methodOf } from './transport.js';
 import { rateLimitKey } from '../client-address.js';
 import type { SharedLimiters } from '../rate-limit-store.js';
@@ -32,12 +30,6 @@ const ROUTES: Record<string, RateLimitName> = {
   'POST /organizations/:organization_id/domains/:domain_id/attempt_affiliation_verification': 'attempt',
 };
 
-function tooMany(request: FastifyRequest, reply: FastifyReply, refusal: unknown): FastifyReply {
-  const ms = refusal instanceof RateLimiterRes ? refusal.msBeforeNext : 1000;
-  reply.header('retry-after', String(Math.max(1, Math.ceil(ms / 1000))));
-  return sendError(request, reply, new GatehouseError('too_many_requests'));
-}
-
 export async function registerRateLimits(app: FastifyInstance, shared: SharedLimiters | undefined): Promise<void> {
   if (!shared) return;
   const limiters = await shared.open();
@@ -56,7 +48,7 @@ export async function registerRateLimits(app: FastifyInstance, shared: SharedLim
       }
     } catch (refusal) {
       if (refusal instanceof Error) throw refusal;
-      return tooMany(request, reply, refusal);
+      return sendTooManyRequests(request, reply, refusal);
     }
     return undefined;
   });
