@@ -496,6 +496,9 @@ describe('step-up verification of a session', { timeout: TEST_MS }, () => {
     const [started, twin] = await Promise.all([0, 1].map(() => b.call('POST', `/client/sessions/${sessionId}/verify`, { level: 'second_factor' })));
     expect([started!.status, twin!.status]).toEqual([200, 200]);
     expect(started!.body.response).toMatchObject({ object: 'session_reverification', level: 'second_factor', status: 'needs_second_factor', supported_second_factors: [{ strategy: 'totp' }, { strategy: 'backup_code' }] });
+    // clerk-js prepares the factor first: nothing to send for an app, the step-up is as it was.
+    const prepared = await b.call('POST', `/client/sessions/${sessionId}/verify/prepare_second_factor`, { strategy: 'totp' });
+    expect(prepared.body.response).toMatchObject({ object: 'session_reverification', status: 'needs_second_factor' });
     const wrong = await b.call('POST', `/client/sessions/${sessionId}/verify/attempt_second_factor`, { strategy: 'totp', code: '000000' });
     expect([wrong.status, errorCode(wrong)]).toEqual([422, 'form_code_incorrect']);
     const done = await b.call('POST', `/client/sessions/${sessionId}/verify/attempt_second_factor`, { strategy: 'totp', code: appCode(secret, 1) });
