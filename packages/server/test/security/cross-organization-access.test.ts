@@ -5,7 +5,8 @@ import { canary } from '../support/leak-canary.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
- * The authorization matrix of the Frontend API's organization endpoints, generated from one table:
+ * Incident class: cross-organization access and privilege escalation. The authorization matrix of
+ * the Frontend API's organization endpoints, generated from one table:
  * every endpoint × every kind of caller, each on a fresh organization, is allowed exactly when the
  * caller belongs to the organization and their role holds the permission the endpoint needs. A
  * refused call changes nothing on the server.

@@ -2,14 +2,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canary } from './leak-canary.js';
-import { takeFindings } from './reply-watch.js';
-import { startTestServer, type TestServer } from './test-server.js';
+import { canary } from '../support/leak-canary.js';
+import { takeFindings } from '../support/reply-watch.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
- * The watch over every reply (reply-watch.ts) and the canary every test store plants
- * (canary-planting.ts) are what the suite's leak test stands on: this proves they catch what they
- * are there to catch, in the places a leak would hide.
+ * Incident class: private metadata leaking to the browser or into tokens. The suite's leak test is
+ * the watch over every reply (support/reply-watch.ts) and the canary every test store plants on
+ * users and organizations (support/canary-planting.ts); this proves both catch what they are there
+ * to catch, in the places a leak would hide.
  */
 const key = new TextEncoder().encode('a key for tokens that only need decoding here');
 const token = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(key);
