@@ -8,7 +8,7 @@ import { canaryInTokens, canaryLeak } from './leak-canary.js';
  * plain `fetch`, Chromium, Clerk's SDKs — and fails the test that caused it when:
  * - a Frontend API reply or a hosted page (body, `Location`, `Set-Cookie`, or a token in any of
  *   them, tokens within tokens included) carries the private-metadata canary every test store
- *   plants on users and organizations (test-server.ts);
+ *   plants on users and organizations (canary-planting.ts);
  * - a token in a Backend API reply carries it (the replies themselves rightly show private metadata);
  * - a Frontend API JSON reply to an operation in Clerk's FAPI spec does not match the spec.
  * Loaded for every test file by vitest.config.ts (`setupFiles`).
