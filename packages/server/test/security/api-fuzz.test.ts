@@ -346,9 +346,8 @@ describe("fuzzing every operation of Clerk's Backend and Frontend API specs", { 
     expect(fapiSpecOps.operations.length).toBe(listed(fapiSpec.listResponses()));
   });
 
-  // Found by this fuzz (every seed tried, on both stores): @fastify/multipart throws "Multipart:
-  // Boundary not found" into the error handler, which answers 500. Pinned here so the failure
-  // shows whatever the seed and run count.
+  // Found by this fuzz: a multipart body cannot be split without its boundary, and the parser's
+  // error must not reach the client as an internal one. Pinned, whatever the seed and run count.
   it('answers an upload whose multipart Content-Type has no boundary with a 4xx envelope, not a 500', async () => {
     const fapiQuery = '__clerk_api_version=2025-11-10&_clerk_js_version=6.40.0';
     const uploads: [string, string, Record<string, string>][] = [
