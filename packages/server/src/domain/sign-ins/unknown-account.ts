@@ -3,16 +3,13 @@ import { hashPassword } from '../../crypto/password/index.js';
 import { GatehouseError } from '../../errors.js';
 import { updateSignInRow, type SignInRow } from '../../store/repositories/attempt-repository.js';
 import { loadUserRecord, reserveVerificationAttempt } from '../../store/repositories/user-repository.js';
-import type { Executor } from '../../store/db.js';
 import type { DomainContext } from '../context.js';
-import { queueEmail } from '../email/outbox.js';
-import { signInNoAccountEmail, signUpAccountExistsEmail } from '../email/templates.js';
 import { checkPasswordInputSize } from '../passwords/password-policy.js';
 import { requireAllowedRedirect } from '../redirects.js';
 import type { InstanceSettings } from '../settings/instance-settings.js';
 import { checkStoredPassword, NATIVE_HASHER } from '../users/password-credential.js';
 import { checkEmailCode } from '../verifications/email-codes.js';
-import { startCodeVerification, startLinkVerification } from '../verifications/verifications.js';
+import { startUnanswerableVerification } from '../verifications/email-notices.js';
 import type { FirstFactorStrategyName, SupportedFirstFactor } from './sign-in.js';
 import { supportedFirstFactors, type SignInSubject } from './strategies/index.js';
 
@@ -63,25 +60,6 @@ async function dummyPasswordCheck(ctx: DomainContext, password: string): Promise
   await ctx.store.provisional((db) => reserveVerificationAttempt(db, NOBODY, { now, maxAttempts, lockUntil: now + durationSeconds * 1000 }));
   dummyDigest ??= hashPassword(randomBytes(18).toString('base64url'));
   await checkStoredPassword({ digest: await dummyDigest, hasher: NATIVE_HASHER }, password);
-}
-
-/**
- * Starts a verification nobody can answer for `to` and queues the notice in its stead, in one
- * transaction as a real code or link and its mail are written. Resolves with the verification's id.
- */
-export async function startUnanswerableVerification(
-  ctx: DomainContext,
-  input: { clientId: string; strategy: 'email_code' | 'email_link' | 'reset_password_email_code'; to: string; emailAddressId: string | null; notice: 'sign_in_no_account' | 'sign_up_account_exists' },
-): Promise<string> {
-  const now = ctx.now();
-  return ctx.store.transaction(async (trx: Executor) => {
-    const verification = { clientId: input.clientId, strategy: input.strategy, emailAddressId: input.emailAddressId };
-    const { id } = input.strategy === 'email_link' ? await startLinkVerification(trx, verification, now) : await startCodeVerification(ctx, trx, verification, now);
-    const content = { applicationName: ctx.policy.applicationName, emailAddress: input.to };
-    const mail = input.notice === 'sign_in_no_account' ? signInNoAccountEmail(content) : signUpAccountExistsEmail(content);
-    await queueEmail(trx, { to: input.to, kind: input.notice, userId: null, ...mail }, now);
-    return id;
-  });
 }
 
 /** `prepare_first_factor` for a factor the account cannot answer: what the page sees is what a real send shows. */

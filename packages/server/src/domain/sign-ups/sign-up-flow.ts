@@ -19,7 +19,7 @@ import { assertValidMetadata, parseStoredMetadata, type Metadata } from '../meta
 import { storeActingClient, type ActingClient } from '../sessions/acting-client.js';
 import { startClientSession } from '../sessions/sessions.js';
 import { enumerationProtected, readInstanceSettings, type InstanceSettings } from '../settings/instance-settings.js';
-import { startUnanswerableVerification } from '../sign-ins/unknown-account.js';
+import { startUnanswerableVerification } from '../verifications/email-notices.js';
 import { prepareNewUser } from '../users/create-user.js';
 import { identifierTaken, withIdentifierConflicts } from '../users/identifier-conflicts.js';
 import { normalizeEmail, parseEmailAddress, parsePhoneNumber, parseUsername } from '../users/identifiers.js';
