@@ -287,8 +287,7 @@ async function attemptLoaded(ctx: DomainContext, loaded: LoadedSignIn, input: At
   }
   const acting = withSubject(loaded);
   return actOn(ctx, acting, { strategy }, async () => {
-    // A locked account can still prove its address and set a new password (the lock keeps guessers out, not the owner).
-    assertMayVerify(acting.subject.user.row, ctx.now(), { evenLocked: strategy === 'reset_password_email_code' });
+    assertMayVerify(acting.subject.user.row, ctx.now(), { evenLocked: FIRST_FACTOR_STRATEGIES[strategy].openWhileLocked === true });
     return FIRST_FACTOR_STRATEGIES[strategy].attempt(ctx, acting.subject, { ...input, strategy });
   });
 }

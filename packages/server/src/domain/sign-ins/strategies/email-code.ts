@@ -13,7 +13,9 @@ import type { FirstFactorStrategy } from './index.js';
  */
 function emailCodeStrategy(strategy: Extract<FirstFactorStrategyName, 'email_code' | 'reset_password_email_code'>): FirstFactorStrategy {
   const purpose = strategy === 'email_code' ? 'verify' : 'reset_password';
+  const openWhileLocked = strategy === 'reset_password_email_code';
   return {
+    openWhileLocked,
     offers(subject): SupportedFirstFactor[] {
       const { settings } = subject;
       const enabled =
@@ -34,7 +36,7 @@ function emailCodeStrategy(strategy: Extract<FirstFactorStrategyName, 'email_cod
     async attempt(ctx, { signIn, user }, input) {
       const verificationId = signIn.first_factor_verification_id;
       // A locked account's reset code is bounded by the code's own attempts, not by the lock it is lifting.
-      const countsTowardLockout = !(strategy === 'reset_password_email_code' && isLocked(user.row, ctx.now()));
+      const countsTowardLockout = !(openWhileLocked && isLocked(user.row, ctx.now()));
       await checkEmailCode(ctx, { verificationId, strategy, code: input.code ?? '', userId: countsTowardLockout ? user.row.id : null });
       return {
         async record(trx) {

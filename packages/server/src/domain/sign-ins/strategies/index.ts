@@ -36,6 +36,8 @@ export interface VerifiedFactor {
 
 /** One way to prove who you are at sign-in. A new factor is one new module and one new key below. */
 export interface FirstFactorStrategy {
+  /** Open to a locked account: the forgotten-password reset (the lock keeps guessers out, not the owner). */
+  openWhileLocked?: boolean;
   /** The factors this strategy offers this person (none when the instance or the user lacks it). */
   offers(subject: SignInSubject): SupportedFirstFactor[];
   /** Sends what the attempt will check (a code, a link); returns the verification's id. */
