@@ -36,13 +36,14 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-/** `env` adds settings (GATEHOUSE_RATE_LIMITS=off, say) to the server's environment. */
+/** `env` adds settings to the server's environment; rate limits are off unless it turns them on (see `serverConfig`). */
 export async function startServerProcess(target: ThrowawayStore, env: Record<string, string> = {}): Promise<ServerProcess> {
   if (!fs.existsSync(EXECUTABLE)) throw new Error(`${EXECUTABLE} is missing: run \`npm run build\` first`);
   const secretKey = `sk_test_${randomSecret()}`;
   const databaseUrl = databaseUrlFor(target);
   const serverEnv: NodeJS.ProcessEnv = {
     ...process.env,
+    GATEHOUSE_RATE_LIMITS: 'off',
     ...env,
     HOST: '127.0.0.1',
     PORT: '0',

@@ -23,9 +23,12 @@ export interface ThrowawayStore {
   dispose(): Promise<void>;
 }
 
-/** The config a server on this store runs with (any port, silent); `env` adds settings. */
+/**
+ * The config a server on this store runs with (any port, silent, rate limits off: a bench is one
+ * client asking as fast as it can, which the limits exist to refuse); `env` adds settings.
+ */
 export function serverConfig(target: ThrowawayStore, env: Record<string, string> = {}): Config {
-  return loadConfig({ PORT: '0', GATEHOUSE_DATA_DIR: target.dataDir, GATEHOUSE_LOG_LEVEL: 'silent', ...env });
+  return loadConfig({ PORT: '0', GATEHOUSE_DATA_DIR: target.dataDir, GATEHOUSE_LOG_LEVEL: 'silent', GATEHOUSE_RATE_LIMITS: 'off', ...env });
 }
 
 function tempDir(): string {
